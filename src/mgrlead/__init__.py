@@ -1,0 +1,63 @@
+"""mgrlead: manager-or-leader assessments as data, scored exactly and fast.
+
+Define assessments as data (response scales, reverse-keyed items, bipolar
+dimensions, bands, weighting), then score people one at a time with
+:func:`score` or by the million with :func:`score_frame`.
+
+Example:
+    >>> import mgrlead
+    >>> rubric = mgrlead.load_rubric("manager-leader")
+    >>> profile = mgrlead.score(rubric, dict.fromkeys(rubric.item_ids, 4))
+    >>> profile.overall.percent, profile.overall.band
+    (50.0, 'balanced')
+"""
+
+from mgrlead._version import __version__
+from mgrlead.api import builtin_rubrics, load_rubric, score, score_frame, score_matrix
+from mgrlead.errors import (
+    AnswerError,
+    InputError,
+    MgrleadError,
+    RubricError,
+    RubricFileError,
+    RubricNotFoundError,
+)
+from mgrlead.model import (
+    STRATEGIES,
+    Band,
+    Dimension,
+    Item,
+    MissingPolicy,
+    Pole,
+    Rubric,
+    Scale,
+    Weighting,
+)
+from mgrlead.results import DimensionScore, OverallScore, Profile
+
+__all__ = [
+    "STRATEGIES",
+    "AnswerError",
+    "Band",
+    "Dimension",
+    "DimensionScore",
+    "InputError",
+    "Item",
+    "MgrleadError",
+    "MissingPolicy",
+    "OverallScore",
+    "Pole",
+    "Profile",
+    "Rubric",
+    "RubricError",
+    "RubricFileError",
+    "RubricNotFoundError",
+    "Scale",
+    "Weighting",
+    "__version__",
+    "builtin_rubrics",
+    "load_rubric",
+    "score",
+    "score_frame",
+    "score_matrix",
+]

@@ -1,0 +1,234 @@
+"""The public scoring API: load a rubric, score one respondent, score a frame."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from mgrlead.errors import AnswerError, InputError, RubricNotFoundError
+from mgrlead.model import Rubric
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from mgrlead.plan import BatchScores, ScoringPlan
+    from mgrlead.results import Profile
+
+__all__ = ["builtin_rubrics", "load_rubric", "score", "score_frame", "score_matrix"]
+
+FrameT = TypeVar("FrameT")
+
+
+def builtin_rubrics() -> tuple[str, ...]:
+    """The names of the rubrics that ship with mgrlead."""
+    folder = resources.files("mgrlead") / "rubrics"
+    return tuple(
+        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    )
+
+
+@cache
+def _load_builtin(name: str) -> Rubric:
+    from mgrlead.serialize import load_rubric_text  # noqa: PLC0415
+
+    text = (resources.files("mgrlead") / "rubrics" / f"{name}.toml").read_text("utf-8")
+    return load_rubric_text(text, fmt="toml", source=f"{name}.toml")
+
+
+def load_rubric(name_or_path: str | Path | Rubric) -> Rubric:
+    """Return a rubric: a built-in one by name, or one read from a file.
+
+    Args:
+        name_or_path: ``"manager-leader"``, a path to a ``.toml``/``.json``
+            rubric file, or a :class:`Rubric` (returned as is).
+
+    Raises:
+        RubricNotFoundError: no built-in has that name and no such file exists.
+        RubricFileError: the file exists but does not describe a valid rubric.
+
+    Example:
+        >>> load_rubric("manager-leader").title
+        'Manager or Leader?'
+    """
+    if isinstance(name_or_path, Rubric):
+        return name_or_path
+    names = builtin_rubrics()
+    if isinstance(name_or_path, str) and name_or_path in names:
+        return _load_builtin(name_or_path)
+    path = Path(name_or_path)
+    if path.suffix and path.is_file():
+        from mgrlead.serialize import load_rubric_file  # noqa: PLC0415
+
+        return load_rubric_file(path)
+    hint = ""
+    close = difflib.get_close_matches(str(name_or_path), names, n=1)
+    if close:
+        hint = f"; did you mean {close[0]!r}?"
+    raise RubricNotFoundError(
+        f"no rubric named {str(name_or_path)!r} and no such file{hint} "
+        f"(built-in rubrics: {', '.join(names)})"
+    )
+
+
+def score(rubric: Rubric | str, answers: Mapping[str, object]) -> Profile:
+    """Score one respondent.
+
+    Args:
+        rubric: A :class:`Rubric`, or the name of a built-in one.
+        answers: Item id to response: an integer on the rubric's scale, or
+            ``None``/NaN (or leaving the item out) for an unanswered item.
+
+    Returns:
+        The respondent's :class:`~mgrlead.results.Profile`.
+
+    Raises:
+        AnswerError: for an unknown item id, a value outside the scale, a
+            non-integer, a boolean or a string; the message names the item.
+
+    Example:
+        >>> import mgrlead
+        >>> rubric = mgrlead.load_rubric("manager-leader")
+        >>> profile = mgrlead.score(rubric, {"pr1": 2, "pr2": 4, "pr3": 2, "pr4": 5})
+        >>> profile["process_results"].percent
+        78.125
+    """
+    return load_rubric(rubric).plan.score_one(answers)
+
+
+def score_matrix(rubric: Rubric | str, values: npt.ArrayLike) -> BatchScores:
+    """Score a ``(respondents, items)`` array whose columns follow ``rubric.item_ids``.
+
+    The lowest-level batch entry point: no column matching, NaN for missing.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    return load_rubric(rubric).plan.score_matrix(np.asarray(values, dtype=np.float64))
+
+
+@overload
+def score_frame(rubric: Rubric | str, frame: Mapping[str, Sequence[Any]]) -> dict[str, Any]: ...
+@overload
+def score_frame(rubric: Rubric | str, frame: FrameT) -> FrameT: ...
+def score_frame(rubric: Rubric | str, frame: Any) -> Any:  # noqa: ANN401
+    """Score many respondents: one row each, one column per item id.
+
+    Columns that are not items (an id, a team, ...) are passed through in
+    front of the score columns.  For every dimension the result has the
+    columns ``{dim}_sum``, ``{dim}_mean``, ``{dim}_percent``,
+    ``{dim}_position``, ``{dim}_score``, ``{dim}_answered``,
+    ``{dim}_missing`` and ``{dim}_band``, then ``overall_percent``,
+    ``overall_position`` and ``overall_band``.  Scores of dimensions that
+    could not be scored are NaN (null), never 0.
+
+    Args:
+        rubric: A :class:`Rubric`, or the name of a built-in one.
+        frame: A pandas, polars or pyarrow table (the result is the same
+            kind), or a mapping of column name to values (the result is a
+            dict of column name to numpy array or list).
+
+    Raises:
+        InputError: an item column is absent, or a pass-through column would
+            clash with a score column.
+        AnswerError: a cell is not a valid answer; names the row and item.
+
+    Every row's numbers are bit-for-bit those :func:`score` gives.
+    """
+    plan = load_rubric(rubric).plan
+    if isinstance(frame, Mapping):
+        columns = {str(k): v for k, v in frame.items()}
+        matrix, passthrough = _columns_to_matrix(plan, columns)
+        batch = plan.score_matrix(matrix)
+        return {**passthrough, **batch.columns()}
+    import narwhals as nw  # noqa: PLC0415
+
+    try:
+        df = nw.from_native(frame, eager_only=True)
+    except TypeError as exc:
+        raise InputError(
+            f"score_frame takes a pandas, polars or pyarrow table or a mapping of "
+            f"columns, not {type(frame).__name__}"
+        ) from exc
+    names = [str(c) for c in df.columns]
+    columns = {name: df.get_column(name).to_numpy() for name in names}
+    matrix, passthrough = _columns_to_matrix(plan, columns)
+    batch = plan.score_matrix(matrix)
+    native = nw.get_native_namespace(df)
+    scores = nw.from_dict(batch.columns(), backend=native)
+    keep = [n for n in names if n in passthrough]
+    out = nw.concat([df.select(keep), scores], how="horizontal") if keep else scores
+    return out.to_native()
+
+
+def _columns_to_matrix(
+    plan: ScoringPlan, columns: Mapping[str, Any]
+) -> tuple[npt.NDArray[np.float64], dict[str, Any]]:
+    """Pull the item columns into one float matrix; return the other columns too."""
+    import numpy as np  # noqa: PLC0415
+
+    from mgrlead.plan import BatchScores  # noqa: PLC0415
+
+    item_ids = plan.item_ids
+    absent = [i for i in item_ids if i not in columns]
+    if absent:
+        extra = [c for c in columns if c not in item_ids]
+        hints = []
+        for item in absent:
+            close = difflib.get_close_matches(item, extra, n=1)
+            if close:
+                hints.append(f"column {close[0]!r} looks like item {item!r}")
+        hint = f" ({'; '.join(hints)})" if hints else ""
+        raise InputError(
+            f"the data has no column for item(s) {', '.join(map(repr, absent))}{hint}; "
+            "add one column per item (leave cells empty for unanswered items)"
+        )
+    lengths = {len(v) for v in columns.values()}
+    if len(lengths) > 1:
+        raise InputError(f"columns have different lengths: {sorted(lengths)}")
+    n = lengths.pop() if lengths else 0
+    matrix = np.empty((n, len(item_ids)), dtype=np.float64)
+    for j, item in enumerate(item_ids):
+        matrix[:, j] = _to_float_column(item, columns[item], plan.lo[j], plan.hi[j])
+    items = set(item_ids)
+    passthrough = {k: v for k, v in columns.items() if k not in items}
+    clash = set(passthrough) & set(BatchScores.column_names_of(plan))
+    if clash:
+        raise InputError(
+            f"column(s) {', '.join(sorted(map(repr, clash)))} would be overwritten by score "
+            "columns; rename them before scoring"
+        )
+    return matrix, passthrough
+
+
+def _to_float_column(
+    item: str,
+    values: Any,  # noqa: ANN401
+    lo: int,
+    hi: int,
+) -> npt.NDArray[np.float64]:
+    """A column as floats (NaN for missing); refuses booleans and strings by row."""
+    import numpy as np  # noqa: PLC0415
+
+    from mgrlead.plan import check_answer  # noqa: PLC0415
+
+    arr = np.asarray(values)
+    kind = arr.dtype.kind
+    if kind in "iuf":
+        return arr.astype(np.float64)
+    if kind == "b":
+        raise AnswerError(
+            f"item {item!r}: the column holds booleans; answers must be whole numbers",
+            item=item,
+        )
+    out = np.empty(len(arr), dtype=np.float64)
+    for row, value in enumerate(arr.tolist()):
+        try:
+            checked = check_answer(item, value, lo, hi)
+        except AnswerError as exc:
+            raise AnswerError(f"row {row}: {exc}", item=item, row=row) from None
+        out[row] = np.nan if checked is None else float(checked)
+    return out

@@ -1,0 +1,503 @@
+"""The compiled scoring plan, and the two engines that read it.
+
+A :class:`~mgrlead.model.Rubric` is compiled once into a :class:`ScoringPlan`:
+flat tuples of item ids, declared scale bounds, reverse-keying flags, and, for
+every dimension, the ordered list of its items with their weights.  Both
+engines read the same plan and use the same formulas (:func:`_finish`,
+:func:`_overall`, :func:`_band_index`, :func:`_reason`) on either Python floats
+or numpy arrays, and accumulate in the same order, so one respondent scored
+alone and the same respondent scored in a batch give bit-for-bit equal numbers.
+
+Scoring semantics, for a dimension ``d`` with items ``i`` (weights ``w_i``) and
+answered items ``A``::
+
+    k_i     = x_i                 if item i is keyed toward d's high pole
+            = min + max - x_i     otherwise (the declared scale, never the data)
+    sum     = sum_{i in A} w_i * k_i
+    mean    = sum / sum_{i in A} w_i
+    percent = 100 * sum_{i in A} w_i * (k_i - min) / (max - min) / sum_{i in A} w_i
+    position = percent / 50 - 1
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import frozen
+
+from mgrlead.errors import AnswerError
+from mgrlead.results import DimensionScore, OverallScore, Profile
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from mgrlead.model import Band, Dimension, Rubric
+
+__all__ = ["BatchScores", "DimensionPlan", "ScoringPlan", "compile_plan"]
+
+_T = TypeVar("_T")
+
+
+@frozen
+class DimensionPlan:
+    """One dimension, compiled: its items (indices into the plan) and weights."""
+
+    id: str
+    parent: str | None
+    members: tuple[int, ...]
+    weights: tuple[float, ...]
+    required: int
+    bands: tuple[Band, ...]
+    boundaries: tuple[tuple[float, bool], ...]
+
+    @property
+    def n_items(self) -> int:
+        """How many items the dimension rests on."""
+        return len(self.members)
+
+
+@frozen
+class ScoringPlan:
+    """Everything an engine needs to score a rubric, as flat tuples."""
+
+    rubric: str
+    version: str
+    strategy: str
+    weighting: str
+    item_ids: tuple[str, ...]
+    index: Mapping[str, int]
+    lo: tuple[int, ...]
+    hi: tuple[int, ...]
+    reverse: tuple[bool, ...]
+    dimensions: tuple[DimensionPlan, ...]
+    top: tuple[tuple[int, float], ...]
+    overall_bands: tuple[Band, ...]
+    overall_boundaries: tuple[tuple[float, bool], ...]
+
+    # ------------------------------------------------------------------ single
+    def score_one(self, answers: Mapping[str, object]) -> Profile:
+        """Score one respondent; ``answers`` maps item id to response (or None/NaN)."""
+        if not isinstance(answers, Mapping):
+            raise AnswerError(
+                f"answers must be a mapping of item id to response, got {type(answers).__name__}"
+            )
+        index = self.index
+        keyed: list[int | None] = [None] * len(self.item_ids)
+        for item_id, value in answers.items():
+            i = index.get(item_id) if isinstance(item_id, str) else None
+            if i is None:
+                raise AnswerError(self._unknown_item_message(item_id), item=str(item_id))
+            v = check_answer(item_id, value, self.lo[i], self.hi[i])
+            if v is not None:
+                keyed[i] = self.lo[i] + self.hi[i] - v if self.reverse[i] else v
+        lo, hi = self.lo, self.hi
+        percents: list[float] = []
+        scores: list[DimensionScore] = []
+        for dim in self.dimensions:
+            acc_w = 0.0
+            acc_wx = 0.0
+            acc_wp = 0.0
+            answered = 0
+            for i, w in zip(dim.members, dim.weights):
+                k = keyed[i]
+                if k is None:
+                    continue
+                answered += 1
+                acc_w += w
+                acc_wx += w * k
+                acc_wp += w * ((k - lo[i]) / (hi[i] - lo[i]))
+            reason = _reason(answered, dim.required, dim.n_items, acc_w == 0.0)
+            if reason is None:
+                mean, percent, position, headline = _finish(
+                    acc_w, acc_wx, acc_wp, dim.n_items, self.strategy
+                )
+                band = dim.bands[_band_index(percent, dim.boundaries)]
+                scores.append(
+                    DimensionScore(
+                        dimension=dim.id, parent=dim.parent, scorable=True, reason=None,
+                        n_items=dim.n_items, answered=answered,
+                        missing=dim.n_items - answered, sum=acc_wx, mean=mean,
+                        percent=percent, position=position, score=headline,
+                        band=band.id, band_label=band.label,
+                    )
+                )  # fmt: skip
+                percents.append(percent)
+            else:
+                scores.append(
+                    DimensionScore(
+                        dimension=dim.id, parent=dim.parent, scorable=False, reason=reason,
+                        n_items=dim.n_items, answered=answered,
+                        missing=dim.n_items - answered, sum=None, mean=None, percent=None,
+                        position=None, score=None, band=None, band_label=None,
+                    )
+                )  # fmt: skip
+                percents.append(math.nan)
+        return Profile(
+            rubric=self.rubric,
+            rubric_version=self.version,
+            strategy=self.strategy,
+            weighting=self.weighting,
+            dimensions=scores,
+            overall=self._overall_score(percents),
+        )
+
+    def _overall_score(self, percents: Sequence[float]) -> OverallScore:
+        blocked = [self.dimensions[d].id for d, _ in self.top if math.isnan(percents[d])]
+        if blocked:
+            return OverallScore(
+                scorable=False, reason=_overall_reason(blocked), percent=None,
+                position=None, band=None, band_label=None,
+            )  # fmt: skip
+        percent = _overall(self.top, percents)
+        band = self.overall_bands[_band_index(percent, self.overall_boundaries)]
+        return OverallScore(
+            scorable=True, reason=None, percent=percent, position=percent / 50.0 - 1.0,
+            band=band.id, band_label=band.label,
+        )  # fmt: skip
+
+    def _unknown_item_message(self, item_id: object) -> str:
+        text = f"unknown item {item_id!r}: rubric {self.rubric!r} has no such item"
+        if isinstance(item_id, str):
+            close = difflib.get_close_matches(item_id, self.item_ids, n=1)
+            if close:
+                return f"{text}; did you mean {close[0]!r}?"
+        return f"{text}; its items are {', '.join(self.item_ids[:6])}..."
+
+    # ------------------------------------------------------------------- batch
+    def score_matrix(
+        self, values: npt.NDArray[np.float64], *, row_offset: int = 0
+    ) -> BatchScores:
+        """Score many respondents at once.
+
+        Args:
+            values: ``(n_respondents, n_items)`` floats, columns in ``item_ids``
+                order, NaN for a missing answer.
+            row_offset: Added to row numbers in error messages (for chunks).
+
+        Raises:
+            AnswerError: naming the first bad cell's row and item.
+        """
+        import numpy as np  # noqa: PLC0415
+
+        values = np.asarray(values, dtype=np.float64)
+        n_items = len(self.item_ids)
+        if values.ndim != 2 or values.shape[1] != n_items:
+            raise AnswerError(
+                f"expected an array of shape (n, {n_items}) in item order, got {values.shape}"
+            )
+        self.check_matrix(values, row_offset=row_offset)
+        n = values.shape[0]
+        n_dims = len(self.dimensions)
+        acc_w = np.zeros((n_dims, n))
+        acc_wx = np.zeros((n_dims, n))
+        acc_wp = np.zeros((n_dims, n))
+        answered = np.zeros((n_dims, n), dtype=np.int64)
+        member_of: list[list[tuple[int, float]]] = [[] for _ in range(n_items)]
+        for d, dim in enumerate(self.dimensions):
+            for i, w in zip(dim.members, dim.weights):
+                member_of[i].append((d, w))
+        for i in range(n_items):
+            if not member_of[i]:
+                continue
+            col = values[:, i]
+            ans = ~np.isnan(col)
+            ansf = ans.astype(np.float64)
+            k = (self.lo[i] + self.hi[i]) - col if self.reverse[i] else col
+            k0 = np.where(ans, k, 0.0)
+            p0 = np.where(ans, (k - self.lo[i]) / float(self.hi[i] - self.lo[i]), 0.0)
+            for d, w in member_of[i]:
+                acc_w[d] += w * ansf
+                acc_wx[d] += w * k0
+                acc_wp[d] += w * p0
+                answered[d] += ans
+        columns: dict[str, Any] = {}
+        percents = np.full((n_dims, n), np.nan)
+        for d, dim in enumerate(self.dimensions):
+            ok = (answered[d] >= dim.required) & (acc_w[d] != 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mean, percent, position, headline = _finish(
+                    acc_w[d], acc_wx[d], acc_wp[d], dim.n_items, self.strategy
+                )
+            nan = np.nan
+            percents[d] = np.where(ok, percent, nan)
+            columns[dim.id] = {
+                "sum": np.where(ok, acc_wx[d], nan),
+                "mean": np.where(ok, mean, nan),
+                "percent": percents[d],
+                "position": np.where(ok, position, nan),
+                "score": np.where(ok, headline, nan),
+                "answered": answered[d],
+                "missing": dim.n_items - answered[d],
+                "band": np.where(ok, _band_index(percent, dim.boundaries), -1),
+                "weight_zero": acc_w[d] == 0.0,
+            }
+        overall = _overall(self.top, percents)
+        overall_ok = ~np.isnan(overall)
+        return BatchScores(
+            plan=self,
+            n=n,
+            dimensions=columns,
+            overall_percent=overall,
+            overall_band=np.where(
+                overall_ok, _band_index(np.nan_to_num(overall), self.overall_boundaries), -1
+            ),
+        )
+
+    def check_matrix(self, values: npt.NDArray[np.float64], *, row_offset: int = 0) -> None:
+        """Raise :class:`AnswerError` for the first cell that is not a valid answer."""
+        import numpy as np  # noqa: PLC0415
+
+        lo = np.asarray(self.lo, dtype=np.float64)
+        hi = np.asarray(self.hi, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isnan(values) & (
+                (values < lo) | (values > hi) | (values != np.floor(values))
+            )
+        if not bad.any():
+            return
+        where = np.argwhere(bad)
+        row, col = (int(x) for x in where[0])
+        others = len(where) - 1
+        item = self.item_ids[col]
+        try:
+            check_answer(item, float(values[row, col]), self.lo[col], self.hi[col])
+        except AnswerError as exc:
+            more = f" (and {others} more bad cells)" if others else ""
+            raise AnswerError(
+                f"row {row + row_offset}: {exc}{more}", item=item, row=row + row_offset
+            ) from None
+
+
+@frozen
+class BatchScores:
+    """The scores of many respondents, as numpy arrays (one entry per respondent).
+
+    ``dimensions[dim_id][metric]`` holds ``sum``, ``mean``, ``percent``,
+    ``position``, ``score`` (NaN when not scorable), ``answered``, ``missing``
+    and ``band`` (an index into the dimension's bands, -1 when not scorable).
+    """
+
+    plan: ScoringPlan
+    n: int
+    dimensions: dict[str, dict[str, Any]]
+    overall_percent: Any
+    overall_band: Any
+
+    #: Metrics written as columns, in order.
+    METRICS = ("sum", "mean", "percent", "position", "score", "answered", "missing", "band")
+
+    @classmethod
+    def column_names_of(cls, plan: ScoringPlan) -> list[str]:
+        """The names of the result columns for ``plan``, in order."""
+        names = [f"{dim.id}_{m}" for dim in plan.dimensions for m in cls.METRICS]
+        return [*names, "overall_percent", "overall_position", "overall_band"]
+
+    def columns(self) -> dict[str, Any]:
+        """The result columns: ``{dim}_{metric}`` per dimension, then ``overall_*``.
+
+        Band columns hold band ids (``None`` when not scorable).
+        """
+        out: dict[str, Any] = {}
+        for dim in self.plan.dimensions:
+            cols = self.dimensions[dim.id]
+            for metric in self.METRICS:
+                if metric == "band":
+                    out[f"{dim.id}_band"] = _band_ids(cols["band"], dim.bands)
+                else:
+                    out[f"{dim.id}_{metric}"] = cols[metric]
+        out["overall_percent"] = self.overall_percent
+        out["overall_position"] = self.overall_percent / 50.0 - 1.0
+        out["overall_band"] = _band_ids(self.overall_band, self.plan.overall_bands)
+        return out
+
+    def profile(self, row: int) -> Profile:
+        """The profile of one respondent, equal to what :func:`mgrlead.score` returns."""
+        plan = self.plan
+        scores = []
+        percents = []
+        for dim in plan.dimensions:
+            c = self.dimensions[dim.id]
+            answered = int(c["answered"][row])
+            band = int(c["band"][row])
+            if band >= 0:
+                scores.append(
+                    DimensionScore(
+                        dimension=dim.id, parent=dim.parent, scorable=True, reason=None,
+                        n_items=dim.n_items, answered=answered,
+                        missing=dim.n_items - answered, sum=float(c["sum"][row]),
+                        mean=float(c["mean"][row]), percent=float(c["percent"][row]),
+                        position=float(c["position"][row]), score=float(c["score"][row]),
+                        band=dim.bands[band].id, band_label=dim.bands[band].label,
+                    )
+                )  # fmt: skip
+                percents.append(float(c["percent"][row]))
+            else:
+                reason = _reason(
+                    answered, dim.required, dim.n_items, bool(c["weight_zero"][row])
+                )
+                scores.append(
+                    DimensionScore(
+                        dimension=dim.id, parent=dim.parent, scorable=False, reason=reason,
+                        n_items=dim.n_items, answered=answered,
+                        missing=dim.n_items - answered, sum=None, mean=None, percent=None,
+                        position=None, score=None, band=None, band_label=None,
+                    )
+                )  # fmt: skip
+                percents.append(math.nan)
+        overall = plan._overall_score(percents)  # noqa: SLF001
+        return Profile(
+            rubric=plan.rubric,
+            rubric_version=plan.version,
+            strategy=plan.strategy,
+            weighting=plan.weighting,
+            dimensions=scores,
+            overall=overall,
+        )
+
+
+# ---------------------------------------------------------------- shared maths
+def _finish(acc_w: _T, acc_wx: _T, acc_wp: _T, n_items: int, strategy: str) -> tuple[_T, ...]:
+    """Mean, percent, position and the headline score from the accumulators."""
+    mean = acc_wx / acc_w  # type: ignore[operator]
+    percent = acc_wp / acc_w * 100.0  # type: ignore[operator]
+    position = percent / 50.0 - 1.0
+    headline = {
+        "mean": mean,
+        "sum": acc_wx,
+        "prorated_sum": mean * n_items,
+        "percent": percent,
+    }[strategy]
+    return mean, percent, position, headline
+
+
+def _overall(top: tuple[tuple[int, float], ...], percents: Any) -> Any:  # noqa: ANN401
+    """Weighted mean of the top-level dimensions' percents, accumulated in order."""
+    acc: Any = 0.0
+    total = 0.0
+    for d, weight in top:
+        acc = acc + weight * percents[d]
+        total += weight
+    return acc / total
+
+
+def _band_index(value: _T, boundaries: tuple[tuple[float, bool], ...]) -> _T:
+    """Index of the band ``value`` falls in (works on floats and arrays)."""
+    index: Any = 0
+    for bound, lower_includes in boundaries:
+        index = index + ((value > bound) if lower_includes else (value >= bound))
+    return index  # type: ignore[no-any-return]
+
+
+def _reason(answered: int, required: int, n_items: int, weight_zero: bool) -> str | None:
+    """Why a dimension is not scorable, or ``None`` when it is."""
+    if answered < required:
+        return f"{answered} of {n_items} items answered; at least {required} needed"
+    if weight_zero:
+        return "every answered item has weight 0"
+    return None
+
+
+def _overall_reason(blocked: list[str]) -> str:
+    names = ", ".join(repr(b) for b in blocked)
+    return f"not scorable: dimension {names} could not be scored"
+
+
+def _band_ids(index: Any, bands: tuple[Band, ...]) -> list[str | None]:  # noqa: ANN401
+    ids = [b.id for b in bands]
+    return [ids[i] if i >= 0 else None for i in index.tolist()]
+
+
+def _boundaries(bands: tuple[Band, ...]) -> tuple[tuple[float, bool], ...]:
+    return tuple((float(b.upper), b.include_upper) for b in bands[:-1])
+
+
+def check_answer(item_id: object, value: object, lo: int, hi: int) -> int | None:
+    """Validate one answer; return it as an int, or ``None`` when it is missing.
+
+    ``None`` and NaN mean missing.  Integers (not booleans) and whole-valued
+    floats on the scale are answers.  Anything else raises :class:`AnswerError`.
+    """
+    if value is None:
+        return None
+    where = f"item {item_id!r}"
+    fix = f"answers must be whole numbers from {lo} to {hi}, or None/NaN when not answered"
+    if type(value).__name__ in {"bool", "bool_"}:
+        raise AnswerError(f"{where}: got the boolean {value!r}; {fix}", item=str(item_id))
+    if isinstance(value, numbers.Integral):
+        number = int(value)
+    elif isinstance(value, float) or (
+        isinstance(value, numbers.Real) and hasattr(value, "is_integer")
+    ):
+        as_float = float(value)
+        if math.isnan(as_float):
+            return None
+        if not as_float.is_integer():
+            raise AnswerError(f"{where}: {value!r} is not a whole number; {fix}", item=str(item_id))
+        number = int(as_float)
+    else:
+        raise AnswerError(
+            f"{where}: got {type(value).__name__} {value!r}; {fix}", item=str(item_id)
+        )
+    if not lo <= number <= hi:
+        raise AnswerError(
+            f"{where}: {value!r} is outside the scale {lo}..{hi}; {fix}", item=str(item_id)
+        )
+    return number
+
+
+# ------------------------------------------------------------------- compiling
+def compile_plan(rubric: Rubric) -> ScoringPlan:
+    """Compile a rubric into the flat plan every engine reads."""
+    items = rubric.items
+    index = {item.id: i for i, item in enumerate(items)}
+    reverse: list[bool] = [False] * len(items)
+    dims: list[DimensionPlan] = []
+
+    def visit(dim: Dimension, parent: str | None) -> None:
+        for item in dim.items:
+            reverse[index[item.id]] = item.keyed == dim.low.id
+        members = sorted(index[item.id] for item in dim.all_items())
+        bands = dim.bands if dim.bands is not None else rubric.bands
+        dims.append(
+            DimensionPlan(
+                id=dim.id,
+                parent=parent,
+                members=tuple(members),
+                weights=tuple(items[i].weight for i in members),
+                required=rubric.missing.required(len(members)),
+                bands=bands,
+                boundaries=_boundaries(bands),
+            )
+        )
+        for sub in dim.dimensions:
+            visit(sub, dim.id)
+
+    for dim in rubric.dimensions:
+        visit(dim, None)
+    position = {d.id: n for n, d in enumerate(dims)}
+    top = tuple(
+        (position[d.id], rubric.weighting.weight(d.id))
+        for d in rubric.dimensions
+        if rubric.weighting.weight(d.id) > 0
+    )
+    n_items = len(items)
+    return ScoringPlan(
+        rubric=rubric.id,
+        version=rubric.version,
+        strategy=rubric.strategy,
+        weighting=rubric.weighting.id,
+        item_ids=tuple(item.id for item in items),
+        index=index,
+        lo=(rubric.scale.min,) * n_items,
+        hi=(rubric.scale.max,) * n_items,
+        reverse=tuple(reverse),
+        dimensions=tuple(dims),
+        top=top,
+        overall_bands=rubric.bands,
+        overall_boundaries=_boundaries(rubric.bands),
+    )
