@@ -433,6 +433,10 @@ class Rubric:
     """What the rubric measures and how to read it."""
     instructions: str = field(default="", validator=instance_of(str))
     """What the respondent is told before the items."""
+    low_label: str = field(default="Low", validator=[instance_of(str), _nonblank])
+    """Name of the low end of the overall result (here ``"Manager"``)."""
+    high_label: str = field(default="High", validator=[instance_of(str), _nonblank])
+    """Name of the high end of the overall result (here ``"Leader"``)."""
     strategy: str = field(default="mean", validator=instance_of(str))
     """Name of the scoring strategy (see :data:`STRATEGIES`)."""
     weighting: Weighting = field(factory=Weighting, validator=instance_of(Weighting))

@@ -156,7 +156,7 @@ class ScoringPlan:
         percent = _overall(self.top, percents)
         band = self.overall_bands[_band_index(percent, self.overall_boundaries)]
         return OverallScore(
-            scorable=True, reason=None, percent=percent, position=percent / 50.0 - 1.0,
+            scorable=True, reason=None, percent=percent, position=(percent - 50.0) / 50.0,
             band=band.id, band_label=band.label,
         )  # fmt: skip
 
@@ -311,7 +311,7 @@ class BatchScores:
                 else:
                     out[f"{dim.id}_{metric}"] = cols[metric]
         out["overall_percent"] = self.overall_percent
-        out["overall_position"] = self.overall_percent / 50.0 - 1.0
+        out["overall_position"] = (self.overall_percent - 50.0) / 50.0
         out["overall_band"] = _band_ids(self.overall_band, self.plan.overall_bands)
         return out
 
@@ -365,7 +365,7 @@ def _finish(acc_w: _T, acc_wx: _T, acc_wp: _T, n_items: int, strategy: str) -> t
     """Mean, percent, position and the headline score from the accumulators."""
     mean = acc_wx / acc_w  # type: ignore[operator]
     percent = acc_wp / acc_w * 100.0  # type: ignore[operator]
-    position = percent / 50.0 - 1.0
+    position = (percent - 50.0) / 50.0
     headline = {
         "mean": mean,
         "sum": acc_wx,
@@ -404,7 +404,7 @@ def _reason(answered: int, required: int, n_items: int, weight_zero: bool) -> st
 
 def _overall_reason(blocked: list[str]) -> str:
     names = ", ".join(repr(b) for b in blocked)
-    return f"not scorable: dimension {names} could not be scored"
+    return f"dimension {names} could not be scored"
 
 
 def _band_ids(index: Any, bands: tuple[Band, ...]) -> list[str | None]:  # noqa: ANN401

@@ -1,0 +1,503 @@
+"""The ``mgrlead`` command-line tool: a thin shell over the library.
+
+Bad input (an unknown file, a bad CSV cell, an invalid rubric) prints one
+``mgrlead: error: ...`` line on standard error and exits with status 2; it never
+shows a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import random
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from mgrlead._version import __version__
+from mgrlead.api import builtin_rubrics, load_rubric
+from mgrlead.errors import AnswerError, InputError, MgrleadError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mgrlead.model import Dimension, Rubric
+    from mgrlead.results import Profile
+
+__all__ = ["cli", "main"]
+
+#: Cell texts that mean "not answered" in a CSV file.
+DEFAULT_NA = ("", "NA")
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+class UserError(click.ClickException):
+    """A mistake in what the user gave: printed as one line, exit status 2."""
+
+    exit_code = EXIT_USER_ERROR
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print ``mgrlead: error: <message>`` on standard error."""
+        click.echo(f"mgrlead: error: {self.format_message()}", err=True, file=file)
+
+
+class _Group(click.Group):
+    """Turns every :class:`MgrleadError` into a one-line :class:`UserError`."""
+
+    def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401
+        try:
+            return super().invoke(ctx)
+        except MgrleadError as exc:
+            raise UserError(str(exc)) from exc
+
+
+def _console(*, stderr: bool = False) -> Console:
+    from rich.console import Console  # noqa: PLC0415
+
+    return Console(file=sys.stderr if stderr else sys.stdout, highlight=False)
+
+
+def _rubric(name: str) -> Rubric:
+    return load_rubric(name)
+
+
+rubric_option = click.option(
+    "--rubric",
+    "rubric_name",
+    default="manager-leader",
+    show_default=True,
+    metavar="NAME|FILE",
+    help="A built-in rubric name or a rubric file (.toml or .json).",
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="mgrlead")
+def cli() -> None:
+    """mgrlead: manager-or-leader assessments, scored exactly.
+
+    Take the assessment with `mgrlead assess`, score a CSV of responses with
+    `mgrlead score FILE.csv`, and look at a rubric with `mgrlead rubric show`.
+    """
+
+
+# --------------------------------------------------------------------- assess
+@cli.command()
+@rubric_option
+@click.option("--seed", type=int, default=None, help="Fix the shuffled order of the items.")
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help='Take the answers from a JSON file ({"item id": response, ...}) instead of asking.',
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+def assess(rubric_name: str, seed: int | None, answers_file: Path | None, as_json: bool) -> None:
+    """Take the assessment in the terminal, then see your profile.
+
+    Statements come in a shuffled order (fixed by --seed).  Answer with the
+    number of a choice; `b` goes back one statement, `s` skips one, `q` quits.
+    Ctrl-C leaves at any time without saving anything.
+    """
+    rubric = _rubric(rubric_name)
+    if answers_file is not None:
+        answers = _read_answers(answers_file)
+    else:
+        try:
+            answers = _ask(rubric, seed)
+        except (KeyboardInterrupt, click.Abort, EOFError):
+            click.echo("\nAssessment cancelled; nothing was saved.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+    from mgrlead.api import score  # noqa: PLC0415
+
+    profile = score(rubric, answers)
+    if as_json:
+        click.echo(profile.to_json(indent=2))
+    else:
+        show_profile(rubric, profile, _console())
+
+
+def _read_answers(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read {str(path)!r}: {exc.strerror}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path.name}: not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(
+            f'{path.name}: expected a JSON object {{"item id": response, ...}}, '
+            f"got {type(data).__name__}"
+        )
+    return data
+
+
+def _ask(rubric: Rubric, seed: int | None) -> dict[str, object]:
+    """Ask every item in a shuffled order; return the answers."""
+    console = _console()
+    items = list(rubric.items)
+    random.Random(seed).shuffle(items)  # noqa: S311 - an order, not a secret
+    scale = rubric.scale
+    console.print(f"[bold]{_esc(rubric.title)}[/bold]")
+    if rubric.instructions:
+        console.print(_esc(rubric.instructions))
+    choices = "   ".join(f"{p} = {_esc(scale.label(p))}" for p in scale)
+    console.print(f"\n{choices}")
+    console.print("b = back one statement, s = skip, q = quit, Ctrl-C = leave\n")
+    answers: dict[str, object] = {}
+    position = 0
+    while position < len(items):
+        item = items[position]
+        console.print(f"[bold]{position + 1}/{len(items)}[/bold]  {_esc(item.text)}")
+        previous = answers.get(item.id)
+        default = "" if previous is None else str(previous)
+        reply = click.prompt(
+            f"Your answer ({scale.min}-{scale.max}, b, s, q)",
+            default=default,
+            show_default=bool(default),
+            prompt_suffix=": ",
+        ).strip()
+        if reply.lower() == "q":
+            raise click.Abort
+        if reply.lower() == "b":
+            if position == 0:
+                console.print("This is the first statement.")
+            else:
+                position -= 1
+            continue
+        if reply.lower() == "s":
+            answers[item.id] = None
+            position += 1
+            continue
+        try:
+            value = int(reply)
+        except ValueError:
+            value = None
+        if value is None or value not in scale:
+            console.print(
+                f"Please type a number from {scale.min} to {scale.max}, or b, s or q."
+            )
+            continue
+        answers[item.id] = value
+        position += 1
+    console.print()
+    return answers
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape  # noqa: PLC0415
+
+    return escape(text)
+
+
+def _bar(percent: float, width: int = 21) -> str:
+    slot = round(percent / 100 * (width - 1))
+    return "─" * slot + "●" + "─" * (width - 1 - slot)
+
+
+def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
+    """Print a profile: one bar per dimension between its poles, band and feedback."""
+    from rich.padding import Padding  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    console.print(f"[bold]{_esc(rubric.title)}[/bold]  [dim]{rubric.id} {rubric.version}[/dim]\n")
+    rows: list[tuple[str, str, str, float | None, str]] = []
+    for dim in rubric.walk():
+        result = profile[dim.id]
+        rows.append((dim.low.label, dim.high.label, dim.name, result.percent,
+                     result.band_label or f"not scorable: {result.reason}"))  # fmt: skip
+    overall = profile.overall
+    rows.append((rubric.low_label, rubric.high_label, "Overall", overall.percent,
+                 overall.band_label or f"not scorable: {overall.reason}"))  # fmt: skip
+    low_width = max(len(r[0]) for r in rows)
+    high_width = max(len(r[1]) for r in rows)
+    for low, high, name, percent, band in rows:
+        console.print(f"[bold]{_esc(name)}[/bold]")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", width=low_width, no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(width=high_width, no_wrap=True)
+        grid.add_column(justify="right", width=5, no_wrap=True)
+        grid.add_column(no_wrap=True)
+        if percent is None:
+            grid.add_row(_esc(low), "[dim]" + "·" * 21 + "[/dim]", _esc(high), "", "")
+            console.print(grid)
+            console.print(Padding(f"[dim]{_esc(band)}[/dim]", (0, 0, 0, 2)))
+        else:
+            grid.add_row(_esc(low), _bar(percent), _esc(high), f"{percent:.1f}", _esc(band))
+            console.print(grid)
+    console.print()
+    for dim in rubric.walk():
+        result = profile[dim.id]
+        if not result.scorable or result.position is None:
+            continue
+        bands = dim.bands if dim.bands is not None else rubric.bands
+        band = next(b for b in bands if b.id == result.band)
+        console.print(f"[bold]{_esc(dim.name)}[/bold]: {_esc(result.band_label or '')} "
+                      f"[dim]({result.answered} of {result.n_items} items answered)[/dim]")  # fmt: skip
+        lines = [band.feedback] if band.feedback else []
+        poles = [dim.low] if result.position < 0 else [dim.high] if result.position > 0 else []
+        for pole in poles:
+            for title, text in (
+                ("What it means", pole.description),
+                ("Strengths", pole.strengths),
+                ("Risks", pole.risks),
+                ("To develop", pole.development),
+            ):
+                if text:
+                    lines.append(f"[italic]{title}:[/italic] {_esc(text)}")
+        for line in lines:
+            console.print(Padding(line, (0, 0, 0, 2)))
+        console.print()
+    if overall.scorable:
+        band = next(b for b in rubric.bands if b.id == overall.band)
+        if band.feedback:
+            console.print(f"[bold]Overall[/bold]: {_esc(band.feedback)}")
+
+
+# ---------------------------------------------------------------------- score
+@cli.command("score")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@rubric_option
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write here (atomically) instead of to standard output.",
+)  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
+    help="Output format.",
+)  # fmt: skip
+@click.option(
+    "--na", "na_values", multiple=True, default=DEFAULT_NA, show_default=True,
+    help="A cell text that means 'not answered' (repeat for several).",
+)  # fmt: skip
+def score_command(
+    file: Path, rubric_name: str, output: Path | None, fmt: str, na_values: Sequence[str]
+) -> None:
+    """Score every row of a CSV file: one row per respondent, one column per item.
+
+    Columns that are not items (an id, a team, ...) are passed through.  Empty
+    cells and `NA` mean "not answered".
+    """
+    rubric = _rubric(rubric_name)
+    header, passthrough, matrix = read_responses(file, rubric, set(na_values))
+    batch = rubric.plan.score_matrix(matrix)
+    columns = {**passthrough, **batch.columns()}
+    names = [*[h for h in header if h in passthrough], *batch.columns().keys()]
+    with _output(output) as out:
+        if fmt == "csv":
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(names)
+            for row in range(batch.n):
+                writer.writerow([_csv_cell(columns[name][row]) for name in names])
+        else:
+            records = [
+                {name: _json_cell(columns[name][row]) for name in names} for row in range(batch.n)
+            ]
+            json.dump(records, out, indent=2, allow_nan=False)
+            out.write("\n")
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) or type(value).__name__ == "float64":
+        number = float(value)  # type: ignore[arg-type]
+        return "" if math.isnan(number) else repr(number)
+    return str(value)
+
+
+def _json_cell(value: object) -> object:
+    if value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[IO[str]]:
+    """Standard output, or a temporary file renamed over ``path`` on success."""
+    if path is None:
+        yield sys.stdout
+        return
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_responses(
+    path: Path, rubric: Rubric, na_values: set[str]
+) -> tuple[list[str], dict[str, list[str]], Any]:
+    """Read a responses CSV: its header, pass-through columns and the answer matrix.
+
+    Raises:
+        InputError: the file cannot be read, has no header, repeats a column,
+            lacks an item column, or has a row of the wrong length.
+        AnswerError: a cell is not an answer; names the line and column.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    from mgrlead.plan import check_answer  # noqa: PLC0415
+
+    name = str(path)
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read {name!r}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"{name}: the file is empty; it needs a header row") from None
+    except csv.Error as exc:
+        raise InputError(f"{name}, line 1: {exc}") from exc
+    header = [h.strip() for h in header]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise InputError(f"{name}: column(s) {', '.join(map(repr, repeated))} appear twice")
+    plan = rubric.plan
+    absent = [i for i in plan.item_ids if i not in header]
+    if absent:
+        raise InputError(
+            f"{name}: no column for item(s) {', '.join(map(repr, absent))}; add one column "
+            "per item (leave cells empty for unanswered items)"
+        )
+    position = {h: n for n, h in enumerate(header)}
+    item_cols = [position[i] for i in plan.item_ids]
+    items = set(plan.item_ids)
+    pass_names = [h for h in header if h not in items]
+    passthrough: dict[str, list[str]] = {h: [] for h in pass_names}
+    rows: list[list[float]] = []
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not cells:
+                continue
+            if len(cells) != len(header):
+                raise InputError(
+                    f"{name}, line {line}: {len(cells)} cells but the header has {len(header)}"
+                )
+            values = []
+            for j, col in enumerate(item_cols):
+                cell = cells[col].strip()
+                values.append(_parse_cell(cell, na_values, plan.item_ids[j], plan, j, check_answer,
+                                          f"{name}, line {line}"))  # fmt: skip
+            rows.append(values)
+            for h in pass_names:
+                passthrough[h].append(cells[position[h]])
+    except csv.Error as exc:
+        raise InputError(f"{name}, line {reader.line_num}: {exc}") from exc
+    if not rows:
+        raise InputError(f"{name}: no data rows under the header")
+    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(item_cols))
+    return header, passthrough, matrix
+
+
+def _parse_cell(
+    cell: str, na_values: set[str], item: str, plan: Any, j: int, check: Any, where: str  # noqa: ANN401
+) -> float:
+    if cell in na_values:
+        return math.nan
+    try:
+        number: object = int(cell)
+    except ValueError:
+        try:
+            number = float(cell)
+        except ValueError:
+            raise AnswerError(
+                f"{where}, column {item!r}: {cell!r} is not a number; answers must be whole "
+                f"numbers from {plan.lo[j]} to {plan.hi[j]}, empty or NA when not answered",
+                item=item,
+            ) from None
+        if isinstance(number, float) and math.isnan(number):
+            raise AnswerError(
+                f"{where}, column {item!r}: {cell!r} is not an answer; leave the cell empty "
+                "or write NA when not answered (or pass --na)",
+                item=item,
+            )
+    try:
+        checked = check(item, number, plan.lo[j], plan.hi[j])
+    except AnswerError as exc:
+        raise AnswerError(f"{where}: {exc}", item=item) from None
+    return float(checked)
+
+
+# --------------------------------------------------------------------- rubric
+@cli.group()
+def rubric() -> None:
+    """Look at rubrics."""
+
+
+@rubric.command("list")
+def rubric_list() -> None:
+    """List the built-in rubrics."""
+    for name in builtin_rubrics():
+        r = load_rubric(name)
+        click.echo(f"{name}\t{r.version}\t{r.title}")
+
+
+@rubric.command("show")
+@click.argument("name", default="manager-leader", metavar="[NAME|FILE]")
+def rubric_show(name: str) -> None:
+    """Show the dimensions, poles, items and bands of a rubric."""
+    from rich.table import Table  # noqa: PLC0415
+
+    r = _rubric(name)
+    console = _console()
+    console.print(f"[bold]{_esc(r.title)}[/bold]  {r.id} {r.version}")
+    if r.description:
+        console.print(_esc(r.description))
+    labels = ", ".join(f"{p} = {_esc(r.scale.label(p))}" for p in r.scale)
+    console.print(f"\nScale: {labels}")
+    console.print(f"Strategy: {r.strategy}; weighting: {r.weighting.id}; "
+                  f"a dimension needs {r.missing.min_share:.0%} of its items answered\n")  # fmt: skip
+    for dim in r.walk():
+        table = Table(
+            title=f"{_esc(dim.name)}  [{dim.id}]",
+            caption=f"0 = {_esc(dim.low.label)} ({dim.low.id}), "
+            f"100 = {_esc(dim.high.label)} ({dim.high.id})",
+            title_justify="left",
+        )
+        table.add_column("item")
+        table.add_column("keyed")
+        table.add_column("weight", justify="right")
+        table.add_column("statement")
+        for item in dim.items:
+            table.add_row(item.id, item.keyed, f"{item.weight:g}", _esc(item.text))
+        console.print(table)
+    bands = Table(title="Bands (0-100)", title_justify="left")
+    for col in ("band", "label", "from", "to"):
+        bands.add_column(col)
+    for band in r.bands:
+        lower = ("[" if band.include_lower else "(") + f"{band.lower:g}"
+        upper = f"{band.upper:g}" + ("]" if band.include_upper else ")")
+        bands.add_row(band.id, _esc(band.label), _esc(lower), _esc(upper))
+    console.print(bands)
+
+
+def main() -> NoReturn:
+    """Entry point of the ``mgrlead`` script."""
+    sys.exit(cli.main(prog_name="mgrlead"))
