@@ -159,6 +159,9 @@ def score_frame(rubric: Rubric | str, frame: Any) -> Any:  # noqa: ANN401
     batch = plan.score_matrix(matrix)
     native = nw.get_native_namespace(df)
     scores = nw.from_dict(batch.columns(), backend=native)
+    floats = [name for name, dtype in scores.schema.items() if dtype == nw.Float64]
+    # Not scorable is null where the engine has nulls (NaN stays NaN in pandas).
+    scores = scores.with_columns(nw.col(*floats).fill_nan(None))
     keep = [n for n in names if n in passthrough]
     out = nw.concat([df.select(keep), scores], how="horizontal") if keep else scores
     return out.to_native()

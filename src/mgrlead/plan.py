@@ -376,13 +376,18 @@ def _finish(acc_w: _T, acc_wx: _T, acc_wp: _T, n_items: int, strategy: str) -> t
 
 
 def _overall(top: tuple[tuple[int, float], ...], percents: Any) -> Any:  # noqa: ANN401
-    """Weighted mean of the top-level dimensions' percents, accumulated in order."""
+    """Weighted mean of the top-level dimensions' percents, accumulated in order.
+
+    The shares (percent / 100, each at most 1) are weighted and summed in the
+    same order as the weights themselves, so rounding can never carry the result
+    past 0 or 100: with every share 1.0 the two sums are the same sum.
+    """
     acc: Any = 0.0
     total = 0.0
     for d, weight in top:
-        acc = acc + weight * percents[d]
+        acc = acc + weight * (percents[d] / 100.0)
         total += weight
-    return acc / total
+    return acc / total * 100.0
 
 
 def _band_index(value: _T, boundaries: tuple[tuple[float, bool], ...]) -> _T:

@@ -19,7 +19,7 @@ from typing import Any
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from mgrlead.errors import MgrleadError, RubricError, RubricFileError
+from mgrlead.errors import InputError, MgrleadError, RubricError, RubricFileError
 from mgrlead.model import Rubric
 from mgrlead.results import Profile
 
@@ -197,4 +197,5 @@ def structure_profile(data: Mapping[str, Any]) -> Profile:
     try:
         return make_converter().structure(data, Profile)
     except (ClassValidationError, IterableValidationError, _TypeMismatch) as exc:
-        raise RubricFileError("profile", _problems(exc)) from exc
+        problems = "; ".join(_problems(exc))
+        raise InputError(f"not a valid profile: {problems}") from exc
