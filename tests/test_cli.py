@@ -1,0 +1,278 @@
+"""The command-line tool, driven as a user would drive it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import mgrlead
+from mgrlead.cli import cli
+
+ML = mgrlead.load_rubric("manager-leader")
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "responses.csv"
+
+
+def run(*args: str, input: str | None = None) -> Result:  # noqa: A002
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def one_line_error(result: Result) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("mgrlead: error: ")
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def _example_answers() -> list[tuple[str, dict[str, int | None]]]:
+    with EXAMPLE.open(newline="") as f:
+        return [
+            (r["respondent"], {i: int(r[i]) if r[i] not in {"", "NA"} else None for i in ML.item_ids})
+            for r in csv.DictReader(f)
+        ]
+
+
+def _check_score_csv(text: str) -> None:
+    rows = list(csv.DictReader(io.StringIO(text)))
+    expected = _example_answers()
+    assert [r["respondent"] for r in rows] == [who for who, _ in expected]
+    for row, (_, answers) in zip(rows, expected):
+        profile = mgrlead.score(ML, answers)
+        for s in profile:
+            cell = row[f"{s.dimension}_percent"]
+            assert (float(cell) == s.percent) if s.scorable else cell == ""
+            assert row[f"{s.dimension}_band"] == (s.band or "")
+        assert row["overall_band"] == (profile.overall.band or "")
+
+
+class TestScore:
+    def test_scores_every_row_and_passes_columns_through(self) -> None:
+        result = run("score", str(EXAMPLE))
+        assert result.exit_code == 0, result.output
+        header = result.stdout.splitlines()[0].split(",")
+        assert header[:2] == ["respondent", "team"]
+        _check_score_csv(result.stdout)
+
+    def test_json_output(self) -> None:
+        result = run("score", str(EXAMPLE), "--format", "json")
+        records = json.loads(result.stdout)
+        expected = _example_answers()
+        assert len(records) == len(expected)
+        for record, (who, answers) in zip(records, expected):
+            assert record["respondent"] == who
+            profile = mgrlead.score(ML, answers)
+            assert record["overall_percent"] == profile.overall.percent
+            assert record["structure_strategy_answered"] == profile["structure_strategy"].answered
+
+    def test_output_file_is_written_whole(self, tmp_path: Path) -> None:
+        out = tmp_path / "scores.csv"
+        result = run("score", str(EXAMPLE), "-o", str(out))
+        assert result.exit_code == 0
+        assert result.stdout == ""
+        _check_score_csv(out.read_text("utf-8"))
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]
+
+    def test_failed_run_leaves_no_output_file(self, tmp_path: Path) -> None:
+        bad = tmp_path / "bad.csv"
+        text = EXAMPLE.read_text("utf-8").splitlines()
+        text[5] = text[5].replace(",3,", ",33,", 1)
+        bad.write_text("\n".join(text) + "\n", "utf-8")
+        out = tmp_path / "scores.csv"
+        result = run("score", str(bad), "-o", str(out))
+        assert "line 6" in one_line_error(result)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+
+    @pytest.mark.parametrize(
+        ("cell", "message"),
+        [
+            ("7", r"line 3: item 'pr2': 7 is outside the scale 1..5"),
+            ("abc", r"line 3, column 'pr2': 'abc' is not a number"),
+            ("2.5", r"line 3: item 'pr2': 2.5 is not a whole number"),
+            ("nan", r"line 3, column 'pr2': 'nan' is not an answer"),
+        ],
+    )
+    def test_bad_cell_names_line_and_column(self, tmp_path: Path, cell: str, message: str) -> None:
+        path = tmp_path / "r.csv"
+        rows = [["id", *ML.item_ids], ["a", *["3"] * 24], ["b", "4", cell, *["3"] * 22]]
+        path.write_text("\n".join(",".join(r) for r in rows) + "\n", "utf-8")
+        assert re.search(message, one_line_error(run("score", str(path))))
+
+    def test_na_markers(self, tmp_path: Path) -> None:
+        path = tmp_path / "r.csv"
+        rows = [["id", *ML.item_ids], ["a", "-", *["3"] * 23]]
+        path.write_text("\n".join(",".join(r) for r in rows) + "\n", "utf-8")
+        assert "'-' is not a number" in one_line_error(run("score", str(path)))
+        result = run("score", str(path), "--na", "-", "--format", "json")
+        assert json.loads(result.stdout)[0]["process_results_answered"] == 5
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            ("", "the file is empty"),
+            ("id,pr1\n", r"no column for item\(s\) 'pr2'"),
+            ("id," + ",".join(ML.item_ids) + "\n", "no data rows"),
+            ("id,id," + ",".join(ML.item_ids) + "\n", "'id' appear twice"),
+            ("id," + ",".join(ML.item_ids) + "\nx,1,2\n", "line 2: 3 cells but the header has 25"),
+        ],
+    )
+    def test_malformed_files(self, tmp_path: Path, content: str, message: str) -> None:
+        path = tmp_path / "r.csv"
+        path.write_text(content, "utf-8")
+        assert re.search(message, one_line_error(run("score", str(path))))
+
+    def test_missing_file(self) -> None:
+        line = one_line_error(run("score", "no/such/file.csv"))
+        assert "cannot read 'no/such/file.csv': No such file or directory" in line
+
+    def test_not_utf8(self, tmp_path: Path) -> None:
+        path = tmp_path / "r.csv"
+        path.write_bytes(b"id,\xff\xfe\n")
+        assert "not UTF-8" in one_line_error(run("score", str(path)))
+
+    def test_output_folder_must_exist(self) -> None:
+        line = one_line_error(run("score", str(EXAMPLE), "-o", "/no/such/dir/out.csv"))
+        assert "does not exist" in line
+
+    def test_unknown_rubric(self) -> None:
+        line = one_line_error(run("score", str(EXAMPLE), "--rubric", "manager-leadr"))
+        assert "did you mean 'manager-leader'" in line
+
+    def test_rubric_file(self, tmp_path: Path) -> None:
+        path = tmp_path / "ml.json"
+        path.write_text(mgrlead.serialize.dump_rubric(ML), "utf-8")
+        result = run("score", str(EXAMPLE), "--rubric", str(path))
+        assert result.exit_code == 0
+        _check_score_csv(result.stdout)
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert mgrlead.__version__ in result.stdout
+
+
+class TestRubricCommands:
+    def test_show_lists_dimensions_poles_and_items(self) -> None:
+        result = run("rubric", "show")
+        assert result.exit_code == 0
+        for d in ML.dimensions:
+            assert d.low.label in result.stdout
+            assert d.high.label in result.stdout
+        for i in ML.items:
+            assert i.id in result.stdout
+        assert "Manager-leaning" in result.stdout
+
+    def test_show_unknown(self) -> None:
+        assert "no rubric named 'nope'" in one_line_error(run("rubric", "show", "nope"))
+
+    def test_list(self) -> None:
+        result = run("rubric", "list")
+        assert result.stdout.startswith("manager-leader\t1.0\tManager or Leader?")
+
+
+class TestAssess:
+    def test_answers_file(self, tmp_path: Path) -> None:
+        answers = {i.id: (5 if i.keyed == "leader" else 1) for i in ML.items}
+        path = tmp_path / "a.json"
+        path.write_text(json.dumps(answers), "utf-8")
+        result = run("assess", "--answers", str(path))
+        assert result.exit_code == 0
+        for d in ML.dimensions:
+            assert d.name in result.stdout
+            assert d.high.development.split()[0] in result.stdout
+        assert "Leader-leaning" in result.stdout
+        assert "100.0" in result.stdout
+        as_json = run("assess", "--answers", str(path), "--json")
+        assert mgrlead.Profile.from_json(as_json.stdout) == mgrlead.score(ML, answers)
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            ("{", "not valid JSON"),
+            ("[1]", "expected a JSON object"),
+            ('{"pr1": 9}', "item 'pr1': 9 is outside the scale"),
+            ('{"zz": 1}', "unknown item 'zz'"),
+        ],
+    )
+    def test_bad_answers_file(self, tmp_path: Path, content: str, message: str) -> None:
+        path = tmp_path / "a.json"
+        path.write_text(content, "utf-8")
+        assert message in one_line_error(run("assess", "--answers", str(path)))
+
+    def test_missing_answers_file(self) -> None:
+        assert "cannot read" in one_line_error(run("assess", "--answers", "nope.json"))
+
+    @staticmethod
+    def _order(output: str) -> list[str]:
+        # long statements wrap on an 80-column terminal: match on the first line
+        shown = re.findall(r"^\d+/24\s+(.*)$", output, flags=re.MULTILINE)
+        return [next(i.id for i in ML.items if i.text.startswith(t.strip())) for t in shown]
+
+    def test_interactive_all_answered(self) -> None:
+        result = run("assess", "--seed", "7", "--json", input="4\n" * 24)
+        assert result.exit_code == 0, result.output
+        profile = mgrlead.Profile.from_json(result.stdout[result.stdout.index("{") :])
+        assert profile.overall.percent == 50.0
+        assert len(set(self._order(result.stdout))) == 24
+
+    def test_seed_fixes_the_shuffled_order(self) -> None:
+        a = self._order(run("assess", "--seed", "1", input="3\n" * 24).stdout)
+        b = self._order(run("assess", "--seed", "1", input="3\n" * 24).stdout)
+        c = self._order(run("assess", "--seed", "2", input="3\n" * 24).stdout)
+        assert a == b
+        assert a != c
+        assert sorted(a) == sorted(ML.item_ids)
+        assert a != list(ML.item_ids)
+
+    def test_back_skip_and_invalid_input(self) -> None:
+        # first: 5, then go back and change it to 1; "x" and "9" are refused;
+        # the second statement is skipped; the rest are 3.
+        script = ["5", "b", "1", "x", "9", "s", *["3"] * 22]
+        result = run("assess", "--seed", "3", "--json", input="\n".join(script) + "\n")
+        assert result.exit_code == 0, result.output
+        order = self._order(result.stdout)
+        assert "Please type a number from 1 to 5" in result.stdout
+        profile = mgrlead.Profile.from_json(result.stdout[result.stdout.index("\n{") :])
+        expected = dict.fromkeys(ML.item_ids, 3)
+        expected[order[0]] = 1
+        expected.pop(order[3])  # shown positions: 1, 1 (back), 1, 2, 2, 2 (skip)...
+        assert profile == mgrlead.score(ML, expected)
+
+    def test_back_on_the_first_statement(self) -> None:
+        result = run("assess", "--seed", "3", input="b\n" + "3\n" * 24)
+        assert "This is the first statement." in result.stdout
+        assert result.exit_code == 0
+
+    @pytest.mark.parametrize("script", ["4\n4\n", "4\nq\n"])
+    def test_leaving_early_saves_nothing(self, script: str) -> None:
+        result = run("assess", "--seed", "3", input=script)
+        assert result.exit_code == 130
+        assert "Assessment cancelled; nothing was saved." in result.stderr
+        assert "Overall" not in result.stdout
+
+
+def test_readme_main_job_end_to_end() -> None:
+    """The README's main-job command, run as a separate process."""
+    exe = shutil.which("mgrlead", path=str(Path(sys.executable).parent))
+    command = [exe] if exe else [sys.executable, "-m", "mgrlead"]
+    done = subprocess.run(
+        [*command, "score", "examples/responses.csv"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    _check_score_csv(done.stdout)
+    assert done.stderr == ""
