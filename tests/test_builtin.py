@@ -67,3 +67,16 @@ def test_agreeing_with_everything_lands_in_the_middle() -> None:
         profile = mgrlead.score(rubric, dict.fromkeys(rubric.item_ids, value))
         assert profile.overall.percent == 50.0
         assert profile.overall.band == "balanced"
+
+
+def test_the_docs_page_shows_every_item_and_pole() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "builtin-rubric.md").read_text("utf-8")
+    rubric = mgrlead.load_rubric("manager-leader")
+    for d in rubric.dimensions:
+        assert d.name in page
+        assert d.low.label in page
+        assert d.high.label in page
+        for i in d.items:
+            assert f"| `{i.id}` | {i.keyed} | {i.text} |" in page

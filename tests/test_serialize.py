@@ -68,7 +68,7 @@ def test_every_problem_is_reported_with_its_path() -> None:
     problems = info.value.problems
     assert "expected an integer, got str '5' @ $.scale.max" in problems
     assert "expected a number, got str 'heavy' @ $.dimensions[2].items[0].weight" in problems
-    assert any("unknown key(s) colour" in p and "$.dimensions[1]" in p for p in problems)
+    assert any("unknown key 'colour'" in p and p.endswith("@ $.dimensions[1]") for p in problems)
     assert str(info.value).startswith("rubric.json: 3 problems")
 
 
@@ -84,6 +84,15 @@ def test_rubric_level_invariant_is_reported_at_the_root() -> None:
     data["strategy"] = "median"
     with pytest.raises(RubricFileError, match=r"r.json: .*unknown scoring strategy 'median'.* @ \$$"):
         load_rubric_text(json.dumps(data), fmt="json", source="r.json")
+
+
+def test_misspelt_key_gets_a_suggestion() -> None:
+    data = _data()
+    data["dimensions"][0]["items"][2]["keyd"] = data["dimensions"][0]["items"][2].pop("keyed")
+    with pytest.raises(RubricFileError) as info:
+        load_rubric_text(json.dumps(data), fmt="json", source="r.json")
+    assert "unknown key 'keyd' (did you mean 'keyed'?)" in str(info.value)
+    assert "required key is missing @ $.dimensions[0].items[2].keyed" in info.value.problems
 
 
 def test_missing_key() -> None:

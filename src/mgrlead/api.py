@@ -95,7 +95,7 @@ def score(rubric: Rubric | str, answers: Mapping[str, object]) -> Profile:
         >>> rubric = mgrlead.load_rubric("manager-leader")
         >>> profile = mgrlead.score(rubric, {"pr1": 2, "pr2": 4, "pr3": 2, "pr4": 5})
         >>> profile["process_results"].percent
-        78.125
+        81.25
     """
     return load_rubric(rubric).plan.score_one(answers)
 

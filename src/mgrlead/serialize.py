@@ -9,6 +9,7 @@ problem in a file is reported at once with its path, e.g.
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
@@ -124,8 +126,12 @@ def _format_exception(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, (_TypeMismatch, MgrleadError)):
         return str(exc)
     if isinstance(exc, ForbiddenExtraKeysError):
-        keys = ", ".join(sorted(exc.extra_fields))
-        return f"unknown key(s) {keys}; check the spelling (see `mgrlead rubric schema`)"
+        known = [a.alias or a.name for a in attrs.fields(exc.cl) if a.init]
+        parts = []
+        for key in sorted(exc.extra_fields):
+            close = difflib.get_close_matches(key, known, n=1)
+            parts.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
+        return f"unknown key {', '.join(parts)}; the keys here are {', '.join(known)}"
     if isinstance(exc, KeyError):
         return "required key is missing"
     return cattrs.v.format_exception(exc, type_)
