@@ -6,7 +6,7 @@ import mgrlead
 
 project = "mgrlead"
 author = "The mgrlead developers"
-copyright = "2026, The mgrlead developers"  # noqa: A001
+copyright = "2026, The mgrlead developers"
 release = mgrlead.__version__
 version = release
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import mgrlead
 
@@ -70,9 +71,9 @@ def test_agreeing_with_everything_lands_in_the_middle() -> None:
 
 
 def test_the_docs_page_shows_every_item_and_pole() -> None:
-    from pathlib import Path
-
-    page = (Path(__file__).resolve().parent.parent / "docs" / "builtin-rubric.md").read_text("utf-8")
+    page = (Path(__file__).resolve().parent.parent / "docs" / "builtin-rubric.md").read_text(
+        "utf-8"
+    )
     rubric = mgrlead.load_rubric("manager-leader")
     for d in rubric.dimensions:
         assert d.name in page

@@ -38,7 +38,10 @@ def one_line_error(result: Result) -> str:
 def _example_answers() -> list[tuple[str, dict[str, int | None]]]:
     with EXAMPLE.open(newline="") as f:
         return [
-            (r["respondent"], {i: int(r[i]) if r[i] not in {"", "NA"} else None for i in ML.item_ids})
+            (
+                r["respondent"],
+                {i: int(r[i]) if r[i] not in {"", "NA"} else None for i in ML.item_ids},
+            )
             for r in csv.DictReader(f)
         ]
 
@@ -47,7 +50,7 @@ def _check_score_csv(text: str) -> None:
     rows = list(csv.DictReader(io.StringIO(text)))
     expected = _example_answers()
     assert [r["respondent"] for r in rows] == [who for who, _ in expected]
-    for row, (_, answers) in zip(rows, expected):
+    for row, (_, answers) in zip(rows, expected, strict=True):
         profile = mgrlead.score(ML, answers)
         for s in profile:
             cell = row[f"{s.dimension}_percent"]
@@ -69,7 +72,7 @@ class TestScore:
         records = json.loads(result.stdout)
         expected = _example_answers()
         assert len(records) == len(expected)
-        for record, (who, answers) in zip(records, expected):
+        for record, (who, answers) in zip(records, expected, strict=True):
             assert record["respondent"] == who
             profile = mgrlead.score(ML, answers)
             assert record["overall_percent"] == profile.overall.percent
@@ -266,7 +269,7 @@ def test_readme_main_job_end_to_end() -> None:
     """The README's main-job command, run as a separate process."""
     exe = shutil.which("mgrlead", path=str(Path(sys.executable).parent))
     command = [exe] if exe else [sys.executable, "-m", "mgrlead"]
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our own command, fixed arguments
         [*command, "score", "examples/responses.csv"],
         cwd=ROOT,
         capture_output=True,

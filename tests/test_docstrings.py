@@ -22,5 +22,7 @@ def test_docstring_examples(name: str) -> None:
 
 def test_modules_with_examples_exist() -> None:
     finder = doctest.DocTestFinder()
-    found = [t for name in MODULES for t in finder.find(importlib.import_module(name)) if t.examples]
+    found = [
+        t for name in MODULES for t in finder.find(importlib.import_module(name)) if t.examples
+    ]
     assert len(found) >= 4

@@ -51,8 +51,10 @@ def _check_rows_equal_single(result: dict[str, list[Any]], rows: list[dict[str, 
             band = result[f"{s.dimension}_band"][n]
             assert band == s.band if s.scorable else (band is None or math.isnan(band))
         overall = result["overall_percent"][n]
-        assert (overall is None or math.isnan(overall)) if not profile.overall.scorable else (
-            overall == profile.overall.percent
+        assert (
+            (overall is None or math.isnan(overall))
+            if not profile.overall.scorable
+            else (overall == profile.overall.percent)
         )
 
 
@@ -150,7 +152,9 @@ def test_unsupported_frame_type() -> None:
 
 
 def test_empty_frame_gives_empty_result() -> None:
-    out = mgrlead.score_frame(ML, pd.DataFrame({i: pd.Series([], dtype=float) for i in ML.item_ids}))
+    out = mgrlead.score_frame(
+        ML, pd.DataFrame({i: pd.Series([], dtype=float) for i in ML.item_ids})
+    )
     assert len(out) == 0
     assert "overall_percent" in out.columns
 

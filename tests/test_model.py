@@ -6,9 +6,9 @@ import math
 
 import attrs
 import pytest
-from helpers import dim, item, pole, rubric
 
 import mgrlead
+from helpers import dim, item, pole, rubric
 from mgrlead import Band, Dimension, Item, MissingPolicy, Pole, RubricError, Scale, Weighting
 
 
@@ -56,7 +56,7 @@ class TestScale:
             Scale.agreement(9)
 
     def test_label_of_a_point_off_the_scale(self) -> None:
-        with pytest.raises(RubricError, match="not a point of the scale 1..5"):
+        with pytest.raises(RubricError, match=r"not a point of the scale 1\.\.5"):
             Scale.agreement(5).label(6)
 
 
@@ -100,7 +100,9 @@ class TestDimension:
             dim("d", [])
 
     def test_item_weights_must_not_all_be_zero(self) -> None:
-        with pytest.raises(RubricError, match="dimension 'd': the weights of its items add up to 0"):
+        with pytest.raises(
+            RubricError, match="dimension 'd': the weights of its items add up to 0"
+        ):
             dim("d", [item("a", weight=0), item("b", weight=0)])
 
     def test_sub_dimensions_count_their_items(self) -> None:
@@ -151,9 +153,7 @@ class TestBands:
             ([], "needs at least one band"),
         ],
     )
-    def test_bands_must_cover_0_to_100_exactly_once(
-        self, bands: list[Band], message: str
-    ) -> None:
+    def test_bands_must_cover_0_to_100_exactly_once(self, bands: list[Band], message: str) -> None:
         with pytest.raises(RubricError, match=message):
             rubric([dim("d", [item("a")])], bands=bands)
 

@@ -71,7 +71,7 @@ def answers_for(rubric: Rubric, *, missing: bool = True) -> st.SearchStrategy[di
     value = st.integers(rubric.scale.min, rubric.scale.max)
     if missing:
         value = st.one_of(value, st.none(), st.just(math.nan))
-    return st.fixed_dictionaries({i: value for i in rubric.item_ids})
+    return st.fixed_dictionaries(dict.fromkeys(rubric.item_ids, value))
 
 
 rubric_and_answers = rubrics().flatmap(lambda r: st.tuples(st.just(r), answers_for(r)))
@@ -168,7 +168,7 @@ def _same(left: list[Any], right: list[Any]) -> bool:
     return all(
         (isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y))
         or x == y
-        for x, y in zip(np.asarray(left).tolist(), np.asarray(right).tolist())
+        for x, y in zip(np.asarray(left).tolist(), np.asarray(right).tolist(), strict=True)
     )
 
 
@@ -187,11 +187,11 @@ def test_answering_toward_a_pole_never_moves_away_from_it(
     keyed_high = next(i for d in rubric.walk() for i in d.items if i.id == target).keyed == "hi"
     bigger = dict(answers)
     before = answers[target]
-    base = rubric.scale.min if before is None or before != before else before
+    base = rubric.scale.min if before is None or math.isnan(before) else before
     answers = {**answers, target: base}
     bigger[target] = data.draw(st.integers(base, rubric.scale.max))
     first, second = mgrlead.score(rubric, answers), mgrlead.score(rubric, bigger)
-    for s1, s2 in zip(first, second):
+    for s1, s2 in zip(first, second, strict=True):
         if s1.scorable and s2.scorable:
             assert s1.percent is not None
             assert s2.percent is not None

@@ -7,9 +7,9 @@ import math
 import attrs
 import numpy as np
 import pytest
-from helpers import dim, item, rubric
 
 import mgrlead
+from helpers import dim, item, rubric
 from mgrlead import AnswerError, MissingPolicy, Weighting
 
 ML = mgrlead.load_rubric("manager-leader")
@@ -86,7 +86,7 @@ def test_missing_policy_is_configurable() -> None:
         (3.5, r"item 'pr1': 3.5 is not a whole number"),
         (math.inf, r"item 'pr1': inf is not a whole number"),
         (True, r"item 'pr1': got the boolean True"),
-        (np.bool_(True), r"item 'pr1': got the boolean"),
+        (np.bool_(1), r"item 'pr1': got the boolean"),
         ("4", r"item 'pr1': got str '4'"),
         ([4], r"item 'pr1': got list"),
     ],
@@ -113,7 +113,7 @@ def test_answers_must_be_a_mapping() -> None:
 def test_numpy_and_whole_float_answers_are_answers() -> None:
     a = mgrlead.score(ML, dict.fromkeys(ML.item_ids, 4))
     b = mgrlead.score(ML, {i: np.int64(4) for i in ML.item_ids})
-    c = mgrlead.score(ML, {i: 4.0 for i in ML.item_ids})
+    c = mgrlead.score(ML, dict.fromkeys(ML.item_ids, 4.0))
     d = mgrlead.score(ML, {i: np.float32(4) for i in ML.item_ids})
     assert a == b == c == d
 

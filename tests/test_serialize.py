@@ -82,7 +82,9 @@ def test_model_invariants_are_reported_with_a_path() -> None:
 def test_rubric_level_invariant_is_reported_at_the_root() -> None:
     data = _data()
     data["strategy"] = "median"
-    with pytest.raises(RubricFileError, match=r"r.json: .*unknown scoring strategy 'median'.* @ \$$"):
+    with pytest.raises(
+        RubricFileError, match=r"r.json: .*unknown scoring strategy 'median'.* @ \$$"
+    ):
         load_rubric_text(json.dumps(data), fmt="json", source="r.json")
 
 
@@ -142,7 +144,9 @@ def test_unknown_suffix_and_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_unknown_name_suggests_the_builtin() -> None:
-    with pytest.raises(RubricNotFoundError, match=r"'manager-leadr'.*did you mean 'manager-leader'"):
+    with pytest.raises(
+        RubricNotFoundError, match=r"'manager-leadr'.*did you mean 'manager-leader'"
+    ):
         mgrlead.load_rubric("manager-leadr")
 
 

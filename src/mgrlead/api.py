@@ -114,7 +114,7 @@ def score_matrix(rubric: Rubric | str, values: npt.ArrayLike) -> BatchScores:
 def score_frame(rubric: Rubric | str, frame: Mapping[str, Sequence[Any]]) -> dict[str, Any]: ...
 @overload
 def score_frame(rubric: Rubric | str, frame: FrameT) -> FrameT: ...
-def score_frame(rubric: Rubric | str, frame: Any) -> Any:  # noqa: ANN401
+def score_frame(rubric: Rubric | str, frame: Any) -> Any:
     """Score many respondents: one row each, one column per item id.
 
     Columns that are not items (an id, a team, ...) are passed through in

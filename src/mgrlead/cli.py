@@ -29,7 +29,7 @@ from mgrlead.errors import AnswerError, InputError, MgrleadError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mgrlead.model import Dimension, Rubric
+    from mgrlead.model import Rubric
     from mgrlead.results import Profile
 
 __all__ = ["cli", "main"]
@@ -184,9 +184,7 @@ def _ask(rubric: Rubric, seed: int | None) -> dict[str, object]:
         except ValueError:
             value = None
         if value is None or value not in scale:
-            console.print(
-                f"Please type a number from {scale.min} to {scale.max}, or b, s or q."
-            )
+            console.print(f"Please type a number from {scale.min} to {scale.max}, or b, s or q.")
             continue
         answers[item.id] = value
         position += 1
@@ -221,7 +219,7 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
                  overall.band_label or f"not scorable: {overall.reason}"))  # fmt: skip
     low_width = max(len(r[0]) for r in rows)
     high_width = max(len(r[1]) for r in rows)
-    for low, high, name, percent, band in rows:
+    for low, high, name, percent, label in rows:
         console.print(f"[bold]{_esc(name)}[/bold]")
         grid = Table.grid(padding=(0, 1))
         grid.add_column(justify="right", width=low_width, no_wrap=True)
@@ -232,9 +230,9 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         if percent is None:
             grid.add_row(_esc(low), "[dim]" + "·" * 21 + "[/dim]", _esc(high), "", "")
             console.print(grid)
-            console.print(Padding(f"[dim]{_esc(band)}[/dim]", (0, 0, 0, 2)))
+            console.print(Padding(f"[dim]{_esc(label)}[/dim]", (0, 0, 0, 2)))
         else:
-            grid.add_row(_esc(low), _bar(percent), _esc(high), f"{percent:.1f}", _esc(band))
+            grid.add_row(_esc(low), _bar(percent), _esc(high), f"{percent:.1f}", _esc(label))
             console.print(grid)
     console.print()
     for dim in rubric.walk():
@@ -243,8 +241,10 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
             continue
         bands = dim.bands if dim.bands is not None else rubric.bands
         band = next(b for b in bands if b.id == result.band)
-        console.print(f"[bold]{_esc(dim.name)}[/bold]: {_esc(result.band_label or '')} "
-                      f"[dim]({result.answered} of {result.n_items} items answered)[/dim]")  # fmt: skip
+        counts = f"{result.answered} of {result.n_items} items answered"
+        console.print(
+            f"[bold]{_esc(dim.name)}[/bold]: {_esc(result.band_label or '')} [dim]({counts})[/dim]"
+        )
         lines = [band.feedback] if band.feedback else []
         poles = [dim.low] if result.position < 0 else [dim.high] if result.position > 0 else []
         for pole in poles:
@@ -358,8 +358,6 @@ def read_responses(
     """
     import numpy as np  # noqa: PLC0415
 
-    from mgrlead.plan import check_answer  # noqa: PLC0415
-
     name = str(path)
     try:
         text = path.read_text("utf-8-sig")
@@ -402,9 +400,12 @@ def read_responses(
                 )
             values = []
             for j, col in enumerate(item_cols):
-                cell = cells[col].strip()
-                values.append(_parse_cell(cell, na_values, plan.item_ids[j], plan, j, check_answer,
-                                          f"{name}, line {line}"))  # fmt: skip
+                values.append(
+                    _parse_cell(
+                        cells[col].strip(), na_values=na_values, item=plan.item_ids[j],
+                        lo=plan.lo[j], hi=plan.hi[j], where=f"{name}, line {line}",
+                    )
+                )  # fmt: skip
             rows.append(values)
             for h in pass_names:
                 passthrough[h].append(cells[position[h]])
@@ -416,33 +417,34 @@ def read_responses(
     return header, passthrough, matrix
 
 
-def _parse_cell(
-    cell: str, na_values: set[str], item: str, plan: Any, j: int, check: Any, where: str  # noqa: ANN401
+def _parse_cell(  # noqa: PLR0913 - one cell and everything its message names
+    cell: str, *, na_values: set[str], item: str, lo: int, hi: int, where: str
 ) -> float:
+    """One CSV cell as a float answer (NaN when not answered); errors name the cell."""
+    from mgrlead.plan import check_answer  # noqa: PLC0415
+
     if cell in na_values:
         return math.nan
+    number: object
     try:
-        number: object = int(cell)
+        number = int(cell)
     except ValueError:
         try:
             number = float(cell)
         except ValueError:
+            number = None
+        if number is None or math.isnan(number):
+            what = "is not a number" if number is None else "is not an answer"
             raise AnswerError(
-                f"{where}, column {item!r}: {cell!r} is not a number; answers must be whole "
-                f"numbers from {plan.lo[j]} to {plan.hi[j]}, empty or NA when not answered",
+                f"{where}, column {item!r}: {cell!r} {what}; answers must be whole numbers "
+                f"from {lo} to {hi}, and an empty cell or NA means not answered (see --na)",
                 item=item,
             ) from None
-        if isinstance(number, float) and math.isnan(number):
-            raise AnswerError(
-                f"{where}, column {item!r}: {cell!r} is not an answer; leave the cell empty "
-                "or write NA when not answered (or pass --na)",
-                item=item,
-            )
     try:
-        checked = check(item, number, plan.lo[j], plan.hi[j])
+        checked = check_answer(item, number, lo, hi)
     except AnswerError as exc:
         raise AnswerError(f"{where}: {exc}", item=item) from None
-    return float(checked)
+    return float(checked)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------- rubric
@@ -472,8 +474,11 @@ def rubric_show(name: str) -> None:
         console.print(_esc(r.description))
     labels = ", ".join(f"{p} = {_esc(r.scale.label(p))}" for p in r.scale)
     console.print(f"\nScale: {labels}")
-    console.print(f"Strategy: {r.strategy}; weighting: {r.weighting.id}; "
-                  f"a dimension needs {r.missing.min_share:.0%} of its items answered\n")  # fmt: skip
+    share = f"{r.missing.min_share:.0%}"
+    console.print(
+        f"Strategy: {r.strategy}; weighting: {r.weighting.id}; "
+        f"a dimension needs {share} of its items answered\n"
+    )
     for dim in r.walk():
         table = Table(
             title=f"{_esc(dim.name)}  [{dim.id}]",

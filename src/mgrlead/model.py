@@ -7,8 +7,8 @@ loading and dumping live in :mod:`mgrlead.serialize`.
 
 from __future__ import annotations
 
+import itertools
 import math
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -75,7 +75,7 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _strict_int(_inst: object, attribute: Any, value: object) -> None:  # noqa: ANN401
+def _strict_int(_inst: object, attribute: Any, value: Any) -> None:  # noqa: ANN401
     if not _is_int(value):
         raise RubricError(f"{attribute.name} must be an integer, got {value!r}")
 
@@ -90,6 +90,29 @@ def _finite_weight(owner: str, weight: object) -> float:
 
 def _frozen_mapping(value: Mapping[str, float]) -> Mapping[str, float]:
     return MappingProxyType(dict(value))
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _item_tuple(value: Iterable[Item]) -> tuple[Item, ...]:
+    return tuple(value)
+
+
+def _dimension_tuple(value: Iterable[Dimension]) -> tuple[Dimension, ...]:
+    return tuple(value)
+
+
+def _band_tuple(value: Iterable[Band]) -> tuple[Band, ...]:
+    return tuple(value)
+
+
+def _percent_bound(_inst: object, attribute: Any, value: Any) -> None:  # noqa: ANN401
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RubricError(f"{attribute.name} must be a number, got {value!r}")
+    if not 0 <= value <= 100:
+        raise RubricError(f"{attribute.name} must be between 0 and 100, got {value!r}")
 
 
 def _nonblank(_inst: object, attribute: Any, value: str) -> None:  # noqa: ANN401
@@ -111,7 +134,7 @@ class Scale:
     max: int = field(validator=_strict_int)
     """The highest response point; must be greater than ``min``."""
     labels: tuple[str, ...] = field(
-        converter=tuple, validator=deep_iterable(instance_of(str), instance_of(tuple))
+        converter=_str_tuple, validator=deep_iterable(instance_of(str), instance_of(tuple))
     )
     """One label per point, from ``min`` to ``max``."""
 
@@ -124,7 +147,7 @@ class Scale:
                 f"scale {self.min}..{self.max} has {self.points} points but "
                 f"{len(self.labels)} labels; give exactly one label per point"
             )
-        for point, label in zip(self, self.labels):
+        for point, label in zip(self, self.labels, strict=True):
             if not label.strip():
                 raise RubricError(f"scale: the label of point {point} is empty")
 
@@ -223,9 +246,9 @@ class Band:
     """Identifier stored in results, e.g. ``"balanced"``."""
     label: str = field(validator=[instance_of(str), _nonblank])
     """Label shown to people, e.g. ``"Balanced"``."""
-    lower: float = field(validator=[instance_of((int, float)), ge(0), le(100)])
+    lower: float = field(validator=_percent_bound)
     """Lower bound on the 0-100 scale."""
-    upper: float = field(validator=[instance_of((int, float)), ge(0), le(100)])
+    upper: float = field(validator=_percent_bound)
     """Upper bound on the 0-100 scale."""
     include_lower: bool = field(default=True, validator=instance_of(bool))
     """Whether a score equal to ``lower`` falls in this band."""
@@ -264,7 +287,7 @@ def check_bands(bands: tuple[Band, ...], owner: str) -> None:
         raise RubricError(f"{owner}: the first band {first.id!r} must start at 0, inclusive")
     if last.upper != 100 or not last.include_upper:
         raise RubricError(f"{owner}: the last band {last.id!r} must end at 100, inclusive")
-    for left, right in zip(bands, bands[1:]):
+    for left, right in itertools.pairwise(bands):
         if left.upper != right.lower:
             raise RubricError(
                 f"{owner}: bands {left.id!r} and {right.id!r} leave a gap or overlap: "
@@ -302,10 +325,10 @@ class Dimension:
     description: str = field(default="", validator=instance_of(str))
     """What the dimension is about."""
     items: tuple[Item, ...] = field(
-        default=(), converter=tuple, validator=deep_iterable(instance_of(Item))
+        default=(), converter=_item_tuple, validator=deep_iterable(instance_of(Item))
     )
     """The items directly in this dimension."""
-    dimensions: tuple[Dimension, ...] = field(default=(), converter=tuple)
+    dimensions: tuple[Dimension, ...] = field(default=(), converter=_dimension_tuple)
     """Sub-dimensions (facets); their items count toward this dimension too."""
     bands: tuple[Band, ...] | None = field(default=None, converter=_bands_converter)
     """Bands for this dimension; ``None`` uses the rubric's bands."""
@@ -363,9 +386,7 @@ class Weighting:
 
     id: str = field(default="equal", validator=matches_re(_RUBRIC_ID))
     """Name of the scheme, recorded in every profile."""
-    dimensions: Mapping[str, float] = field(
-        factory=dict, converter=_frozen_mapping, hash=False
-    )
+    dimensions: Mapping[str, float] = field(factory=dict, converter=_frozen_mapping, hash=False)
     """Weight per top-level dimension id."""
     description: str = field(default="", validator=instance_of(str))
     """What the scheme is for."""
@@ -426,7 +447,7 @@ class Rubric:
     scale: Scale = field(validator=instance_of(Scale))
     """The response scale of every item."""
     dimensions: tuple[Dimension, ...] = field(
-        converter=tuple, validator=deep_iterable(instance_of(Dimension))
+        converter=_dimension_tuple, validator=deep_iterable(instance_of(Dimension))
     )
     """The top-level dimensions."""
     description: str = field(default="", validator=instance_of(str))
@@ -441,13 +462,11 @@ class Rubric:
     """Name of the scoring strategy (see :data:`STRATEGIES`)."""
     weighting: Weighting = field(factory=Weighting, validator=instance_of(Weighting))
     """How the dimensions are weighted in the overall result."""
-    bands: tuple[Band, ...] = field(default=DEFAULT_BANDS, converter=tuple)
+    bands: tuple[Band, ...] = field(default=DEFAULT_BANDS, converter=_band_tuple)
     """Bands of the 0-100 scale used to label dimensions and the overall result."""
     missing: MissingPolicy = field(factory=MissingPolicy, validator=instance_of(MissingPolicy))
     """When a dimension with unanswered items is still scored."""
-    _plan: Any = field(
-        init=False, default=None, eq=False, repr=False, hash=False, alias="_plan"
-    )
+    _plan: Any = field(init=False, default=None, eq=False, repr=False, hash=False, alias="_plan")
 
     def __attrs_post_init__(self) -> None:
         """Check the cross-field invariants of the whole rubric."""

@@ -25,7 +25,7 @@ import difflib
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
     from mgrlead.model import Band, Dimension, Rubric
 
 __all__ = ["BatchScores", "DimensionPlan", "ScoringPlan", "compile_plan"]
-
-_T = TypeVar("_T")
 
 
 @frozen
@@ -80,7 +78,7 @@ class ScoringPlan:
     overall_boundaries: tuple[tuple[float, bool], ...]
 
     # ------------------------------------------------------------------ single
-    def score_one(self, answers: Mapping[str, object]) -> Profile:
+    def score_one(self, answers: object) -> Profile:
         """Score one respondent; ``answers`` maps item id to response (or None/NaN)."""
         if not isinstance(answers, Mapping):
             raise AnswerError(
@@ -103,7 +101,7 @@ class ScoringPlan:
             acc_wx = 0.0
             acc_wp = 0.0
             answered = 0
-            for i, w in zip(dim.members, dim.weights):
+            for i, w in zip(dim.members, dim.weights, strict=True):
                 k = keyed[i]
                 if k is None:
                     continue
@@ -116,7 +114,7 @@ class ScoringPlan:
                 mean, percent, position, headline = _finish(
                     acc_w, acc_wx, acc_wp, dim.n_items, self.strategy
                 )
-                band = dim.bands[_band_index(percent, dim.boundaries)]
+                band = dim.bands[int(_band_index(percent, dim.boundaries))]
                 scores.append(
                     DimensionScore(
                         dimension=dim.id, parent=dim.parent, scorable=True, reason=None,
@@ -154,7 +152,7 @@ class ScoringPlan:
                 position=None, band=None, band_label=None,
             )  # fmt: skip
         percent = _overall(self.top, percents)
-        band = self.overall_bands[_band_index(percent, self.overall_boundaries)]
+        band = self.overall_bands[int(_band_index(percent, self.overall_boundaries))]
         return OverallScore(
             scorable=True, reason=None, percent=percent, position=(percent - 50.0) / 50.0,
             band=band.id, band_label=band.label,
@@ -169,9 +167,7 @@ class ScoringPlan:
         return f"{text}; its items are {', '.join(self.item_ids[:6])}..."
 
     # ------------------------------------------------------------------- batch
-    def score_matrix(
-        self, values: npt.NDArray[np.float64], *, row_offset: int = 0
-    ) -> BatchScores:
+    def score_matrix(self, values: npt.NDArray[np.float64], *, row_offset: int = 0) -> BatchScores:
         """Score many respondents at once.
 
         Args:
@@ -199,7 +195,7 @@ class ScoringPlan:
         answered = np.zeros((n_dims, n), dtype=np.int64)
         member_of: list[list[tuple[int, float]]] = [[] for _ in range(n_items)]
         for d, dim in enumerate(self.dimensions):
-            for i, w in zip(dim.members, dim.weights):
+            for i, w in zip(dim.members, dim.weights, strict=True):
                 member_of[i].append((d, w))
         for i in range(n_items):
             if not member_of[i]:
@@ -255,9 +251,7 @@ class ScoringPlan:
         lo = np.asarray(self.lo, dtype=np.float64)
         hi = np.asarray(self.hi, dtype=np.float64)
         with np.errstate(invalid="ignore"):
-            bad = ~np.isnan(values) & (
-                (values < lo) | (values > hi) | (values != np.floor(values))
-            )
+            bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.floor(values)))
         if not bad.any():
             return
         where = np.argwhere(bad)
@@ -337,9 +331,7 @@ class BatchScores:
                 )  # fmt: skip
                 percents.append(float(c["percent"][row]))
             else:
-                reason = _reason(
-                    answered, dim.required, dim.n_items, bool(c["weight_zero"][row])
-                )
+                reason = _reason(answered, dim.required, dim.n_items, bool(c["weight_zero"][row]))
                 scores.append(
                     DimensionScore(
                         dimension=dim.id, parent=dim.parent, scorable=False, reason=reason,
@@ -361,10 +353,16 @@ class BatchScores:
 
 
 # ---------------------------------------------------------------- shared maths
-def _finish(acc_w: _T, acc_wx: _T, acc_wp: _T, n_items: int, strategy: str) -> tuple[_T, ...]:
+def _finish(
+    acc_w: Any,  # noqa: ANN401 - a float or a numpy array, the same formula for both
+    acc_wx: Any,  # noqa: ANN401
+    acc_wp: Any,  # noqa: ANN401
+    n_items: int,
+    strategy: str,
+) -> tuple[Any, Any, Any, Any]:
     """Mean, percent, position and the headline score from the accumulators."""
-    mean = acc_wx / acc_w  # type: ignore[operator]
-    percent = acc_wp / acc_w * 100.0  # type: ignore[operator]
+    mean = acc_wx / acc_w
+    percent = acc_wp / acc_w * 100.0
     position = (percent - 50.0) / 50.0
     headline = {
         "mean": mean,
@@ -390,12 +388,12 @@ def _overall(top: tuple[tuple[int, float], ...], percents: Any) -> Any:  # noqa:
     return acc / total * 100.0
 
 
-def _band_index(value: _T, boundaries: tuple[tuple[float, bool], ...]) -> _T:
+def _band_index(value: Any, boundaries: tuple[tuple[float, bool], ...]) -> Any:  # noqa: ANN401
     """Index of the band ``value`` falls in (works on floats and arrays)."""
     index: Any = 0
     for bound, lower_includes in boundaries:
         index = index + ((value > bound) if lower_includes else (value >= bound))
-    return index  # type: ignore[no-any-return]
+    return index
 
 
 def _reason(answered: int, required: int, n_items: int, weight_zero: bool) -> str | None:

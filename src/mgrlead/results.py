@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from attrs import asdict, field, frozen
@@ -68,6 +68,10 @@ class OverallScore:
     """Label of that band."""
 
 
+def _score_tuple(value: Iterable[DimensionScore]) -> tuple[DimensionScore, ...]:
+    return tuple(value)
+
+
 @frozen(kw_only=True, repr=False)
 class Profile:
     """One respondent's result: a score per dimension and the overall result.
@@ -85,7 +89,7 @@ class Profile:
     """The scoring strategy used for the headline ``score``."""
     weighting: str
     """Id of the weighting scheme used for the overall result."""
-    dimensions: tuple[DimensionScore, ...] = field(converter=tuple)
+    dimensions: tuple[DimensionScore, ...] = field(converter=_score_tuple)
     """Every dimension's score, sub-dimensions included, depth first."""
     overall: OverallScore
     """The overall result."""

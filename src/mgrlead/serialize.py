@@ -105,17 +105,15 @@ def make_converter() -> cattrs.Converter:
     def structure_mapping(value: object, _type: Any) -> dict[str, float]:  # noqa: ANN401
         if not isinstance(value, Mapping):
             raise _TypeMismatch(f"expected a table of names to numbers, got {_describe(value)}")
-        problems: list[Exception] = []
-        out: dict[str, float] = {}
-        for key, val in value.items():
-            try:
-                out[_strict_str(key, str)] = _strict_float(val, float)
-            except _TypeMismatch as exc:
-                exc.add_note(f"Structuring mapping value @ key {key!r}")
-                problems.append(exc)
-        if problems:
-            raise ClassValidationError("invalid weights", problems, dict)
-        return out
+        bad = [
+            f"{key!r}: expected a number, got {_describe(val)}"
+            for key, val in value.items()
+            if isinstance(val, bool) or not isinstance(val, (int, float))
+        ]
+        bad += [f"key {key!r} is not a string" for key in value if not isinstance(key, str)]
+        if bad:
+            raise _TypeMismatch("; ".join(bad))
+        return {str(key): float(val) for key, val in value.items()}
 
     converter.register_structure_hook_func(is_mapping, structure_mapping)
     converter.register_unstructure_hook_func(is_mapping, dict)
