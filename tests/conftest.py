@@ -6,6 +6,15 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from mgrlead.plugins import reset_default_host
+
+# Hermetic by default: installed plugins do not load unless a test asks for them
+# (tests of entry-point loading pass their own environment).
+os.environ["MGRLEAD_LOAD_PLUGINS"] = ""
+os.environ.pop("MGRLEAD_DISABLE_PLUGINS", None)
+os.environ.pop("MGRLEAD_STRICT_PLUGINS", None)
+reset_default_host()
+
 # Shared, noisy machines: no deadlines; CI runs more examples.
 settings.register_profile("default", deadline=None)
 settings.register_profile(

@@ -185,9 +185,14 @@ class TestRubric:
         with pytest.raises(RubricError, match="'overall' is reserved"):
             rubric([dim("overall", [item("a")])])
 
-    def test_unknown_strategy(self) -> None:
-        with pytest.raises(RubricError, match="unknown scoring strategy 'median'"):
-            rubric([dim("d", [item("a")])], strategy="median")
+    def test_unknown_strategy_is_refused_when_the_plan_is_compiled(self) -> None:
+        r = rubric([dim("d", [item("a")])], strategy="median")
+        with pytest.raises(RubricError, match=r"no strategy named 'median' is registered"):
+            mgrlead.score(r, {"a": 1})
+
+    def test_strategy_name_must_look_like_a_name(self) -> None:
+        with pytest.raises(ValueError, match="'strategy' must match"):
+            rubric([dim("d", [item("a")])], strategy="Mean Score")
 
     def test_weighting_of_unknown_dimension(self) -> None:
         with pytest.raises(RubricError, match="weights 'nope', which is not a top-level"):
@@ -229,10 +234,13 @@ class TestRubric:
         r = mgrlead.load_rubric("manager-leader")
         other = attrs.evolve(r, strategy="sum")
         assert other.strategy == "sum"
-        assert other.plan.strategy == "sum"
-        assert r.plan.strategy == "mean"
+        assert other.plan.strategy.name == "sum"
+        assert r.plan.strategy.name == "mean"
+        # provenance follows the content: the old strategy's source is dropped
+        assert "strategy:mean" not in mgrlead.score(other, {}).sources
+        assert "strategy:mean" in mgrlead.score(r, {}).sources
         with pytest.raises(RubricError):
-            attrs.evolve(r, strategy="bogus")
+            attrs.evolve(r, bands=())
 
     def test_poles_need_labels(self) -> None:
         with pytest.raises(RubricError, match="label must not be empty"):

@@ -23,8 +23,9 @@ def test_dump_and_load_give_back_an_equal_rubric(tmp_path: Path) -> None:
     path.write_text(dump_rubric(ML), "utf-8")
     again = mgrlead.load_rubric(path)
     assert again == ML
-    answers = {"pr1": 1, "pr2": 5, "os1": 2}
-    assert mgrlead.score(again, answers) == mgrlead.score(ML, answers)
+    answers = {"pr1": 1, "pr2": 5, "os1": 2, "os2": 4, "os3": 3}
+    a, b = mgrlead.score(again, answers), mgrlead.score(ML, answers)
+    assert (a.dimensions, a.overall) == (b.dimensions, b.overall)
 
 
 def test_load_rubric_by_path_string(tmp_path: Path) -> None:
@@ -81,10 +82,28 @@ def test_model_invariants_are_reported_with_a_path() -> None:
 
 def test_rubric_level_invariant_is_reported_at_the_root() -> None:
     data = _data()
+    data["weighting"]["dimensions"] = {"nope": 1}
+    with pytest.raises(RubricFileError, match=r"r.json: .*weights 'nope'.* @ \$$"):
+        load_rubric_text(json.dumps(data), fmt="json", source="r.json")
+
+
+def test_unknown_strategy_in_a_file(tmp_path: Path) -> None:
+    data = _data()
     data["strategy"] = "median"
-    with pytest.raises(
-        RubricFileError, match=r"r.json: .*unknown scoring strategy 'median'.* @ \$$"
-    ):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(RubricFileError, match=r"no strategy named 'median'.* @ \$\.strategy$"):
+        mgrlead.load_rubric(path)
+
+
+def test_provenance_is_not_part_of_a_file(tmp_path: Path) -> None:
+    data = _data()
+    assert "sources" not in data
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(data), "utf-8")
+    assert mgrlead.load_rubric(path).sources == {"rubric:manager-leader": "file r.json"}
+    data["sources"] = {"rubric:x": "me"}
+    with pytest.raises(RubricFileError, match="unknown key 'sources'"):
         load_rubric_text(json.dumps(data), fmt="json", source="r.json")
 
 

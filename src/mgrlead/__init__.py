@@ -13,7 +13,15 @@ Example:
 """
 
 from mgrlead._version import __version__
-from mgrlead.api import builtin_rubrics, load_rubric, score, score_frame, score_matrix
+from mgrlead.api import (
+    available_rubrics,
+    build_rubric,
+    builtin_rubrics,
+    load_rubric,
+    score,
+    score_frame,
+    score_matrix,
+)
 from mgrlead.errors import (
     AnswerError,
     InputError,
@@ -22,6 +30,7 @@ from mgrlead.errors import (
     RubricFileError,
     RubricNotFoundError,
 )
+from mgrlead.hookspecs import hookimpl
 from mgrlead.model import (
     STRATEGIES,
     Band,
@@ -55,7 +64,10 @@ __all__ = [
     "Scale",
     "Weighting",
     "__version__",
+    "available_rubrics",
+    "build_rubric",
     "builtin_rubrics",
+    "hookimpl",
     "load_rubric",
     "score",
     "score_frame",

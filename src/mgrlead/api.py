@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from mgrlead.errors import AnswerError, InputError, RubricNotFoundError
-from mgrlead.model import Rubric
+from mgrlead.model import Dimension, Rubric, Weighting
 
 if TYPE_CHECKING:
     import numpy as np
@@ -19,36 +17,43 @@ if TYPE_CHECKING:
     from mgrlead.plan import BatchScores, ScoringPlan
     from mgrlead.results import Profile
 
-__all__ = ["builtin_rubrics", "load_rubric", "score", "score_frame", "score_matrix"]
+__all__ = [
+    "available_rubrics",
+    "build_rubric",
+    "builtin_rubrics",
+    "load_rubric",
+    "score",
+    "score_frame",
+    "score_matrix",
+]
 
 FrameT = TypeVar("FrameT")
 
 
 def builtin_rubrics() -> tuple[str, ...]:
     """The names of the rubrics that ship with mgrlead."""
-    folder = resources.files("mgrlead") / "rubrics"
-    return tuple(
-        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
-    )
+    from mgrlead.builtin import packaged_rubrics  # noqa: PLC0415
+
+    return packaged_rubrics()
 
 
-@cache
-def _load_builtin(name: str) -> Rubric:
-    from mgrlead.serialize import load_rubric_text  # noqa: PLC0415
+def available_rubrics() -> tuple[str, ...]:
+    """The names of every registered rubric: built-in and from plugins."""
+    from mgrlead.plugins import default_host  # noqa: PLC0415
 
-    text = (resources.files("mgrlead") / "rubrics" / f"{name}.toml").read_text("utf-8")
-    return load_rubric_text(text, fmt="toml", source=f"{name}.toml")
+    return default_host().names("rubric")
 
 
 def load_rubric(name_or_path: str | Path | Rubric) -> Rubric:
-    """Return a rubric: a built-in one by name, or one read from a file.
+    """Return a rubric: a registered one by name, or one read from a file.
 
     Args:
-        name_or_path: ``"manager-leader"``, a path to a ``.toml``/``.json``
-            rubric file, or a :class:`Rubric` (returned as is).
+        name_or_path: ``"manager-leader"`` (or any rubric a plugin registers),
+            a path to a ``.toml``/``.json`` rubric file, or a :class:`Rubric`
+            (returned as is).
 
     Raises:
-        RubricNotFoundError: no built-in has that name and no such file exists.
+        RubricNotFoundError: no rubric has that name and no such file exists.
         RubricFileError: the file exists but does not describe a valid rubric.
 
     Example:
@@ -57,9 +62,12 @@ def load_rubric(name_or_path: str | Path | Rubric) -> Rubric:
     """
     if isinstance(name_or_path, Rubric):
         return name_or_path
-    names = builtin_rubrics()
+    from mgrlead.plugins import default_host  # noqa: PLC0415
+
+    host = default_host()
+    names = host.names("rubric")
     if isinstance(name_or_path, str) and name_or_path in names:
-        return _load_builtin(name_or_path)
+        return host.rubric(name_or_path)
     path = Path(name_or_path)
     if path.suffix and path.is_file():
         from mgrlead.serialize import load_rubric_file  # noqa: PLC0415
@@ -71,7 +79,42 @@ def load_rubric(name_or_path: str | Path | Rubric) -> Rubric:
         hint = f"; did you mean {close[0]!r}?"
     raise RubricNotFoundError(
         f"no rubric named {str(name_or_path)!r} and no such file{hint} "
-        f"(built-in rubrics: {', '.join(names)})"
+        f"(registered rubrics: {', '.join(names) or 'none'})"
+    )
+
+
+def build_rubric(
+    base: Rubric | str | Path,
+    *,
+    extra_dimensions: Sequence[str | Dimension] = (),
+    weighting: str | Weighting | None = None,
+    strategy: str | None = None,
+) -> Rubric:
+    """Compose an instrument from the registry: a rubric plus dimensions, under a scheme.
+
+    Args:
+        base: A rubric, a registered rubric's name, or a rubric file.
+        extra_dimensions: Ids of dimensions registered by plugins (or
+            :class:`Dimension` objects) to add to it.
+        weighting: The id of a registered weighting scheme (or a
+            :class:`Weighting`) for the overall result.
+        strategy: The name of a scoring strategy for the headline scores.
+
+    The result records in :attr:`Rubric.sources` (and every profile it gives,
+    in ``Profile.sources``) which plugin contributed each part.
+
+    Example:
+        >>> rubric = build_rubric("manager-leader", weighting="equal", strategy="percent")
+        >>> rubric.sources["weighting:equal"].startswith("mgrlead.builtin")
+        True
+    """
+    from mgrlead.plugins import default_host  # noqa: PLC0415
+
+    return default_host().build_rubric(
+        load_rubric(base),
+        extra_dimensions=extra_dimensions,
+        weighting=weighting,
+        strategy=strategy,
     )
 
 

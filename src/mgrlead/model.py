@@ -96,6 +96,10 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _str_dict(value: Mapping[str, str]) -> dict[str, str]:
+    return dict(value)
+
+
 def _item_tuple(value: Iterable[Item]) -> tuple[Item, ...]:
     return tuple(value)
 
@@ -388,6 +392,8 @@ class Weighting:
     """Name of the scheme, recorded in every profile."""
     dimensions: Mapping[str, float] = field(factory=dict, converter=_frozen_mapping, hash=False)
     """Weight per top-level dimension id."""
+    items: Mapping[str, float] = field(factory=dict, converter=_frozen_mapping, hash=False)
+    """Item weights that replace the items' own weights (by item id)."""
     description: str = field(default="", validator=instance_of(str))
     """What the scheme is for."""
 
@@ -395,6 +401,12 @@ class Weighting:
         """Check every weight."""
         for dim, weight in self.dimensions.items():
             _finite_weight(f"weighting {self.id!r}, dimension {dim!r}", weight)
+        for item, weight in self.items.items():
+            _finite_weight(f"weighting {self.id!r}, item {item!r}", weight)
+
+    def item_weight(self, item: Item) -> float:
+        """The weight of ``item`` under this scheme."""
+        return float(self.items.get(item.id, item.weight))
 
     def weight(self, dimension_id: str) -> float:
         """The weight of a top-level dimension (1 when not listed)."""
@@ -458,14 +470,20 @@ class Rubric:
     """Name of the low end of the overall result (here ``"Manager"``)."""
     high_label: str = field(default="High", validator=[instance_of(str), _nonblank])
     """Name of the high end of the overall result (here ``"Leader"``)."""
-    strategy: str = field(default="mean", validator=instance_of(str))
-    """Name of the scoring strategy (see :data:`STRATEGIES`)."""
+    strategy: str = field(default="mean", validator=matches_re(r"[a-z][a-z0-9_\-]*"))
+    """Name of the scoring strategy: a built-in (:data:`STRATEGIES`) or a plugin's."""
     weighting: Weighting = field(factory=Weighting, validator=instance_of(Weighting))
     """How the dimensions are weighted in the overall result."""
     bands: tuple[Band, ...] = field(default=DEFAULT_BANDS, converter=_band_tuple)
     """Bands of the 0-100 scale used to label dimensions and the overall result."""
     missing: MissingPolicy = field(factory=MissingPolicy, validator=instance_of(MissingPolicy))
     """When a dimension with unanswered items is still scored."""
+    sources: Mapping[str, str] = field(
+        factory=dict, converter=_str_dict, eq=False, hash=False, repr=False
+    )
+    """Which plugin contributed what (``"dimension:change": "mgrlead-change-agent 1.0"``).
+
+    Filled in by the plugin host; not part of the rubric's content (not compared)."""
     _plan: Any = field(init=False, default=None, eq=False, repr=False, hash=False, alias="_plan")
 
     def __attrs_post_init__(self) -> None:
@@ -473,11 +491,6 @@ class Rubric:
         where = f"rubric {self.id!r}"
         if not self.dimensions:
             raise RubricError(f"{where} has no dimensions; give it at least one")
-        if self.strategy not in STRATEGIES:
-            raise RubricError(
-                f"{where}: unknown scoring strategy {self.strategy!r}; "
-                f"choose one of {', '.join(STRATEGIES)}"
-            )
         for band in self.bands:
             if not isinstance(band, Band):
                 raise RubricError(f"{where}: bands must be Band, got {band!r}")
@@ -508,6 +521,18 @@ class Rubric:
             raise RubricError(
                 f"{where}: weighting {self.weighting.id!r} gives every dimension weight 0"
             )
+        for item_id in self.weighting.items:
+            if item_id not in seen_items:
+                raise RubricError(
+                    f"{where}: weighting {self.weighting.id!r} weights item {item_id!r}, "
+                    "which the rubric does not have"
+                )
+        for dim in self.walk():
+            if not any(self.weighting.item_weight(i) > 0 for i in dim.all_items()):
+                raise RubricError(
+                    f"{where}: under weighting {self.weighting.id!r} the items of dimension "
+                    f"{dim.id!r} all weigh 0"
+                )
 
     def walk(self) -> Iterator[Dimension]:
         """Every dimension, sub-dimensions included, depth first."""
@@ -548,13 +573,22 @@ class Rubric:
 
     @property
     def plan(self) -> ScoringPlan:
-        """The compiled scoring plan every engine reads (built once, then cached)."""
+        """The compiled scoring plan every engine reads (built once, then cached).
+
+        Raises:
+            RubricError: the rubric's strategy is neither built in nor registered
+                by a plugin.
+        """
         if self._plan is None:
             from mgrlead.plan import compile_plan  # noqa: PLC0415
 
-            object.__setattr__(self, "_plan", compile_plan(self))
+            self.set_plan(compile_plan(self))
         plan: ScoringPlan = self._plan
         return plan
+
+    def set_plan(self, plan: ScoringPlan) -> None:
+        """Attach a compiled plan (the plugin host compiles with its own strategies)."""
+        object.__setattr__(self, "_plan", plan)
 
     def __repr__(self) -> str:
         """``<Rubric id version: N dimensions, M items>``."""

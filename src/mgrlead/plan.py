@@ -31,6 +31,7 @@ from attrs import frozen
 
 from mgrlead.errors import AnswerError
 from mgrlead.results import DimensionScore, OverallScore, Profile
+from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrategy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,6 +51,8 @@ class DimensionPlan:
     members: tuple[int, ...]
     weights: tuple[float, ...]
     required: int
+    scale_min: float
+    scale_max: float
     bands: tuple[Band, ...]
     boundaries: tuple[tuple[float, bool], ...]
 
@@ -58,6 +61,11 @@ class DimensionPlan:
         """How many items the dimension rests on."""
         return len(self.members)
 
+    @property
+    def weight_total(self) -> float:
+        """The sum of the weights of all its items."""
+        return sum(self.weights)
+
 
 @frozen
 class ScoringPlan:
@@ -65,8 +73,9 @@ class ScoringPlan:
 
     rubric: str
     version: str
-    strategy: str
+    strategy: ScoringStrategy
     weighting: str
+    sources: Mapping[str, str]
     item_ids: tuple[str, ...]
     index: Mapping[str, int]
     lo: tuple[int, ...]
@@ -112,7 +121,7 @@ class ScoringPlan:
             reason = _reason(answered, dim.required, dim.n_items, acc_w == 0.0)
             if reason is None:
                 mean, percent, position, headline = _finish(
-                    acc_w, acc_wx, acc_wp, dim.n_items, self.strategy
+                    acc_w, acc_wx, acc_wp, answered, dim, self.strategy
                 )
                 band = dim.bands[int(_band_index(percent, dim.boundaries))]
                 scores.append(
@@ -138,8 +147,9 @@ class ScoringPlan:
         return Profile(
             rubric=self.rubric,
             rubric_version=self.version,
-            strategy=self.strategy,
+            strategy=self.strategy.name,
             weighting=self.weighting,
+            sources=dict(self.sources),
             dimensions=scores,
             overall=self._overall_score(percents),
         )
@@ -217,7 +227,7 @@ class ScoringPlan:
             ok = (answered[d] >= dim.required) & (acc_w[d] != 0.0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 mean, percent, position, headline = _finish(
-                    acc_w[d], acc_wx[d], acc_wp[d], dim.n_items, self.strategy
+                    acc_w[d], acc_wx[d], acc_wp[d], answered[d], dim, self.strategy
                 )
             nan = np.nan
             percents[d] = np.where(ok, percent, nan)
@@ -345,32 +355,39 @@ class BatchScores:
         return Profile(
             rubric=plan.rubric,
             rubric_version=plan.version,
-            strategy=plan.strategy,
+            strategy=plan.strategy.name,
             weighting=plan.weighting,
+            sources=dict(plan.sources),
             dimensions=scores,
             overall=overall,
         )
 
 
 # ---------------------------------------------------------------- shared maths
-def _finish(
+def _finish(  # noqa: PLR0913, PLR0917 - the accumulators, then what to finish them with
     acc_w: Any,  # noqa: ANN401 - a float or a numpy array, the same formula for both
     acc_wx: Any,  # noqa: ANN401
     acc_wp: Any,  # noqa: ANN401
-    n_items: int,
-    strategy: str,
+    answered: Any,  # noqa: ANN401
+    dim: DimensionPlan,
+    strategy: ScoringStrategy,
 ) -> tuple[Any, Any, Any, Any]:
     """Mean, percent, position and the headline score from the accumulators."""
     mean = acc_wx / acc_w
     percent = acc_wp / acc_w * 100.0
     position = (percent - 50.0) / 50.0
-    headline = {
-        "mean": mean,
-        "sum": acc_wx,
-        "prorated_sum": mean * n_items,
-        "percent": percent,
-    }[strategy]
-    return mean, percent, position, headline
+    stats = DimensionStats(
+        sum=acc_wx,
+        mean=mean,
+        percent=percent,
+        position=position,
+        answered=answered,
+        n_items=dim.n_items,
+        scale_min=dim.scale_min,
+        scale_max=dim.scale_max,
+        weight_total=dim.weight_total,
+    )
+    return mean, percent, position, strategy.score(stats)
 
 
 def _overall(top: tuple[tuple[int, float], ...], percents: Any) -> Any:  # noqa: ANN401
@@ -454,8 +471,30 @@ def check_answer(item_id: object, value: object, lo: int, hi: int) -> int | None
 
 
 # ------------------------------------------------------------------- compiling
-def compile_plan(rubric: Rubric) -> ScoringPlan:
-    """Compile a rubric into the flat plan every engine reads."""
+def resolve_strategy(name: str) -> ScoringStrategy:
+    """A built-in strategy by name, else one registered with the default plugin host."""
+    if name in BUILTIN_STRATEGIES:
+        return BUILTIN_STRATEGIES[name]
+    from mgrlead.plugins import default_host  # noqa: PLC0415
+
+    return default_host().resolve_strategy(name)
+
+
+def _current_sources(rubric: Rubric) -> dict[str, str]:
+    """The rubric's sources that still describe its content (after ``attrs.evolve``)."""
+    current = {f"rubric:{rubric.id}", f"strategy:{rubric.strategy}"}
+    current.add(f"weighting:{rubric.weighting.id}")
+    current.update(f"dimension:{d.id}" for d in rubric.walk())
+    return {k: v for k, v in rubric.sources.items() if k in current}
+
+
+def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> ScoringPlan:
+    """Compile a rubric into the flat plan every engine reads.
+
+    Args:
+        rubric: The rubric.
+        strategy: The strategy object; ``None`` resolves ``rubric.strategy``.
+    """
     items = rubric.items
     index = {item.id: i for i, item in enumerate(items)}
     reverse: list[bool] = [False] * len(items)
@@ -471,7 +510,9 @@ def compile_plan(rubric: Rubric) -> ScoringPlan:
                 id=dim.id,
                 parent=parent,
                 members=tuple(members),
-                weights=tuple(items[i].weight for i in members),
+                weights=tuple(rubric.weighting.item_weight(items[i]) for i in members),
+                scale_min=float(rubric.scale.min),
+                scale_max=float(rubric.scale.max),
                 required=rubric.missing.required(len(members)),
                 bands=bands,
                 boundaries=_boundaries(bands),
@@ -492,8 +533,9 @@ def compile_plan(rubric: Rubric) -> ScoringPlan:
     return ScoringPlan(
         rubric=rubric.id,
         version=rubric.version,
-        strategy=rubric.strategy,
+        strategy=strategy if strategy is not None else resolve_strategy(rubric.strategy),
         weighting=rubric.weighting.id,
+        sources=_current_sources(rubric),
         item_ids=tuple(item.id for item in items),
         index=index,
         lo=(rubric.scale.min,) * n_items,

@@ -89,6 +89,8 @@ class Profile:
     """The scoring strategy used for the headline ``score``."""
     weighting: str
     """Id of the weighting scheme used for the overall result."""
+    sources: dict[str, str] = field(factory=dict, hash=False)
+    """Which plugin contributed the rubric, each dimension, the scheme and the strategy."""
     dimensions: tuple[DimensionScore, ...] = field(converter=_score_tuple)
     """Every dimension's score, sub-dimensions included, depth first."""
     overall: OverallScore

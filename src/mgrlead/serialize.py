@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from mgrlead.errors import InputError, MgrleadError, RubricError, RubricFileError
 from mgrlead.model import Rubric
@@ -117,6 +118,15 @@ def make_converter() -> cattrs.Converter:
 
     converter.register_structure_hook_func(is_mapping, structure_mapping)
     converter.register_unstructure_hook_func(is_mapping, dict)
+    # Provenance is not part of a rubric's content: files neither carry nor accept it.
+    omit = override(omit=True)
+    converter.register_structure_hook(
+        Rubric,
+        make_dict_structure_fn(Rubric, converter, _cattrs_forbid_extra_keys=True, sources=omit),
+    )
+    converter.register_unstructure_hook(
+        Rubric, make_dict_unstructure_fn(Rubric, converter, sources=omit)
+    )
     return converter
 
 
@@ -172,7 +182,13 @@ def load_rubric_file(path: str | Path) -> Rubric:
         raw = path.read_bytes()
     except OSError as exc:
         raise RubricFileError(name, [f"cannot read the file: {exc.strerror}"]) from exc
-    return load_rubric_text(raw, fmt=fmt, source=name)
+    rubric = load_rubric_text(raw, fmt=fmt, source=name)
+    rubric = attrs.evolve(rubric, sources={f"rubric:{rubric.id}": f"file {name}"})
+    try:
+        _ = rubric.plan  # resolves the strategy name (built-in or from a plugin)
+    except RubricError as exc:
+        raise RubricFileError(name, [f"{exc} @ $.strategy"]) from exc
+    return rubric
 
 
 def load_rubric_text(raw: str | bytes, *, fmt: str, source: str = "<string>") -> Rubric:
