@@ -623,9 +623,8 @@ def get_plugin_host(
         name, plugin = given if isinstance(given, tuple) else (_plugin_name(given), given)
         if name not in blocked:
             version = getattr(plugin, "__version__", None)
-            items.append(
-                _Loaded(name, plugin, version if isinstance(version, str) else None, False)
-            )
+            known = version if isinstance(version, str) else None
+            items.append(_Loaded(name=name, plugin=plugin, version=known, builtin=False))
     if builtins and BUILTIN_PLUGIN not in blocked:
         from mgrlead import builtin  # noqa: PLC0415
 
