@@ -16,7 +16,7 @@ import os
 import random
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -70,18 +70,64 @@ def _rubric(name: str) -> Rubric:
     return load_rubric(name)
 
 
-rubric_option = click.option(
-    "--rubric",
-    "rubric_name",
-    default="manager-leader",
-    show_default=True,
-    metavar="NAME|FILE",
-    help="A built-in rubric name or a rubric file (.toml or .json).",
-)
+def _composed(
+    name: str, dimensions: Sequence[str], weighting: str | None, strategy: str | None
+) -> Rubric:
+    """The rubric named on the command line, with plugin dimensions, scheme and strategy."""
+    rubric = _rubric(name)
+    if not dimensions and weighting is None and strategy is None:
+        return rubric
+    from mgrlead.api import build_rubric  # noqa: PLC0415
+
+    return build_rubric(
+        rubric, extra_dimensions=list(dimensions), weighting=weighting, strategy=strategy
+    )
+
+
+def rubric_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--rubric``, ``--with-dimension``, ``--weighting`` and ``--strategy``."""
+    options = (
+        click.option(
+            "--rubric", "rubric_name", default="manager-leader", show_default=True,
+            metavar="NAME|FILE", help="A registered rubric name or a rubric file (.toml, .json).",
+        ),
+        click.option(
+            "--with-dimension", "dimensions", multiple=True, metavar="ID",
+            help="Add a dimension registered by a plugin (repeat for several).",
+        ),
+        click.option(
+            "--weighting", default=None, metavar="ID",
+            help="Weight the overall result with a registered weighting scheme.",
+        ),
+        click.option(
+            "--strategy", default=None, metavar="NAME",
+            help="The scoring strategy for the headline scores (mean, sum, ...).",
+        ),
+    )  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"mgrlead {__version__}")
+    try:
+        from mgrlead.plugins import default_host  # noqa: PLC0415
+
+        for info in default_host().plugins:
+            click.echo(f"  plugin {info.label}")
+    except MgrleadError as exc:
+        raise UserError(str(exc)) from exc
+    ctx.exit()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", prog_name="mgrlead")
+@click.option(
+    "-V", "--version", is_flag=True, expose_value=False, is_eager=True,
+    callback=_print_version, help="Show the version and the registered plugins, then exit.",
+)  # fmt: skip
 def cli() -> None:
     """mgrlead: manager-or-leader assessments, scored exactly.
 
@@ -92,7 +138,7 @@ def cli() -> None:
 
 # --------------------------------------------------------------------- assess
 @cli.command()
-@rubric_option
+@rubric_options
 @click.option("--seed", type=int, default=None, help="Fix the shuffled order of the items.")
 @click.option(
     "--answers",
@@ -102,14 +148,22 @@ def cli() -> None:
     help='Take the answers from a JSON file ({"item id": response, ...}) instead of asking.',
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
-def assess(rubric_name: str, seed: int | None, answers_file: Path | None, as_json: bool) -> None:
+def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
+    rubric_name: str,
+    dimensions: Sequence[str],
+    weighting: str | None,
+    strategy: str | None,
+    seed: int | None,
+    answers_file: Path | None,
+    as_json: bool,
+) -> None:
     """Take the assessment in the terminal, then see your profile.
 
     Statements come in a shuffled order (fixed by --seed).  Answer with the
     number of a choice; `b` goes back one statement, `s` skips one, `q` quits.
     Ctrl-C leaves at any time without saving anything.
     """
-    rubric = _rubric(rubric_name)
+    rubric = _composed(rubric_name, dimensions, weighting, strategy)
     if answers_file is not None:
         answers = _read_answers(answers_file)
     else:
@@ -268,7 +322,7 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
 # ---------------------------------------------------------------------- score
 @cli.command("score")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@rubric_option
+@rubric_options
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Write here (atomically) instead of to standard output.",
@@ -281,15 +335,22 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
     "--na", "na_values", multiple=True, default=DEFAULT_NA, show_default=True,
     help="A cell text that means 'not answered' (repeat for several).",
 )  # fmt: skip
-def score_command(
-    file: Path, rubric_name: str, output: Path | None, fmt: str, na_values: Sequence[str]
+def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
+    file: Path,
+    rubric_name: str,
+    dimensions: Sequence[str],
+    weighting: str | None,
+    strategy: str | None,
+    output: Path | None,
+    fmt: str,
+    na_values: Sequence[str],
 ) -> None:
     """Score every row of a CSV file: one row per respondent, one column per item.
 
     Columns that are not items (an id, a team, ...) are passed through.  Empty
     cells and `NA` mean "not answered".
     """
-    rubric = _rubric(rubric_name)
+    rubric = _composed(rubric_name, dimensions, weighting, strategy)
     header, passthrough, matrix = read_responses(file, rubric, set(na_values))
     batch = rubric.plan.score_matrix(matrix)
     columns = {**passthrough, **batch.columns()}
@@ -501,6 +562,29 @@ def rubric_show(name: str) -> None:
         upper = f"{band.upper:g}" + ("]" if band.include_upper else ")")
         bands.add_row(band.id, _esc(band.label), _esc(lower), _esc(upper))
     console.print(bands)
+
+
+# -------------------------------------------------------------------- plugins
+@cli.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+@click.option("--all", "show_all", is_flag=True, help="Include mgrlead's built-ins.")
+def plugins_command(as_json: bool, show_all: bool) -> None:
+    """List the plugins: version, hooks, and what each registered."""
+    from mgrlead.plugins import default_host  # noqa: PLC0415
+
+    infos = [i for i in default_host().plugins if show_all or not i.builtin]
+    if as_json:
+        click.echo(json.dumps([i.to_dict() for i in infos], indent=2))
+        return
+    if not infos:
+        click.echo("No plugins installed (`mgrlead plugins --all` shows the built-ins).")
+        return
+    for info in infos:
+        click.echo(f"{info.label}{'  (built-in)' if info.builtin else ''}")
+        click.echo(f"  hooks: {', '.join(info.hooks)}")
+        for reg in info.registered:
+            replaced = f" (replaces {reg.replaces}'s)" if reg.replaces else ""
+            click.echo(f"  {reg.kind}: {reg.name}{replaced}")
 
 
 def main() -> NoReturn:
