@@ -440,6 +440,8 @@ def test_entry_points_are_discovered_and_broken_ones_warned(installed: Path) -> 
     assert info.hooks == ("mgrlead_register_dimensions",)
     assert h.source("dimension", "installed") == "acme-extra 2.5"
     assert "acme-broken" not in [p.name for p in h.plugins]
+    rubric = h.build_rubric("manager-leader", extra_dimensions=["installed"])
+    assert mgrlead.score(rubric, {"in1": 5})["installed"].percent == 100.0
 
 
 def test_entry_points_allow_and_block_lists(installed: Path) -> None:
@@ -504,7 +506,7 @@ def test_cli_plugins_json_and_five_dimensions(with_examples: dict[str, str]) -> 
     result = _run(
         [
             "score",
-            str(ROOT / "examples" / "responses-change.csv"),
+            str(ROOT / "examples" / "responses.csv"),
             "--with-dimension",
             "change",
             "--weighting",
