@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from mgrlead.plan import BatchScores, ScoringPlan
+    from mgrlead.plan import BatchScores, ItemPlan, ScoringPlan
     from mgrlead.results import Profile
 
 __all__ = [
@@ -238,7 +238,7 @@ def _columns_to_matrix(
     n = lengths.pop() if lengths else 0
     matrix = np.empty((n, len(item_ids)), dtype=np.float64)
     for j, item in enumerate(item_ids):
-        matrix[:, j] = _to_float_column(item, columns[item], plan.lo[j], plan.hi[j])
+        matrix[:, j] = _to_float_column(item, columns[item], plan.items[j])
     items = set(item_ids)
     passthrough = {k: v for k, v in columns.items() if k not in items}
     clash = set(passthrough) & set(BatchScores.column_names_of(plan))
@@ -253,8 +253,7 @@ def _columns_to_matrix(
 def _to_float_column(
     item: str,
     values: Any,  # noqa: ANN401
-    lo: int,
-    hi: int,
+    it: ItemPlan,
 ) -> npt.NDArray[np.float64]:
     """A column as floats (NaN for missing); refuses booleans and strings by row."""
     import numpy as np  # noqa: PLC0415
@@ -273,7 +272,7 @@ def _to_float_column(
     out = np.empty(len(arr), dtype=np.float64)
     for row, value in enumerate(arr.tolist()):
         try:
-            checked = check_answer(item, value, lo, hi)
+            checked = check_answer(item, value, it.code_min, it.code_max, it.missing_codes)
         except AnswerError as exc:
             raise AnswerError(f"row {row}: {exc}", item=item, row=row) from None
         out[row] = np.nan if checked is None else float(checked)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from mgrlead.model import Rubric
+    from mgrlead.plan import ItemPlan
     from mgrlead.results import Profile
 
 __all__ = ["cli", "main"]
@@ -464,7 +465,7 @@ def read_responses(
                 values.append(
                     _parse_cell(
                         cells[col].strip(), na_values=na_values, item=plan.item_ids[j],
-                        lo=plan.lo[j], hi=plan.hi[j], where=f"{name}, line {line}",
+                        plan=plan.items[j], where=f"{name}, line {line}",
                     )
                 )  # fmt: skip
             rows.append(values)
@@ -478,9 +479,7 @@ def read_responses(
     return header, passthrough, matrix
 
 
-def _parse_cell(  # noqa: PLR0913 - one cell and everything its message names
-    cell: str, *, na_values: set[str], item: str, lo: int, hi: int, where: str
-) -> float:
+def _parse_cell(cell: str, *, na_values: set[str], item: str, plan: ItemPlan, where: str) -> float:
     """One CSV cell as a float answer (NaN when not answered); errors name the cell."""
     from mgrlead.plan import check_answer  # noqa: PLC0415
 
@@ -498,11 +497,12 @@ def _parse_cell(  # noqa: PLR0913 - one cell and everything its message names
             what = "is not a number" if number is None else "is not an answer"
             raise AnswerError(
                 f"{where}, column {item!r}: {cell!r} {what}; answers must be whole numbers "
-                f"from {lo} to {hi}, and an empty cell or NA means not answered (see --na)",
+                f"from {plan.code_min} to {plan.code_max}, and an empty cell or NA means not "
+                "answered (see --na)",
                 item=item,
             ) from None
     try:
-        checked = check_answer(item, number, lo, hi)
+        checked = check_answer(item, number, plan.code_min, plan.code_max, plan.missing_codes)
     except AnswerError as exc:
         raise AnswerError(f"{where}: {exc}", item=item) from None
     return float(checked)  # type: ignore[arg-type]

@@ -7,14 +7,16 @@ loading and dumping live in :mod:`mgrlead.serialize`.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from attrs import field, frozen
-from attrs.validators import deep_iterable, ge, instance_of, le, matches_re
+from attrs import evolve, field, frozen
+from attrs.validators import deep_iterable, ge, in_, instance_of, le, matches_re
 
 from mgrlead.errors import RubricError
 
@@ -38,6 +40,9 @@ __all__ = [
 #: carries all of them (sum, mean, percent, position).
 STRATEGIES: Final = ("mean", "sum", "prorated_sum", "percent")
 Strategy = Literal["mean", "sum", "prorated_sum", "percent"]
+
+#: The texts of a pole, which plugins and translations may change.
+_POLE_TEXTS: Final = ("label", "description", "strengths", "risks", "development")
 
 #: Ids that cannot name a dimension because result columns use them.
 RESERVED_DIMENSION_IDS: Final = frozenset({"overall"})
@@ -100,6 +105,10 @@ def _str_dict(value: Mapping[str, str]) -> dict[str, str]:
     return dict(value)
 
 
+def _translations(value: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    return {str(lang): dict(texts) for lang, texts in value.items()}
+
+
 def _item_tuple(value: Iterable[Item]) -> tuple[Item, ...]:
     return tuple(value)
 
@@ -112,16 +121,61 @@ def _band_tuple(value: Iterable[Band]) -> tuple[Band, ...]:
     return tuple(value)
 
 
-def _percent_bound(_inst: object, attribute: Any, value: Any) -> None:  # noqa: ANN401
+def _finite_number(_inst: object, attribute: Any, value: Any) -> None:  # noqa: ANN401
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise RubricError(f"{attribute.name} must be a number, got {value!r}")
-    if not 0 <= value <= 100:
-        raise RubricError(f"{attribute.name} must be between 0 and 100, got {value!r}")
+    if not math.isfinite(value):
+        raise RubricError(f"{attribute.name} must be finite, got {value!r}")
 
 
 def _nonblank(_inst: object, attribute: Any, value: str) -> None:  # noqa: ANN401
     if not value.strip():
         raise RubricError(f"{attribute.name} must not be empty")
+
+
+@frozen(kw_only=True)
+class MissingCode:
+    """A response code that means the item was not answered (e.g. 9 = "not observed")."""
+
+    code: int = field(validator=_strict_int)
+    """The code as it appears in the data."""
+    label: str = field(validator=[instance_of(str), _nonblank])
+    """What it means, e.g. ``"Not observed"``."""
+
+
+def _missing_tuple(value: Iterable[MissingCode]) -> tuple[MissingCode, ...]:
+    return tuple(value)
+
+
+@frozen(kw_only=True)
+class ResponseScore:
+    """The score of one response code, for items whose scale is not simply min..max."""
+
+    code: int = field(validator=_strict_int)
+    """The response code."""
+    score: float = field(validator=_finite_number)
+    """The score it counts as."""
+
+
+def _response_tuple(value: Iterable[ResponseScore]) -> tuple[ResponseScore, ...]:
+    return tuple(value)
+
+
+@frozen(kw_only=True)
+class ItemRef:
+    """A use of an item defined in another dimension (composite scales).
+
+    The item counts toward this dimension too, keyed toward this dimension's pole.
+    """
+
+    id: str = field(validator=matches_re(_ITEM_ID))
+    """The id of an item defined elsewhere in the rubric."""
+    keyed: str = field(validator=instance_of(str))
+    """The pole of *this* dimension the item is keyed toward (or ``+``/``-``)."""
+
+
+def _ref_tuple(value: Iterable[ItemRef]) -> tuple[ItemRef, ...]:
+    return tuple(value)
 
 
 @frozen(kw_only=True)
@@ -141,9 +195,11 @@ class Scale:
         converter=_str_tuple, validator=deep_iterable(instance_of(str), instance_of(tuple))
     )
     """One label per point, from ``min`` to ``max``."""
+    missing: tuple[MissingCode, ...] = field(default=(), converter=_missing_tuple)
+    """Response codes that mean "not applicable" or "not observed": never answers."""
 
     def __attrs_post_init__(self) -> None:
-        """Check that ``min < max`` and that every point has a label."""
+        """Check that ``min < max``, that every point has a label, and the missing codes."""
         if self.min >= self.max:
             raise RubricError(f"scale: min ({self.min}) must be less than max ({self.max})")
         if len(self.labels) != self.points:
@@ -154,6 +210,20 @@ class Scale:
         for point, label in zip(self, self.labels, strict=True):
             if not label.strip():
                 raise RubricError(f"scale: the label of point {point} is empty")
+        codes = [m.code for m in self.missing]
+        for code in codes:
+            if self.min <= code <= self.max:
+                raise RubricError(
+                    f"scale: missing code {code} is also a point of the scale "
+                    f"{self.min}..{self.max}; use a code outside it"
+                )
+            if codes.count(code) > 1:
+                raise RubricError(f"scale: missing code {code} is listed twice")
+
+    @property
+    def missing_codes(self) -> frozenset[int]:
+        """The codes that mean "not answered"."""
+        return frozenset(m.code for m in self.missing)
 
     @classmethod
     def agreement(cls, points: int = 5, *, start: int = 1) -> Scale:
@@ -231,10 +301,37 @@ class Item:
     """Id of the pole this item is keyed toward."""
     weight: float = field(default=1.0)
     """Weight of the item inside its dimension (finite, not negative)."""
+    scale: Scale | None = field(default=None)
+    """A scale for this item only; ``None`` uses the rubric's."""
+    responses: tuple[ResponseScore, ...] = field(default=(), converter=_response_tuple)
+    """An explicit score for every response code, when it is not simply the code."""
 
     def __attrs_post_init__(self) -> None:
-        """Check the weight."""
+        """Check the weight and the response map."""
         object.__setattr__(self, "weight", _finite_weight(f"item {self.id!r}", self.weight))
+        if self.scale is not None and not isinstance(self.scale, Scale):
+            raise RubricError(f"item {self.id!r}: scale must be a Scale, got {self.scale!r}")
+        codes = [r.code for r in self.responses]
+        for code in {c for c in codes if codes.count(c) > 1}:
+            raise RubricError(f"item {self.id!r}: response code {code} is scored twice")
+        if self.responses and len({r.score for r in self.responses}) < 2:
+            raise RubricError(f"item {self.id!r}: the response scores must not all be equal")
+
+    def check_scale(self, scale: Scale) -> None:
+        """Check that the response map covers exactly the points of ``scale``."""
+        if self.responses and sorted(r.code for r in self.responses) != list(scale):
+            raise RubricError(
+                f"item {self.id!r}: its responses must score every point of its scale "
+                f"{scale.min}..{scale.max} once, got codes "
+                f"{sorted(r.code for r in self.responses)}"
+            )
+
+    def score_range(self, scale: Scale) -> tuple[float, float]:
+        """The lowest and highest score the item can give on ``scale``."""
+        if self.responses:
+            scores = [r.score for r in self.responses]
+            return (min(scores), max(scores))
+        return (float(scale.min), float(scale.max))
 
 
 @frozen(kw_only=True)
@@ -250,10 +347,10 @@ class Band:
     """Identifier stored in results, e.g. ``"balanced"``."""
     label: str = field(validator=[instance_of(str), _nonblank])
     """Label shown to people, e.g. ``"Balanced"``."""
-    lower: float = field(validator=_percent_bound)
-    """Lower bound on the 0-100 scale."""
-    upper: float = field(validator=_percent_bound)
-    """Upper bound on the 0-100 scale."""
+    lower: float = field(validator=_finite_number)
+    """Lower bound (on the 0-100 scale unless the dimension bands another metric)."""
+    upper: float = field(validator=_finite_number)
+    """Upper bound."""
     include_lower: bool = field(default=True, validator=instance_of(bool))
     """Whether a score equal to ``lower`` falls in this band."""
     include_upper: bool = field(default=False, validator=instance_of(bool))
@@ -275,8 +372,17 @@ class Band:
         return above and below
 
 
-def check_bands(bands: tuple[Band, ...], owner: str) -> None:
-    """Check that ``bands`` cover 0..100 exactly once, in order.
+def check_bands(
+    bands: tuple[Band, ...],
+    owner: str,
+    low: float = 0.0,
+    high: float = 100.0,
+    *,
+    exact: bool = True,
+) -> None:
+    """Check that ``bands`` cover ``low..high`` (0..100 by default) once, in order.
+
+    With ``exact=False`` the bands may reach beyond ``low`` and ``high``.
 
     Raises:
         RubricError: naming ``owner`` and the band at fault.
@@ -287,10 +393,16 @@ def check_bands(bands: tuple[Band, ...], owner: str) -> None:
     for dup in {i for i in ids if ids.count(i) > 1}:
         raise RubricError(f"{owner}: band id {dup!r} is used twice")
     first, last = bands[0], bands[-1]
-    if first.lower != 0 or not first.include_lower:
-        raise RubricError(f"{owner}: the first band {first.id!r} must start at 0, inclusive")
-    if last.upper != 100 or not last.include_upper:
-        raise RubricError(f"{owner}: the last band {last.id!r} must end at 100, inclusive")
+    starts_ok = first.lower == low if exact else first.lower <= low
+    if not starts_ok or not first.include_lower:
+        at = "at" if exact else "at or below"
+        raise RubricError(
+            f"{owner}: the first band {first.id!r} must start {at} {low:g}, inclusive"
+        )
+    ends_ok = last.upper == high if exact else last.upper >= high
+    if not ends_ok or not last.include_upper:
+        at = "at" if exact else "at or above"
+        raise RubricError(f"{owner}: the last band {last.id!r} must end {at} {high:g}, inclusive")
     for left, right in itertools.pairwise(bands):
         if left.upper != right.lower:
             raise RubricError(
@@ -309,33 +421,50 @@ def _bands_converter(value: Iterable[Band] | None) -> tuple[Band, ...] | None:
     return None if value is None else tuple(value)
 
 
+#: What a dimension's bands may label: its percent, its mean, or its headline score.
+BAND_METRICS: Final = ("percent", "mean", "score")
+#: Kinds of dimension.
+POLARITIES: Final = ("bipolar", "unipolar")
+
+
 @frozen(kw_only=True)
 class Dimension:
-    """A bipolar dimension: two poles, the items between them, optional sub-dimensions.
+    """A dimension: two poles, the items between them, optional sub-dimensions.
 
     Scores run from the ``low`` pole (0) to the ``high`` pole (100).  A dimension
     with sub-dimensions is scored from every item beneath it.  A sub-dimension's
-    low pole is aligned with its parent's low pole.
+    low pole is aligned with its parent's low pole.  A *unipolar* dimension
+    measures one construct from low to high: it has no position between poles.
+
+    Items are keyed toward a pole by its id, or with ``+`` (high) and ``-`` (low).
     """
 
     id: str = field(validator=matches_re(_ID))
     """Unique id; also the prefix of the result columns."""
     name: str = field(validator=[instance_of(str), _nonblank])
     """Human name, e.g. ``"Process vs. results"``."""
-    low: Pole = field(validator=instance_of(Pole))
+    low: Pole = field(factory=lambda: Pole(id="low", label="Low"), validator=instance_of(Pole))
     """The pole at 0 (here: the manager pole)."""
-    high: Pole = field(validator=instance_of(Pole))
+    high: Pole = field(factory=lambda: Pole(id="high", label="High"), validator=instance_of(Pole))
     """The pole at 100 (here: the leader pole)."""
+    polarity: str = field(default="bipolar", validator=in_(POLARITIES))
+    """``bipolar`` (two opposite poles) or ``unipolar`` (low to high of one construct)."""
     description: str = field(default="", validator=instance_of(str))
     """What the dimension is about."""
     items: tuple[Item, ...] = field(
         default=(), converter=_item_tuple, validator=deep_iterable(instance_of(Item))
     )
-    """The items directly in this dimension."""
+    """The items defined in this dimension."""
+    item_refs: tuple[ItemRef, ...] = field(
+        default=(), converter=_ref_tuple, validator=deep_iterable(instance_of(ItemRef))
+    )
+    """Items defined in other dimensions that count toward this one too."""
     dimensions: tuple[Dimension, ...] = field(default=(), converter=_dimension_tuple)
     """Sub-dimensions (facets); their items count toward this dimension too."""
     bands: tuple[Band, ...] | None = field(default=None, converter=_bands_converter)
     """Bands for this dimension; ``None`` uses the rubric's bands."""
+    band_on: str = field(default="percent", validator=in_(BAND_METRICS))
+    """What the bands label: ``percent`` (0-100), ``mean`` (item metric) or ``score``."""
 
     def __attrs_post_init__(self) -> None:
         """Check poles, keys, and that the dimension has items."""
@@ -345,22 +474,49 @@ class Dimension:
                 raise RubricError(f"{where}: sub-dimensions must be Dimension, got {sub!r}")
         if self.low.id == self.high.id:
             raise RubricError(f"{where}: both poles have the id {self.low.id!r}")
-        poles = (self.low.id, self.high.id)
-        for item in self.items:
-            if item.keyed not in poles:
+        keys = {self.low.id, self.high.id, "+", "-"}
+        keyed = [(i.id, i.keyed) for i in self.items] + [(r.id, r.keyed) for r in self.item_refs]
+        for item_id, key in keyed:
+            if key not in keys:
                 raise RubricError(
-                    f"{where}: item {item.id!r} is keyed toward {item.keyed!r}, which is not "
-                    f"one of its poles ({poles[0]!r} or {poles[1]!r})"
+                    f"{where}: item {item_id!r} is keyed toward {key!r}, which is not "
+                    f"one of its poles ({self.low.id!r} or {self.high.id!r}, or + / -)"
                 )
-        if not self.items and not self.dimensions:
+        if not self.items and not self.dimensions and not self.item_refs:
             raise RubricError(f"{where} has no items; give it at least one item")
-        if not any(i.weight > 0 for i in self.all_items()):
+        own = self.all_items()
+        if own and not self.item_refs and not any(i.weight > 0 for i in own):
             raise RubricError(f"{where}: the weights of its items add up to 0")
-        if self.bands is not None:
+        if self.band_on != "percent" and self.bands is None:
+            raise RubricError(
+                f"{where}: band_on = {self.band_on!r} needs bands of its own "
+                "(the rubric's bands are on the 0-100 scale)"
+            )
+        if self.bands is not None and self.band_on == "percent":
             check_bands(self.bands, where)
 
+    def reverses(self, keyed: str) -> bool:
+        """Whether an item keyed toward ``keyed`` is reverse-scored in this dimension.
+
+        Raises:
+            RubricError: ``keyed`` is neither a pole id of this dimension nor ``+``/``-``.
+        """
+        if keyed in {self.high.id, "+"}:
+            return False
+        if keyed in {self.low.id, "-"}:
+            return True
+        raise RubricError(
+            f"dimension {self.id!r}: an item is keyed toward {keyed!r}, which is not one of "
+            f"its poles ({self.low.id!r} or {self.high.id!r}, or + / -)"
+        )
+
+    @property
+    def bipolar(self) -> bool:
+        """Whether the dimension runs between two opposite poles."""
+        return self.polarity == "bipolar"
+
     def all_items(self) -> tuple[Item, ...]:
-        """Every item in this dimension and, depth first, its sub-dimensions."""
+        """Every item defined in this dimension and, depth first, its sub-dimensions."""
         out = list(self.items)
         for sub in self.dimensions:
             out.extend(sub.all_items())
@@ -376,7 +532,7 @@ class Dimension:
         """A short summary for people."""
         return (
             f"<Dimension {self.id}: {self.low.label} <-> {self.high.label}, "
-            f"{len(self.all_items())} items>"
+            f"{len(self.all_items()) + len(self.item_refs)} items>"
         )
 
 
@@ -478,6 +634,25 @@ class Rubric:
     """Bands of the 0-100 scale used to label dimensions and the overall result."""
     missing: MissingPolicy = field(factory=MissingPolicy, validator=instance_of(MissingPolicy))
     """When a dimension with unanswered items is still scored."""
+    authors: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    """Who wrote the instrument."""
+    licence: str = field(default="", validator=instance_of(str))
+    """Its licence, e.g. ``"public domain"`` or ``"MIT"``."""
+    source: str = field(default="", validator=instance_of(str))
+    """Where it comes from (a citation or an address)."""
+    intended_use: str = field(default="", validator=instance_of(str))
+    """What it is for, and what it is not for."""
+    requires_plugins: tuple[str, ...] = field(default=(), converter=_str_tuple)
+    """Plugin distributions it needs, as requirements: ``"mgrlead-change-agent>=1.0"``."""
+    language: str = field(default="en", validator=matches_re(r"[a-z]{2,3}(-[A-Za-z0-9]+)*"))
+    """The language of the texts written inline (the fallback language)."""
+    translations: Mapping[str, Mapping[str, str]] = field(
+        factory=dict, converter=_translations, hash=False
+    )
+    """Texts in other languages: ``{"de": {"item.pr1.text": "...", ...}}``.
+
+    Keys are listed by :meth:`text_keys`; a text not translated falls back to the
+    inline one.  See :meth:`localized`."""
     sources: Mapping[str, str] = field(
         factory=dict, converter=_str_dict, eq=False, hash=False, repr=False
     )
@@ -510,6 +685,9 @@ class Rubric:
                         f"{seen_items[item.id]!r} and again in {dim.id!r}"
                     )
                 seen_items[item.id] = dim.id
+        self._check_membership(where, seen_items)
+        self._check_item_scales(where)
+        self._check_translations(where)
         top = {d.id for d in self.dimensions}
         for dim_id in self.weighting.dimensions:
             if dim_id not in top:
@@ -527,21 +705,172 @@ class Rubric:
                     f"{where}: weighting {self.weighting.id!r} weights item {item_id!r}, "
                     "which the rubric does not have"
                 )
+
+    def _check_membership(self, where: str, defined: Mapping[str, str]) -> None:
         for dim in self.walk():
-            if not any(self.weighting.item_weight(i) > 0 for i in dim.all_items()):
+            for ref in dim.item_refs:
+                if ref.id not in defined:
+                    raise RubricError(
+                        f"{where}: dimension {dim.id!r} refers to item {ref.id!r}, "
+                        "which no dimension defines"
+                    )
+            members = self.members(dim)
+            ids = [item_id for item_id, _ in members]
+            for dup in sorted({i for i in ids if ids.count(i) > 1}):
+                raise RubricError(f"{where}: item {dup!r} counts twice toward dimension {dim.id!r}")
+            if not any(self.weighting.item_weight(self.item(i)) > 0 for i in ids):
                 raise RubricError(
                     f"{where}: under weighting {self.weighting.id!r} the items of dimension "
                     f"{dim.id!r} all weigh 0"
                 )
+
+    def _check_item_scales(self, where: str) -> None:
+        problems = []
+        for item in self.items:
+            try:
+                item.check_scale(self.item_scale(item))
+            except RubricError as exc:  # noqa: PERF203 - the first problem is reported
+                problems.append(str(exc))
+        if problems:
+            raise RubricError(f"{where}: {problems[0]}")
+        for dim in self.walk():
+            if dim.bands is None or dim.band_on != "mean":
+                continue
+            ranges = [self.item(i).score_range(self.item_scale(self.item(i))) for i, _ in
+                      self.members(dim)]  # fmt: skip
+            check_bands(
+                dim.bands,
+                f"{where}, dimension {dim.id!r}",
+                min(r[0] for r in ranges),
+                max(r[1] for r in ranges),
+                exact=False,
+            )
+
+    def _check_translations(self, where: str) -> None:
+        keys = self.text_keys()
+        for lang, texts in self.translations.items():
+            if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", lang):
+                raise RubricError(f"{where}: {lang!r} is not a language tag like 'de' or 'pt-BR'")
+            for key, text in texts.items():
+                if key not in keys:
+                    close = difflib.get_close_matches(key, keys, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    raise RubricError(
+                        f"{where}: translation {lang!r} has the unknown text key {key!r}{hint}"
+                    )
+                if not text.strip():
+                    raise RubricError(f"{where}: translation {lang!r} of {key!r} is empty")
+
+    def members(self, dim: Dimension) -> tuple[tuple[str, bool], ...]:
+        """Every item that counts toward ``dim``, with whether it is reverse-scored there.
+
+        Items of sub-dimensions count with their sub-dimension's keying (the
+        poles are aligned); item references with their own.
+        """
+        out = [(item.id, dim.reverses(item.keyed)) for item in dim.items]
+        out += [(ref.id, dim.reverses(ref.keyed)) for ref in dim.item_refs]
+        for sub in dim.dimensions:
+            out += self.members(sub)
+        return tuple(out)
+
+    def item_scale(self, item: Item) -> Scale:
+        """The scale ``item`` is answered on (its own, else the rubric's)."""
+        return item.scale if item.scale is not None else self.scale
 
     def walk(self) -> Iterator[Dimension]:
         """Every dimension, sub-dimensions included, depth first."""
         for dim in self.dimensions:
             yield from dim.walk()
 
+    def text_keys(self) -> dict[str, str]:
+        """Every translatable text, by key, in the inline language."""
+        keys = {
+            "title": self.title,
+            "description": self.description,
+            "instructions": self.instructions,
+            "low_label": self.low_label,
+            "high_label": self.high_label,
+        }
+        for point, label in zip(self.scale, self.scale.labels, strict=True):
+            keys[f"scale.labels.{point}"] = label
+        for band in self.bands:
+            keys[f"band.{band.id}.label"] = band.label
+            keys[f"band.{band.id}.feedback"] = band.feedback
+        for dim in self.walk():
+            prefix = f"dimension.{dim.id}"
+            keys[f"{prefix}.name"] = dim.name
+            keys[f"{prefix}.description"] = dim.description
+            for side, pole in (("low", dim.low), ("high", dim.high)):
+                for name in _POLE_TEXTS:
+                    keys[f"{prefix}.{side}.{name}"] = getattr(pole, name)
+            for band in dim.bands or ():
+                keys[f"{prefix}.band.{band.id}.label"] = band.label
+                keys[f"{prefix}.band.{band.id}.feedback"] = band.feedback
+            for item in dim.items:
+                keys[f"item.{item.id}.text"] = item.text
+        return keys
+
+    def localized(self, language: str) -> Rubric:
+        """This rubric with its texts in ``language``; untranslated texts fall back.
+
+        Scores do not change: only texts do.
+
+        Raises:
+            RubricError: the rubric has no translation into ``language``.
+        """
+        if language == self.language:
+            return self
+        if language not in self.translations:
+            known = ", ".join([self.language, *self.translations])
+            raise RubricError(f"rubric {self.id!r} has no texts in {language!r}; it has: {known}")
+        texts = self.translations[language]
+
+        def t(key: str, current: str) -> str:
+            return texts.get(key, current)
+
+        def band(b: Band, prefix: str) -> Band:
+            return evolve(
+                b,
+                label=t(f"{prefix}.{b.id}.label", b.label),
+                feedback=t(f"{prefix}.{b.id}.feedback", b.feedback),
+            )
+
+        def pole(p: Pole, prefix: str) -> Pole:
+            return evolve(p, **{n: t(f"{prefix}.{n}", getattr(p, n)) for n in _POLE_TEXTS})
+
+        def dimension(d: Dimension) -> Dimension:
+            prefix = f"dimension.{d.id}"
+            return evolve(
+                d,
+                name=t(f"{prefix}.name", d.name),
+                description=t(f"{prefix}.description", d.description),
+                low=pole(d.low, f"{prefix}.low"),
+                high=pole(d.high, f"{prefix}.high"),
+                items=[evolve(i, text=t(f"item.{i.id}.text", i.text)) for i in d.items],
+                dimensions=[dimension(s) for s in d.dimensions],
+                bands=None if d.bands is None else [band(b, f"{prefix}.band") for b in d.bands],
+            )
+
+        scale = evolve(
+            self.scale,
+            labels=[t(f"scale.labels.{p}", lab) for p, lab in zip(self.scale, self.scale.labels,
+                                                                  strict=True)],
+        )  # fmt: skip
+        return evolve(
+            self,
+            title=t("title", self.title),
+            description=t("description", self.description),
+            instructions=t("instructions", self.instructions),
+            low_label=t("low_label", self.low_label),
+            high_label=t("high_label", self.high_label),
+            scale=scale,
+            bands=[band(b, "band") for b in self.bands],
+            dimensions=[dimension(d) for d in self.dimensions],
+        )
+
     @property
     def items(self) -> tuple[Item, ...]:
-        """Every item of the rubric, in the order of its dimensions."""
+        """Every item the rubric defines, in the order of its dimensions."""
         return tuple(item for dim in self.dimensions for item in dim.all_items())
 
     @property
@@ -566,9 +895,10 @@ class Rubric:
         Raises:
             KeyError: when there is none.
         """
-        for item in self.items:
-            if item.id == item_id:
-                return item
+        for dim in self.walk():
+            for item in dim.items:
+                if item.id == item_id:
+                    return item
         raise KeyError(item_id)
 
     @property

@@ -1,22 +1,24 @@
 """The compiled scoring plan, and the two engines that read it.
 
 A :class:`~mgrlead.model.Rubric` is compiled once into a :class:`ScoringPlan`:
-flat tuples of item ids, declared scale bounds, reverse-keying flags, and, for
-every dimension, the ordered list of its items with their weights.  Both
-engines read the same plan and use the same formulas (:func:`_finish`,
-:func:`_overall`, :func:`_band_index`, :func:`_reason`) on either Python floats
-or numpy arrays, and accumulate in the same order, so one respondent scored
-alone and the same respondent scored in a batch give bit-for-bit equal numbers.
+flat tuples of item ids, answer codes, score ranges, and, for every dimension,
+the ordered list of its items with their weights and keying.  Both engines read
+the same plan and use the same formulas (:func:`_finish`, :func:`_overall`,
+:func:`_band_index`, :func:`_reason`) on either Python floats or numpy arrays,
+and accumulate in the same order, so one respondent scored alone and the same
+respondent scored in a batch give bit-for-bit equal numbers.
 
 Scoring semantics, for a dimension ``d`` with items ``i`` (weights ``w_i``) and
-answered items ``A``::
+answered items ``A`` (codes that mean "missing" are not answers)::
 
-    k_i     = x_i                 if item i is keyed toward d's high pole
-            = min + max - x_i     otherwise (the declared scale, never the data)
+    s_i     = the response code x_i, or the score the item's response map gives it
+    lo_i, hi_i = the lowest and highest score item i can give
+    k_i     = s_i                 if item i is keyed toward d's high pole
+            = lo_i + hi_i - s_i   otherwise (the declared scale, never the data)
     sum     = sum_{i in A} w_i * k_i
     mean    = sum / sum_{i in A} w_i
-    percent = 100 * sum_{i in A} w_i * (k_i - min) / (max - min) / sum_{i in A} w_i
-    position = percent / 50 - 1
+    percent = 100 * sum_{i in A} w_i * (k_i - lo_i) / (hi_i - lo_i) / sum_{i in A} w_i
+    position = (percent - 50) / 50          (bipolar dimensions only)
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from mgrlead.errors import AnswerError
+from mgrlead.errors import AnswerError, RubricError
 from mgrlead.results import DimensionScore, OverallScore, Profile
 from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrategy
 
@@ -39,22 +41,49 @@ if TYPE_CHECKING:
 
     from mgrlead.model import Band, Dimension, Rubric
 
-__all__ = ["BatchScores", "DimensionPlan", "ScoringPlan", "compile_plan"]
+__all__ = [
+    "BatchScores",
+    "DimensionPlan",
+    "ItemPlan",
+    "ScoringPlan",
+    "check_answer",
+    "compile_plan",
+]
+
+
+@frozen
+class ItemPlan:
+    """One item, compiled: which codes it accepts and what they score."""
+
+    id: str
+    code_min: int
+    code_max: int
+    missing_codes: frozenset[int]
+    scores: Mapping[int, float] | None
+    lo: float
+    hi: float
+
+    def score_of(self, code: int) -> float | int:
+        """The score of a (valid, non-missing) response code."""
+        return code if self.scores is None else self.scores[code]
 
 
 @frozen
 class DimensionPlan:
-    """One dimension, compiled: its items (indices into the plan) and weights."""
+    """One dimension, compiled: its items (indices into the plan), weights and keying."""
 
     id: str
     parent: str | None
+    bipolar: bool
     members: tuple[int, ...]
     weights: tuple[float, ...]
+    reverse: tuple[bool, ...]
     required: int
     scale_min: float
     scale_max: float
     bands: tuple[Band, ...]
     boundaries: tuple[tuple[float, bool], ...]
+    band_on: str
 
     @property
     def n_items(self) -> int:
@@ -76,15 +105,18 @@ class ScoringPlan:
     strategy: ScoringStrategy
     weighting: str
     sources: Mapping[str, str]
-    item_ids: tuple[str, ...]
+    items: tuple[ItemPlan, ...]
     index: Mapping[str, int]
-    lo: tuple[int, ...]
-    hi: tuple[int, ...]
-    reverse: tuple[bool, ...]
     dimensions: tuple[DimensionPlan, ...]
     top: tuple[tuple[int, float], ...]
     overall_bands: tuple[Band, ...]
     overall_boundaries: tuple[tuple[float, bool], ...]
+    content_hash: str
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        """The item ids, in column order."""
+        return tuple(item.id for item in self.items)
 
     # ------------------------------------------------------------------ single
     def score_one(self, answers: object) -> Profile:
@@ -94,15 +126,16 @@ class ScoringPlan:
                 f"answers must be a mapping of item id to response, got {type(answers).__name__}"
             )
         index = self.index
-        keyed: list[int | None] = [None] * len(self.item_ids)
+        items = self.items
+        scored: list[float | int | None] = [None] * len(items)
         for item_id, value in answers.items():
             i = index.get(item_id) if isinstance(item_id, str) else None
             if i is None:
                 raise AnswerError(self._unknown_item_message(item_id), item=str(item_id))
-            v = check_answer(item_id, value, self.lo[i], self.hi[i])
-            if v is not None:
-                keyed[i] = self.lo[i] + self.hi[i] - v if self.reverse[i] else v
-        lo, hi = self.lo, self.hi
+            it = items[i]
+            code = check_answer(item_id, value, it.code_min, it.code_max, it.missing_codes)
+            if code is not None:
+                scored[i] = it.score_of(code)
         percents: list[float] = []
         scores: list[DimensionScore] = []
         for dim in self.dimensions:
@@ -110,43 +143,46 @@ class ScoringPlan:
             acc_wx = 0.0
             acc_wp = 0.0
             answered = 0
-            for i, w in zip(dim.members, dim.weights, strict=True):
-                k = keyed[i]
-                if k is None:
+            for i, w, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
+                s = scored[i]
+                if s is None:
                     continue
+                lo, hi = items[i].lo, items[i].hi
+                k = (lo + hi) - s if rev else s
                 answered += 1
                 acc_w += w
                 acc_wx += w * k
-                acc_wp += w * ((k - lo[i]) / (hi[i] - lo[i]))
+                acc_wp += w * ((k - lo) / (hi - lo))
             reason = _reason(answered, dim.required, dim.n_items, acc_w == 0.0)
             if reason is None:
                 mean, percent, position, headline = _finish(
                     acc_w, acc_wx, acc_wp, answered, dim, self.strategy
                 )
-                band = dim.bands[int(_band_index(percent, dim.boundaries))]
+                value = _band_value(dim.band_on, percent, mean, headline)
+                band = dim.bands[int(_band_index(value, dim.boundaries))]
                 scores.append(
                     DimensionScore(
                         dimension=dim.id, parent=dim.parent, scorable=True, reason=None,
                         n_items=dim.n_items, answered=answered,
                         missing=dim.n_items - answered, sum=acc_wx, mean=mean,
-                        percent=percent, position=position, score=headline,
-                        band=band.id, band_label=band.label,
+                        percent=percent, position=position if dim.bipolar else None,
+                        score=float(headline), band=band.id, band_label=band.label,
                     )
                 )  # fmt: skip
                 percents.append(percent)
             else:
-                scores.append(
-                    DimensionScore(
-                        dimension=dim.id, parent=dim.parent, scorable=False, reason=reason,
-                        n_items=dim.n_items, answered=answered,
-                        missing=dim.n_items - answered, sum=None, mean=None, percent=None,
-                        position=None, score=None, band=None, band_label=None,
-                    )
-                )  # fmt: skip
+                scores.append(_unscorable(dim, answered, reason))
                 percents.append(math.nan)
+        return self._profile(scores, percents)
+
+    def _profile(self, scores: list[DimensionScore], percents: Sequence[float]) -> Profile:
+        from mgrlead._version import __version__  # noqa: PLC0415
+
         return Profile(
             rubric=self.rubric,
             rubric_version=self.version,
+            content_hash=self.content_hash,
+            mgrlead_version=__version__,
             strategy=self.strategy.name,
             weighting=self.weighting,
             sources=dict(self.sources),
@@ -182,7 +218,8 @@ class ScoringPlan:
 
         Args:
             values: ``(n_respondents, n_items)`` floats, columns in ``item_ids``
-                order, NaN for a missing answer.
+                order, NaN for a missing answer; codes that mean missing are
+                allowed and count as missing.
             row_offset: Added to row numbers in error messages (for chunks).
 
         Raises:
@@ -191,7 +228,7 @@ class ScoringPlan:
         import numpy as np  # noqa: PLC0415
 
         values = np.asarray(values, dtype=np.float64)
-        n_items = len(self.item_ids)
+        n_items = len(self.items)
         if values.ndim != 2 or values.shape[1] != n_items:
             raise AnswerError(
                 f"expected an array of shape (n, {n_items}) in item order, got {values.shape}"
@@ -203,43 +240,43 @@ class ScoringPlan:
         acc_wx = np.zeros((n_dims, n))
         acc_wp = np.zeros((n_dims, n))
         answered = np.zeros((n_dims, n), dtype=np.int64)
-        member_of: list[list[tuple[int, float]]] = [[] for _ in range(n_items)]
+        member_of: list[list[tuple[int, float, bool]]] = [[] for _ in range(n_items)]
         for d, dim in enumerate(self.dimensions):
-            for i, w in zip(dim.members, dim.weights, strict=True):
-                member_of[i].append((d, w))
-        for i in range(n_items):
+            for i, w, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
+                member_of[i].append((d, w, rev))
+        for i, it in enumerate(self.items):
             if not member_of[i]:
                 continue
-            col = values[:, i]
-            ans = ~np.isnan(col)
+            s = self._scores_column(it, values[:, i])
+            ans = ~np.isnan(s)
             ansf = ans.astype(np.float64)
-            k = (self.lo[i] + self.hi[i]) - col if self.reverse[i] else col
-            k0 = np.where(ans, k, 0.0)
-            p0 = np.where(ans, (k - self.lo[i]) / float(self.hi[i] - self.lo[i]), 0.0)
-            for d, w in member_of[i]:
+            keyed = {False: s, True: (it.lo + it.hi) - s}
+            for d, w, rev in member_of[i]:
+                k = keyed[rev]
                 acc_w[d] += w * ansf
-                acc_wx[d] += w * k0
-                acc_wp[d] += w * p0
+                acc_wx[d] += w * np.where(ans, k, 0.0)
+                acc_wp[d] += w * np.where(ans, (k - it.lo) / (it.hi - it.lo), 0.0)
                 answered[d] += ans
         columns: dict[str, Any] = {}
         percents = np.full((n_dims, n), np.nan)
+        nan = np.nan
         for d, dim in enumerate(self.dimensions):
             ok = (answered[d] >= dim.required) & (acc_w[d] != 0.0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 mean, percent, position, headline = _finish(
                     acc_w[d], acc_wx[d], acc_wp[d], answered[d], dim, self.strategy
                 )
-            nan = np.nan
             percents[d] = np.where(ok, percent, nan)
+            value = _band_value(dim.band_on, percent, mean, headline)
             columns[dim.id] = {
                 "sum": np.where(ok, acc_wx[d], nan),
                 "mean": np.where(ok, mean, nan),
                 "percent": percents[d],
-                "position": np.where(ok, position, nan),
+                "position": np.where(ok, position, nan) if dim.bipolar else np.full(n, nan),
                 "score": np.where(ok, headline, nan),
                 "answered": answered[d],
                 "missing": dim.n_items - answered[d],
-                "band": np.where(ok, _band_index(percent, dim.boundaries), -1),
+                "band": np.where(ok, _band_index(value, dim.boundaries), -1),
                 "weight_zero": acc_w[d] == 0.0,
             }
         overall = _overall(self.top, percents)
@@ -254,27 +291,54 @@ class ScoringPlan:
             ),
         )
 
+    @staticmethod
+    def _scores_column(it: ItemPlan, column: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Response codes to scores; missing codes to NaN (the column is already checked)."""
+        import numpy as np  # noqa: PLC0415
+
+        out = column
+        if it.missing_codes:
+            out = np.where(np.isin(column, list(it.missing_codes)), np.nan, column)
+        if it.scores is not None:
+            table = np.array([it.scores[c] for c in range(it.code_min, it.code_max + 1)])
+            valid = ~np.isnan(out)
+            mapped = np.full(out.shape, np.nan)
+            mapped[valid] = table[(out[valid] - it.code_min).astype(np.int64)]
+            out = mapped
+        return out
+
     def check_matrix(self, values: npt.NDArray[np.float64], *, row_offset: int = 0) -> None:
         """Raise :class:`AnswerError` for the first cell that is not a valid answer."""
         import numpy as np  # noqa: PLC0415
 
-        lo = np.asarray(self.lo, dtype=np.float64)
-        hi = np.asarray(self.hi, dtype=np.float64)
+        lo = np.asarray([it.code_min for it in self.items], dtype=np.float64)
+        hi = np.asarray([it.code_max for it in self.items], dtype=np.float64)
         with np.errstate(invalid="ignore"):
             bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.floor(values)))
+        for i, it in enumerate(self.items):
+            if it.missing_codes:
+                bad[:, i] &= ~np.isin(values[:, i], list(it.missing_codes))
         if not bad.any():
             return
         where = np.argwhere(bad)
         row, col = (int(x) for x in where[0])
         others = len(where) - 1
-        item = self.item_ids[col]
+        it = self.items[col]
         try:
-            check_answer(item, float(values[row, col]), self.lo[col], self.hi[col])
+            check_answer(it.id, float(values[row, col]), it.code_min, it.code_max, it.missing_codes)
         except AnswerError as exc:
             more = f" (and {others} more bad cells)" if others else ""
             raise AnswerError(
-                f"row {row + row_offset}: {exc}{more}", item=item, row=row + row_offset
+                f"row {row + row_offset}: {exc}{more}", item=it.id, row=row + row_offset
             ) from None
+
+
+def _unscorable(dim: DimensionPlan, answered: int, reason: str) -> DimensionScore:
+    return DimensionScore(
+        dimension=dim.id, parent=dim.parent, scorable=False, reason=reason,
+        n_items=dim.n_items, answered=answered, missing=dim.n_items - answered, sum=None,
+        mean=None, percent=None, position=None, score=None, band=None, band_label=None,
+    )  # fmt: skip
 
 
 @frozen
@@ -282,8 +346,9 @@ class BatchScores:
     """The scores of many respondents, as numpy arrays (one entry per respondent).
 
     ``dimensions[dim_id][metric]`` holds ``sum``, ``mean``, ``percent``,
-    ``position``, ``score`` (NaN when not scorable), ``answered``, ``missing``
-    and ``band`` (an index into the dimension's bands, -1 when not scorable).
+    ``position``, ``score`` (NaN when not scorable, and ``position`` for
+    unipolar dimensions), ``answered``, ``missing`` and ``band`` (an index into
+    the dimension's bands, -1 when not scorable).
     """
 
     plan: ScoringPlan
@@ -335,32 +400,18 @@ class BatchScores:
                         n_items=dim.n_items, answered=answered,
                         missing=dim.n_items - answered, sum=float(c["sum"][row]),
                         mean=float(c["mean"][row]), percent=float(c["percent"][row]),
-                        position=float(c["position"][row]), score=float(c["score"][row]),
+                        position=float(c["position"][row]) if dim.bipolar else None,
+                        score=float(c["score"][row]),
                         band=dim.bands[band].id, band_label=dim.bands[band].label,
                     )
                 )  # fmt: skip
                 percents.append(float(c["percent"][row]))
             else:
-                reason = _reason(answered, dim.required, dim.n_items, bool(c["weight_zero"][row]))
-                scores.append(
-                    DimensionScore(
-                        dimension=dim.id, parent=dim.parent, scorable=False, reason=reason,
-                        n_items=dim.n_items, answered=answered,
-                        missing=dim.n_items - answered, sum=None, mean=None, percent=None,
-                        position=None, score=None, band=None, band_label=None,
-                    )
-                )  # fmt: skip
+                weight_zero = bool(c["weight_zero"][row])
+                reason = _reason(answered, dim.required, dim.n_items, weight_zero)
+                scores.append(_unscorable(dim, answered, reason or ""))
                 percents.append(math.nan)
-        overall = plan._overall_score(percents)  # noqa: SLF001
-        return Profile(
-            rubric=plan.rubric,
-            rubric_version=plan.version,
-            strategy=plan.strategy.name,
-            weighting=plan.weighting,
-            sources=dict(plan.sources),
-            dimensions=scores,
-            overall=overall,
-        )
+        return plan._profile(scores, percents)  # noqa: SLF001
 
 
 # ---------------------------------------------------------------- shared maths
@@ -388,6 +439,11 @@ def _finish(  # noqa: PLR0913, PLR0917 - the accumulators, then what to finish t
         weight_total=dim.weight_total,
     )
     return mean, percent, position, strategy.score(stats)
+
+
+def _band_value(band_on: str, percent: Any, mean: Any, headline: Any) -> Any:  # noqa: ANN401
+    """The number a dimension's bands label."""
+    return {"percent": percent, "mean": mean, "score": headline}[band_on]
 
 
 def _overall(top: tuple[tuple[int, float], ...], percents: Any) -> Any:  # noqa: ANN401
@@ -436,16 +492,25 @@ def _boundaries(bands: tuple[Band, ...]) -> tuple[tuple[float, bool], ...]:
     return tuple((float(b.upper), b.include_upper) for b in bands[:-1])
 
 
-def check_answer(item_id: object, value: object, lo: int, hi: int) -> int | None:
+def check_answer(
+    item_id: object,
+    value: object,
+    lo: int,
+    hi: int,
+    missing_codes: Collection[int] = (),
+) -> int | None:
     """Validate one answer; return it as an int, or ``None`` when it is missing.
 
-    ``None`` and NaN mean missing.  Integers (not booleans) and whole-valued
-    floats on the scale are answers.  Anything else raises :class:`AnswerError`.
+    ``None``, NaN and the item's missing codes mean missing.  Integers (not
+    booleans) and whole-valued floats on the scale are answers.  Anything else
+    raises :class:`AnswerError`.
     """
     if value is None:
         return None
     where = f"item {item_id!r}"
     fix = f"answers must be whole numbers from {lo} to {hi}, or None/NaN when not answered"
+    if missing_codes:
+        fix += f" (or {', '.join(map(str, sorted(missing_codes)))} for not applicable)"
     if type(value).__name__ in {"bool", "bool_"}:
         raise AnswerError(f"{where}: got the boolean {value!r}; {fix}", item=str(item_id))
     if isinstance(value, numbers.Integral):
@@ -463,6 +528,8 @@ def check_answer(item_id: object, value: object, lo: int, hi: int) -> int | None
         raise AnswerError(
             f"{where}: got {type(value).__name__} {value!r}; {fix}", item=str(item_id)
         )
+    if number in missing_codes:
+        return None
     if not lo <= number <= hi:
         raise AnswerError(
             f"{where}: {value!r} is outside the scale {lo}..{hi}; {fix}", item=str(item_id)
@@ -494,30 +561,66 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
     Args:
         rubric: The rubric.
         strategy: The strategy object; ``None`` resolves ``rubric.strategy``.
+
+    Raises:
+        RubricError: the strategy is unknown, or a dimension's bands do not cover
+            the range of the score they label.
     """
+    from mgrlead.model import check_bands  # noqa: PLC0415
+    from mgrlead.provenance import content_hash  # noqa: PLC0415
+
+    strategy = strategy if strategy is not None else resolve_strategy(rubric.strategy)
     items = rubric.items
     index = {item.id: i for i, item in enumerate(items)}
-    reverse: list[bool] = [False] * len(items)
+    item_plans = []
+    for item in items:
+        scale = rubric.item_scale(item)
+        lo, hi = item.score_range(scale)
+        item_plans.append(
+            ItemPlan(
+                id=item.id,
+                code_min=scale.min,
+                code_max=scale.max,
+                missing_codes=scale.missing_codes,
+                scores={r.code: r.score for r in item.responses} if item.responses else None,
+                lo=lo,
+                hi=hi,
+            )
+        )
     dims: list[DimensionPlan] = []
 
     def visit(dim: Dimension, parent: str | None) -> None:
-        for item in dim.items:
-            reverse[index[item.id]] = item.keyed == dim.low.id
-        members = sorted(index[item.id] for item in dim.all_items())
+        members = rubric.members(dim)
+        ordered = sorted((index[item_id], rev) for item_id, rev in members)
+        idx = tuple(i for i, _ in ordered)
         bands = dim.bands if dim.bands is not None else rubric.bands
-        dims.append(
-            DimensionPlan(
-                id=dim.id,
-                parent=parent,
-                members=tuple(members),
-                weights=tuple(rubric.weighting.item_weight(items[i]) for i in members),
-                scale_min=float(rubric.scale.min),
-                scale_max=float(rubric.scale.max),
-                required=rubric.missing.required(len(members)),
-                bands=bands,
-                boundaries=_boundaries(bands),
-            )
+        plan = DimensionPlan(
+            id=dim.id,
+            parent=parent,
+            bipolar=dim.bipolar,
+            members=idx,
+            weights=tuple(rubric.weighting.item_weight(items[i]) for i in idx),
+            reverse=tuple(rev for _, rev in ordered),
+            required=rubric.missing.required(len(idx)),
+            scale_min=min(item_plans[i].lo for i in idx),
+            scale_max=max(item_plans[i].hi for i in idx),
+            bands=bands,
+            boundaries=_boundaries(bands),
+            band_on=dim.band_on,
         )
+        if dim.band_on == "score":
+            stats = DimensionStats(
+                sum=0.0, mean=0.0, percent=0.0, position=0.0, answered=plan.n_items,
+                n_items=plan.n_items, scale_min=plan.scale_min, scale_max=plan.scale_max,
+                weight_total=plan.weight_total,
+            )  # fmt: skip
+            low, high = strategy.bounds(stats)
+            try:
+                check_bands(bands, f"dimension {dim.id!r}", low, high, exact=False)
+            except RubricError as exc:
+                raise RubricError(f"{exc} (the {strategy.name!r} score runs from "
+                                  f"{low:g} to {high:g})") from None  # fmt: skip
+        dims.append(plan)
         for sub in dim.dimensions:
             visit(sub, dim.id)
 
@@ -529,20 +632,17 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
         for d in rubric.dimensions
         if rubric.weighting.weight(d.id) > 0
     )
-    n_items = len(items)
     return ScoringPlan(
         rubric=rubric.id,
         version=rubric.version,
-        strategy=strategy if strategy is not None else resolve_strategy(rubric.strategy),
+        strategy=strategy,
         weighting=rubric.weighting.id,
         sources=_current_sources(rubric),
-        item_ids=tuple(item.id for item in items),
+        items=tuple(item_plans),
         index=index,
-        lo=(rubric.scale.min,) * n_items,
-        hi=(rubric.scale.max,) * n_items,
-        reverse=tuple(reverse),
         dimensions=tuple(dims),
         top=top,
         overall_bands=rubric.bands,
         overall_boundaries=_boundaries(rubric.bands),
+        content_hash=content_hash(rubric),
     )

@@ -85,6 +85,10 @@ class Profile:
     """Id of the rubric that produced it."""
     rubric_version: str
     """Version of that rubric."""
+    content_hash: str = ""
+    """SHA-256 of everything in the rubric that affects scores (see :mod:`mgrlead.provenance`)."""
+    mgrlead_version: str = ""
+    """The version of mgrlead that scored it."""
     strategy: str
     """The scoring strategy used for the headline ``score``."""
     weighting: str
@@ -95,6 +99,10 @@ class Profile:
     """Every dimension's score, sub-dimensions included, depth first."""
     overall: OverallScore
     """The overall result."""
+
+    def comparable_with(self, other: Profile) -> bool:
+        """Whether ``other`` was scored by a rubric with the same scoring content."""
+        return bool(self.content_hash) and self.content_hash == other.content_hash
 
     def __getitem__(self, dimension_id: str) -> DimensionScore:
         """The score of one dimension, by id."""
