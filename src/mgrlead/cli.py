@@ -149,6 +149,7 @@ def cli() -> None:
     help='Take the answers from a JSON file ({"item id": response, ...}) instead of asking.',
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+@click.option("--lang", default=None, help="Ask and answer in this language (if translated).")
 def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     rubric_name: str,
     dimensions: Sequence[str],
@@ -157,6 +158,7 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     seed: int | None,
     answers_file: Path | None,
     as_json: bool,
+    lang: str | None,
 ) -> None:
     """Take the assessment in the terminal, then see your profile.
 
@@ -165,6 +167,8 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     Ctrl-C leaves at any time without saving anything.
     """
     rubric = _composed(rubric_name, dimensions, weighting, strategy)
+    if lang is not None:
+        rubric = rubric.localized(lang)
     if answers_file is not None:
         answers = _read_answers(answers_file)
     else:
@@ -522,13 +526,63 @@ def rubric_list() -> None:
         click.echo(f"{name}\t{r.version}\t{r.title}")
 
 
+@rubric.command("schema")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write here instead of to standard output.",
+)  # fmt: skip
+def rubric_schema_command(output: Path | None) -> None:
+    """Write the JSON Schema of rubric files, for editors that validate as you type."""
+    from mgrlead.schema import rubric_schema  # noqa: PLC0415
+
+    with _output(output) as out:
+        json.dump(rubric_schema(), out, indent=2)
+        out.write("\n")
+
+
+@rubric.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def rubric_validate(file: Path) -> None:
+    """Check a rubric file; list every problem with its path, or say it is valid."""
+    from mgrlead.serialize import load_rubric_file  # noqa: PLC0415
+
+    if not file.is_file():
+        raise InputError(f"cannot read {str(file)!r}: no such file")
+    r = load_rubric_file(file)
+    n_items = len(r.items)
+    n_dims = len(list(r.walk()))
+    click.echo(f"{file}: valid rubric {r.id} {r.version} ({n_dims} dimensions, {n_items} items)")
+
+
+@rubric.command("export")
+@click.argument("name", default="manager-leader", metavar="[NAME|FILE]")
+@click.option(
+    "--format", "fmt", type=click.Choice(["toml", "json", "yaml"]), default="toml",
+    show_default=True, help="File format.",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write here (atomically) instead of to standard output.",
+)  # fmt: skip
+def rubric_export(name: str, fmt: str, output: Path | None) -> None:
+    """Write a rubric as a TOML, JSON or YAML file that loads back equal."""
+    from mgrlead.serialize import dump_rubric  # noqa: PLC0415
+
+    text = dump_rubric(_rubric(name), fmt)
+    with _output(output) as out:
+        out.write(text)
+
+
 @rubric.command("show")
 @click.argument("name", default="manager-leader", metavar="[NAME|FILE]")
-def rubric_show(name: str) -> None:
+@click.option("--lang", default=None, help="Show the texts in this language.")
+def rubric_show(name: str, lang: str | None) -> None:
     """Show the dimensions, poles, items and bands of a rubric."""
     from rich.table import Table  # noqa: PLC0415
 
     r = _rubric(name)
+    if lang is not None:
+        r = r.localized(lang)
     console = _console()
     console.print(f"[bold]{_esc(r.title)}[/bold]  {r.id} {r.version}")
     if r.description:
