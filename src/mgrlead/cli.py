@@ -28,8 +28,9 @@ from mgrlead.errors import AnswerError, InputError, MgrleadError
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
-    from mgrlead.model import Rubric
+    from mgrlead.model import Band, Rubric
     from mgrlead.plan import ItemPlan
     from mgrlead.results import Profile
 
@@ -595,27 +596,41 @@ def rubric_show(name: str, lang: str | None) -> None:
         f"a dimension needs {share} of its items answered\n"
     )
     for dim in r.walk():
-        table = Table(
-            title=f"{_esc(dim.name)}  [{dim.id}]",
-            caption=f"0 = {_esc(dim.low.label)} ({dim.low.id}), "
-            f"100 = {_esc(dim.high.label)} ({dim.high.id})",
-            title_justify="left",
+        kind = "" if dim.bipolar else ", unipolar"
+        caption = (
+            f"0 = {_esc(dim.low.label)} ({dim.low.id}), "
+            f"100 = {_esc(dim.high.label)} ({dim.high.id}){kind}"
         )
-        table.add_column("item")
-        table.add_column("keyed")
-        table.add_column("weight", justify="right")
-        table.add_column("statement")
+        if dim.dimensions:
+            caption += f"; also scored from {', '.join(s.id for s in dim.dimensions)}"
+        table = Table(title=_esc(f"{dim.name}  [{dim.id}]"), caption=caption,
+                      title_justify="left")  # fmt: skip
+        for col in ("item", "keyed", "weight", "statement"):
+            table.add_column(col, justify="right" if col == "weight" else "left")
         for item in dim.items:
             table.add_row(item.id, item.keyed, f"{item.weight:g}", _esc(item.text))
-        console.print(table)
-    bands = Table(title="Bands (0-100)", title_justify="left")
+        for ref in dim.item_refs:
+            table.add_row(ref.id, ref.keyed, "", "[dim](defined in another dimension)[/dim]")
+        if dim.items or dim.item_refs:
+            console.print(table)
+        else:
+            console.print(f"[bold]{_esc(dim.name)}[/bold]  {_esc(f'[{dim.id}]')}: {caption}\n")
+        if dim.bands is not None:
+            console.print(_bands_table(dim.bands, f"Bands of {dim.id} (on its {dim.band_on})"))
+    console.print(_bands_table(r.bands, "Bands (0-100)"))
+
+
+def _bands_table(bands: Sequence[Band], title: str) -> Table:
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title=title, title_justify="left")
     for col in ("band", "label", "from", "to"):
-        bands.add_column(col)
-    for band in r.bands:
+        table.add_column(col)
+    for band in bands:
         lower = ("[" if band.include_lower else "(") + f"{band.lower:g}"
         upper = f"{band.upper:g}" + ("]" if band.include_upper else ")")
-        bands.add_row(band.id, _esc(band.label), _esc(lower), _esc(upper))
-    console.print(bands)
+        table.add_row(band.id, _esc(band.label), _esc(lower), _esc(upper))
+    return table
 
 
 # -------------------------------------------------------------------- plugins
