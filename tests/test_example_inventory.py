@@ -6,8 +6,10 @@ import csv
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import mgrlead
+from mgrlead.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 IPIP = mgrlead.load_rubric(ROOT / "examples" / "ipip-bfi25.toml")
@@ -83,10 +85,6 @@ def test_batch_agrees(person: str) -> None:
 
 
 def test_cli_scores_the_example(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from mgrlead.cli import cli
-
     result = CliRunner().invoke(
         cli,
         ["score", str(ROOT / "examples" / "ipip-responses.csv"), "--rubric",

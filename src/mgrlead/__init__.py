@@ -21,6 +21,7 @@ from mgrlead.api import (
     score,
     score_frame,
     score_matrix,
+    score_table,
 )
 from mgrlead.errors import (
     AnswerError,
@@ -46,6 +47,7 @@ from mgrlead.model import (
     Weighting,
 )
 from mgrlead.results import DimensionScore, OverallScore, Profile
+from mgrlead.table import ScoreTable
 
 __all__ = [
     "STRATEGIES",
@@ -68,6 +70,7 @@ __all__ = [
     "RubricFileError",
     "RubricNotFoundError",
     "Scale",
+    "ScoreTable",
     "Weighting",
     "__version__",
     "available_rubrics",
@@ -78,4 +81,5 @@ __all__ = [
     "score",
     "score_frame",
     "score_matrix",
+    "score_table",
 ]

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from mgrlead.plan import BatchScores, ItemPlan, ScoringPlan
     from mgrlead.results import Profile
+    from mgrlead.table import ScoreTable
 
 __all__ = [
     "available_rubrics",
@@ -25,6 +26,7 @@ __all__ = [
     "score",
     "score_frame",
     "score_matrix",
+    "score_table",
 ]
 
 FrameT = TypeVar("FrameT")
@@ -208,6 +210,32 @@ def score_frame(rubric: Rubric | str, frame: Any) -> Any:
     keep = [n for n in names if n in passthrough]
     out = nw.concat([df.select(keep), scores], how="horizontal") if keep else scores
     return out.to_native()
+
+
+def score_table(rubric: Rubric | str, frame: Any) -> ScoreTable:  # noqa: ANN401
+    """Score many respondents into a :class:`~mgrlead.table.ScoreTable`.
+
+    Takes what :func:`score_frame` takes; the table keeps the provenance and
+    writes to JSON, CSV or Parquet losslessly (:meth:`ScoreTable.write`).
+    """
+    from mgrlead.table import ScoreTable  # noqa: PLC0415
+
+    plan = load_rubric(rubric).plan
+    if isinstance(frame, Mapping):
+        columns = {str(k): v for k, v in frame.items()}
+    else:
+        import narwhals as nw  # noqa: PLC0415
+
+        try:
+            df = nw.from_native(frame, eager_only=True)
+        except TypeError as exc:
+            raise InputError(
+                f"score_table takes a pandas, polars or pyarrow table or a mapping of "
+                f"columns, not {type(frame).__name__}"
+            ) from exc
+        columns = {str(c): df.get_column(c).to_numpy() for c in df.columns}
+    matrix, passthrough = _columns_to_matrix(plan, columns)
+    return ScoreTable.from_batch(plan.score_matrix(matrix), passthrough)
 
 
 def _columns_to_matrix(

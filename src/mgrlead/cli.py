@@ -334,8 +334,9 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
     help="Write here (atomically) instead of to standard output.",
 )  # fmt: skip
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
-    help="Output format.",
+    "--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv",
+    show_default=True,
+    help="Output format; parquet (needs -o) keeps the provenance in the file's metadata.",
 )  # fmt: skip
 @click.option(
     "--na", "na_values", multiple=True, default=DEFAULT_NA, show_default=True,
@@ -359,6 +360,13 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     rubric = _composed(rubric_name, dimensions, weighting, strategy)
     header, passthrough, matrix = read_responses(file, rubric, set(na_values))
     batch = rubric.plan.score_matrix(matrix)
+    if fmt == "parquet":
+        if output is None:
+            raise InputError("--format parquet writes a file: give it with -o OUT.parquet")
+        from mgrlead.table import ScoreTable  # noqa: PLC0415
+
+        ScoreTable.from_batch(batch, passthrough).write(output)
+        return
     columns = {**passthrough, **batch.columns()}
     names = [*[h for h in header if h in passthrough], *batch.columns().keys()]
     with _output(output) as out:
