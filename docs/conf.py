@@ -31,3 +31,52 @@ nitpicky = False
 
 html_theme = "furo"
 html_title = f"mgrlead {release}"
+
+
+# -- A directive that lists every key of the rubric-file format, from the schema.
+from docutils import nodes  # noqa: E402
+from docutils.statemachine import StringList  # noqa: E402
+from sphinx.util.docutils import SphinxDirective  # noqa: E402
+
+
+class RubricKeys(SphinxDirective):
+    """``{mgrlead-rubric-keys}``: one table per object of the rubric format."""
+
+    def run(self) -> list[nodes.Node]:
+        from mgrlead.schema import rubric_schema
+
+        schema = rubric_schema()
+        objects = [("Rubric (the top level)", schema), *schema["$defs"].items()]
+        lines: list[str] = []
+        for name, obj in objects:
+            required = set(obj.get("required", schema["then"]["required"] if obj is schema else []))
+            lines += [
+                f".. rubric:: {name}",
+                "",
+                ".. list-table::",
+                "   :header-rows: 1",
+                "   :widths: 20 20 60",
+                "",
+                "   * - key",
+                "     - type",
+                "     - meaning",
+            ]
+            for key, prop in obj["properties"].items():
+                kind = prop.get("type") or prop.get("$ref", "").rsplit("/", 1)[-1]
+                if kind == "array":
+                    inner = prop["items"].get("type") or prop["items"]["$ref"].rsplit("/", 1)[-1]
+                    kind = f"list of {inner}"
+                if "enum" in prop:
+                    kind += " (" + ", ".join(map(str, prop["enum"])) + ")"
+                need = " **(required)**" if key in required else ""
+                text = prop.get("description", "").replace("\n", " ")
+                lines += [f"   * - ``{key}``{need}", f"     - {kind}", f"     - {text}"]
+            lines.append("")
+        container = nodes.container()
+        self.state.nested_parse(StringList(lines), self.content_offset, container)
+        return container.children
+
+
+def setup(app):  # noqa: ANN001, ANN201, D103
+    app.add_directive("mgrlead-rubric-keys", RubricKeys)
+    return {"parallel_read_safe": True}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from doctest import ELLIPSIS
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def _in_project_root() -> object:
 
 
 pytest_collect_file = Sybil(
-    parsers=[PythonCodeBlockParser(), SkipParser()],
+    parsers=[PythonCodeBlockParser(doctest_optionflags=ELLIPSIS), SkipParser()],
     patterns=["*.md"],
     fixtures=["_in_project_root"],
 ).pytest()

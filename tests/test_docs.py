@@ -26,3 +26,18 @@ def test_every_page_is_in_the_table_of_contents() -> None:
     for page in DOCS.glob("*.md"):
         if page.stem != "index":
             assert f"\n{page.stem}\n" in index, page.name
+
+
+def test_the_three_formats_on_the_rubric_files_page_are_the_same_rubric() -> None:
+    import re
+
+    from mgrlead.serialize import load_rubric_text
+
+    page = (DOCS / "rubric-files.md").read_text("utf-8")
+    blocks = {
+        fmt: re.search(rf"```{fmt}\n(.*?)```", page, re.DOTALL) for fmt in ("toml", "json", "yaml")
+    }
+    loaded = [load_rubric_text(m.group(1), fmt=fmt) for fmt, m in blocks.items() if m]
+    assert len(loaded) == 3
+    assert loaded[0] == loaded[1] == loaded[2]
+    assert loaded[0].scale.missing_codes == {9}
