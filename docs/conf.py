@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mgrlead
+from mgrlead.schema import rubric_schema
 
 project = "mgrlead"
 author = "The mgrlead developers"
@@ -43,8 +44,7 @@ class RubricKeys(SphinxDirective):
     """``{mgrlead-rubric-keys}``: one table per object of the rubric format."""
 
     def run(self) -> list[nodes.Node]:
-        from mgrlead.schema import rubric_schema
-
+        """Build the tables."""
         schema = rubric_schema()
         objects = [("Rubric (the top level)", schema), *schema["$defs"].items()]
         lines: list[str] = []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 
 from mgrlead import hookspecs
+from mgrlead.serialize import load_rubric_text
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -29,10 +31,6 @@ def test_every_page_is_in_the_table_of_contents() -> None:
 
 
 def test_the_three_formats_on_the_rubric_files_page_are_the_same_rubric() -> None:
-    import re
-
-    from mgrlead.serialize import load_rubric_text
-
     page = (DOCS / "rubric-files.md").read_text("utf-8")
     blocks = {
         fmt: re.search(rf"```{fmt}\n(.*?)```", page, re.DOTALL) for fmt in ("toml", "json", "yaml")
