@@ -7,8 +7,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+import attrs
+
 from mgrlead.errors import AnswerError, InputError, RubricNotFoundError
-from mgrlead.model import Dimension, Rubric, Weighting
+from mgrlead.model import Dimension, MissingPolicy, Rubric, Weighting
 
 if TYPE_CHECKING:
     import numpy as np
@@ -120,13 +122,54 @@ def build_rubric(
     )
 
 
-def score(rubric: Rubric | str, answers: Mapping[str, object]) -> Profile:
+def _configured(
+    rubric: Rubric | str,
+    *,
+    strategy: str | None = None,
+    weighting: str | Weighting | None = None,
+    missing: str | MissingPolicy | None = None,
+) -> Rubric:
+    """The rubric with scoring options chosen at call time (cached per rubric)."""
+    base = load_rubric(rubric)
+    if strategy is None and weighting is None and missing is None:
+        return base
+    key = (strategy, weighting if isinstance(weighting, (str, type(None))) else id(weighting),
+           missing)  # fmt: skip
+
+    def build() -> Rubric:
+        from mgrlead.plugins import default_host  # noqa: PLC0415
+
+        changed = base
+        if missing is not None:
+            policy = MissingPolicy.named(missing) if isinstance(missing, str) else missing
+            changed = attrs.evolve(base, missing=policy)
+            changed = attrs.evolve(changed, sources=base.sources)
+        if strategy is not None or weighting is not None:
+            changed = default_host().build_rubric(changed, weighting=weighting, strategy=strategy)
+        return changed
+
+    return base.variant(key, build)
+
+
+def score(
+    rubric: Rubric | str,
+    answers: Mapping[str, object],
+    *,
+    strategy: str | None = None,
+    weighting: str | Weighting | None = None,
+    missing: str | MissingPolicy | None = None,
+) -> Profile:
     """Score one respondent.
 
     Args:
         rubric: A :class:`Rubric`, or the name of a built-in one.
         answers: Item id to response: an integer on the rubric's scale, or
             ``None``/NaN (or leaving the item out) for an unanswered item.
+        strategy: Score with this strategy instead of the rubric's.
+        weighting: Weight the overall result with this scheme (a registered
+            name or a :class:`Weighting`) instead of the rubric's.
+        missing: ``"available"`` or a :class:`MissingPolicy` instead of the
+            rubric's (imputation needs a sample: use :func:`score_frame`).
 
     Returns:
         The respondent's :class:`~mgrlead.results.Profile`.
@@ -142,7 +185,8 @@ def score(rubric: Rubric | str, answers: Mapping[str, object]) -> Profile:
         >>> profile["process_results"].percent
         81.25
     """
-    return load_rubric(rubric).plan.score_one(answers)
+    configured = _configured(rubric, strategy=strategy, weighting=weighting, missing=missing)
+    return configured.plan.score_one(answers)
 
 
 def score_matrix(rubric: Rubric | str, values: npt.ArrayLike) -> BatchScores:
@@ -156,10 +200,31 @@ def score_matrix(rubric: Rubric | str, values: npt.ArrayLike) -> BatchScores:
 
 
 @overload
-def score_frame(rubric: Rubric | str, frame: Mapping[str, Sequence[Any]]) -> dict[str, Any]: ...
+def score_frame(
+    rubric: Rubric | str,
+    frame: Mapping[str, Sequence[Any]],
+    *,
+    strategy: str | None = None,
+    weighting: str | Weighting | None = None,
+    missing: str | MissingPolicy | None = None,
+) -> dict[str, Any]: ...
 @overload
-def score_frame(rubric: Rubric | str, frame: FrameT) -> FrameT: ...
-def score_frame(rubric: Rubric | str, frame: Any) -> Any:
+def score_frame(
+    rubric: Rubric | str,
+    frame: FrameT,
+    *,
+    strategy: str | None = None,
+    weighting: str | Weighting | None = None,
+    missing: str | MissingPolicy | None = None,
+) -> FrameT: ...
+def score_frame(
+    rubric: Rubric | str,
+    frame: Any,
+    *,
+    strategy: str | None = None,
+    weighting: str | Weighting | None = None,
+    missing: str | MissingPolicy | None = None,
+) -> Any:
     """Score many respondents: one row each, one column per item id.
 
     Columns that are not items (an id, a team, ...) are passed through in
@@ -175,15 +240,24 @@ def score_frame(rubric: Rubric | str, frame: Any) -> Any:
         frame: A pandas, polars or pyarrow table (the result is the same
             kind), or a mapping of column name to values (the result is a
             dict of column name to numpy array or list).
+        strategy: Score with this strategy instead of the rubric's.
+        weighting: Weight the overall result with this scheme instead.
+        missing: ``"available"``, ``"mean"``, ``"median"`` or a
+            :class:`MissingPolicy` instead of the rubric's policy.
 
     Raises:
         InputError: an item column is absent, or a pass-through column would
             clash with a score column.
         AnswerError: a cell is not a valid answer; names the row and item.
 
-    Every row's numbers are bit-for-bit those :func:`score` gives.
+    ``strategy``, ``weighting`` and ``missing`` override the rubric's choices
+    for this call; ``missing="mean"`` or ``"median"`` imputes unanswered items
+    with the sample's item mean or median, as psych's ``scoreItems`` does.
+
+    Every row's numbers are bit-for-bit those :func:`score` gives (for
+    policies without imputation).
     """
-    plan = load_rubric(rubric).plan
+    plan = _configured(rubric, strategy=strategy, weighting=weighting, missing=missing).plan
     if isinstance(frame, Mapping):
         columns = {str(k): v for k, v in frame.items()}
         matrix, passthrough = _columns_to_matrix(plan, columns)
@@ -212,7 +286,14 @@ def score_frame(rubric: Rubric | str, frame: Any) -> Any:
     return out.to_native()
 
 
-def score_table(rubric: Rubric | str, frame: Any) -> ScoreTable:  # noqa: ANN401
+def score_table(
+    rubric: Rubric | str,
+    frame: Any,  # noqa: ANN401
+    *,
+    strategy: str | None = None,
+    weighting: str | Weighting | None = None,
+    missing: str | MissingPolicy | None = None,
+) -> ScoreTable:
     """Score many respondents into a :class:`~mgrlead.table.ScoreTable`.
 
     Takes what :func:`score_frame` takes; the table keeps the provenance and
@@ -220,7 +301,7 @@ def score_table(rubric: Rubric | str, frame: Any) -> ScoreTable:  # noqa: ANN401
     """
     from mgrlead.table import ScoreTable  # noqa: PLC0415
 
-    plan = load_rubric(rubric).plan
+    plan = _configured(rubric, strategy=strategy, weighting=weighting, missing=missing).plan
     if isinstance(frame, Mapping):
         columns = {str(k): v for k, v in frame.items()}
     else:

@@ -11,7 +11,7 @@ import difflib
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -465,6 +465,8 @@ class Dimension:
     """Bands for this dimension; ``None`` uses the rubric's bands."""
     band_on: str = field(default="percent", validator=in_(BAND_METRICS))
     """What the bands label: ``percent`` (0-100), ``mean`` (item metric) or ``score``."""
+    missing: MissingPolicy | None = field(default=None)
+    """A missing-data policy for this dimension; ``None`` uses the rubric's."""
 
     def __attrs_post_init__(self) -> None:
         """Check poles, keys, and that the dimension has items."""
@@ -487,6 +489,8 @@ class Dimension:
         own = self.all_items()
         if own and not self.item_refs and not any(i.weight > 0 for i in own):
             raise RubricError(f"{where}: the weights of its items add up to 0")
+        if self.missing is not None and not isinstance(self.missing, MissingPolicy):
+            raise RubricError(f"{where}: missing must be a MissingPolicy, got {self.missing!r}")
         if self.band_on != "percent" and self.bands is None:
             raise RubricError(
                 f"{where}: band_on = {self.band_on!r} needs bands of its own "
@@ -573,15 +577,46 @@ class Weighting:
 class MissingPolicy:
     """When a dimension with unanswered items can still be scored.
 
-    A dimension is scored from its answered items when at least
-    ``max(min_answered, ceil(min_share * n_items))`` of them are answered;
-    otherwise it is reported as not scorable, with the reason.
+    A dimension is scored when at least ``max(min_answered, ceil(min_share *
+    n_items))`` of its items are answered; otherwise it is reported as not
+    scorable, with the reason.  With ``impute = "mean"`` or ``"median"``,
+    unanswered items are filled with that item's mean or median over the sample
+    (batch scoring only); imputed answers never count as answered.
     """
 
-    min_answered: int = field(default=1, validator=[_strict_int, ge(1)])
-    """The fewest answered items a score may rest on (at least 1)."""
+    min_answered: int = field(default=1, validator=[_strict_int, ge(0)])
+    """The fewest answered items a score may rest on (0 only with imputation)."""
     min_share: float = field(default=0.5, validator=[instance_of((int, float)), ge(0), le(1)])
     """The smallest share of a dimension's items that must be answered."""
+    impute: str = field(default="none", validator=in_(("none", "mean", "median")))
+    """``none``, or fill unanswered items with the sample's item ``mean`` or ``median``."""
+
+    def __attrs_post_init__(self) -> None:
+        """A score needs at least one answer unless answers are imputed."""
+        if self.impute == "none" and self.min_answered < 1:
+            raise RubricError(
+                "missing: min_answered = 0 needs imputation (impute = 'mean' or 'median'); "
+                "without it a score would rest on no answer at all"
+            )
+
+    @classmethod
+    def named(cls, name: str) -> MissingPolicy:
+        """A policy by name, as ``score_frame(missing=...)`` and ``--missing`` take it.
+
+        ``available``: score from whatever was answered (at least one item);
+        ``mean`` / ``median``: impute every unanswered item (as psych's
+        ``scoreItems(impute=...)``).
+        """
+        policies = {
+            "available": cls(min_answered=1, min_share=0.0),
+            "mean": cls(min_answered=0, min_share=0.0, impute="mean"),
+            "median": cls(min_answered=0, min_share=0.0, impute="median"),
+        }
+        if name not in policies:
+            raise RubricError(
+                f"unknown missing-data policy {name!r}; use one of {', '.join(policies)}"
+            )
+        return policies[name]
 
     def required(self, n_items: int) -> int:
         """How many of ``n_items`` must be answered for a score."""
@@ -660,6 +695,9 @@ class Rubric:
 
     Filled in by the plugin host; not part of the rubric's content (not compared)."""
     _plan: Any = field(init=False, default=None, eq=False, repr=False, hash=False, alias="_plan")
+    _variants: dict[Any, Rubric] = field(
+        init=False, factory=dict, eq=False, repr=False, hash=False, alias="_variants"
+    )
 
     def __attrs_post_init__(self) -> None:
         """Check the cross-field invariants of the whole rubric."""
@@ -915,6 +953,79 @@ class Rubric:
             self.set_plan(compile_plan(self))
         plan: ScoringPlan = self._plan
         return plan
+
+    def variant(self, key: Any, build: Callable[[], Rubric]) -> Rubric:  # noqa: ANN401
+        """A cached variant of this rubric (same rubric, other scoring options)."""
+        if key not in self._variants:
+            self._variants[key] = build()
+        return self._variants[key]
+
+    @classmethod
+    def from_keys(  # noqa: PLR0913 - mirrors psych's scoreItems arguments
+        cls,
+        keys: Mapping[str, Sequence[str]],
+        *,
+        min: int,  # noqa: A002 - psych's name
+        max: int,  # noqa: A002
+        labels: Sequence[str] | None = None,
+        id: str = "keys",  # noqa: A002
+        version: str = "1",
+        title: str = "Scales from a keys list",
+        strategy: str = "mean",
+        missing: MissingPolicy | None = None,
+    ) -> Rubric:
+        """A rubric from a psych-style keys list: ``{"scale": ["item1", "-item2"]}``.
+
+        A leading ``-`` reverse-keys an item.  Every scale becomes a unipolar
+        dimension; an item listed in several scales counts toward each (with the
+        keying given there).  Reverse keying uses ``min`` and ``max``, as
+        ``psych::scoreItems(keys, items, min=, max=)`` does.
+
+        Example:
+            >>> rubric = Rubric.from_keys({"agree": ["A1", "-A2"]}, min=1, max=6)
+            >>> rubric.dimension("agree").items[1].keyed
+            '-'
+        """
+        if not keys:
+            raise RubricError("from_keys: the keys list is empty")
+        points = max - min + 1
+        scale = Scale(
+            min=min,
+            max=max,
+            labels=list(labels) if labels is not None else [str(p) for p in range(min, max + 1)],
+        ) if points >= 2 else Scale(min=min, max=max, labels=[])  # fmt: skip
+        defined: set[str] = set()
+        dims = []
+        for scale_id, entries in keys.items():
+            if isinstance(entries, str):
+                raise RubricError(
+                    f"from_keys: the keys of {scale_id!r} must be a list of item names, "
+                    f"not the string {entries!r}"
+                )
+            own: list[Item] = []
+            refs: list[ItemRef] = []
+            for entry in entries:
+                keyed = "-" if entry.startswith("-") else "+"
+                name = entry.removeprefix("-").removeprefix("+")
+                if name in defined:
+                    refs.append(ItemRef(id=name, keyed=keyed))
+                else:
+                    defined.add(name)
+                    own.append(Item(id=name, text=name, keyed=keyed))
+            dims.append(
+                Dimension(
+                    id=scale_id, name=scale_id, polarity="unipolar", items=own, item_refs=refs
+                )
+            )
+        return cls(
+            id=id,
+            version=version,
+            title=title,
+            scale=scale,
+            dimensions=dims,
+            strategy=strategy,
+            missing=missing if missing is not None else MissingPolicy(),
+        )
 
     def set_plan(self, plan: ScoringPlan) -> None:
         """Attach a compiled plan (the plugin host compiles with its own strategies)."""

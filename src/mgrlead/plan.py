@@ -79,6 +79,7 @@ class DimensionPlan:
     weights: tuple[float, ...]
     reverse: tuple[bool, ...]
     required: int
+    impute: str
     scale_min: float
     scale_max: float
     bands: tuple[Band, ...]
@@ -146,6 +147,8 @@ class ScoringPlan:
             for i, w, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
                 s = scored[i]
                 if s is None:
+                    if dim.impute != "none":
+                        raise RubricError(_single_imputation_message(dim))
                     continue
                 lo, hi = items[i].lo, items[i].hi
                 k = (lo + hi) - s if rev else s
@@ -240,6 +243,7 @@ class ScoringPlan:
         acc_wx = np.zeros((n_dims, n))
         acc_wp = np.zeros((n_dims, n))
         answered = np.zeros((n_dims, n), dtype=np.int64)
+        imputed = np.zeros((n_dims, n), dtype=np.int64)
         member_of: list[list[tuple[int, float, bool]]] = [[] for _ in range(n_items)]
         for d, dim in enumerate(self.dimensions):
             for i, w, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
@@ -248,20 +252,26 @@ class ScoringPlan:
             if not member_of[i]:
                 continue
             s = self._scores_column(it, values[:, i])
-            ans = ~np.isnan(s)
-            ansf = ans.astype(np.float64)
-            keyed = {False: s, True: (it.lo + it.hi) - s}
+            real = ~np.isnan(s)
             for d, w, rev in member_of[i]:
-                k = keyed[rev]
+                impute = self.dimensions[d].impute
+                col, ans = s, real
+                if impute != "none":
+                    col, ans = _imputed(s, real, impute)
+                    imputed[d] += ans & ~real
+                ansf = ans.astype(np.float64)
+                k = (it.lo + it.hi) - col if rev else col
                 acc_w[d] += w * ansf
                 acc_wx[d] += w * np.where(ans, k, 0.0)
                 acc_wp[d] += w * np.where(ans, (k - it.lo) / (it.hi - it.lo), 0.0)
-                answered[d] += ans
+                answered[d] += real
         columns: dict[str, Any] = {}
         percents = np.full((n_dims, n), np.nan)
         nan = np.nan
         for d, dim in enumerate(self.dimensions):
             ok = (answered[d] >= dim.required) & (acc_w[d] != 0.0)
+            if dim.required == 0:  # fully imputed scores still need something to rest on
+                ok &= (answered[d] + imputed[d]) > 0
             with np.errstate(divide="ignore", invalid="ignore"):
                 mean, percent, position, headline = _finish(
                     acc_w[d], acc_wx[d], acc_wp[d], answered[d], dim, self.strategy
@@ -276,6 +286,7 @@ class ScoringPlan:
                 "score": np.where(ok, headline, nan),
                 "answered": answered[d],
                 "missing": dim.n_items - answered[d],
+                "imputed": imputed[d],
                 "band": np.where(ok, _band_index(value, dim.boundaries), -1),
                 "weight_zero": acc_w[d] == 0.0,
             }
@@ -333,6 +344,27 @@ class ScoringPlan:
             ) from None
 
 
+def _single_imputation_message(dim: DimensionPlan) -> str:
+    return (
+        f"dimension {dim.id!r} imputes missing answers with the sample's item {dim.impute}, "
+        "which one respondent alone does not have; score the sample with score_frame, or "
+        "use a policy without imputation (missing='available')"
+    )
+
+
+def _imputed(s: Any, real: Any, how: str) -> tuple[Any, Any]:  # noqa: ANN401
+    """Fill the missing cells of an item with its mean or median over the sample.
+
+    An item nobody answered cannot be imputed: it stays missing.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    if not real.any():
+        return s, real
+    fill = float(np.mean(s[real]) if how == "mean" else np.median(s[real]))
+    return np.where(real, s, fill), np.ones_like(real)
+
+
 def _unscorable(dim: DimensionPlan, answered: int, reason: str) -> DimensionScore:
     return DimensionScore(
         dimension=dim.id, parent=dim.parent, scorable=False, reason=reason,
@@ -358,7 +390,9 @@ class BatchScores:
     overall_band: Any
 
     #: Metrics written as columns, in order.
-    METRICS = ("sum", "mean", "percent", "position", "score", "answered", "missing", "band")
+    METRICS = (
+        "sum", "mean", "percent", "position", "score", "answered", "missing", "imputed", "band",
+    )  # fmt: skip
 
     @classmethod
     def column_names_of(cls, plan: ScoringPlan) -> list[str]:
@@ -398,7 +432,8 @@ class BatchScores:
                     DimensionScore(
                         dimension=dim.id, parent=dim.parent, scorable=True, reason=None,
                         n_items=dim.n_items, answered=answered,
-                        missing=dim.n_items - answered, sum=float(c["sum"][row]),
+                        missing=dim.n_items - answered, imputed=int(c["imputed"][row]),
+                        sum=float(c["sum"][row]),
                         mean=float(c["mean"][row]), percent=float(c["percent"][row]),
                         position=float(c["position"][row]) if dim.bipolar else None,
                         score=float(c["score"][row]),
@@ -594,6 +629,7 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
         ordered = sorted((index[item_id], rev) for item_id, rev in members)
         idx = tuple(i for i, _ in ordered)
         bands = dim.bands if dim.bands is not None else rubric.bands
+        policy = dim.missing if dim.missing is not None else rubric.missing
         plan = DimensionPlan(
             id=dim.id,
             parent=parent,
@@ -601,7 +637,8 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
             members=idx,
             weights=tuple(rubric.weighting.item_weight(items[i]) for i in idx),
             reverse=tuple(rev for _, rev in ordered),
-            required=rubric.missing.required(len(idx)),
+            required=policy.required(len(idx)),
+            impute=policy.impute,
             scale_min=min(item_plans[i].lo for i in idx),
             scale_max=max(item_plans[i].hi for i in idx),
             bands=bands,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mgrlead.errors import MgrleadError
 
 if TYPE_CHECKING:
-    from mgrlead.model import Band, Dimension, Rubric, Scale
+    from mgrlead.model import Band, Dimension, MissingPolicy, Rubric, Scale
     from mgrlead.results import Profile
 
 __all__ = ["IncomparableError", "check_comparable", "content_hash", "scoring_content"]
@@ -36,6 +36,10 @@ def _bands(bands: tuple[Band, ...] | None) -> list[Any] | None:
     return [[b.id, b.lower, b.upper, b.include_lower, b.include_upper] for b in bands]
 
 
+def _missing(policy: MissingPolicy) -> list[Any]:
+    return [policy.min_answered, policy.min_share, policy.impute]
+
+
 def scoring_content(rubric: Rubric) -> dict[str, Any]:
     """The part of a rubric that affects scores, as plain data (what is hashed)."""
 
@@ -46,6 +50,7 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
             "members": [[item_id, rev] for item_id, rev in rubric.members(dim)],
             "bands": _bands(dim.bands),
             "band_on": dim.band_on,
+            "missing": None if dim.missing is None else _missing(dim.missing),
             "dimensions": [dimension(sub) for sub in dim.dimensions],
         }
 
@@ -60,7 +65,7 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
         "format": 1,
         "strategy": rubric.strategy,
         "weighting": {d.id: rubric.weighting.weight(d.id) for d in rubric.dimensions},
-        "missing": [rubric.missing.min_answered, rubric.missing.min_share],
+        "missing": _missing(rubric.missing),
         "bands": _bands(rubric.bands),
         "items": items,
         "dimensions": [dimension(d) for d in rubric.dimensions],

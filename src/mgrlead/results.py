@@ -34,6 +34,8 @@ class DimensionScore:
     """How many of them were answered."""
     missing: int
     """How many of them were not answered."""
+    imputed: int = 0
+    """How many unanswered items were filled in by imputation."""
     sum: float | None
     """Weighted sum of the answered items, after reverse keying, in the item metric."""
     mean: float | None
