@@ -116,10 +116,7 @@ def test_zero_variance_item_psych_drops_it_mgrlead_keeps_it(impute: str, totals:
         got = float(ours_with["z_score"][row])
         answered = sum(data[i.lstrip("-")][row] is not None for i in z_items)
         n = len(z_items) if impute != "none" else answered
-        if totals == "sum":
-            expected = other + 3
-        else:
-            expected = (other * n + 3) / (n + 1)
+        expected = other + 3 if totals == "sum" else (other * n + 3) / (n + 1)
         assert _close(got, expected), (row, got, expected)
 
 
