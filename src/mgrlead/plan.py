@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from mgrlead.careless import CarelessIndicators, CarelessPlan, compile_careless
 from mgrlead.errors import AnswerError, RubricError
 from mgrlead.results import DimensionScore, OverallScore, Profile
 from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrategy
@@ -41,7 +42,11 @@ if TYPE_CHECKING:
 
     from mgrlead.model import Band, Dimension, Rubric
 
+#: The careless-responding indicators, as ``careless_<name>`` columns.
+CARELESS = ("longest_run", "irv", "acquiescence", "both_poles")
+
 __all__ = [
+    "CARELESS",
     "BatchScores",
     "DimensionPlan",
     "ItemPlan",
@@ -113,6 +118,7 @@ class ScoringPlan:
     overall_bands: tuple[Band, ...]
     overall_boundaries: tuple[tuple[float, bool], ...]
     content_hash: str
+    careless: CarelessPlan
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -129,6 +135,7 @@ class ScoringPlan:
         index = self.index
         items = self.items
         scored: list[float | int | None] = [None] * len(items)
+        codes: list[int | None] = [None] * len(items)
         for item_id, value in answers.items():
             i = index.get(item_id) if isinstance(item_id, str) else None
             if i is None:
@@ -137,6 +144,7 @@ class ScoringPlan:
             code = check_answer(item_id, value, it.code_min, it.code_max, it.missing_codes)
             if code is not None:
                 scored[i] = it.score_of(code)
+                codes[i] = code
         percents: list[float] = []
         scores: list[DimensionScore] = []
         for dim in self.dimensions:
@@ -176,9 +184,14 @@ class ScoringPlan:
             else:
                 scores.append(_unscorable(dim, answered, reason))
                 percents.append(math.nan)
-        return self._profile(scores, percents)
+        return self._profile(scores, percents, self.careless.one(codes))
 
-    def _profile(self, scores: list[DimensionScore], percents: Sequence[float]) -> Profile:
+    def _profile(
+        self,
+        scores: list[DimensionScore],
+        percents: Sequence[float],
+        careless: CarelessIndicators,
+    ) -> Profile:
         from mgrlead._version import __version__  # noqa: PLC0415
 
         return Profile(
@@ -191,6 +204,7 @@ class ScoringPlan:
             sources=dict(self.sources),
             dimensions=scores,
             overall=self._overall_score(percents),
+            careless=careless,
         )
 
     def _overall_score(self, percents: Sequence[float]) -> OverallScore:
@@ -292,9 +306,14 @@ class ScoringPlan:
             }
         overall = _overall(self.top, percents)
         overall_ok = ~np.isnan(overall)
+        raw = values.copy()
+        for i, it in enumerate(self.items):
+            if it.missing_codes:
+                raw[:, i] = np.where(np.isin(raw[:, i], list(it.missing_codes)), np.nan, raw[:, i])
         return BatchScores(
             plan=self,
             n=n,
+            careless=self.careless.many(raw),
             dimensions=columns,
             overall_percent=overall,
             overall_band=np.where(
@@ -385,6 +404,7 @@ class BatchScores:
 
     plan: ScoringPlan
     n: int
+    careless: dict[str, Any]
     dimensions: dict[str, dict[str, Any]]
     overall_percent: Any
     overall_band: Any
@@ -398,7 +418,8 @@ class BatchScores:
     def column_names_of(cls, plan: ScoringPlan) -> list[str]:
         """The names of the result columns for ``plan``, in order."""
         names = [f"{dim.id}_{m}" for dim in plan.dimensions for m in cls.METRICS]
-        return [*names, "overall_percent", "overall_position", "overall_band"]
+        careless = [f"careless_{name}" for name in CARELESS]
+        return [*names, "overall_percent", "overall_position", "overall_band", *careless]
 
     def columns(self) -> dict[str, Any]:
         """The result columns: ``{dim}_{metric}`` per dimension, then ``overall_*``.
@@ -416,6 +437,8 @@ class BatchScores:
         out["overall_percent"] = self.overall_percent
         out["overall_position"] = (self.overall_percent - 50.0) / 50.0
         out["overall_band"] = _band_ids(self.overall_band, self.plan.overall_bands)
+        for name in CARELESS:
+            out[f"careless_{name}"] = self.careless[name]
         return out
 
     def profile(self, row: int) -> Profile:
@@ -446,7 +469,19 @@ class BatchScores:
                 reason = _reason(answered, dim.required, dim.n_items, weight_zero)
                 scores.append(_unscorable(dim, answered, reason or ""))
                 percents.append(math.nan)
-        return plan._profile(scores, percents)  # noqa: SLF001
+        c = self.careless
+        careless = CarelessIndicators(
+            longest_run=int(c["longest_run"][row]),
+            irv=_float_or_none(c["irv"][row]),
+            acquiescence=_float_or_none(c["acquiescence"][row]),
+            both_poles=int(c["both_poles"][row]),
+        )
+        return plan._profile(scores, percents, careless)  # noqa: SLF001
+
+
+def _float_or_none(value: Any) -> float | None:  # noqa: ANN401
+    number = float(value)
+    return None if math.isnan(number) else number
 
 
 # ---------------------------------------------------------------- shared maths
@@ -682,4 +717,5 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
         overall_bands=rubric.bands,
         overall_boundaries=_boundaries(rubric.bands),
         content_hash=content_hash(rubric),
+        careless=compile_careless(rubric),
     )

@@ -8,6 +8,8 @@ from typing import Any
 
 from attrs import asdict, field, frozen
 
+from mgrlead.careless import CarelessIndicators
+
 __all__ = ["DimensionScore", "OverallScore", "Profile"]
 
 
@@ -101,6 +103,8 @@ class Profile:
     """Every dimension's score, sub-dimensions included, depth first."""
     overall: OverallScore
     """The overall result."""
+    careless: CarelessIndicators | None = None
+    """Careless-responding indicators (see :mod:`mgrlead.careless`); never change scores."""
 
     def comparable_with(self, other: Profile) -> bool:
         """Whether ``other`` was scored by a rubric with the same scoring content."""

@@ -42,7 +42,7 @@ Value = int | float | str | bool | None
 
 
 def _kind_of_metric(name: str) -> str:
-    if name.endswith(("_answered", "_missing")):
+    if name.endswith(("_answered", "_missing", "_imputed", "_longest_run", "_both_poles")):
         return "int"
     if name.endswith("_band"):
         return "str"

@@ -1,0 +1,185 @@
+"""Careless-responding indicators, reported beside scores and never changing them.
+
+For one respondent, over the items in rubric order (raw responses, before
+reverse keying; missing answers skipped):
+
+``longest_run``
+    The longest run of identical consecutive answers (straight-lining).
+``irv``
+    Intra-individual response variability: the standard deviation (n - 1) of
+    the respondent's raw answers, each first put on a -1..+1 scale
+    (``(x - midpoint) / half range``) so that items on different scales
+    compare.  Near 0 means the same answer everywhere.
+``acquiescence``
+    The mean of the same -1..+1 answers over the items of bipolar dimensions
+    that have items keyed toward both poles: agreeing with everything regardless
+    of content gives +1, disagreeing with everything -1; a content-driven
+    respondent on a balanced scale sits near 0.
+``both_poles``
+    How many bipolar dimensions the respondent agreed with on both sides: the
+    mean answer to the items keyed toward each pole is above the midpoint.
+
+Both engines compute them with the same formulas in the same order, so single
+and batch results agree exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+if TYPE_CHECKING:
+    from mgrlead.model import Rubric
+
+__all__ = ["CarelessIndicators", "CarelessPlan", "compile_careless"]
+
+
+@frozen(kw_only=True)
+class CarelessIndicators:
+    """The careless-responding indicators of one respondent (``None`` when undefined)."""
+
+    longest_run: int
+    """The longest run of identical consecutive answers (0 with no answer)."""
+    irv: float | None
+    """Standard deviation of the answers on a -1..+1 scale; needs two answers."""
+    acquiescence: float | None
+    """Mean answer on a -1..+1 scale over balanced bipolar dimensions."""
+    both_poles: int
+    """Bipolar dimensions agreed with on both sides."""
+
+
+@frozen
+class CarelessPlan:
+    """What the indicators need, compiled from a rubric."""
+
+    mid: tuple[float, ...]
+    half: tuple[float, ...]
+    balanced: tuple[int, ...]
+    pairs: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
+
+    def one(self, codes: list[int | None]) -> CarelessIndicators:
+        """The indicators from one respondent's raw codes (``None`` = missing)."""
+        run = best = 0
+        previous: int | None = None
+        for code in codes:
+            if code is None:
+                continue
+            run = run + 1 if code == previous else 1
+            best = max(best, run)
+            previous = code
+        unit = [
+            None if c is None else (c - m) / h
+            for c, m, h in zip(codes, self.mid, self.half, strict=True)
+        ]
+        irv = _sd([u for u in unit if u is not None])
+        bal = [unit[i] for i in self.balanced if unit[i] is not None]
+        acq = _mean(bal)
+        both = 0
+        for low, high in self.pairs:
+            a = _mean([unit[i] for i in low if unit[i] is not None])
+            b = _mean([unit[i] for i in high if unit[i] is not None])
+            both += a is not None and b is not None and a > 0.0 and b > 0.0
+        return CarelessIndicators(longest_run=best, irv=irv, acquiescence=acq, both_poles=both)
+
+    def many(self, codes: Any) -> dict[str, Any]:  # noqa: ANN401
+        """The indicators of many respondents from a (rows, items) array, NaN = missing."""
+        import numpy as np  # noqa: PLC0415
+
+        n, k = codes.shape
+        run = np.zeros(n, dtype=np.int64)
+        best = np.zeros(n, dtype=np.int64)
+        previous = np.full(n, np.nan)
+        for j in range(k):
+            col = codes[:, j]
+            ans = ~np.isnan(col)
+            same = ans & (col == previous)
+            run = np.where(ans, np.where(same, run + 1, 1), run)
+            best = np.maximum(best, np.where(ans, run, 0))
+            previous = np.where(ans, col, previous)
+        unit = (codes - np.asarray(self.mid)) / np.asarray(self.half)
+        irv = _sd_columns(unit, range(k))
+        acq = _mean_columns(unit, self.balanced)
+        both = np.zeros(n, dtype=np.int64)
+        for low, high in self.pairs:
+            a = _mean_columns(unit, low)
+            b = _mean_columns(unit, high)
+            with np.errstate(invalid="ignore"):
+                both += (a > 0.0) & (b > 0.0)
+        return {"longest_run": best, "irv": irv, "acquiescence": acq, "both_poles": both}
+
+
+def _mean(values: list[float]) -> float | None:
+    if not values:
+        return None
+    total = 0.0
+    for v in values:
+        total += v
+    return total / len(values)
+
+
+def _sd(values: list[float]) -> float | None:
+    if len(values) < 2:
+        return None
+    m = _mean(values)
+    assert m is not None  # noqa: S101 - two or more values
+    acc = 0.0
+    for v in values:
+        acc += (v - m) * (v - m)
+    return math.sqrt(acc / (len(values) - 1))
+
+
+def _mean_columns(unit: Any, columns: Any) -> Any:  # noqa: ANN401
+    """Row means over some columns, skipping NaN, accumulated in column order."""
+    import numpy as np  # noqa: PLC0415
+
+    n = unit.shape[0]
+    total = np.zeros(n)
+    count = np.zeros(n)
+    for j in columns:
+        ans = ~np.isnan(unit[:, j])
+        total = total + np.where(ans, unit[:, j], 0.0)
+        count = count + ans
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.where(count > 0, count, 1.0), np.nan)
+
+
+def _sd_columns(unit: Any, columns: Any) -> Any:  # noqa: ANN401
+    import numpy as np  # noqa: PLC0415
+
+    columns = list(columns)
+    n = unit.shape[0]
+    m = _mean_columns(unit, columns)
+    acc = np.zeros(n)
+    count = np.zeros(n)
+    for j in columns:
+        ans = ~np.isnan(unit[:, j])
+        d = np.where(ans, unit[:, j] - m, 0.0)
+        acc = acc + d * d
+        count = count + ans
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count >= 2, np.sqrt(acc / np.where(count >= 2, count - 1, 1.0)), np.nan)
+
+
+def compile_careless(rubric: Rubric) -> CarelessPlan:
+    """Compile what the indicators need from a rubric."""
+    items = rubric.items
+    index = {item.id: i for i, item in enumerate(items)}
+    mid, half = [], []
+    for item in items:
+        scale = rubric.item_scale(item)
+        mid.append((scale.min + scale.max) / 2)
+        half.append((scale.max - scale.min) / 2)
+    balanced: set[int] = set()
+    pairs = []
+    for dim in rubric.dimensions:
+        if not dim.bipolar:
+            continue
+        members = rubric.members(dim)
+        low = tuple(sorted(index[i] for i, rev in members if rev))
+        high = tuple(sorted(index[i] for i, rev in members if not rev))
+        if low and high:
+            balanced.update(low + high)
+            pairs.append((low, high))
+    return CarelessPlan(tuple(mid), tuple(half), tuple(sorted(balanced)), tuple(pairs))
