@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from mgrlead.norms import NormTable
     from mgrlead.plan import BatchScores, ItemPlan, ScoringPlan
     from mgrlead.results import Profile
     from mgrlead.table import ScoreTable
@@ -151,13 +152,15 @@ def _configured(
     return base.variant(key, build)
 
 
-def score(
+def score(  # noqa: PLR0913 - the answers, then every per-call option
     rubric: Rubric | str,
     answers: Mapping[str, object],
     *,
     strategy: str | None = None,
     weighting: str | Weighting | None = None,
     missing: str | MissingPolicy | None = None,
+    norms: NormTable | None = None,
+    group: str | None = None,
 ) -> Profile:
     """Score one respondent.
 
@@ -170,6 +173,11 @@ def score(
             name or a :class:`Weighting`) instead of the rubric's.
         missing: ``"available"`` or a :class:`MissingPolicy` instead of the
             rubric's (imputation needs a sample: use :func:`score_frame`).
+        norms: A :class:`~mgrlead.norms.NormTable`: adds z, T, percentile, sten,
+            stanine and, with reliabilities, a confidence interval and a
+            borderline flag to every scorable dimension.
+        group: The respondent's norm group (e.g. ``"manager"``); the table's
+            fallback group is used when it has no norms for it.
 
     Returns:
         The respondent's :class:`~mgrlead.results.Profile`.
@@ -186,7 +194,12 @@ def score(
         81.25
     """
     configured = _configured(rubric, strategy=strategy, weighting=weighting, missing=missing)
-    return configured.plan.score_one(answers)
+    profile = configured.plan.score_one(answers)
+    if norms is not None:
+        from mgrlead.norms import apply_norms  # noqa: PLC0415
+
+        profile = apply_norms(profile, configured, norms, group)
+    return profile
 
 
 def score_matrix(rubric: Rubric | str, values: npt.ArrayLike) -> BatchScores:
@@ -207,6 +220,7 @@ def score_frame(
     strategy: str | None = None,
     weighting: str | Weighting | None = None,
     missing: str | MissingPolicy | None = None,
+    norms: NormTable | None = None,
 ) -> dict[str, Any]: ...
 @overload
 def score_frame(
@@ -216,14 +230,16 @@ def score_frame(
     strategy: str | None = None,
     weighting: str | Weighting | None = None,
     missing: str | MissingPolicy | None = None,
+    norms: NormTable | None = None,
 ) -> FrameT: ...
-def score_frame(
+def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     rubric: Rubric | str,
     frame: Any,
     *,
     strategy: str | None = None,
     weighting: str | Weighting | None = None,
     missing: str | MissingPolicy | None = None,
+    norms: NormTable | None = None,
 ) -> Any:
     """Score many respondents: one row each, one column per item id.
 
@@ -244,6 +260,10 @@ def score_frame(
         weighting: Weight the overall result with this scheme instead.
         missing: ``"available"``, ``"mean"``, ``"median"`` or a
             :class:`MissingPolicy` instead of the rubric's policy.
+        norms: A norm table: adds ``norm_group`` and, per dimension, ``_z``,
+            ``_t``, ``_percentile``, ``_sten``, ``_stanine``, ``_ci_low``,
+            ``_ci_high`` and ``_borderline``; each row's group comes from the
+            table's ``group_by`` column when the frame has it.
 
     Raises:
         InputError: an item column is absent, or a pass-through column would
@@ -262,7 +282,7 @@ def score_frame(
         columns = {str(k): v for k, v in frame.items()}
         matrix, passthrough = _columns_to_matrix(plan, columns)
         batch = plan.score_matrix(matrix)
-        return {**passthrough, **batch.columns()}
+        return {**passthrough, **_result_columns(batch, passthrough, norms)}
     import narwhals as nw  # noqa: PLC0415
 
     try:
@@ -277,7 +297,7 @@ def score_frame(
     matrix, passthrough = _columns_to_matrix(plan, columns)
     batch = plan.score_matrix(matrix)
     native = nw.get_native_namespace(df)
-    scores = nw.from_dict(batch.columns(), backend=native)
+    scores = nw.from_dict(_result_columns(batch, passthrough, norms), backend=native)
     floats = [name for name, dtype in scores.schema.items() if dtype == nw.Float64]
     # Not scorable is null where the engine has nulls (NaN stays NaN in pandas).
     scores = scores.with_columns(nw.col(*floats).fill_nan(None))
@@ -317,6 +337,30 @@ def score_table(
         columns = {str(c): df.get_column(c).to_numpy() for c in df.columns}
     matrix, passthrough = _columns_to_matrix(plan, columns)
     return ScoreTable.from_batch(plan.score_matrix(matrix), passthrough)
+
+
+def _result_columns(
+    batch: BatchScores, passthrough: Mapping[str, Any], norms: NormTable | None
+) -> dict[str, Any]:
+    """The score columns, and the norm columns when norms are given."""
+    columns = batch.columns()
+    if norms is None:
+        return columns
+    from mgrlead.norms import norm_columns  # noqa: PLC0415
+
+    if norms.group_by and norms.group_by in passthrough:
+        groups = [None if v is None else str(v) for v in _plain(passthrough[norms.group_by])]
+    else:
+        groups = [None] * batch.n
+    return {**columns, **norm_columns(batch, norms, groups)}
+
+
+def _plain(values: Any) -> list[Any]:  # noqa: ANN401
+    out = []
+    for v in values:
+        item = v.item() if hasattr(v, "item") else v
+        out.append(None if isinstance(item, float) and item != item else item)  # noqa: PLR0124
+    return out
 
 
 def _columns_to_matrix(

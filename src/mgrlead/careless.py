@@ -26,6 +26,7 @@ and batch results agree exactly.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -73,13 +74,12 @@ class CarelessPlan:
             None if c is None else (c - m) / h
             for c, m, h in zip(codes, self.mid, self.half, strict=True)
         ]
-        irv = _sd([u for u in unit if u is not None])
-        bal = [unit[i] for i in self.balanced if unit[i] is not None]
-        acq = _mean(bal)
+        irv = _sd(_present(unit, range(len(unit))))
+        acq = _mean(_present(unit, self.balanced))
         both = 0
         for low, high in self.pairs:
-            a = _mean([unit[i] for i in low if unit[i] is not None])
-            b = _mean([unit[i] for i in high if unit[i] is not None])
+            a = _mean(_present(unit, low))
+            b = _mean(_present(unit, high))
             both += a is not None and b is not None and a > 0.0 and b > 0.0
         return CarelessIndicators(longest_run=best, irv=irv, acquiescence=acq, both_poles=both)
 
@@ -108,6 +108,15 @@ class CarelessPlan:
             with np.errstate(invalid="ignore"):
                 both += (a > 0.0) & (b > 0.0)
         return {"longest_run": best, "irv": irv, "acquiescence": acq, "both_poles": both}
+
+
+def _present(unit: list[float | None], indices: Iterable[int]) -> list[float]:
+    out = []
+    for i in indices:
+        u = unit[i]
+        if u is not None:
+            out.append(u)
+    return out
 
 
 def _mean(values: list[float]) -> float | None:

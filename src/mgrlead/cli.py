@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from mgrlead.model import Band, Rubric
+    from mgrlead.norms import NormScore, NormTable
     from mgrlead.plan import ItemPlan
     from mgrlead.results import Profile
 
@@ -151,6 +152,14 @@ def cli() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
 @click.option("--lang", default=None, help="Ask and answer in this language (if translated).")
+@click.option(
+    "--norms",
+    "norms_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Compare the profile with a norm table (z, percentile, confidence interval).",
+)
+@click.option("--norm-group", default=None, help="Your group in the norm table, e.g. manager.")
 def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     rubric_name: str,
     dimensions: Sequence[str],
@@ -160,6 +169,8 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     answers_file: Path | None,
     as_json: bool,
     lang: str | None,
+    norms_file: Path | None,
+    norm_group: str | None,
 ) -> None:
     """Take the assessment in the terminal, then see your profile.
 
@@ -180,7 +191,7 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
             sys.exit(EXIT_INTERRUPTED)
     from mgrlead.api import score  # noqa: PLC0415
 
-    profile = score(rubric, answers)
+    profile = score(rubric, answers, norms=_norms(norms_file), group=norm_group)
     if as_json:
         click.echo(profile.to_json(indent=2))
     else:
@@ -302,10 +313,12 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         bands = dim.bands if dim.bands is not None else rubric.bands
         band = next(b for b in bands if b.id == result.band)
         counts = f"{result.answered} of {result.n_items} items answered"
-        console.print(
-            f"[bold]{_esc(dim.name)}[/bold]: {_esc(result.band_label or '')} [dim]({counts})[/dim]"
-        )
+        label = _esc(result.band_label or "")
+        if result.norm is not None and result.norm.borderline:
+            label += " (borderline)"
+        console.print(f"[bold]{_esc(dim.name)}[/bold]: {label} [dim]({counts})[/dim]")
         lines = [band.feedback] if band.feedback else []
+        lines += _norm_lines(result.norm, profile.norms)
         poles = [dim.low] if result.position < 0 else [dim.high] if result.position > 0 else []
         for pole in poles:
             for title, text in (
@@ -342,6 +355,15 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
     "--na", "na_values", multiple=True, default=DEFAULT_NA, show_default=True,
     help="A cell text that means 'not answered' (repeat for several).",
 )  # fmt: skip
+@click.option(
+    "--missing", type=click.Choice(["available", "mean", "median"]), default=None,
+    help="Missing-data policy instead of the rubric's: score from the available answers, "
+    "or impute the sample's item mean or median (as psych's scoreItems).",
+)  # fmt: skip
+@click.option(
+    "--norms", "norms_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="A norm table file: adds z, T, percentile, sten, stanine and confidence intervals.",
+)  # fmt: skip
 def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     file: Path,
     rubric_name: str,
@@ -351,6 +373,8 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     output: Path | None,
     fmt: str,
     na_values: Sequence[str],
+    missing: str | None,
+    norms_file: Path | None,
 ) -> None:
     """Score every row of a CSV file: one row per respondent, one column per item.
 
@@ -358,17 +382,27 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     cells and `NA` mean "not answered".
     """
     rubric = _composed(rubric_name, dimensions, weighting, strategy)
+    if missing is not None:
+        from mgrlead.api import _configured  # noqa: PLC0415
+
+        rubric = _configured(rubric, missing=missing)
+    norms = _norms(norms_file)
     header, passthrough, matrix = read_responses(file, rubric, set(na_values))
     batch = rubric.plan.score_matrix(matrix)
     if fmt == "parquet":
+        if norms is not None:
+            raise InputError("--norms is not stored in Parquet score tables yet; use csv or json")
         if output is None:
             raise InputError("--format parquet writes a file: give it with -o OUT.parquet")
         from mgrlead.table import ScoreTable  # noqa: PLC0415
 
         ScoreTable.from_batch(batch, passthrough).write(output)
         return
-    columns = {**passthrough, **batch.columns()}
-    names = [*[h for h in header if h in passthrough], *batch.columns().keys()]
+    from mgrlead.api import _result_columns  # noqa: PLC0415
+
+    scores = _result_columns(batch, passthrough, norms)
+    columns = {**passthrough, **scores}
+    names = [*[h for h in header if h in passthrough], *scores.keys()]
     with _output(output) as out:
         if fmt == "csv":
             writer = csv.writer(out, lineterminator="\n")
@@ -381,6 +415,14 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
             ]
             json.dump(records, out, indent=2, allow_nan=False)
             out.write("\n")
+
+
+def _norms(path: Path | None) -> NormTable | None:
+    if path is None:
+        return None
+    from mgrlead.serialize import load_norms  # noqa: PLC0415
+
+    return load_norms(path)
 
 
 def _csv_cell(value: object) -> str:
@@ -628,6 +670,23 @@ def rubric_show(name: str, lang: str | None) -> None:
     console.print(_bands_table(r.bands, "Bands (0-100)"))
 
 
+def _norm_lines(norm: NormScore | None, table: str | None) -> list[str]:
+    if norm is None:
+        return []
+    fell = " (your group has no norms: compared with the fallback group)" if norm.fallback else ""
+    head = f"[italic]Compared with {_esc(norm.group)}[/italic] ({_esc(table or '')}){fell}"
+    numbers = f"percentile {norm.percentile:.0f}, z {norm.z:+.2f}, T {norm.t:.0f}, sten {norm.sten}"
+    lines = [f"{head}: {numbers}."]
+    if norm.ci_low is not None and norm.ci_high is not None:
+        lines.append(f"95% interval of the score: {norm.ci_low:.2f} to {norm.ci_high:.2f}.")
+    if norm.borderline:
+        lines.append(
+            "[bold]Borderline:[/bold] the interval crosses a band boundary, so the label "
+            "above is uncertain; read the neighbouring band's feedback too."
+        )
+    return lines
+
+
 def _bands_table(bands: Sequence[Band], title: str) -> Table:
     from rich.table import Table  # noqa: PLC0415
 
@@ -639,6 +698,62 @@ def _bands_table(bands: Sequence[Band], title: str) -> Table:
         upper = f"{band.upper:g}" + ("]" if band.include_upper else ")")
         table.add_row(band.id, _esc(band.label), _esc(lower), _esc(upper))
     return table
+
+
+# ---------------------------------------------------------------------- norms
+@cli.group()
+def norms() -> None:
+    """Build and look at norm tables."""
+
+
+@norms.command("build")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@rubric_options
+@click.option("--group", "group_by", default=None, help="Column to build group norms by.")
+@click.option("--id", "table_id", default="norms", show_default=True, help="Norm table id.")
+@click.option("--version", "table_version", default="1", show_default=True, help="Its version.")
+@click.option("--population", default="", help="Who the data describe.")
+@click.option(
+    "--metric", type=click.Choice(["score", "mean", "percent", "sum"]), default="score",
+    show_default=True, help="The score the norms describe.",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="The norm table file to write (.toml, .json or .yaml).",
+)  # fmt: skip
+def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
+    file: Path,
+    rubric_name: str,
+    dimensions: Sequence[str],
+    weighting: str | None,
+    strategy: str | None,
+    group_by: str | None,
+    table_id: str,
+    table_version: str,
+    population: str,
+    metric: str,
+    output: Path,
+) -> None:
+    """Build a norm table from the respondents in a CSV file."""
+    from mgrlead.norms import NormTable  # noqa: PLC0415
+    from mgrlead.serialize import FORMATS, dump_norms  # noqa: PLC0415
+
+    fmt = FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        raise InputError(f"cannot write {output.name!r}: use .toml, .json or .yaml")
+    rubric = _composed(rubric_name, dimensions, weighting, strategy)
+    _, passthrough, matrix = read_responses(file, rubric, set(DEFAULT_NA))
+    columns: dict[str, Any] = dict(passthrough)
+    for j, item in enumerate(rubric.item_ids):
+        columns[item] = matrix[:, j]
+    table = NormTable.build(
+        rubric, columns, id=table_id, version=table_version, population=population,
+        group_by=group_by, metric=metric,
+    )  # fmt: skip
+    with _output(output) as out:
+        out.write(dump_norms(table, fmt))
+    groups = ", ".join(f"{g.id} (n = {next(iter(g.dimensions.values())).n})" for g in table.groups)
+    click.echo(f"{output}: norms for {rubric.id}, groups {groups}", err=True)
 
 
 # -------------------------------------------------------------------- plugins

@@ -8,7 +8,8 @@ from typing import Any
 
 from attrs import asdict, field, frozen
 
-from mgrlead.careless import CarelessIndicators
+from mgrlead.careless import CarelessIndicators  # noqa: TC001 - cattrs needs it at run time
+from mgrlead.norms import NormScore  # noqa: TC001 - cattrs needs it at run time
 
 __all__ = ["DimensionScore", "OverallScore", "Profile"]
 
@@ -52,6 +53,8 @@ class DimensionScore:
     """Id of the band the percent score falls in."""
     band_label: str | None
     """Label of that band."""
+    norm: NormScore | None = None
+    """The score compared with norms (z, T, percentile, sten, stanine, interval)."""
 
 
 @frozen(kw_only=True)
@@ -103,6 +106,8 @@ class Profile:
     """Every dimension's score, sub-dimensions included, depth first."""
     overall: OverallScore
     """The overall result."""
+    norms: str | None = None
+    """The norm table used (``"id version"``), if any."""
     careless: CarelessIndicators | None = None
     """Careless-responding indicators (see :mod:`mgrlead.careless`); never change scores."""
 

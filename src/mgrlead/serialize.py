@@ -30,6 +30,9 @@ from mgrlead.errors import InputError, MgrleadError, RubricError, RubricFileErro
 from mgrlead.model import Rubric
 from mgrlead.results import Profile
 
+if typing.TYPE_CHECKING:
+    from mgrlead.norms import NormTable
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -37,7 +40,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 __all__ = [
     "FORMATS",
+    "dump_norms",
     "dump_rubric",
+    "load_norms",
     "load_rubric_data",
     "load_rubric_file",
     "load_rubric_text",
@@ -371,6 +376,42 @@ def dump_rubric(rubric: Rubric, fmt: str = "json") -> str:
         text: str = _yaml().safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
         return text
     raise InputError(f"unknown rubric format {fmt!r}; use toml, json or yaml")
+
+
+def load_norms(path: str | Path) -> NormTable:
+    """Load a norm table from a ``.toml``, ``.json`` or ``.yaml`` file.
+
+    Raises:
+        RubricFileError: the file cannot be read or is not a valid norm table.
+    """
+    from mgrlead.norms import NormTable  # noqa: PLC0415
+
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise RubricFileError(path.name, [f"unknown file type {path.suffix!r}"])
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RubricFileError(path.name, [f"cannot read the file: {exc.strerror}"]) from exc
+    data = parse_text(raw, fmt=fmt, source=path.name)
+    try:
+        return make_converter().structure(data, NormTable)
+    except _STRUCTURE_ERRORS as exc:
+        raise RubricFileError(path.name, _problems(exc)) from exc
+
+
+def dump_norms(table: NormTable, fmt: str = "toml") -> str:
+    """A norm table as TOML, JSON or YAML text that :func:`load_norms` reads back equal."""
+    data = make_converter().unstructure(table)
+    if fmt == "toml":
+        import tomli_w  # noqa: PLC0415
+
+        return tomli_w.dumps(data)
+    if fmt == "yaml":
+        text: str = _yaml().safe_dump(data, sort_keys=False, allow_unicode=True)
+        return text
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def structure_profile(data: Mapping[str, Any]) -> Profile:
