@@ -756,6 +756,13 @@ class Rubric:
             ids = [item_id for item_id, _ in members]
             for dup in sorted({i for i in ids if ids.count(i) > 1}):
                 raise RubricError(f"{where}: item {dup!r} counts twice toward dimension {dim.id!r}")
+            policy = dim.missing if dim.missing is not None else self.missing
+            if policy.required(len(ids)) > len(ids):
+                raise RubricError(
+                    f"{where}: dimension {dim.id!r} has {len(ids)} items but its missing-data "
+                    f"policy needs {policy.required(len(ids))} answered; it could never be "
+                    "scored (lower missing.min_answered)"
+                )
             if not any(self.weighting.item_weight(self.item(i)) > 0 for i in ids):
                 raise RubricError(
                     f"{where}: under weighting {self.weighting.id!r} the items of dimension "

@@ -259,11 +259,14 @@ def dimensions(
     )
 
 
-def missing_policies() -> st.SearchStrategy[MissingPolicy]:
-    """Missing-data policies: a minimum count and share of answered items."""
+def missing_policies(*, max_answered: int = 3) -> st.SearchStrategy[MissingPolicy]:
+    """Missing-data policies: a minimum count (1..``max_answered``) and share answered."""
+    if max_answered < 1:
+        msg = f"max_answered must be at least 1, not {max_answered}"
+        raise InvalidArgument(msg)
     return st.builds(
         MissingPolicy,
-        min_answered=st.integers(1, 3),
+        min_answered=st.integers(1, max_answered),
         min_share=st.sampled_from([0.0, 0.25, 0.5, 2 / 3, 1.0]),
     )
 
@@ -337,7 +340,7 @@ def rubrics(
         dimensions=dims,
         strategy=draw(strategies if strategies is not None else st.sampled_from(
             sorted(BUILTIN_STRATEGIES))),
-        missing=draw(missing_policies()),
+        missing=draw(missing_policies(max_answered=_smallest(dims))),
         bands=draw(band_sets()),
     )  # fmt: skip
     rubric = _with_weighting(rubric, draw(weightings(rubric)))
@@ -346,6 +349,12 @@ def rubrics(
         chosen = draw(st.lists(st.sampled_from(keys), max_size=5, unique=True))
         rubric = _evolve(rubric, translations={"de": {k: f"de: {k}" for k in chosen}})
     return rubric
+
+
+def _smallest(dims: Sequence[Dimension]) -> int:
+    """The fewest items any dimension has (item references added later count extra)."""
+    sizes = [len(d.all_items()) for top in dims for d in top.walk()]
+    return max(1, min(sizes))
 
 
 def _evolve(rubric: Rubric, **changes: Any) -> Rubric:  # noqa: ANN401
