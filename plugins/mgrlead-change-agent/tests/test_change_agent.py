@@ -6,6 +6,7 @@ import mgrlead_change_agent
 
 import mgrlead
 from mgrlead.plugins import get_plugin_host
+from mgrlead.testing import ScorerContract
 
 
 def _host() -> mgrlead.plugins.PluginHost:
@@ -40,3 +41,10 @@ def test_feedback_is_appended_to_the_builtin_pole() -> None:
     text = rubric.dimension("structure_strategy").high.development
     assert text.endswith("one person who will check how it lands.")
     assert text.startswith("When you change a plan")
+
+
+class TestChangeAgentContract(ScorerContract):
+    """mgrlead's scorer contract on the built-in rubric with the change dimension added."""
+
+    rubric = _host().build_rubric("manager-leader", extra_dimensions=["change"])
+    max_examples = 20

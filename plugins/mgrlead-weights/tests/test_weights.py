@@ -7,6 +7,7 @@ import numpy as np
 
 import mgrlead
 from mgrlead.plugins import get_plugin_host
+from mgrlead.testing import ScorerContract
 
 
 def _host() -> mgrlead.plugins.PluginHost:
@@ -53,3 +54,19 @@ def test_signed_strategy_single_and_batch() -> None:
     batch = mgrlead.score_matrix(rubric, values)
     assert batch.dimensions["process_results"]["score"].tolist() == [100.0, 0.0]
     assert batch.profile(0) == mgrlead.score(rubric, leader)
+
+
+# mgrlead's scorer contract, run on everything this plugin ships
+class TestSignedContract(ScorerContract):
+    strategy = mgrlead_weights.SignedStrategy()
+    max_examples = 20
+
+
+class TestResultsFirstContract(ScorerContract):
+    weighting = mgrlead_weights.RESULTS_FIRST
+    max_examples = 20
+
+
+class TestPeopleFirstContract(ScorerContract):
+    weighting = mgrlead_weights.PEOPLE_FIRST
+    max_examples = 20

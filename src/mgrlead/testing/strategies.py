@@ -464,8 +464,8 @@ def invalid_answers(draw: st.DrawFn, rubric: Rubric) -> dict[str, Any]:
     bad = draw(
         st.sampled_from(
             [
-                ("off-scale", scale.max + 1 + max(scale.missing_codes, default=scale.max)),
-                ("off-scale", scale.min - 1),
+                ("off-scale", max([scale.max, *scale.missing_codes]) + 1),
+                ("off-scale", min([scale.min, *scale.missing_codes]) - 1),
                 ("fraction", scale.min + 0.5),
                 ("boolean", True),
                 ("string", str(scale.min)),
