@@ -700,6 +700,128 @@ def _bands_table(bands: Sequence[Band], title: str) -> Table:
     return table
 
 
+# -------------------------------------------------------------------- analyze
+@cli.command("analyze")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@rubric_options
+@click.option("--json", "as_json", is_flag=True, help="Print every number as JSON.")
+@click.option(
+    "--miskey-threshold", type=float, default=0.1, show_default=True,
+    help="Flag items whose item-rest correlation is below this.",
+)  # fmt: skip
+def analyze_command(  # noqa: PLR0913, PLR0917 - one parameter per option
+    file: Path,
+    rubric_name: str,
+    dimensions: Sequence[str],
+    weighting: str | None,
+    strategy: str | None,
+    as_json: bool,
+    miskey_threshold: float,
+) -> None:
+    """Reliability and item analysis of every dimension (agrees with R's psych)."""
+    import warnings  # noqa: PLC0415
+
+    from mgrlead.psychometrics import analyze  # noqa: PLC0415
+
+    rubric = _composed(rubric_name, dimensions, weighting, strategy)
+    _, passthrough, matrix = read_responses(file, rubric, set(DEFAULT_NA))
+    columns: dict[str, Any] = {item: matrix[:, j] for j, item in enumerate(rubric.item_ids)}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        analysis = analyze(rubric, columns, miskey_threshold=miskey_threshold)
+    for w in caught:
+        click.echo(f"mgrlead: warning: {w.message}", err=True)
+    if as_json:
+        click.echo(json.dumps(_json_safe(analysis.to_dict()), indent=2))
+        return
+    _show_analysis(analysis, _console())
+    _ = passthrough
+
+
+def _json_safe(value: Any) -> Any:  # noqa: ANN401
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _show_analysis(analysis: Any, console: Console) -> None:  # noqa: ANN401
+    from rich.table import Table  # noqa: PLC0415
+
+    console.print(
+        f"[bold]Reliability[/bold]  {analysis.rubric} {analysis.rubric_version}, "
+        f"{analysis.n} respondents\n"
+    )
+    scales = Table(title="Scales", title_justify="left")
+    for col in ("dimension", "items", "alpha", "95% CI", "std alpha", "G6",
+                "omega", "av r", "S/N", "mean", "sd"):  # fmt: skip
+        scales.add_column(col, justify="left" if col == "dimension" else "right")
+    for d in analysis.dimensions:
+        ci = f"{_fmt(d.alpha_ci_low)}-{_fmt(d.alpha_ci_high)}" if d.alpha is not None else "-"
+        scales.add_row(
+            d.dimension, str(d.n_items), _fmt(d.alpha), ci, _fmt(d.std_alpha), _fmt(d.g6),
+            _fmt(d.omega_total), _fmt(d.average_r), _fmt(d.signal_noise), _fmt(d.mean),
+            _fmt(d.sd),
+        )  # fmt: skip
+    console.print(scales)
+    console.print(
+        "alpha = Cronbach's alpha (raw), 95% CI = Feldt, std alpha = standardized, "
+        "G6 = Guttman's lambda 6, omega = McDonald's omega total (one factor), "
+        "av r = average inter-item correlation, S/N = signal/noise\n"
+    )
+    for d in analysis.dimensions:
+        if d.note:
+            console.print(f"[bold]{_esc(d.dimension)}[/bold]: {_esc(d.note)}")
+            continue
+        items = Table(title=f"Items of {_esc(d.dimension)}", title_justify="left")
+        for col in ("item", "rev", "n", "mean", "sd", "r", "r.cor", "r.drop",
+                    "alpha if deleted", "missing", "flag"):  # fmt: skip
+            items.add_column(col, justify="left" if col in {"item", "flag"} else "right")
+        for i in d.items:
+            flag = "possibly mis-keyed" if i.possibly_miskeyed else ""
+            items.add_row(
+                i.item, "-" if i.reversed else "+", str(i.n), _fmt(i.mean), _fmt(i.sd),
+                _fmt(i.raw_r), _fmt(i.r_cor), _fmt(i.r_drop), _fmt(i.alpha_if_deleted),
+                f"{i.missing:.0%}", flag,
+            )  # fmt: skip
+        console.print(items)
+        for item in d.items:
+            if item.possibly_miskeyed:
+                console.print(
+                    f"  [bold]{_esc(item.item)}[/bold] may be mis-keyed: item-rest r = "
+                    f"{item.r_drop:.2f}; alpha {_fmt(d.alpha)} now, {_fmt(item.alpha_if_deleted)}"
+                    f" without it, {_fmt(item.alpha_if_reversed)} if it were reversed. "
+                    "Nothing was changed: check the item's wording and keying."
+                )
+        if d.excluded:
+            console.print(f"  left out (no variance): {', '.join(d.excluded)}")
+    ids = [d.dimension for d in analysis.dimensions]
+    if len(ids) > 1:
+        cor = Table(title="Scale correlations (raw below, disattenuated above)",
+                    title_justify="left")  # fmt: skip
+        cor.add_column("")
+        for i in ids:
+            cor.add_column(i, justify="right")
+        for a_i, a in enumerate(ids):
+            cells = []
+            for b_i, b in enumerate(ids):
+                if b_i < a_i:
+                    cells.append(_fmt(analysis.correlations[a][b]))
+                elif b_i > a_i:
+                    cells.append(_fmt(analysis.disattenuated[a][b]))
+                else:
+                    cells.append(_fmt(analysis[a].alpha))
+            cor.add_row(a, *cells)
+        console.print(cor)
+
+
 # ---------------------------------------------------------------------- norms
 @cli.group()
 def norms() -> None:
