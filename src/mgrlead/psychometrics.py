@@ -4,35 +4,12 @@
 declared scale.  Every statistic is vectorized over respondents.  Missing answers
 are handled pairwise, as psych does: covariances use each pair's complete rows.
 
-Field names and their psych counterparts (``alpha()`` unless noted):
-
-===========================  ==============================================
-mgrlead                       psych
-===========================  ==============================================
-``alpha``                     ``total$raw_alpha`` (= ``scoreItems$alpha``)
-``std_alpha``                 ``total$std.alpha``
-``g6``                        ``total$G6(smc)``: ``1 - sum(1 - smc) / sum(R)``
-``g6_cov``                    ``scoreItems$G6``: ``1 - sum(v (1 - smc)) / sum(C)``
-``average_r``                 ``total$average_r``: mean inter-item correlation
-``average_r_from_alpha``      ``scoreItems$av.r``: ``alpha / (k - (k - 1) alpha)``
-``median_r``                  ``total$median_r`` (= ``scoreItems$med.r``)
-``signal_noise``              ``total$S/N``
-``alpha_se``                  ``total$ase`` (Duhachek & Iacobucci, n = rows)
-``alpha_ci_low/high``         ``feldt`` (95 %)
-``mean``, ``sd``              ``total$mean``, ``total$sd`` (of the item means)
-``omega_total``, loadings     ``omega(nfactors = 1)$omega.tot``, ``schmid$sl``
-item ``raw_r``                ``item.stats$raw.r``
-item ``std_r``                ``item.stats$std.r``
-item ``r_cor``                ``item.stats$r.cor``
-item ``r_drop``               ``item.stats$r.drop``
-item ``r_total_cov``          ``scoreItems$item.cor``
-item ``alpha_if_deleted``     ``alpha.drop$raw_alpha``
-item frequencies, ``missing``  ``response.freq``
-scale ``correlations``        ``scoreItems$cor``
-``disattenuated``             ``scoreItems$corrected`` (upper triangle)
-===========================  ==============================================
-
-psych's ``scoreItems$ase`` uses another formula, which mgrlead does not reproduce.
+Every field's formula and its psych counterpart are listed in the documentation
+("Reliability and item analysis").  Where psych computes a same-named statistic
+differently in ``alpha()`` and in ``scoreItems()``, mgrlead follows ``alpha()``
+(``g6``, ``average_r``, ``alpha_se``) and also gives ``scoreItems``' versions
+(``g6_cov``, ``average_r_from_alpha``); ``scoreItems``' standard error is not
+reproduced.
 """
 
 from __future__ import annotations
