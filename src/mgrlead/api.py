@@ -221,6 +221,7 @@ def score_frame(
     weighting: str | Weighting | None = None,
     missing: str | MissingPolicy | None = None,
     norms: NormTable | None = None,
+    engine: str = "auto",
 ) -> dict[str, Any]: ...
 @overload
 def score_frame(
@@ -231,6 +232,7 @@ def score_frame(
     weighting: str | Weighting | None = None,
     missing: str | MissingPolicy | None = None,
     norms: NormTable | None = None,
+    engine: str = "auto",
 ) -> FrameT: ...
 def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     rubric: Rubric | str,
@@ -240,6 +242,7 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     weighting: str | Weighting | None = None,
     missing: str | MissingPolicy | None = None,
     norms: NormTable | None = None,
+    engine: str = "auto",
 ) -> Any:
     """Score many respondents: one row each, one column per item id.
 
@@ -253,9 +256,13 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
 
     Args:
         rubric: A :class:`Rubric`, or the name of a built-in one.
-        frame: A pandas, polars or pyarrow table (the result is the same
-            kind), or a mapping of column name to values (the result is a
-            dict of column name to numpy array or list).
+        frame: A pandas, polars or pyarrow table, a lazy frame (polars
+            LazyFrame, DuckDB relation, Dask or PySpark DataFrame), or a
+            mapping of column name to values.  The result is the same kind
+            (a dict of numpy arrays for a mapping); a lazy frame stays lazy.
+        engine: ``"auto"``: numpy for eager frames, the frame's own engine
+            (narwhals expressions) for lazy ones; ``"native"`` forces
+            expressions, ``"numpy"`` forces numpy.
         strategy: Score with this strategy instead of the rubric's.
         weighting: Weight the overall result with this scheme instead.
         missing: ``"available"``, ``"mean"``, ``"median"`` or a
@@ -285,13 +292,27 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
         return {**passthrough, **_result_columns(batch, passthrough, norms)}
     import narwhals as nw  # noqa: PLC0415
 
+    if engine not in {"auto", "numpy", "native"}:
+        raise InputError(f"unknown engine {engine!r}; use auto, numpy or native")
     try:
-        df = nw.from_native(frame, eager_only=True)
+        df = nw.from_native(frame)
     except TypeError as exc:
         raise InputError(
-            f"score_frame takes a pandas, polars or pyarrow table or a mapping of "
-            f"columns, not {type(frame).__name__}"
+            f"score_frame takes a dataframe (pandas, polars, pyarrow, DuckDB, Dask, PySpark, "
+            f"...) or a mapping of columns, not {type(frame).__name__}"
         ) from exc
+    lazy = isinstance(df, nw.LazyFrame)
+    if lazy and engine == "numpy":
+        raise InputError("engine='numpy' needs an eager frame; collect it first")
+    if lazy or engine == "native":
+        if norms is not None:
+            raise InputError(
+                "norms are applied to eager frames only; collect the frame first, or score "
+                "it and compare with norms in your engine"
+            )
+        from mgrlead.native import score_native  # noqa: PLC0415
+
+        return score_native(plan, df).to_native()
     names = [str(c) for c in df.columns]
     columns = {name: df.get_column(name).to_numpy() for name in names}
     matrix, passthrough = _columns_to_matrix(plan, columns)
