@@ -222,6 +222,7 @@ def score_frame(
     missing: str | MissingPolicy | None = None,
     norms: NormTable | None = None,
     engine: str = "auto",
+    careless: bool = True,
 ) -> dict[str, Any]: ...
 @overload
 def score_frame(
@@ -233,6 +234,7 @@ def score_frame(
     missing: str | MissingPolicy | None = None,
     norms: NormTable | None = None,
     engine: str = "auto",
+    careless: bool = True,
 ) -> FrameT: ...
 def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     rubric: Rubric | str,
@@ -243,6 +245,7 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     missing: str | MissingPolicy | None = None,
     norms: NormTable | None = None,
     engine: str = "auto",
+    careless: bool = True,
 ) -> Any:
     """Score many respondents: one row each, one column per item id.
 
@@ -263,6 +266,9 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
         engine: ``"auto"``: numpy for eager frames, the frame's own engine
             (narwhals expressions) for lazy ones; ``"native"`` forces
             expressions, ``"numpy"`` forces numpy.
+        careless: Add the careless-responding columns (``careless_*``).  On
+            PySpark pass ``False``: the indicators' item-to-item chain is more
+            than Spark's query planner can hold.
         strategy: Score with this strategy instead of the rubric's.
         weighting: Weight the overall result with this scheme instead.
         missing: ``"available"``, ``"mean"``, ``"median"`` or a
@@ -312,13 +318,16 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
             )
         from mgrlead.native import score_native  # noqa: PLC0415
 
-        return score_native(plan, df).to_native()
+        return score_native(plan, df, careless=careless).to_native()
     names = [str(c) for c in df.columns]
     columns = {name: df.get_column(name).to_numpy() for name in names}
     matrix, passthrough = _columns_to_matrix(plan, columns)
     batch = plan.score_matrix(matrix)
     native = nw.get_native_namespace(df)
-    scores = nw.from_dict(_result_columns(batch, passthrough, norms), backend=native)
+    results = _result_columns(batch, passthrough, norms)
+    if not careless:
+        results = {k: v for k, v in results.items() if not k.startswith("careless_")}
+    scores = nw.from_dict(results, backend=native)
     floats = [name for name, dtype in scores.schema.items() if dtype == nw.Float64]
     # Not scorable is null where the engine has nulls (NaN stays NaN in pandas).
     scores = scores.with_columns(nw.col(*floats).fill_nan(None))

@@ -32,7 +32,11 @@ def _score_expr(nw: Any, it: ItemPlan) -> Expr:  # noqa: ANN401
     """The item's score: missing codes to null, response codes through the map."""
     c = nw.col(it.id).cast(nw.Float64)
     if it.missing_codes:
-        c = nw.when(c.is_in(sorted(it.missing_codes))).then(None).otherwise(c)
+        c = (
+            nw.when(c.is_in([float(code) for code in sorted(it.missing_codes)]))
+            .then(None)
+            .otherwise(c)
+        )
     if it.scores is not None:
         mapped: Any = None
         for code, value in sorted(it.scores.items()):
@@ -47,7 +51,7 @@ def _bad_expr(nw: Any, it: ItemPlan) -> Expr:  # noqa: ANN401
     c = nw.col(it.id).cast(nw.Float64)
     bad = (c < it.code_min) | (c > it.code_max) | (c != c.floor()) | c.is_nan()
     if it.missing_codes:
-        bad = bad & ~c.is_in(sorted(it.missing_codes))
+        bad = bad & ~c.is_in([float(code) for code in sorted(it.missing_codes)])
     return (~c.is_null() & bad).cast(nw.Int64).sum().alias(it.id)
 
 
@@ -68,8 +72,19 @@ def _band_id(nw: Any, index: Expr, bands: Any, ok: Expr) -> Expr:  # noqa: ANN40
     return chain.otherwise(nw.lit(None, dtype=nw.String))
 
 
-def score_native(plan: ScoringPlan, frame: Any, *, validate: bool = True) -> Any:  # noqa: ANN401, PLR0915
-    """Score a narwhals frame (lazy or eager) with expressions; returns a narwhals frame."""
+def score_native(  # noqa: PLR0915
+    plan: ScoringPlan,
+    frame: Any,  # noqa: ANN401
+    *,
+    validate: bool = True,
+    careless: bool = True,
+) -> Any:  # noqa: ANN401
+    """Score a narwhals frame (lazy or eager) with expressions; returns a narwhals frame.
+
+    ``careless=False`` leaves out the careless-responding columns: their longest
+    run is carried from item to item, a chain of projections that Spark's query
+    planner cannot hold (it runs out of memory analysing it).
+    """
     import narwhals as nw  # noqa: PLC0415
 
     from mgrlead.plan import _finish, _overall  # noqa: PLC0415
@@ -109,8 +124,11 @@ def score_native(plan: ScoringPlan, frame: Any, *, validate: bool = True) -> Any
     for d, dim in enumerate(plan.dimensions):
         for i, w, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
             members[d].append((i, w, rev))
-    out: list[Expr] = []
-    percents: list[Expr] = []
+    # Stage 1: item scores as helper columns; stage 2: each dimension's accumulators
+    # as helper columns; stage 3: the results from those columns.  Keeping every
+    # stage in columns keeps each expression small, which query planners need.
+    frame = frame.with_columns([s.alias(f"__mgrlead_s{i}") for i, s in enumerate(scores)])
+    acc_columns: list[Expr] = []
     for d, dim in enumerate(plan.dimensions):
         acc_w: Expr = nw.lit(0.0)
         acc_wx: Expr = nw.lit(0.0)
@@ -119,7 +137,7 @@ def score_native(plan: ScoringPlan, frame: Any, *, validate: bool = True) -> Any
         imputed: Expr = nw.lit(0, dtype=nw.Int64)
         for i, w, rev in members[d]:
             it = plan.items[i]
-            s = scores[i]
+            s = nw.col(f"__mgrlead_s{i}")
             real = ~s.is_null()
             if dim.impute != "none":
                 fill = s.mean() if dim.impute == "mean" else s.median()
@@ -132,23 +150,32 @@ def score_native(plan: ScoringPlan, frame: Any, *, validate: bool = True) -> Any
             acc_wx = acc_wx + w * k.fill_null(0.0)
             acc_wp = acc_wp + w * ((k - it.lo) / (it.hi - it.lo)).fill_null(0.0)
             answered = answered + real.cast(nw.Int64)
+        acc_columns += [
+            acc_w.alias(f"__mgrlead_w{d}"),
+            acc_wx.alias(f"__mgrlead_wx{d}"),
+            acc_wp.alias(f"__mgrlead_wp{d}"),
+            answered.alias(f"__mgrlead_n{d}"),
+            imputed.alias(f"__mgrlead_i{d}"),
+        ]
+    frame = frame.with_columns(acc_columns)
+    finished: list[Expr] = []
+    for d, dim in enumerate(plan.dimensions):
+        acc_w, acc_wx, acc_wp = (nw.col(f"__mgrlead_{p}{d}") for p in ("w", "wx", "wp"))
+        answered, imputed = nw.col(f"__mgrlead_n{d}"), nw.col(f"__mgrlead_i{d}")
         ok = (answered >= dim.required) & (acc_w != 0.0)
         if dim.required == 0:
             ok = ok & ((answered + imputed) > 0)
         mean, percent, position, headline = _finish(
             acc_w, acc_wx, acc_wp, answered, dim, plan.strategy
         )
-        value = {"percent": percent, "mean": mean, "score": headline}[dim.band_on]
 
         def keep(expr: Expr, ok: Expr = ok) -> Expr:
             return nw.when(ok).then(expr).otherwise(None)
 
-        pct = keep(percent)
-        percents.append(pct)
-        out += [
+        finished += [
             keep(acc_wx).alias(f"{dim.id}_sum"),
             keep(mean).alias(f"{dim.id}_mean"),
-            pct.alias(f"{dim.id}_percent"),
+            keep(percent).alias(f"{dim.id}_percent"),
             (keep(position) if dim.bipolar else nw.lit(None, dtype=nw.Float64)).alias(
                 f"{dim.id}_position"
             ),
@@ -156,24 +183,37 @@ def score_native(plan: ScoringPlan, frame: Any, *, validate: bool = True) -> Any
             answered.alias(f"{dim.id}_answered"),
             (dim.n_items - answered).alias(f"{dim.id}_missing"),
             imputed.alias(f"{dim.id}_imputed"),
+        ]
+    frame = frame.with_columns(finished)
+    out: list[Expr] = []
+    percents: list[Expr] = []
+    for dim in plan.dimensions:
+        value = nw.col(f"{dim.id}_{dim.band_on}")
+        ok = ~nw.col(f"{dim.id}_percent").is_null()
+        percents.append(nw.col(f"{dim.id}_percent"))
+        metrics = ("sum", "mean", "percent", "position", "score", "answered", "missing", "imputed")
+        out += [nw.col(f"{dim.id}_{m}") for m in metrics]
+        out.append(
             _band_id(nw, _band_index(nw, value, dim.boundaries), dim.bands, ok).alias(
                 f"{dim.id}_band"
-            ),
-        ]
+            )
+        )
     overall = _overall(plan.top, percents)
-    overall_ok = ~overall.is_null()
+    frame = frame.with_columns(overall.alias("overall_percent"))
+    overall = nw.col("overall_percent")
     out += [
-        overall.alias("overall_percent"),
+        overall,
         ((overall - 50.0) / 50.0).alias("overall_position"),
         _band_id(
             nw,
             _band_index(nw, overall.fill_null(0.0), plan.overall_boundaries),
             plan.overall_bands,
-            overall_ok,
+            ~overall.is_null(),
         ).alias("overall_band"),
     ]  # fmt: skip
-    frame, careless = _careless(nw, plan, frame)
-    out += careless
+    if careless:
+        frame, indicators = _careless(nw, plan, frame)
+        out += indicators
     items = set(plan.item_ids)
     passthrough = [n for n in names if n not in items]
     return frame.select([*(nw.col(n) for n in passthrough), *out])
@@ -193,7 +233,11 @@ def _careless(nw: Any, plan: ScoringPlan, frame: Any) -> tuple[Any, list[Expr]]:
     for it in plan.items:
         c = nw.col(it.id).cast(nw.Float64)
         if it.missing_codes:
-            c = nw.when(c.is_in(sorted(it.missing_codes))).then(None).otherwise(c)
+            c = (
+                nw.when(c.is_in([float(code) for code in sorted(it.missing_codes)]))
+                .then(None)
+                .otherwise(c)
+            )
         raw.append(c)
     frame = frame.with_columns(
         nw.lit(0, dtype=nw.Int64).alias(_RUN),
@@ -204,12 +248,11 @@ def _careless(nw: Any, plan: ScoringPlan, frame: Any) -> tuple[Any, list[Expr]]:
         ans = ~c.is_null()
         run, best, previous = nw.col(_RUN), nw.col(_BEST), nw.col(_PREV)
         same = ans & (c == previous).fill_null(value=False)
+        new_run = nw.when(ans).then(nw.when(same).then(run + 1).otherwise(1)).otherwise(run)
         frame = frame.with_columns(
-            nw.when(ans).then(nw.when(same).then(run + 1).otherwise(1)).otherwise(run).alias(_RUN),
+            new_run.alias(_RUN),
             nw.when(ans).then(c).otherwise(previous).alias(_PREV),
-        )
-        frame = frame.with_columns(
-            nw.when(ans & (nw.col(_RUN) > best)).then(nw.col(_RUN)).otherwise(best).alias(_BEST)
+            nw.when(ans & (new_run > best)).then(new_run).otherwise(best).alias(_BEST),
         )
     best = nw.col(_BEST)
     unit = [(c - m) / h for c, m, h in zip(raw, careless.mid, careless.half, strict=True)]

@@ -699,11 +699,11 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
     for dim in rubric.dimensions:
         visit(dim, None)
     position = {d.id: n for n, d in enumerate(dims)}
-    top = tuple(
-        (position[d.id], rubric.weighting.weight(d.id))
-        for d in rubric.dimensions
-        if rubric.weighting.weight(d.id) > 0
-    )
+    # Only the ratios of the weights matter: scaling them so that the largest is 1
+    # keeps every engine away from subnormal numbers (some flush them to zero).
+    raw = [(position[d.id], rubric.weighting.weight(d.id)) for d in rubric.dimensions]
+    largest = max(w for _, w in raw)
+    top = tuple((d, w / largest) for d, w in raw if w > 0)
     return ScoringPlan(
         rubric=rubric.id,
         version=rubric.version,
