@@ -8,8 +8,6 @@ shows a traceback.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import math
 import os
@@ -24,7 +22,7 @@ import click
 
 from mgrlead._version import __version__
 from mgrlead.api import builtin_rubrics, load_rubric
-from mgrlead.errors import AnswerError, InputError, MgrleadError
+from mgrlead.errors import InputError, MgrleadError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,7 +30,6 @@ if TYPE_CHECKING:
 
     from mgrlead.model import Band, Rubric
     from mgrlead.norms import NormScore, NormTable
-    from mgrlead.plan import ItemPlan
     from mgrlead.results import Profile
 
 __all__ = ["cli", "main"]
@@ -364,6 +361,14 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
     "--norms", "norms_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="A norm table file: adds z, T, percentile, sten, stanine and confidence intervals.",
 )  # fmt: skip
+@click.option(
+    "--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
+    help="Stop at the first bad row, or skip bad rows (they go to a side file).",
+)  # fmt: skip
+@click.option(
+    "--skipped", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Where skipped rows go (default: next to the input, NAME.skipped.csv).",
+)  # fmt: skip
 def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     file: Path,
     rubric_name: str,
@@ -375,8 +380,10 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     na_values: Sequence[str],
     missing: str | None,
     norms_file: Path | None,
+    on_error: str,
+    skipped: Path | None,
 ) -> None:
-    """Score every row of a CSV file: one row per respondent, one column per item.
+    """Score every row of a CSV or Parquet file: one row per respondent, one column per item.
 
     Columns that are not items (an id, a team, ...) are passed through.  Empty
     cells and `NA` mean "not answered".
@@ -387,34 +394,46 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
 
         rubric = _configured(rubric, missing=missing)
     norms = _norms(norms_file)
-    header, passthrough, matrix = read_responses(file, rubric, set(na_values))
-    batch = rubric.plan.score_matrix(matrix)
-    if fmt == "parquet":
-        if norms is not None:
-            raise InputError("--norms is not stored in Parquet score tables yet; use csv or json")
-        if output is None:
-            raise InputError("--format parquet writes a file: give it with -o OUT.parquet")
-        from mgrlead.table import ScoreTable  # noqa: PLC0415
+    from mgrlead.stream import count_lines, stream_score  # noqa: PLC0415
 
-        ScoreTable.from_batch(batch, passthrough).write(output)
+    if fmt == "parquet" and output is None:
+        raise InputError("--format parquet writes a file: give it with -o OUT.parquet")
+    if not file.is_file():
+        raise InputError(f"cannot read {str(file)!r}: No such file or directory")
+    with _progress(count_lines(file)) as advance, _output(output) as out:
+        target: Any = out
+        if fmt == "parquet":
+            target = Path(out.name)
+        report = stream_score(
+            rubric.plan, file, target, fmt=fmt, na_values=list(na_values), on_error=on_error,
+            skipped_path=skipped, norms=norms, progress=advance,
+        )  # fmt: skip
+    if report.skipped:
+        click.echo(
+            f"mgrlead: skipped {report.skipped} bad row(s), written to {report.skipped_file}; "
+            f"first: {report.problems[0] if report.problems else ''}",
+            err=True,
+        )
+
+
+@contextlib.contextmanager
+def _progress(total: int | None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on a terminal (standard error); nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda _rows: None
         return
-    from mgrlead.api import _result_columns  # noqa: PLC0415
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    scores = _result_columns(batch, passthrough, norms)
-    columns = {**passthrough, **scores}
-    names = [*[h for h in header if h in passthrough], *scores.keys()]
-    with _output(output) as out:
-        if fmt == "csv":
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(names)
-            for row in range(batch.n):
-                writer.writerow([_csv_cell(columns[name][row]) for name in names])
-        else:
-            records = [
-                {name: _json_cell(columns[name][row]) for name in names} for row in range(batch.n)
-            ]
-            json.dump(records, out, indent=2, allow_nan=False)
-            out.write("\n")
+    columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_console(stderr=True), transient=True) as bar:
+        task = bar.add_task("rows", total=total)
+        yield lambda rows: bar.update(task, completed=rows)
 
 
 def _norms(path: Path | None) -> NormTable | None:
@@ -454,8 +473,9 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
     if not folder.is_dir():
         raise InputError(f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with Path(tmp).open("w", encoding="utf-8", newline="") as handle:
             yield handle
         Path(tmp).replace(path)
     except BaseException:
@@ -465,102 +485,17 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
 
 def read_responses(
     path: Path, rubric: Rubric, na_values: set[str]
-) -> tuple[list[str], dict[str, list[str]], Any]:
-    """Read a responses CSV: its header, pass-through columns and the answer matrix.
+) -> tuple[list[str], dict[str, list[Any]], Any]:
+    """Read a responses file whole: its header, pass-through columns and answer matrix.
 
     Raises:
         InputError: the file cannot be read, has no header, repeats a column,
             lacks an item column, or has a row of the wrong length.
         AnswerError: a cell is not an answer; names the line and column.
     """
-    import numpy as np  # noqa: PLC0415
+    from mgrlead.stream import read_all  # noqa: PLC0415
 
-    name = str(path)
-    try:
-        text = path.read_text("utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read {name!r}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError(f"{name}: the file is empty; it needs a header row") from None
-    except csv.Error as exc:
-        raise InputError(f"{name}, line 1: {exc}") from exc
-    header = [h.strip() for h in header]
-    repeated = sorted({h for h in header if header.count(h) > 1})
-    if repeated:
-        raise InputError(f"{name}: column(s) {', '.join(map(repr, repeated))} appear twice")
-    plan = rubric.plan
-    absent = [i for i in plan.item_ids if i not in header]
-    if absent:
-        raise InputError(
-            f"{name}: no column for item(s) {', '.join(map(repr, absent))}; add one column "
-            "per item (leave cells empty for unanswered items)"
-        )
-    position = {h: n for n, h in enumerate(header)}
-    item_cols = [position[i] for i in plan.item_ids]
-    items = set(plan.item_ids)
-    pass_names = [h for h in header if h not in items]
-    passthrough: dict[str, list[str]] = {h: [] for h in pass_names}
-    rows: list[list[float]] = []
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not cells:
-                continue
-            if len(cells) != len(header):
-                raise InputError(
-                    f"{name}, line {line}: {len(cells)} cells but the header has {len(header)}"
-                )
-            values = []
-            for j, col in enumerate(item_cols):
-                values.append(
-                    _parse_cell(
-                        cells[col].strip(), na_values=na_values, item=plan.item_ids[j],
-                        plan=plan.items[j], where=f"{name}, line {line}",
-                    )
-                )  # fmt: skip
-            rows.append(values)
-            for h in pass_names:
-                passthrough[h].append(cells[position[h]])
-    except csv.Error as exc:
-        raise InputError(f"{name}, line {reader.line_num}: {exc}") from exc
-    if not rows:
-        raise InputError(f"{name}: no data rows under the header")
-    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(item_cols))
-    return header, passthrough, matrix
-
-
-def _parse_cell(cell: str, *, na_values: set[str], item: str, plan: ItemPlan, where: str) -> float:
-    """One CSV cell as a float answer (NaN when not answered); errors name the cell."""
-    from mgrlead.plan import check_answer  # noqa: PLC0415
-
-    if cell in na_values:
-        return math.nan
-    number: object
-    try:
-        number = int(cell)
-    except ValueError:
-        try:
-            number = float(cell)
-        except ValueError:
-            number = None
-        if number is None or math.isnan(number):
-            what = "is not a number" if number is None else "is not an answer"
-            raise AnswerError(
-                f"{where}, column {item!r}: {cell!r} {what}; answers must be whole numbers "
-                f"from {plan.code_min} to {plan.code_max}, and an empty cell or NA means not "
-                "answered (see --na)",
-                item=item,
-            ) from None
-    try:
-        checked = check_answer(item, number, plan.code_min, plan.code_max, plan.missing_codes)
-    except AnswerError as exc:
-        raise AnswerError(f"{where}: {exc}", item=item) from None
-    return float(checked)  # type: ignore[arg-type]
+    return read_all(rubric.plan, path, sorted(na_values))
 
 
 # --------------------------------------------------------------------- rubric

@@ -1,0 +1,119 @@
+"""Streaming files: chunks, line numbers across chunks, skipping bad rows, Parquet, atomic output."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import mgrlead
+from mgrlead import stream
+from mgrlead.cli import cli
+
+ML = mgrlead.load_rubric("manager-leader")
+
+
+def _big(tmp_path: Path, rows: int, bad_line: int | None = None) -> Path:
+    rng = np.random.default_rng(3)
+    data = rng.integers(1, 6, size=(rows, 24)).astype(object)
+    data[rng.random(size=data.shape) < 0.02] = ""
+    path = tmp_path / "big.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["id", *ML.item_ids])
+        for n in range(rows):
+            row = [f"p{n}", *data[n]]
+            if bad_line is not None and n + 2 == bad_line:
+                row[2] = "9"  # pr2
+            w.writerow(row)
+    return path
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "CHUNK_ROWS", 1000)
+
+
+def test_streamed_scores_equal_the_in_memory_scores(tmp_path: Path) -> None:
+    path = _big(tmp_path, 3000)
+    out = tmp_path / "scores.csv"
+    done = CliRunner().invoke(cli, ["score", str(path), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    streamed = pd.read_csv(out, keep_default_na=False, na_values=[""])
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    expected = mgrlead.score_frame(ML, frame)
+    assert len(streamed) == 3000
+    for column in ("overall_percent", "process_results_score", "careless_irv"):
+        a = streamed[column].to_numpy(float)
+        b = expected[column].to_numpy(float)
+        assert np.array_equal(np.isnan(a), np.isnan(b))
+        assert np.array_equal(a[~np.isnan(a)], b[~np.isnan(b)])  # exact: floats written in full
+    assert list(streamed["id"][:2]) == ["p0", "p1"]
+
+
+def test_bad_row_line_number_across_chunks(tmp_path: Path) -> None:
+    path = _big(tmp_path, 200_000, bad_line=150_002)
+    out = tmp_path / "scores.csv"
+    done = CliRunner().invoke(cli, ["score", str(path), "-o", str(out)])
+    assert done.exit_code == 2
+    assert "line 150002: item 'pr2': 9 is outside the scale 1..5" in done.stderr
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["big.csv"]  # no partial output
+
+
+def test_skip_bad_rows_to_a_side_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    rows = [["id", *ML.item_ids], ["a", *["3"] * 24], ["b", "4", "x", *["3"] * 22],
+            ["c", "1", "2"], ["d", *["5"] * 24]]  # fmt: skip
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", "utf-8")
+    out = tmp_path / "out.json"
+    done = CliRunner().invoke(
+        cli, ["score", str(path), "--on-error", "skip", "--format", "json", "-o", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    scored = json.loads(out.read_text())
+    assert [r["id"] for r in scored] == ["a", "d"]
+    assert "skipped 2 bad row(s)" in done.stderr
+    with (tmp_path / "r.skipped.csv").open() as f:
+        side = list(csv.DictReader(f))
+    assert [r["line"] for r in side] == ["4", "3"] or [r["line"] for r in side] == ["3", "4"]
+    errors = " ".join(r["error"] for r in side)
+    assert "line 3, column 'pr2': 'x' is not a number" in errors
+    assert "line 4: 3 cells but the header has 25" in errors
+
+
+def test_parquet_in_and_out(tmp_path: Path, small_chunks: None) -> None:
+    path = _big(tmp_path, 2500)
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    source = tmp_path / "answers.parquet"
+    frame.to_parquet(source)
+    out = tmp_path / "scores.parquet"
+    done = CliRunner().invoke(cli, ["score", str(source), "--format", "parquet", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    table = mgrlead.ScoreTable.read(out)
+    expected = mgrlead.score_frame(ML, frame)
+    assert len(table) == 2500
+    got = np.array([np.nan if v is None else v for v in table.columns["overall_percent"]])
+    want = expected["overall_percent"].to_numpy(float)
+    assert np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.allclose(got[~np.isnan(got)], want[~np.isnan(want)], rtol=0, atol=0)
+    assert table.content_hash == ML.plan.content_hash
+
+
+def test_json_across_chunks_is_one_valid_document(tmp_path: Path, small_chunks: None) -> None:
+    path = _big(tmp_path, 2500)
+    done = CliRunner().invoke(cli, ["score", str(path), "--format", "json"])
+    assert done.exit_code == 0
+    assert len(json.loads(done.stdout)) == 2500
+
+
+def test_count_lines_estimates_rows(tmp_path: Path) -> None:
+    path = _big(tmp_path, 5000)
+    estimate = stream.count_lines(path)
+    assert estimate is not None
+    assert 4000 < estimate < 6000
