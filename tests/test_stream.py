@@ -1,4 +1,4 @@
-"""Streaming files: chunks, line numbers across chunks, skipping bad rows, Parquet, atomic output."""
+"""Streaming files: chunks, line numbers across chunks, bad rows skipped, Parquet, atomic output."""
 
 from __future__ import annotations
 

@@ -88,17 +88,18 @@ class CarelessPlan:
         import numpy as np  # noqa: PLC0415
 
         n, k = codes.shape
+        columns = np.ascontiguousarray(codes.T)  # one contiguous row per item: fast loops
         run = np.zeros(n, dtype=np.int64)
         best = np.zeros(n, dtype=np.int64)
         previous = np.full(n, np.nan)
         for j in range(k):
-            col = codes[:, j]
+            col = columns[j]
             ans = ~np.isnan(col)
             same = ans & (col == previous)
             run = np.where(ans, np.where(same, run + 1, 1), run)
             best = np.maximum(best, np.where(ans, run, 0))
             previous = np.where(ans, col, previous)
-        unit = (codes - np.asarray(self.mid)) / np.asarray(self.half)
+        unit = (columns - np.asarray(self.mid)[:, None]) / np.asarray(self.half)[:, None]
         irv = _sd_columns(unit, range(k))
         acq = _mean_columns(unit, self.balanced)
         both = np.zeros(n, dtype=np.int64)
@@ -140,16 +141,19 @@ def _sd(values: list[float]) -> float | None:
 
 
 def _mean_columns(unit: Any, columns: Any) -> Any:  # noqa: ANN401
-    """Row means over some columns, skipping NaN, accumulated in column order."""
+    """Per-respondent means over some items, skipping NaN, accumulated in item order.
+
+    ``unit`` holds one row per item (items x respondents).
+    """
     import numpy as np  # noqa: PLC0415
 
-    n = unit.shape[0]
+    n = unit.shape[1]
     total = np.zeros(n)
     count = np.zeros(n)
     for j in columns:
-        ans = ~np.isnan(unit[:, j])
-        total = total + np.where(ans, unit[:, j], 0.0)
-        count = count + ans
+        ans = ~np.isnan(unit[j])
+        total += np.where(ans, unit[j], 0.0)
+        count += ans
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.where(count > 0, count, 1.0), np.nan)
 
@@ -158,15 +162,15 @@ def _sd_columns(unit: Any, columns: Any) -> Any:  # noqa: ANN401
     import numpy as np  # noqa: PLC0415
 
     columns = list(columns)
-    n = unit.shape[0]
+    n = unit.shape[1]
     m = _mean_columns(unit, columns)
     acc = np.zeros(n)
     count = np.zeros(n)
     for j in columns:
-        ans = ~np.isnan(unit[:, j])
-        d = np.where(ans, unit[:, j] - m, 0.0)
-        acc = acc + d * d
-        count = count + ans
+        ans = ~np.isnan(unit[j])
+        d = np.where(ans, unit[j] - m, 0.0)
+        acc += d * d
+        count += ans
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count >= 2, np.sqrt(acc / np.where(count >= 2, count - 1, 1.0)), np.nan)
 

@@ -262,10 +262,11 @@ class ScoringPlan:
         for d, dim in enumerate(self.dimensions):
             for i, w, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
                 member_of[i].append((d, w, rev))
+        by_item = np.ascontiguousarray(values.T)  # one contiguous row per item
         for i, it in enumerate(self.items):
             if not member_of[i]:
                 continue
-            s = self._scores_column(it, values[:, i])
+            s = self._scores_column(it, by_item[i])
             real = ~np.isnan(s)
             for d, w, rev in member_of[i]:
                 impute = self.dimensions[d].impute
@@ -306,10 +307,13 @@ class ScoringPlan:
             }
         overall = _overall(self.top, percents)
         overall_ok = ~np.isnan(overall)
-        raw = values.copy()
-        for i, it in enumerate(self.items):
-            if it.missing_codes:
-                raw[:, i] = np.where(np.isin(raw[:, i], list(it.missing_codes)), np.nan, raw[:, i])
+        raw = values
+        if any(it.missing_codes for it in self.items):
+            raw = values.copy()
+            for i, it in enumerate(self.items):
+                if it.missing_codes:
+                    raw[:, i] = np.where(np.isin(raw[:, i], list(it.missing_codes)), np.nan,
+                                         raw[:, i])  # fmt: skip
         return BatchScores(
             plan=self,
             n=n,

@@ -1,0 +1,159 @@
+"""Benchmarks of scoring, each as a ratio against a baseline measured in the same run.
+
+    python bench/bench_scoring.py [--rows 1000000] [--stream-rows 10000000]
+
+Prints a markdown table.  No test asserts a time: these machines are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+import mgrlead
+
+RUBRIC = mgrlead.load_rubric("manager-leader")
+ITEMS = RUBRIC.item_ids
+
+
+def best_of(fn, repeat: int = 3) -> float:  # noqa: ANN001
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def data(rows: int) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 6, size=(rows, len(ITEMS))).astype(np.float64)
+    x[rng.random(size=x.shape) < 0.02] = np.nan
+    return x
+
+
+def bare_numpy(x: np.ndarray) -> dict[str, np.ndarray]:
+    """The same per-dimension means and percents, written by hand with numpy."""
+    reverse = np.array([i.keyed == "manager" for i in RUBRIC.items])
+    keyed = np.where(reverse, 6.0 - x, x)
+    out = {}
+    for d in range(4):
+        block = keyed[:, 6 * d : 6 * d + 6]
+        answered = (~np.isnan(block)).sum(axis=1)
+        mean = np.nansum(block, axis=1) / answered
+        ok = answered >= 3
+        out[f"d{d}"] = np.where(ok, mean, np.nan)
+        out[f"p{d}"] = np.where(ok, (mean - 1) / 4 * 100, np.nan)
+    return out
+
+
+def pure_python(answers: dict[str, float]) -> dict[str, float]:
+    """One respondent's dimension means, with a plain loop."""
+    out = {}
+    for dim in RUBRIC.dimensions:
+        total = 0.0
+        n = 0
+        for item in dim.items:
+            v = answers.get(item.id)
+            if v is None:
+                continue
+            total += 6 - v if item.keyed == "manager" else v
+            n += 1
+        out[dim.id] = total / n if n >= 3 else float("nan")
+    return out
+
+
+def import_time() -> tuple[float, float]:
+    def run(code: str) -> float:
+        best = 1e9
+        for _ in range(5):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    return run("pass"), run("import mgrlead")
+
+
+def stream(rows: int) -> tuple[float, float, int]:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "big.csv"
+    chunk = 1_000_000
+    with pacsv.CSVWriter(path, pa.schema([(i, pa.float64()) for i in ITEMS])) as writer:
+        for start in range(0, rows, chunk):
+            x = data(min(chunk, rows - start))
+            writer.write_table(pa.table({i: pa.array(x[:, j], from_pandas=True)
+                                         for j, i in enumerate(ITEMS)}))  # fmt: skip
+    size = path.stat().st_size
+    start = time.perf_counter()
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "mgrlead", "score", str(path), "-o", str(folder / "out.csv")],
+        check=True,
+    )
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, peak_kb / 1024, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--stream-rows", type=int, default=0)
+    args = parser.parse_args()
+    x = data(args.rows)
+    frame = pd.DataFrame(x, columns=list(ITEMS))
+    polars_frame = pl.from_pandas(frame)
+    baseline = best_of(lambda: bare_numpy(x))
+    matrix = best_of(lambda: mgrlead.score_matrix(RUBRIC, x))
+    pandas_path = best_of(lambda: mgrlead.score_frame(RUBRIC, frame, careless=False))
+    polars_path = best_of(lambda: mgrlead.score_frame(RUBRIC, polars_frame, careless=False))
+    lazy = best_of(
+        lambda: mgrlead.score_frame(RUBRIC, polars_frame.lazy(), careless=False).collect(), 2
+    )
+    one = {i: (int(v) if v == v else None) for i, v in zip(ITEMS, x[0], strict=True)}
+    loops = 2000
+    single = best_of(lambda: [mgrlead.score(RUBRIC, one) for _ in range(loops)]) / loops
+    loop = best_of(lambda: [pure_python(one) for _ in range(loops)]) / loops
+    bare, imported = import_time()
+    print("| benchmark | mgrlead | baseline | ratio |")
+    print("|---|---|---|---|")
+    n = f"{args.rows:,} x 24, 2% missing"
+    print(
+        f"| batch {n}: `score_matrix` (numpy) | {matrix:.3f} s | {baseline:.3f} s (hand-written numpy) | {matrix / baseline:.2f} |"
+    )
+    print(
+        f"| batch {n}: `score_frame`, pandas | {pandas_path:.3f} s | {baseline:.3f} s | {pandas_path / baseline:.2f} |"
+    )
+    print(
+        f"| batch {n}: `score_frame`, polars | {polars_path:.3f} s | {baseline:.3f} s | {polars_path / baseline:.2f} |"
+    )
+    print(
+        f"| batch {n}: `score_frame`, polars LazyFrame (native) | {lazy:.3f} s | {baseline:.3f} s | {lazy / baseline:.2f} |"
+    )
+    print(
+        f"| one respondent: `score()` | {single * 1e6:.1f} µs | {loop * 1e6:.1f} µs (pure-Python loop) | {single / loop:.2f} |"
+    )
+    print(
+        f"| `import mgrlead` | {(imported - bare) * 1000:.0f} ms | {bare * 1000:.0f} ms (bare interpreter) | |"
+    )
+    if args.stream_rows:
+        seconds, peak, size = stream(args.stream_rows)
+        print(
+            f"| stream {args.stream_rows:,}-row CSV ({size / 1e6:.0f} MB) | {args.stream_rows / seconds:,.0f} rows/s, {seconds:.0f} s | peak memory {peak:.0f} MB | |"
+        )
+
+
+if __name__ == "__main__":
+    main()
