@@ -122,7 +122,7 @@ def main() -> None:
     lazy = best_of(
         lambda: mgrlead.score_frame(RUBRIC, polars_frame.lazy(), careless=False).collect(), 2
     )
-    one = {i: (int(v) if v == v else None) for i, v in zip(ITEMS, x[0], strict=True)}
+    one = {i: (None if np.isnan(v) else int(v)) for i, v in zip(ITEMS, x[0], strict=True)}
     loops = 2000
     single = best_of(lambda: [mgrlead.score(RUBRIC, one) for _ in range(loops)]) / loops
     loop = best_of(lambda: [pure_python(one) for _ in range(loops)]) / loops
