@@ -63,7 +63,7 @@ class TestScore:
     def test_scores_every_row_and_passes_columns_through(self) -> None:
         result = run("score", str(EXAMPLE))
         assert result.exit_code == 0, result.output
-        header = result.stdout.splitlines()[0].split(",")
+        header = next(csv.reader(io.StringIO(result.stdout)))
         assert header[:2] == ["respondent", "team"]
         _check_score_csv(result.stdout)
 

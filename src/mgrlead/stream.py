@@ -14,6 +14,7 @@ cells.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping
@@ -89,7 +90,9 @@ def _batches(
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise InputError(f"{name}: column(s) {', '.join(map(repr, repeated))} appear twice")
-    read = pa.csv.ReadOptions(block_size=1 << 22, column_names=header, skip_rows=1)
+    read = pa.csv.ReadOptions(
+        block_size=1 << 20, column_names=header, skip_rows=1, use_threads=False
+    )
     parse = pa.csv.ParseOptions(invalid_row_handler=on_invalid)
     convert = pa.csv.ConvertOptions(
         column_types=dict.fromkeys(header, pa.string()),
@@ -226,7 +229,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
 
     def on_invalid(row: Any) -> str:  # noqa: ANN401
         # pyarrow calls this while parsing: record the row, never raise here
-        line = (row.number + 1) if row.number is not None else _find_line(path, row.text)
+        line = row.number if row.number is not None else _find_line(path, row.text)
         where = f"{name}, line {line}" if line else name
         message = f"{where}: {row.actual_columns} cells but the header has {row.expected_columns}"
         if on_error == "fail":
@@ -252,7 +255,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     skip_handle = None
     json_started = False
     parquet_writer = None
-    csv_writer = None
+    wrote_header = False
     try:
         for chunk in batches:
             if fatal:
@@ -310,12 +313,14 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
             else:
                 assert out is not None  # noqa: S101
                 assert not isinstance(out, Path)  # noqa: S101
-                if csv_writer is None:
-                    csv_writer = csv.writer(out, lineterminator="\n")
-                    csv_writer.writerow(list(columns))
-                names = list(columns)
-                cols = [columns[n] for n in names]
-                csv_writer.writerows([_csv_cell(c[row]) for c in cols] for row in range(scores.n))
+                table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
+                chunk_bytes = io.BytesIO()
+                options = pa.csv.WriteOptions(include_header=not wrote_header)
+                pa.csv.write_csv(table, chunk_bytes, options)
+                out.flush()
+                out.buffer.write(chunk_bytes.getvalue())  # type: ignore[attr-defined]
+                out.buffer.flush()  # type: ignore[attr-defined]
+                wrote_header = True
             report.rows += scores.n
             if progress is not None:
                 progress(report.rows)
@@ -423,7 +428,7 @@ def read_all(
     fatal: list[str] = []
 
     def on_invalid(row: Any) -> str:  # noqa: ANN401
-        line = (row.number + 1) if row.number is not None else _find_line(path, row.text)
+        line = row.number if row.number is not None else _find_line(path, row.text)
         fatal.append(
             f"{name}, line {line}: {row.actual_columns} cells but the header has "
             f"{row.expected_columns}"
