@@ -9,10 +9,10 @@ same data in the same run (no timed assertions anywhere: machines are noisy).
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
+from common import best_of
 
 import mgrlead
 from mgrlead.psychometrics import analyze
@@ -23,15 +23,6 @@ def bare_alpha(x: np.ndarray) -> float:
     c = np.cov(x, rowvar=False)
     k = x.shape[1]
     return float((1 - np.trace(c) / c.sum()) * k / (k - 1))
-
-
-def best_of(fn, repeat: int = 3) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

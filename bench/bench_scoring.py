@@ -17,20 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import polars as pl
+from common import best_of
 
 import mgrlead
 
 RUBRIC = mgrlead.load_rubric("manager-leader")
 ITEMS = RUBRIC.item_ids
-
-
-def best_of(fn, repeat: int = 3) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def data(rows: int) -> np.ndarray:

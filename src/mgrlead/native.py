@@ -28,15 +28,18 @@ __all__ = ["score_native"]
 Expr = Any  # a narwhals expression
 
 
-def _score_expr(nw: Any, it: ItemPlan) -> Expr:  # noqa: ANN401
-    """The item's score: missing codes to null, response codes through the map."""
+def _raw_expr(nw: Any, it: ItemPlan) -> Expr:  # noqa: ANN401
+    """The item's response code as a float; codes that mean missing are null."""
     c = nw.col(it.id).cast(nw.Float64)
     if it.missing_codes:
-        c = (
-            nw.when(c.is_in([float(code) for code in sorted(it.missing_codes)]))
-            .then(None)
-            .otherwise(c)
-        )
+        codes = [float(code) for code in sorted(it.missing_codes)]
+        c = nw.when(c.is_in(codes)).then(None).otherwise(c)
+    return c
+
+
+def _score_expr(nw: Any, it: ItemPlan) -> Expr:  # noqa: ANN401
+    """The item's score: missing codes to null, response codes through the map."""
+    c = _raw_expr(nw, it)
     if it.scores is not None:
         mapped: Any = None
         for code, value in sorted(it.scores.items()):
@@ -229,16 +232,7 @@ def _careless(nw: Any, plan: ScoringPlan, frame: Any) -> tuple[Any, list[Expr]]:
     projection per item), so that no expression refers to itself twice.
     """
     careless = plan.careless
-    raw = []
-    for it in plan.items:
-        c = nw.col(it.id).cast(nw.Float64)
-        if it.missing_codes:
-            c = (
-                nw.when(c.is_in([float(code) for code in sorted(it.missing_codes)]))
-                .then(None)
-                .otherwise(c)
-            )
-        raw.append(c)
+    raw = [_raw_expr(nw, it) for it in plan.items]
     frame = frame.with_columns(
         nw.lit(0, dtype=nw.Int64).alias(_RUN),
         nw.lit(0, dtype=nw.Int64).alias(_BEST),

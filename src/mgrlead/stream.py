@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from attrs import define, field
 
+from mgrlead._arrow import pyarrow
 from mgrlead.errors import AnswerError, InputError
 
 if TYPE_CHECKING:
@@ -50,23 +51,11 @@ class StreamReport:
     """The first few problems, for the summary."""
 
 
-def _pa() -> Any:  # noqa: ANN401
-    try:
-        import pyarrow as pa  # noqa: PLC0415
-        import pyarrow.compute  # noqa: PLC0415
-        import pyarrow.csv  # noqa: PLC0415
-        import pyarrow.parquet  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        msg = "scoring files needs pyarrow: pip install 'mgrlead[pyarrow]'"
-        raise InputError(msg) from exc
-    return pa
-
-
 def _batches(
     path: Path, na_values: list[str], on_invalid: Callable[[Any], str]
 ) -> tuple[list[str], Iterator[Any]]:
     """The header and the record batches of a CSV or Parquet file (all columns as text for CSV)."""
-    pa = _pa()
+    pa = pyarrow()
     name = str(path)
     if path.suffix.lower() == ".parquet":
         try:
@@ -109,7 +98,7 @@ def _batches(
 
 
 def _guarded(reader: Any, name: str) -> Iterator[Any]:  # noqa: ANN401
-    pa = _pa()
+    pa = pyarrow()
     while True:
         try:
             batch = reader.read_next_batch()
@@ -131,7 +120,7 @@ def _item_matrix(
 
     from mgrlead.plan import check_answer  # noqa: PLC0415
 
-    pa = _pa()
+    pa = pyarrow()
     pc = pa.compute
     n = batch.num_rows
     matrix = np.empty((n, len(plan.items)))
@@ -219,7 +208,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     from mgrlead.api import _result_columns  # noqa: PLC0415
     from mgrlead.plan import BatchScores  # noqa: PLC0415
 
-    pa = _pa()
+    pa = pyarrow()
     name = str(path)
     report = StreamReport()
     skipped_rows: list[dict[str, Any]] = []

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from attrs import field, frozen
 
+from mgrlead._arrow import pyarrow
 from mgrlead.errors import InputError
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ class ScoreTable:
     # ------------------------------------------------------------ Parquet
     def to_arrow(self) -> Any:  # noqa: ANN401
         """A pyarrow Table with the provenance in its schema metadata."""
-        pa = _pyarrow()
+        pa = pyarrow()
         types = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_()}
         arrays = {n: pa.array(list(v), type=types[self.kinds[n]]) for n, v in self.columns.items()}
         table = pa.table(arrays)
@@ -224,7 +225,7 @@ class ScoreTable:
             elif suffix == ".csv":
                 tmp.write_text(self.to_csv(), "utf-8", newline="")
             elif suffix == ".parquet":
-                _pyarrow().parquet.write_table(self.to_arrow(), tmp)
+                pyarrow().parquet.write_table(self.to_arrow(), tmp)
             else:
                 raise InputError(f"cannot write {path.name!r}: use .json, .csv or .parquet")
             tmp.replace(path)
@@ -242,7 +243,7 @@ class ScoreTable:
             if suffix == ".csv":
                 return cls.from_csv(path.read_text("utf-8"), source=path.name)
             if suffix == ".parquet":
-                return cls.from_arrow(_pyarrow().parquet.read_table(path), source=path.name)
+                return cls.from_arrow(pyarrow().parquet.read_table(path), source=path.name)
         except OSError as exc:
             raise InputError(f"cannot read {str(path)!r}: {exc.strerror}") from exc
         raise InputError(f"cannot read {path.name!r}: use .json, .csv or .parquet")
@@ -273,13 +274,3 @@ def _parse_cell(cell: str, kind: str) -> Value:
     if kind == "bool":
         return cell == "True"
     return cell
-
-
-def _pyarrow() -> Any:  # noqa: ANN401
-    try:
-        import pyarrow as pa  # noqa: PLC0415
-        import pyarrow.parquet  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        msg = "Parquet needs pyarrow: pip install 'mgrlead[pyarrow]'"
-        raise InputError(msg) from exc
-    return pa
