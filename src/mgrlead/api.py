@@ -352,20 +352,7 @@ def score_table(
     from mgrlead.table import ScoreTable  # noqa: PLC0415
 
     plan = _configured(rubric, strategy=strategy, weighting=weighting, missing=missing).plan
-    if isinstance(frame, Mapping):
-        columns = {str(k): v for k, v in frame.items()}
-    else:
-        import narwhals as nw  # noqa: PLC0415
-
-        try:
-            df = nw.from_native(frame, eager_only=True)
-        except TypeError as exc:
-            raise InputError(
-                f"score_table takes a pandas, polars or pyarrow table or a mapping of "
-                f"columns, not {type(frame).__name__}"
-            ) from exc
-        columns = {str(c): df.get_column(c).to_numpy() for c in df.columns}
-    matrix, passthrough = _columns_to_matrix(plan, columns)
+    matrix, passthrough = _columns_to_matrix(plan, _frame_columns(frame, "score_table"))
     return ScoreTable.from_batch(plan.score_matrix(matrix), passthrough)
 
 
@@ -379,18 +366,29 @@ def _result_columns(
     from mgrlead.norms import norm_columns  # noqa: PLC0415
 
     if norms.group_by and norms.group_by in passthrough:
-        groups = [None if v is None else str(v) for v in _plain(passthrough[norms.group_by])]
+        from mgrlead.table import plain  # noqa: PLC0415
+
+        values = [plain(v) for v in passthrough[norms.group_by]]
+        groups = [None if v is None else str(v) for v in values]
     else:
         groups = [None] * batch.n
     return {**columns, **norm_columns(batch, norms, groups)}
 
 
-def _plain(values: Any) -> list[Any]:  # noqa: ANN401
-    out = []
-    for v in values:
-        item = v.item() if hasattr(v, "item") else v
-        out.append(None if isinstance(item, float) and item != item else item)  # noqa: PLR0124
-    return out
+def _frame_columns(frame: Any, caller: str) -> dict[str, Any]:  # noqa: ANN401
+    """The columns of an eager frame (or a mapping of columns) by name."""
+    if isinstance(frame, Mapping):
+        return {str(k): v for k, v in frame.items()}
+    import narwhals as nw  # noqa: PLC0415
+
+    try:
+        df = nw.from_native(frame, eager_only=True)
+    except TypeError as exc:
+        raise InputError(
+            f"{caller} takes a pandas, polars or pyarrow table or a mapping of columns, "
+            f"not {type(frame).__name__}"
+        ) from exc
+    return {str(c): df.get_column(c).to_numpy() for c in df.columns}
 
 
 def _columns_to_matrix(

@@ -659,7 +659,7 @@ def analyze_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     from mgrlead.psychometrics import analyze  # noqa: PLC0415
 
     rubric = _composed(rubric_name, dimensions, weighting, strategy)
-    _, passthrough, matrix = read_responses(file, rubric, set(DEFAULT_NA))
+    _, _, matrix = read_responses(file, rubric, set(DEFAULT_NA))
     columns: dict[str, Any] = {item: matrix[:, j] for j, item in enumerate(rubric.item_ids)}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -670,7 +670,6 @@ def analyze_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         click.echo(json.dumps(_json_safe(analysis.to_dict()), indent=2))
         return
     _show_analysis(analysis, _console())
-    _ = passthrough
 
 
 def _json_safe(value: Any) -> Any:  # noqa: ANN401

@@ -248,17 +248,20 @@ class NormTable:
         Raises:
             InputError: the grouping column is absent, or a group is too small.
         """
-        from mgrlead.api import _columns_to_matrix, load_rubric  # noqa: PLC0415
+        from mgrlead.api import _columns_to_matrix, _frame_columns, load_rubric  # noqa: PLC0415
+        from mgrlead.table import plain  # noqa: PLC0415
 
         r = load_rubric(rubric)
         plan = r.plan
-        columns = _frame_columns(frame)
+        columns = _frame_columns(frame, "NormTable.build")
         matrix, passthrough = _columns_to_matrix(plan, columns)
         batch = plan.score_matrix(matrix)
+        scores = plan.item_scores(matrix)
         if group_by:
             if group_by not in passthrough:
                 raise InputError(f"the data has no column {group_by!r} to group the norms by")
-            labels = ["" if v is None else str(v) for v in _clean_list(passthrough[group_by])]
+            values = [plain(v) for v in passthrough[group_by]]
+            labels = ["" if v is None else str(v) for v in values]
         else:
             labels = ["all"] * batch.n
         import numpy as np  # noqa: PLC0415
@@ -268,7 +271,7 @@ class NormTable:
         names = sorted({lab for lab in labels if lab}) if group_by else []
         for name in ["all", *[n for n in names if n != "all"]]:
             rows = np.ones(batch.n, dtype=bool) if name == "all" else label_array == name
-            groups.append(_group_norms(name, plan, batch, matrix, rows, metric))
+            groups.append(_group_norms(name, plan, batch, scores, rows, metric))
         return cls(
             id=id,
             version=version,
@@ -283,23 +286,6 @@ class NormTable:
         )
 
 
-def _frame_columns(frame: Any) -> dict[str, Any]:  # noqa: ANN401
-    if isinstance(frame, Mapping):
-        return {str(k): v for k, v in frame.items()}
-    import narwhals as nw  # noqa: PLC0415
-
-    df = nw.from_native(frame, eager_only=True)
-    return {str(c): df.get_column(c).to_numpy() for c in df.columns}
-
-
-def _clean_list(values: Any) -> list[Any]:  # noqa: ANN401
-    out = []
-    for v in values:
-        item = v.item() if hasattr(v, "item") else v
-        out.append(None if isinstance(item, float) and math.isnan(item) else item)
-    return out
-
-
 def _metric_column(batch: Any, dim_id: str, metric: str) -> Any:  # noqa: ANN401
     return batch.dimensions[dim_id]["score" if metric == "score" else metric]
 
@@ -308,7 +294,7 @@ def _group_norms(  # noqa: PLR0913, PLR0917 - one group of the batch
     name: str,
     plan: ScoringPlan,
     batch: BatchScores,
-    matrix: npt.NDArray[np.float64],
+    scores: npt.NDArray[np.float64],
     rows: npt.NDArray[np.bool_],
     metric: str,
 ) -> NormGroup:
@@ -328,24 +314,13 @@ def _group_norms(  # noqa: PLR0913, PLR0917 - one group of the batch
         sd = float(np.std(values, ddof=1))
         if sd == 0:
             raise InputError(f"norm group {name!r}: dimension {dim.id!r} does not vary (SD 0)")
-        keyed = _keyed_items(plan, dim, matrix[rows])
+        keyed = plan.keyed_items(dim, scores[rows])
         alpha = cronbach_alpha(keyed) if keyed.shape[1] > 1 else None
         reliability = alpha if alpha is not None and 0 <= alpha < 1 else None
         dims[dim.id] = DimensionNorm(
             mean=float(np.mean(values)), sd=sd, n=len(values), reliability=reliability
         )
     return NormGroup(id=name, dimensions=dims)
-
-
-def _keyed_items(plan: ScoringPlan, dim: DimensionPlan, matrix: Any) -> Any:  # noqa: ANN401
-    import numpy as np  # noqa: PLC0415
-
-    cols = []
-    for i, rev in zip(dim.members, dim.reverse, strict=True):
-        it = plan.items[i]
-        s = plan._scores_column(it, matrix[:, i])  # noqa: SLF001
-        cols.append((it.lo + it.hi) - s if rev else s)
-    return np.column_stack(cols) if cols else np.empty((matrix.shape[0], 0))
 
 
 # ------------------------------------------------------------------ applying

@@ -325,6 +325,32 @@ class ScoringPlan:
             ),
         )
 
+    def item_scores(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Every item's score, ``(respondents, items)``: missing codes NaN, maps applied."""
+        import numpy as np  # noqa: PLC0415
+
+        if not self.items:
+            return np.empty((values.shape[0], 0))
+        return np.column_stack(
+            [self._scores_column(it, values[:, i]) for i, it in enumerate(self.items)]
+        )
+
+    def keyed_items(
+        self, dim: DimensionPlan, scores: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """A dimension's items after reverse keying, ``(respondents, its items)``.
+
+        ``scores`` comes from :meth:`item_scores`.
+        """
+        import numpy as np  # noqa: PLC0415
+
+        cols = []
+        for i, rev in zip(dim.members, dim.reverse, strict=True):
+            it = self.items[i]
+            s = scores[:, i]
+            cols.append((it.lo + it.hi) - s if rev else s)
+        return np.column_stack(cols) if cols else np.empty((scores.shape[0], 0))
+
     @staticmethod
     def _scores_column(it: ItemPlan, column: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Response codes to scores; missing codes to NaN (the column is already checked)."""

@@ -271,18 +271,15 @@ def analyze(
     """
     import numpy as np  # noqa: PLC0415
 
-    from mgrlead.api import _columns_to_matrix, load_rubric  # noqa: PLC0415
-    from mgrlead.norms import _frame_columns  # noqa: PLC0415
+    from mgrlead.api import _columns_to_matrix, _frame_columns, load_rubric  # noqa: PLC0415
 
     r = load_rubric(rubric)
     plan = r.plan
-    matrix, _ = _columns_to_matrix(plan, _frame_columns(frame))
+    matrix, _ = _columns_to_matrix(plan, _frame_columns(frame, "analyze"))
     n = matrix.shape[0]
     if n < 3:
         raise InputError(f"reliability needs at least 3 respondents, got {n}")
-    scored = np.column_stack(
-        [plan._scores_column(it, matrix[:, i]) for i, it in enumerate(plan.items)]  # noqa: SLF001
-    ) if plan.items else np.empty((n, 0))  # fmt: skip
+    scored = plan.item_scores(matrix)
     # scoreItems' G6 takes each item's SMC from all the rubric's items that vary
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -339,12 +336,7 @@ def _scale(  # noqa: PLR0915 - one pass over every statistic of a scale
 
     n = scored.shape[0]
     ids = [plan.items[i].id for i in dim.members]
-    cols = []
-    for i, rev in zip(dim.members, dim.reverse, strict=True):
-        it = plan.items[i]
-        s = scored[:, i]
-        cols.append((it.lo + it.hi) - s if rev else s)
-    x_all = np.column_stack(cols) if cols else np.empty((n, 0))
+    x_all = plan.keyed_items(dim, scored)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         sds_all = np.nanstd(x_all, axis=0, ddof=1)

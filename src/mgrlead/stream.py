@@ -207,6 +207,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
 
     from mgrlead.api import _result_columns  # noqa: PLC0415
     from mgrlead.plan import BatchScores  # noqa: PLC0415
+    from mgrlead.table import plain  # noqa: PLC0415
 
     pa = pyarrow()
     name = str(path)
@@ -296,7 +297,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                 assert out is not None  # noqa: S101
                 assert not isinstance(out, Path)  # noqa: S101
                 for r in range(scores.n):
-                    record = {k: _json_cell(v[r]) for k, v in columns.items()}
+                    record = {k: plain(v[r]) for k, v in columns.items()}
                     out.write(("[\n  " if not json_started else ",\n  ") + json.dumps(record))
                     json_started = True
             else:
@@ -328,29 +329,13 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
 
 
 def _provenance(plan: ScoringPlan, columns: Mapping[str, Any]) -> str:
-    """The score-table header (as :class:`mgrlead.ScoreTable` reads it)."""
-    from mgrlead._version import __version__  # noqa: PLC0415
-    from mgrlead.table import _kind_of_metric  # noqa: PLC0415
-
-    names = set(plan.item_ids)
-    score_names = {n for n in columns if n not in names}
-    kinds = {}
-    for name, values in columns.items():
-        is_text = not hasattr(values, "dtype") and name not in _score_columns(plan)
-        kinds[name] = "str" if is_text else _kind_of_metric(name)
-    _ = score_names
-    return json.dumps({
-        "rubric": plan.rubric, "rubric_version": plan.version,
-        "content_hash": plan.content_hash, "mgrlead_version": __version__,
-        "strategy": plan.strategy.name, "weighting": plan.weighting,
-        "sources": dict(plan.sources), "kinds": kinds,
-    })  # fmt: skip
-
-
-def _score_columns(plan: ScoringPlan) -> set[str]:
+    """The score-table header (as :class:`mgrlead.ScoreTable` reads it), as JSON."""
     from mgrlead.plan import BatchScores  # noqa: PLC0415
+    from mgrlead.table import column_kinds, plain, provenance  # noqa: PLC0415
 
-    return set(BatchScores.column_names_of(plan))
+    sample = {name: [plain(v) for v in values[:1000]] for name, values in columns.items()}
+    kinds = column_kinds(sample, BatchScores.column_names_of(plan))
+    return json.dumps(provenance(plan, kinds))
 
 
 def _arrow(pa: Any, values: Any) -> Any:  # noqa: ANN401
@@ -359,24 +344,6 @@ def _arrow(pa: Any, values: Any) -> Any:  # noqa: ANN401
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":
         return pa.array(values, from_pandas=True)
     return pa.array(values if not isinstance(values, np.ndarray) else values.tolist())
-
-
-def _csv_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return "" if math.isnan(value) else repr(float(value))
-    if hasattr(value, "item"):
-        return _csv_cell(value.item())
-    return str(value)
-
-
-def _json_cell(value: object) -> object:
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def _find_line(path: Path, text: str) -> int | None:

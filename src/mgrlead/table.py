@@ -20,7 +20,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -30,7 +30,7 @@ from mgrlead._arrow import pyarrow
 from mgrlead.errors import InputError
 
 if TYPE_CHECKING:
-    from mgrlead.plan import BatchScores
+    from mgrlead.plan import BatchScores, ScoringPlan
 
 __all__ = ["ScoreTable"]
 
@@ -50,8 +50,8 @@ def _kind_of_metric(name: str) -> str:
     return "float"
 
 
-def _clean(value: object) -> Value:
-    """A plain Python scalar: numpy scalars unwrapped, NaN as None."""
+def plain(value: object) -> Value:
+    """A plain Python scalar: numpy scalars unwrapped, NaN as None, others as text."""
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
@@ -70,6 +70,33 @@ def _kind_of_values(values: Sequence[Value]) -> str:
     if kinds <= {"int", "float"}:
         return "float"
     return "str"
+
+
+def column_kinds(
+    columns: Mapping[str, Sequence[Value]], score_names: Iterable[str]
+) -> dict[str, str]:
+    """The kind of every column: score columns by their name, others by their values."""
+    scores = set(score_names)
+    return {
+        name: _kind_of_metric(name) if name in scores else _kind_of_values(values)
+        for name, values in columns.items()
+    }
+
+
+def provenance(plan: ScoringPlan, kinds: Mapping[str, str]) -> dict[str, Any]:
+    """What a score table records about how it was made (its header)."""
+    from mgrlead._version import __version__  # noqa: PLC0415
+
+    return {
+        "rubric": plan.rubric,
+        "rubric_version": plan.version,
+        "content_hash": plan.content_hash,
+        "mgrlead_version": __version__,
+        "strategy": plan.strategy.name,
+        "weighting": plan.weighting,
+        "sources": dict(plan.sources),
+        "kinds": dict(kinds),
+    }
 
 
 def _columns(value: Mapping[str, Sequence[Value]]) -> dict[str, tuple[Value, ...]]:
@@ -102,29 +129,12 @@ class ScoreTable:
     @classmethod
     def from_batch(cls, batch: BatchScores, passthrough: Mapping[str, Any]) -> ScoreTable:
         """Build a table from batch scores and the pass-through columns."""
-        from mgrlead._version import __version__  # noqa: PLC0415
-
-        plan = batch.plan
-        columns: dict[str, tuple[Value, ...]] = {}
-        kinds: dict[str, str] = {}
-        for name, values in passthrough.items():
-            clean = tuple(_clean(v) for v in values)
-            columns[name] = clean
-            kinds[name] = _kind_of_values(clean)
-        for name, values in batch.columns().items():
-            columns[name] = tuple(_clean(v) for v in values)
-            kinds[name] = _kind_of_metric(name)
-        return cls(
-            rubric=plan.rubric,
-            rubric_version=plan.version,
-            content_hash=plan.content_hash,
-            mgrlead_version=__version__,
-            strategy=plan.strategy.name,
-            weighting=plan.weighting,
-            sources=dict(plan.sources),
-            kinds=kinds,
-            columns=columns,
-        )
+        columns: dict[str, tuple[Value, ...]] = {
+            name: tuple(plain(v) for v in values) for name, values in passthrough.items()
+        }
+        scores = batch.columns()
+        columns.update({name: tuple(plain(v) for v in values) for name, values in scores.items()})
+        return cls(**provenance(batch.plan, column_kinds(columns, scores)), columns=columns)
 
     def __len__(self) -> int:
         """How many respondents."""
@@ -132,16 +142,8 @@ class ScoreTable:
 
     # --------------------------------------------------------------- JSON
     def _header(self) -> dict[str, Any]:
-        return {
-            "rubric": self.rubric,
-            "rubric_version": self.rubric_version,
-            "content_hash": self.content_hash,
-            "mgrlead_version": self.mgrlead_version,
-            "strategy": self.strategy,
-            "weighting": self.weighting,
-            "sources": self.sources,
-            "kinds": self.kinds,
-        }
+        return {**{k: getattr(self, k) for k in _HEADER}, "sources": self.sources,
+                "kinds": self.kinds}  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the provenance and the columns as lists."""
