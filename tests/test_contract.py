@@ -27,6 +27,7 @@ from mgrlead.strategies import (
     ProratedSumStrategy,
     ScoringStrategy,
     SumStrategy,
+    WeightedMeanStrategy,
 )
 from mgrlead.testing import ScorerContract, contract
 from mgrlead.testing import strategies as mst
@@ -35,6 +36,11 @@ from mgrlead.testing import strategies as mst
 # ------------------------------------------- the contract on mgrlead's scorers
 class TestMeanStrategy(ScorerContract):
     strategy = MeanStrategy()
+    max_examples = 15
+
+
+class TestWeightedMeanStrategy(ScorerContract):
+    strategy = WeightedMeanStrategy()
     max_examples = 15
 
 

@@ -37,6 +37,7 @@ def test_strategies_chosen_at_call_time() -> None:
     keyed = [4, 4, 4, 5]
     assert by_name == {
         "mean": sum(keyed) / 4,
+        "weighted_mean": sum(keyed) / 4,  # unit weights: the same as the mean
         "sum": float(sum(keyed)),
         "prorated_sum": sum(keyed) / 4 * 6,
         "percent": (sum(keyed) / 4 - 1) / 4 * 100,
@@ -45,6 +46,13 @@ def test_strategies_chosen_at_call_time() -> None:
     assert ML.strategy == "mean"  # the rubric itself is unchanged
     frame = mgrlead.score_frame(ML, {i: [answers.get(i)] for i in ML.item_ids}, strategy="sum")
     assert frame["process_results_score"][0] == 17.0
+
+
+def test_weighted_mean_applies_item_weights() -> None:
+    heavy = Weighting(id="pr2x3", items={"pr2": 3.0})
+    s = mgrlead.score(ML, {"pr1": 1, "pr2": 1, "pr3": 3}, strategy="weighted_mean",
+                      weighting=heavy)["process_results"]  # fmt: skip
+    assert s.score == (5 + 3 * 1 + 3) / 5
 
 
 def test_unknown_strategy_and_policy_names() -> None:

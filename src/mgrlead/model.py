@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import evolve, field, frozen
 from attrs.validators import deep_iterable, ge, in_, instance_of, le, matches_re
@@ -38,8 +38,7 @@ __all__ = [
 #: Names of the built-in scoring strategies.  The strategy decides which number
 #: a dimension score reports as its headline ``score``; every score always
 #: carries all of them (sum, mean, percent, position).
-STRATEGIES: Final = ("mean", "sum", "prorated_sum", "percent")
-Strategy = Literal["mean", "sum", "prorated_sum", "percent"]
+STRATEGIES: Final = ("mean", "weighted_mean", "sum", "prorated_sum", "percent")
 
 #: The texts of a pole, which plugins and translations may change.
 _POLE_TEXTS: Final = ("label", "description", "strengths", "risks", "development")

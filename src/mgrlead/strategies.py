@@ -28,6 +28,7 @@ __all__ = [
     "ProratedSumStrategy",
     "ScoringStrategy",
     "SumStrategy",
+    "WeightedMeanStrategy",
 ]
 
 
@@ -88,6 +89,17 @@ class MeanStrategy(ScoringStrategy):
 
 
 @frozen(kw_only=True)
+class WeightedMeanStrategy(MeanStrategy):
+    """The weighted mean, by its own name: ``mean`` always applies item weights.
+
+    With unit weights (the default) both are the plain mean of the answered items.
+    """
+
+    name: str = "weighted_mean"
+    description: str = "Mean of the answered items, each counted with its weight."
+
+
+@frozen(kw_only=True)
 class SumStrategy(ScoringStrategy):
     """The weighted sum of the answered items (grows with the number answered)."""
 
@@ -134,5 +146,12 @@ class PercentStrategy(ScoringStrategy):
 
 #: The strategies that ship with mgrlead, by name.
 BUILTIN_STRATEGIES: Final[dict[str, ScoringStrategy]] = {
-    s.name: s for s in (MeanStrategy(), SumStrategy(), ProratedSumStrategy(), PercentStrategy())
+    s.name: s
+    for s in (
+        MeanStrategy(),
+        WeightedMeanStrategy(),
+        SumStrategy(),
+        ProratedSumStrategy(),
+        PercentStrategy(),
+    )
 }
