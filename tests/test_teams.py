@@ -1,0 +1,164 @@
+"""Team statistics: against R's multilevel, band counts by hand, properties, errors."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mgrlead
+from mgrlead import InputError
+from mgrlead.teams import summarize_teams
+
+from .helpers import dim, item, rubric
+
+FIXTURES = Path(__file__).parent / "fixtures" / "teams"
+
+
+def _fixture_data() -> dict[str, list[Any]]:
+    import pyarrow.csv as pacsv  # noqa: PLC0415
+
+    return pacsv.read_csv(FIXTURES / "teams.csv").to_pydict()
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[str, Any]:
+    return json.loads((FIXTURES / "teams.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def summary() -> Any:
+    return summarize_teams("manager-leader", _fixture_data(), min_size=1)
+
+
+def test_the_fixture_uses_the_builtin_rubrics_keying() -> None:
+    # The R script hard-codes the keys; they must be the rubric's.
+    plan = mgrlead.load_rubric("manager-leader").plan
+    script = (FIXTURES / "make_fixtures.R").read_text()
+    for d in plan.dimensions:
+        keys = ", ".join(
+            f'"{"-" if rev else ""}{plan.items[j].id}"'
+            for j, rev in zip(d.members, d.reverse, strict=True)
+        )
+        assert f"{d.id} = c({keys})" in script
+
+
+def test_rwg_j_agrees_with_multilevel(summary: Any, reference: dict[str, Any]) -> None:
+    checked = 0
+    for dim_id, rows in reference["teams"].items():
+        for row in rows:
+            ours = summary[row["team"]][dim_id]
+            assert ours.rwg_members == row["members"]
+            if row["rwg_j"] is None:
+                assert ours.rwg_j is None
+            else:
+                assert ours.rwg_j == pytest.approx(row["rwg_j"], abs=1e-9)
+                checked += 1
+    assert checked > 30
+
+
+def test_icc_agrees_with_multilevel(summary: Any, reference: dict[str, Any]) -> None:
+    for icc in summary.icc:
+        ref = reference["icc"][icc.dimension]
+        assert icc.n == ref["n"]
+        assert icc.icc1 == pytest.approx(ref["icc1"], abs=1e-9)
+        assert icc.icc2 == pytest.approx(ref["icc2"], abs=1e-9)
+
+
+def test_band_counts_means_and_spread_match_scoring_one_by_one() -> None:
+    data = _fixture_data()
+    r = mgrlead.load_rubric("manager-leader")
+    result = summarize_teams(r, data, min_size=1)
+    for team in result.teams:
+        rows = [k for k, t in enumerate(data["team"]) if t == team.team]
+        profiles = [mgrlead.score(r, {i: data[i][k] for i in r.item_ids}) for k in rows]
+        for d in team.dimensions:
+            percents = [p[d.dimension].percent for p in profiles if p[d.dimension].scorable]
+            bands = [p[d.dimension].band for p in profiles if p[d.dimension].scorable]
+            assert d.scored == len(percents)
+            assert d.unscored == len(rows) - len(percents)
+            assert d.bands == {b.id: bands.count(b.id) for b in r.bands}
+            assert d.mean == pytest.approx(statistics.fmean(percents), abs=1e-12)
+            if len(percents) > 1:
+                assert d.sd == pytest.approx(statistics.stdev(percents), abs=1e-12)
+            else:
+                assert d.sd is None
+
+
+def test_small_teams_show_no_statistics_but_count_towards_the_icc() -> None:
+    data = _fixture_data()
+    result = summarize_teams("manager-leader", data, min_size=3)
+    assert not result["t02"].shown
+    assert result["t02"].dimensions == ()
+    assert result["t03"].shown
+    assert result.icc == summarize_teams("manager-leader", data, min_size=1).icc
+    assert all(row["team"] != "t02" for row in result.to_rows())
+
+
+ONE = rubric([dim("d", [item("a"), item("b", "lo"), item("c")])])
+
+
+@settings(max_examples=100)
+@given(st.lists(st.tuples(st.sampled_from("xyz"), st.tuples(*[st.integers(1, 5)] * 3)), min_size=1))
+def test_rwg_is_one_for_full_agreement_and_bounded(rows: list[tuple[str, tuple[int, ...]]]) -> None:
+    data = {"team": [t for t, _ in rows]} | {
+        i: [a[k] for _, a in rows] for k, i in enumerate("abc")
+    }
+    result = summarize_teams(ONE, data, min_size=1)
+    for team in result.teams:
+        d = team["d"]
+        answers = [a for t, a in rows if t == team.team]
+        if d.rwg_j is not None:
+            assert 0.0 <= d.rwg_j <= 1.0
+            if len(set(answers)) == 1:
+                assert d.rwg_j == 1.0
+        else:
+            assert len(answers) < 2
+    # relabelling the teams changes nothing but the labels
+    renamed = summarize_teams(ONE, data | {"team": [t.upper() for t in data["team"]]}, min_size=1)
+    assert renamed.icc == result.icc
+
+
+def test_icc_of_identical_teams_is_at_most_zero_and_of_separated_teams_near_one() -> None:
+    same = {"team": list("xxxyyy"), "a": [1, 3, 5, 1, 3, 5], "b": [3] * 6, "c": [3] * 6}
+    icc = summarize_teams(ONE, same).icc[0]
+    assert icc.icc1 is not None
+    assert icc.icc1 < 0
+    apart = {"team": list("xxxyyy"), "a": [1, 1, 2, 5, 5, 4], "b": [5, 5, 4, 1, 1, 2],
+             "c": [1, 2, 1, 5, 4, 5]}  # fmt: skip
+    icc = summarize_teams(ONE, apart).icc[0]
+    assert icc.icc1 is not None
+    assert icc.icc2 is not None
+    assert icc.icc1 > 0.9
+    assert icc.icc2 > 0.9
+
+
+def test_frames_and_json() -> None:
+    result = summarize_teams("manager-leader", _fixture_data())
+    frame = result.to_frame("polars")
+    shown = sum(t.shown for t in result.teams)
+    assert frame.height == shown * 4
+    assert {"band_manager_leaning", "band_balanced", "band_leader_leaning", "rwg_j"} <= set(
+        frame.columns
+    )
+    again = json.loads(result.to_json())
+    assert again["icc"][0]["icc1"] == result.icc[0].icc1
+    assert not any(
+        isinstance(v, float) and math.isnan(v) for row in result.to_rows() for v in row.values()
+    )
+
+
+def test_errors_name_the_row_and_column() -> None:
+    data = {"team": ["x", None], "a": [1, 2], "b": [1, 2], "c": [1, 2]}
+    with pytest.raises(InputError, match=r"row 1: None in column 'team'"):
+        summarize_teams(ONE, data)
+    with pytest.raises(InputError, match="no column 'unit'"):
+        summarize_teams(ONE, data, by="unit")
+    with pytest.raises(InputError, match="min_size"):
+        summarize_teams(ONE, data, min_size=0)
