@@ -496,7 +496,8 @@ def score_360(  # noqa: PLR0913 - the data, then the columns and rules
     labels = dict(DEFAULT_GROUPS if groups is None else groups)
     if ALL_OTHERS in labels:
         raise InputError(f"{ALL_OTHERS!r} is reserved for everyone but self; rename that group")
-    if not (isinstance(gap, (int, float)) and type(gap) is not bool and gap > 0):
+    given: object = gap  # callers without type checks may pass anything
+    if isinstance(given, bool) or not isinstance(given, (int, float)) or not given > 0:
         raise InputError(f"gap must be a positive number of percent points, got {gap!r}")
     rules = Anonymity() if anonymity is None else anonymity
     columns = _frame_columns(data, "score_360")
