@@ -798,10 +798,7 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     if fmt is None:
         raise InputError(f"cannot write {output.name!r}: use .toml, .json or .yaml")
     rubric = _composed(rubric_name, dimensions, weighting, strategy)
-    _, passthrough, matrix = read_responses(file, rubric, set(DEFAULT_NA))
-    columns: dict[str, Any] = dict(passthrough)
-    for j, item in enumerate(rubric.item_ids):
-        columns[item] = matrix[:, j]
+    columns = _columns(file, rubric)
     table = NormTable.build(
         rubric, columns, id=table_id, version=table_version, population=population,
         group_by=group_by, metric=metric,
@@ -810,6 +807,211 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
         out.write(dump_norms(table, fmt))
     groups = ", ".join(f"{g.id} (n = {next(iter(g.dimensions.values())).n})" for g in table.groups)
     click.echo(f"{output}: norms for {rubric.id}, groups {groups}", err=True)
+
+
+# --------------------------------------------------------------------- report
+def _columns(file: Path, rubric: Rubric) -> dict[str, Any]:
+    """A responses file as columns: the pass-through columns, then one per item."""
+    _, passthrough, matrix = read_responses(file, rubric, set(DEFAULT_NA))
+    columns: dict[str, Any] = dict(passthrough)
+    for j, item in enumerate(rubric.item_ids):
+        columns[item] = matrix[:, j]
+    return columns
+
+
+def _pick(values: Sequence[Any], wanted: str | None, column: str, what: str) -> Any:  # noqa: ANN401
+    """The one value of ``column`` the user asked for (as written in the file)."""
+    distinct = list(dict.fromkeys(str(v) for v in values))
+    if wanted is None:
+        if len(distinct) == 1:
+            return distinct[0]
+        shown = ", ".join(distinct[:8]) + (", ..." if len(distinct) > 8 else "")
+        raise InputError(
+            f"the file has {len(distinct)} {what}s ({shown}); choose one with --{what}"
+        )
+    if wanted not in distinct:
+        raise InputError(f"{what} {wanted!r} is not in column {column!r}")
+    return wanted
+
+
+@cli.command("report")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@rubric_options
+@click.option(
+    "--kind",
+    type=click.Choice(["profile", "360", "team"]),
+    default="profile",
+    show_default=True,
+    help="An individual profile, one person's 360 feedback, or teams.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The HTML file to write [default: FILE's name with -report.html].",
+)
+@click.option("--respondent", default=None, help="profile: the respondent to report (its id).")
+@click.option(
+    "--id-column",
+    default=None,
+    help="profile: the column with respondent ids [default: the first non-item column].",
+)
+@click.option(
+    "--norms",
+    "norms_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="profile: a norm table, for percentiles and intervals.",
+)
+@click.option("--norm-group", default=None, help="profile: the respondent's norm group.")
+@click.option("--subject", default=None, help="360: the person to report.")
+@click.option(
+    "--subject-column",
+    default="subject",
+    show_default=True,
+    help="360: the column with the person rated.",
+)
+@click.option(
+    "--group-column",
+    default="rater_group",
+    show_default=True,
+    help="360: the column with the rater group.",
+)
+@click.option(
+    "--min-raters",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="360: the fewest raters a group needs to be shown (self and manager: 1).",
+)
+@click.option(
+    "--below",
+    type=click.Choice(["merge", "suppress"]),
+    default="merge",
+    show_default=True,
+    help="360: pool smaller groups into all others, or leave them out.",
+)
+@click.option(
+    "--gap",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="360: self-other gap (percent points) to mark.",
+)
+@click.option("--by", "by", default="team", show_default=True, help="team: the grouping column.")
+@click.option(
+    "--min-size",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="team: the fewest members a group needs for its statistics.",
+)
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the charts as PNG and SVG files into this directory.",
+)
+@click.option(
+    "--chart-format",
+    "chart_formats",
+    type=click.Choice(["png", "svg"]),
+    multiple=True,
+    help="Only these chart formats (repeat for both) [default: png and svg].",
+)
+def report_command(  # noqa: PLR0913, PLR0917, PLR0915 - one parameter per option, three kinds
+    file: Path,
+    rubric_name: str,
+    dimensions: Sequence[str],
+    weighting: str | None,
+    strategy: str | None,
+    kind: str,
+    output: Path | None,
+    respondent: str | None,
+    id_column: str | None,
+    norms_path: Path | None,
+    norm_group: str | None,
+    subject: str | None,
+    subject_column: str,
+    group_column: str,
+    min_raters: int,
+    below: str,
+    gap: float,
+    by: str,
+    min_size: int,
+    charts_dir: Path | None,
+    chart_formats: Sequence[str],
+) -> None:
+    """Write a self-contained HTML report (and, with --charts, PNG/SVG charts).
+
+    FILE is a responses CSV or Parquet file; for --kind profile it may also be
+    a profile saved as JSON (``mgrlead assess --json`` or ``Profile.to_json``).
+    Needs the report extra: pip install 'mgrlead[report]'.
+    """
+    from mgrlead import charts, report  # noqa: PLC0415
+
+    rubric = _composed(rubric_name, dimensions, weighting, strategy)
+    figures: dict[str, Any] = {}
+    if kind == "profile":
+        from mgrlead.api import score  # noqa: PLC0415
+        from mgrlead.results import Profile  # noqa: PLC0415
+
+        if file.suffix.lower() == ".json":
+            try:
+                profile = Profile.from_json(file.read_bytes())
+            except OSError as exc:
+                raise InputError(f"cannot read {file}: {exc.strerror}") from exc
+            who: Any = respondent
+        else:
+            columns = _columns(file, rubric)
+            others = [c for c in columns if c not in set(rubric.item_ids)]
+            id_col = id_column or (others[0] if others else None)
+            if id_col is None or id_col not in columns:
+                missing = "the file has no id column" if id_col is None else f"no column {id_col!r}"
+                raise InputError(f"{missing}; name the respondents' column with --id-column")
+            ids = [str(v) for v in columns[id_col]]
+            who = _pick(ids, respondent, id_col, "respondent")
+            row = ids.index(who)
+            answers = {item: columns[item][row] for item in rubric.item_ids}
+            profile = score(rubric, answers, norms=_norms(norms_path), group=norm_group)
+        html = report.profile_report(profile, rubric, respondent=who)
+        figures["profile"] = charts.profile_chart(profile, rubric)
+    elif kind == "360":
+        from mgrlead.multirater import Anonymity, score_360  # noqa: PLC0415
+
+        columns = _columns(file, rubric)
+        if subject_column not in columns:
+            raise InputError(f"the file has no column {subject_column!r}; use --subject-column")
+        person = _pick(columns[subject_column], subject, subject_column, "subject")
+        rules = Anonymity(default=min_raters, below=below)
+        result = score_360(
+            rubric, columns, subject=subject_column, group=group_column, anonymity=rules, gap=gap
+        )
+        match = next(p.subject for p in result.people if str(p.subject) == person)
+        html = report.feedback360_report(result, rubric, match)
+        labels = dict(result.group_labels) | {"all_others": "All others"}
+        figures["feedback360"] = charts.feedback360_chart(result[match], rubric, labels)
+    else:
+        from mgrlead.teams import summarize_teams  # noqa: PLC0415
+
+        summary = summarize_teams(rubric, _columns(file, rubric), by=by, min_size=min_size)
+        html = report.team_report(summary, rubric)
+        for k, stats in enumerate(summary.teams, start=1):
+            if stats.shown:
+                figures[f"team-{k}"] = charts.team_chart(stats, rubric)
+    target = output or Path(f"{file.stem}-report.html")
+    try:
+        report.write_text_atomic(target, html)
+        written = [target]
+        if charts_dir is not None:
+            formats = tuple(chart_formats) or charts.FORMATS
+            written += report.write_charts(figures, charts_dir, formats)
+    except OSError as exc:
+        raise InputError(f"cannot write {exc.filename or target}: {exc.strerror}") from exc
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
 
 
 # -------------------------------------------------------------------- plugins

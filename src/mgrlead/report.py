@@ -1,0 +1,246 @@
+"""Self-contained HTML reports of profiles, 360 rounds and teams (``mgrlead[report]``).
+
+Each report is one HTML file with its charts embedded (SVG as data URIs): no
+script, no stylesheet, font or image from anywhere else, so it opens offline
+and can be mailed or archived as it is.  Every text from a rubric file or the
+data goes through Jinja2's HTML autoescaping: an item or a team called
+``<script>`` shows as that text.
+
+Reports only read results: they refuse a rubric whose content hash is not the
+one the results were scored with.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mgrlead.charts import (
+    ReportError,
+    chart_bytes,
+    feedback360_chart,
+    profile_chart,
+    team_chart,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from mgrlead.model import Dimension, Rubric
+    from mgrlead.multirater import Round360
+    from mgrlead.results import Profile
+    from mgrlead.teams import TeamSummary
+
+__all__ = [
+    "ReportError",
+    "feedback360_report",
+    "profile_report",
+    "team_report",
+    "write_charts",
+    "write_text_atomic",
+]
+
+
+def _environment() -> Any:  # noqa: ANN401 - jinja2 is optional and untyped here
+    try:
+        import jinja2  # noqa: PLC0415
+    except ImportError as exc:  # pragma: no cover - the extra is installed in the tests
+        raise ReportError("reports need Jinja2: pip install 'mgrlead[report]'") from exc
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("mgrlead", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _data_uri(figure: Figure) -> str:
+    svg = chart_bytes(figure, "svg")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _check_rubric(rubric: Rubric, content_hash: str, what: str) -> None:
+    if content_hash and content_hash != rubric.plan.content_hash:
+        raise ReportError(
+            f"the {what} was scored with another version of rubric {rubric.id!r} "
+            f"(content {content_hash[:12]}, this one {rubric.plan.content_hash[:12]}); "
+            "report it with the rubric it was scored with"
+        )
+
+
+def _common(rubric: Rubric, title: str, content_hash: str) -> dict[str, Any]:
+    from mgrlead._version import __version__  # noqa: PLC0415
+
+    return {
+        "rubric": rubric,
+        "title": title,
+        "content_hash": content_hash or rubric.plan.content_hash,
+        "version": __version__,
+        "lang": rubric.language,
+    }
+
+
+def _dimensions(rubric: Rubric) -> list[Dimension]:
+    return [d for top in rubric.dimensions for d in top.walk()]
+
+
+def _band_feedback(dim: Dimension | None, rubric: Rubric, band_id: str | None) -> str:
+    bands = (dim.bands if dim is not None and dim.bands else None) or rubric.bands
+    return next((b.feedback for b in bands if b.id == band_id), "")
+
+
+def profile_report(
+    profile: Profile, rubric: Rubric, *, respondent: object = None, title: str | None = None
+) -> str:
+    """An individual profile as a self-contained HTML page.
+
+    Args:
+        profile: The profile to show.
+        rubric: The rubric it was scored with (its texts, poles and feedback).
+        respondent: An id to print at the top (escaped like everything else).
+        title: The page title (default: the rubric's title).
+    """
+    from mgrlead.charts import _percent_interval  # noqa: PLC0415
+
+    _check_rubric(rubric, profile.content_hash, "profile")
+    rows = []
+    has_intervals = False
+    for dim in _dimensions(rubric):
+        score = profile[dim.id]
+        interval = _percent_interval(score, dim, rubric)
+        has_intervals = has_intervals or interval is not None
+        pole = None
+        if score.position is not None and score.position != 0:
+            pole = dim.high if score.position > 0 else dim.low
+        rows.append(
+            {
+                "dimension": dim,
+                "score": score,
+                "interval": interval,
+                "feedback": _band_feedback(dim, rubric, score.band),
+                "pole": pole,
+            }
+        )
+    context = _common(rubric, title or rubric.title, profile.content_hash) | {
+        "profile": profile,
+        "respondent": respondent,
+        "rows": rows,
+        "chart": _data_uri(profile_chart(profile, rubric)),
+        "has_intervals": has_intervals,
+        "norms": profile.norms or "",
+        "overall_feedback": _band_feedback(None, rubric, profile.overall.band),
+    }
+    return str(_environment().get_template("profile.html.j2").render(context))
+
+
+def _anonymity_note(result: Round360) -> str:
+    rules = result.anonymity
+    special = ", ".join(f"{result.group_labels.get(g, g)} {n}" for g, n in rules.minimum.items())
+    action = "pooled into all others" if rules.below == "merge" else "left out of every figure"
+    return (
+        f"Groups with fewer raters than their minimum ({rules.default}; {special}) are not "
+        f"shown on their own: their ratings are {action}."
+    )
+
+
+def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str:
+    """One subject's 360 feedback as a self-contained HTML page, anonymity applied.
+
+    Only what :func:`mgrlead.multirater.score_360` lets be shown reaches the
+    page: withheld views carry no numbers to print.
+
+    Raises:
+        ReportError: the subject is not in the round, or the rubric differs.
+    """
+    _check_rubric(rubric, result.content_hash, "360 round")
+    try:
+        feedback = result[subject]
+    except KeyError:
+        known = ", ".join(repr(p.subject) for p in result.people[:10])
+        raise ReportError(f"subject {subject!r} is not in the round; it has {known}") from None
+    labels = dict(result.group_labels) | {"all_others": "All others"}
+    dims = _dimensions(rubric)
+    rows = []
+    for dim in dims:
+        cells = [
+            {"label": labels.get(view.group, view.label), "score": view[dim.id]}
+            for view in feedback.groups
+        ]
+        rows.append({"dimension": dim, "cells": cells})
+    gaps = [
+        {"name": dim.name, "high": dim.high.label, "gap": gap}
+        for dim, gap in zip(dims, feedback.gaps, strict=True)
+    ]
+    context = _common(rubric, f"360\u00b0 feedback: {feedback.subject}", result.content_hash) | {
+        "feedback": feedback,
+        "rows": rows,
+        "gaps": gaps,
+        "gap_threshold": result.gap_threshold,
+        "anonymity_note": _anonymity_note(result),
+        "chart": _data_uri(feedback360_chart(feedback, rubric, labels)),
+    }
+    return str(_environment().get_template("feedback360.html.j2").render(context))
+
+
+def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = None) -> str:
+    """Every group of a :class:`~mgrlead.teams.TeamSummary` as a self-contained HTML page."""
+    _check_rubric(rubric, summary.content_hash, "team summary")
+    names = {d.id: d.name for d in _dimensions(rubric)}
+    dims = {d.id: d for d in _dimensions(rubric)}
+    teams = []
+    for stats in summary.teams:
+        rows = []
+        for d in stats.dimensions:
+            bands = dims[d.dimension].bands or rubric.bands
+            rows.append(
+                {
+                    "name": names[d.dimension],
+                    "stats": d,
+                    "bands": [(b.label, d.bands.get(b.id, 0)) for b in bands],
+                }
+            )
+        chart = _data_uri(team_chart(stats, rubric)) if stats.shown else None
+        teams.append({"stats": stats, "rows": rows, "chart": chart})
+    icc = [{"name": names[i.dimension], "icc": i} for i in summary.icc]
+    context = _common(rubric, title or f"Teams by {summary.by}", summary.content_hash) | {
+        "summary": summary,
+        "teams": teams,
+        "icc": icc,
+    }
+    return str(_environment().get_template("team.html.j2").render(context))
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file renamed at the end."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        Path(tmp).replace(target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_charts(
+    figures: dict[str, Figure], directory: str | Path, formats: tuple[str, ...] = ("png", "svg")
+) -> list[Path]:
+    """Write each figure as ``<name>.<format>`` into ``directory`` (created if needed)."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, figure in figures.items():
+        for fmt in formats:
+            path = out / f"{name}.{fmt}"
+            data = chart_bytes(figure, fmt)
+            fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{path.name}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            Path(tmp).replace(path)
+            written.append(path)
+    return written

@@ -1,0 +1,195 @@
+"""HTML reports and charts: escaping, self-containment, anonymity, CLI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from click.testing import CliRunner
+
+import mgrlead
+from mgrlead import Band, Pole
+from mgrlead.charts import ReportError, chart_bytes, feedback360_chart, profile_chart
+from mgrlead.cli import cli
+from mgrlead.multirater import score_360
+from mgrlead.norms import NormTable
+from mgrlead.report import feedback360_report, profile_report, team_report
+from mgrlead.teams import summarize_teams
+
+from .helpers import dim, item, rubric
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+EVIL = "<script>alert('x')</script>"
+
+
+def _read(name: str) -> dict[str, list[Any]]:
+    import pyarrow.csv as pacsv  # noqa: PLC0415
+
+    return pacsv.read_csv(EXAMPLES / name).to_pydict()
+
+
+def _evil_rubric() -> mgrlead.Rubric:
+    bands = (
+        Band(id="low", label=f"Low {EVIL}", lower=0, upper=50, feedback=f"feedback {EVIL}"),
+        Band(id="high", label="High", lower=50, upper=100, include_upper=True),
+    )
+    d = dim("d", [item("a1"), item("a2", "lo")])
+    d = attrs.evolve(
+        d,
+        name=f"Dimension {EVIL}",
+        low=Pole(id="lo", label=f"Low pole {EVIL}", description=f"about {EVIL}"),
+    )
+    return attrs.evolve(rubric([d], bands=bands), title=f"Title {EVIL}")
+
+
+def _assert_self_contained(html: str) -> None:
+    lowered = html.lower()
+    assert "<script" not in lowered
+    assert "<link" not in lowered
+    assert "<iframe" not in lowered
+    for value in re.findall(r'(?:src|href)="([^"]*)"', html):
+        assert value.startswith("data:"), value
+    assert "@import" not in lowered
+    assert "url(" not in lowered
+
+
+def test_every_text_from_the_rubric_and_data_is_escaped() -> None:
+    r = _evil_rubric()
+    profile = mgrlead.score(r, {"a1": 1, "a2": 5})
+    html = profile_report(profile, r, respondent=EVIL)
+    _assert_self_contained(html)
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert html.count("&lt;script&gt;") >= 6  # title, id, name, pole, band, feedback
+
+
+def test_360_and_team_reports_escape_ids_and_groups() -> None:
+    r = _evil_rubric()
+    data = {
+        "subject": [EVIL] * 4,
+        "rater_group": ["self", "peer", "peer", "peer"],
+        "team": [EVIL] * 4,
+        "a1": [1, 2, 3, 4],
+        "a2": [5, 4, 3, 2],
+    }
+    html = feedback360_report(score_360(r, data), r, EVIL)
+    _assert_self_contained(html)
+    assert "360° feedback: &lt;script&gt;" in html
+    html = team_report(summarize_teams(r, data), r)
+    _assert_self_contained(html)
+    assert "Team &lt;script&gt;" in html
+
+
+def test_the_profile_report_shows_bands_feedback_and_intervals() -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    data = _read("responses.csv")
+    norms = NormTable.build(r, data, id="example")
+    answers = {i: data[i][0] for i in r.item_ids}
+    profile = mgrlead.score(r, answers, norms=norms)
+    html = profile_report(profile, r, respondent="R001")
+    _assert_self_contained(html)
+    for score in profile:
+        assert f"{score.percent:.1f} of 100" in html
+        assert (score.band_label or "") in html
+    assert len(re.findall(r"confidence interval \d", html)) == len(profile)
+    plain = profile_report(mgrlead.score(r, answers), r)
+    assert "No confidence intervals" in plain
+
+
+def test_the_profile_chart_draws_the_interval_only_with_norms() -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    data = _read("responses.csv")
+    answers = {i: data[i][0] for i in r.item_ids}
+    norms = NormTable.build(r, data, id="example")
+    with_ci = profile_chart(mgrlead.score(r, answers, norms=norms), r)
+    without = profile_chart(mgrlead.score(r, answers), r)
+    assert len(with_ci.axes[0].lines) == len(without.axes[0].lines) + 4
+
+
+def test_the_360_chart_and_report_never_show_a_small_group() -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    result = score_360(r, _read("360-responses.csv"))
+    blake = result["blake"]
+    labels = dict(result.group_labels) | {"all_others": "All others"}
+    legend = feedback360_chart(blake, r, labels).axes[0].get_legend()
+    names = {t.get_text() for t in legend.get_texts()}
+    assert "Direct reports" not in names
+    assert {"Self", "Peers", "All others"} <= names
+    html = feedback360_report(result, r, "blake")
+    rows = re.findall(r"<tr><td>Direct reports</td>(.*?)</tr>", html, flags=re.S)
+    assert len(rows) == len(r.dimensions)
+    assert all("not shown" in row for row in rows)
+
+
+def test_a_report_refuses_another_rubric_version() -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    profile = mgrlead.score(r, dict.fromkeys(r.item_ids, 3))
+    other = attrs.evolve(r, scale=mgrlead.Scale.agreement(7))
+    with pytest.raises(ReportError, match="another version"):
+        profile_report(profile, other)
+    with pytest.raises(ReportError, match="subject 'nobody'"):
+        feedback360_report(score_360(r, _read("360-responses.csv")), r, "nobody")
+
+
+def test_charts_are_reproducible_png_and_svg() -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    profile = mgrlead.score(r, dict.fromkeys(r.item_ids, 3))
+    svg = chart_bytes(profile_chart(profile, r), "svg")
+    assert svg == chart_bytes(profile_chart(profile, r), "svg")
+    assert b"<svg" in svg
+    assert b"<text" not in svg  # text is drawn as paths
+    assert chart_bytes(profile_chart(profile, r), "png").startswith(b"\x89PNG\r\n\x1a\n")
+    with pytest.raises(ReportError, match="unknown chart format"):
+        chart_bytes(profile_chart(profile, r), "gif")
+
+
+def test_cli_writes_each_kind_of_report_and_charts(tmp_path: Path) -> None:
+    runner = CliRunner()
+    cases = [
+        ["report", str(EXAMPLES / "responses.csv"), "--respondent", "R002"],
+        ["report", str(EXAMPLES / "360-responses.csv"), "--kind", "360", "--subject", "casey"],
+        ["report", str(EXAMPLES / "responses.csv"), "--kind", "team", "--by", "team"],
+    ]
+    for k, args in enumerate(cases):
+        out = tmp_path / f"r{k}.html"
+        charts = tmp_path / f"charts{k}"
+        result = runner.invoke(cli, [*args, "-o", str(out), "--charts", str(charts)])
+        assert result.exit_code == 0, result.output
+        _assert_self_contained(out.read_text())
+        pngs = sorted(charts.glob("*.png"))
+        assert pngs
+        assert len(list(charts.glob("*.svg"))) == len(pngs)
+
+
+def test_cli_reports_a_saved_profile_json(tmp_path: Path) -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    saved = tmp_path / "profile.json"
+    saved.write_text(mgrlead.score(r, dict.fromkeys(r.item_ids, 2)).to_json())
+    out = tmp_path / "p.html"
+    result = CliRunner().invoke(cli, ["report", str(saved), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Balanced" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["responses.csv", "--respondent", "R999"], "respondent 'R999' is not in column"),
+        (["responses.csv"], "the file has 20 respondents"),
+        (["360-responses.csv", "--kind", "360"], "choose one with --subject"),
+        (["responses.csv", "--kind", "360"], "no column 'subject'"),
+        (["responses.csv", "--kind", "team", "--by", "site"], "no column 'site'"),
+    ],
+)
+def test_cli_mistakes_are_one_line_and_write_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["report", str(EXAMPLES / args[0]), *args[1:], "-o", str(out)])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert result.output.count("\n") == 1
+    assert not out.exists()
+    assert not list(tmp_path.iterdir())
