@@ -32,7 +32,7 @@ if CHROMIUM is None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Any:  # noqa: ANN401
+def browser() -> Any:
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
     with sync_playwright() as p:
@@ -64,7 +64,7 @@ def _report(tmp_path: Path, args: list[str]) -> Path:
     return out
 
 
-def _open(browser: Any, path: Path) -> tuple[Any, list[str]]:  # noqa: ANN401
+def _open(browser: Any, path: Path) -> tuple[Any, list[str]]:
     """Open a report offline; return the page and every error or network request seen."""
     page = browser.new_page(viewport={"width": 1000, "height": 1400})
     problems: list[str] = []
@@ -72,7 +72,7 @@ def _open(browser: Any, path: Path) -> tuple[Any, list[str]]:  # noqa: ANN401
             if m.type in {"error", "warning"} else None)  # fmt: skip
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
 
-    def only_local(route: Any) -> None:  # noqa: ANN401
+    def only_local(route: Any) -> None:
         url = route.request.url
         if url.startswith(("file:", "data:")):
             route.continue_()
@@ -85,7 +85,7 @@ def _open(browser: Any, path: Path) -> tuple[Any, list[str]]:  # noqa: ANN401
     return page, problems
 
 
-def _images(page: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+def _images(page: Any) -> list[dict[str, Any]]:
     return list(
         page.evaluate(
             "Array.from(document.images).map(i => ({complete: i.complete, "
@@ -104,7 +104,7 @@ def _has_colour(png: bytes, rgb: tuple[int, int, int], tolerance: int = 6) -> in
     return int(close.sum())
 
 
-def test_profile_report_renders_with_its_chart(browser: Any, tmp_path: Path, shots: Path) -> None:  # noqa: ANN401
+def test_profile_report_renders_with_its_chart(browser: Any, tmp_path: Path, shots: Path) -> None:
     path = _report(tmp_path, [str(EXAMPLES / "responses.csv"), "--respondent", "R001"])
     page, problems = _open(browser, path)
     assert problems == []
@@ -123,7 +123,7 @@ def test_profile_report_renders_with_its_chart(browser: Any, tmp_path: Path, sho
 
 
 def test_360_report_renders_and_hides_the_small_group(
-    browser: Any,  # noqa: ANN401
+    browser: Any,
     tmp_path: Path,
     shots: Path,
 ) -> None:
@@ -141,7 +141,7 @@ def test_360_report_renders_and_hides_the_small_group(
     page.close()
 
 
-def test_team_report_renders_every_team_chart(browser: Any, tmp_path: Path, shots: Path) -> None:  # noqa: ANN401
+def test_team_report_renders_every_team_chart(browser: Any, tmp_path: Path, shots: Path) -> None:
     path = _report(tmp_path, [str(EXAMPLES / "responses.csv"), "--kind", "team"])
     page, problems = _open(browser, path)
     assert problems == []
@@ -152,7 +152,7 @@ def test_team_report_renders_every_team_chart(browser: Any, tmp_path: Path, shot
     page.close()
 
 
-def test_an_injected_script_in_the_data_does_not_run(browser: Any, tmp_path: Path) -> None:  # noqa: ANN401
+def test_an_injected_script_in_the_data_does_not_run(browser: Any, tmp_path: Path) -> None:
     data = (
         (EXAMPLES / "360-responses.csv")
         .read_text()

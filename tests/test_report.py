@@ -118,7 +118,7 @@ def test_the_360_chart_and_report_never_show_a_small_group() -> None:
     assert "Direct reports" not in names
     assert {"Self", "Peers", "All others"} <= names
     html = feedback360_report(result, r, "blake")
-    rows = re.findall(r"<tr><td>Direct reports</td>(.*?)</tr>", html, flags=re.S)
+    rows = re.findall(r"<tr><td>Direct reports</td>(.*?)</tr>", html, flags=re.DOTALL)
     assert len(rows) == len(r.dimensions)
     assert all("not shown" in row for row in rows)
 
