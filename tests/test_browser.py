@@ -43,7 +43,7 @@ def browser() -> Any:
                 "--disable-gpu",
                 "--disable-dev-shm-usage",
                 "--disable-background-networking",
-            ],  # fmt: skip
+            ],
         )
         yield launched
         launched.close()
