@@ -19,7 +19,7 @@ extensions = [
     "sphinx.ext.viewcode",
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build", "conftest.py"]
+exclude_patterns = ["_build", "_generated", "conftest.py"]
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath"]
 myst_heading_anchors = 3
 
@@ -77,6 +77,36 @@ class RubricKeys(SphinxDirective):
         return container.children
 
 
+def make_gallery(_app: object) -> None:
+    """Draw the gallery of docs/reports.md from the example data (into _generated/)."""
+    from pathlib import Path
+
+    import pyarrow.csv as pacsv
+
+    from mgrlead.charts import chart_bytes, feedback360_chart, profile_chart, team_chart
+    from mgrlead.norms import NormTable
+
+    here = Path(__file__).parent
+    out = here / "_generated" / "gallery"
+    out.mkdir(parents=True, exist_ok=True)
+    examples = here.parent / "examples"
+    rubric = mgrlead.load_rubric("manager-leader")
+    data = pacsv.read_csv(examples / "responses.csv").to_pydict()
+    norms = NormTable.build(rubric, data, id="example")
+    profile = mgrlead.score(rubric, {i: data[i][0] for i in rubric.item_ids}, norms=norms)
+    rounds = mgrlead.score_360(rubric, pacsv.read_csv(examples / "360-responses.csv").to_pydict())
+    labels = dict(rounds.group_labels) | {"all_others": "All others"}
+    teams = mgrlead.summarize_teams(rubric, data, by="team")
+    charts = {
+        "profile": profile_chart(profile, rubric),
+        "feedback360": feedback360_chart(rounds["blake"], rubric, labels),
+        "team": team_chart(teams["sales"], rubric),
+    }
+    for name, figure in charts.items():
+        (out / f"{name}.svg").write_bytes(chart_bytes(figure, "svg"))
+
+
 def setup(app):  # noqa: ANN001, ANN201, D103
     app.add_directive("mgrlead-rubric-keys", RubricKeys)
+    app.connect("builder-inited", make_gallery)
     return {"parallel_read_safe": True}

@@ -12,6 +12,8 @@ Example:
     (50.0, 'balanced')
 """
 
+from typing import TYPE_CHECKING, Any
+
 from mgrlead._version import __version__
 from mgrlead.api import (
     available_rubrics,
@@ -27,6 +29,7 @@ from mgrlead.errors import (
     AnswerError,
     InputError,
     MgrleadError,
+    ReportError,
     RubricError,
     RubricFileError,
     RubricNotFoundError,
@@ -51,6 +54,7 @@ from mgrlead.table import ScoreTable
 
 __all__ = [
     "STRATEGIES",
+    "Anonymity",
     "AnswerError",
     "Band",
     "Dimension",
@@ -64,13 +68,16 @@ __all__ = [
     "OverallScore",
     "Pole",
     "Profile",
+    "ReportError",
     "ResponseScore",
+    "Round360",
     "Rubric",
     "RubricError",
     "RubricFileError",
     "RubricNotFoundError",
     "Scale",
     "ScoreTable",
+    "TeamSummary",
     "Weighting",
     "__version__",
     "available_rubrics",
@@ -79,7 +86,34 @@ __all__ = [
     "hookimpl",
     "load_rubric",
     "score",
+    "score_360",
     "score_frame",
     "score_matrix",
     "score_table",
+    "summarize_teams",
 ]
+
+if TYPE_CHECKING:
+    from mgrlead.multirater import Anonymity, Round360, score_360
+    from mgrlead.teams import TeamSummary, summarize_teams
+
+#: Names imported on first use, so that ``import mgrlead`` stays light.
+_LAZY = {
+    "Anonymity": "mgrlead.multirater",
+    "Round360": "mgrlead.multirater",
+    "score_360": "mgrlead.multirater",
+    "TeamSummary": "mgrlead.teams",
+    "summarize_teams": "mgrlead.teams",
+}
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the lazy name is
+    """Import the 360 and team names on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mgrlead' has no attribute {name!r}")
+    import importlib  # noqa: PLC0415
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from mgrlead.errors import MgrleadError
+from mgrlead.errors import ReportError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from mgrlead.results import DimensionScore, Profile
     from mgrlead.teams import TeamStats
 
-__all__ = ["FORMATS", "chart_bytes", "feedback360_chart", "profile_chart", "team_chart"]
+__all__ = [
+    "FORMATS",
+    "ReportError",
+    "chart_bytes",
+    "feedback360_chart",
+    "profile_chart",
+    "team_chart",
+]
 
 #: The formats :func:`chart_bytes` writes.
 FORMATS = ("png", "svg")
@@ -36,10 +43,6 @@ _GROUP_MARKERS = {
     "all_others": ("P", "#000000"),
 }
 _RC: dict[Any, Any] = {"svg.fonttype": "path", "svg.hashsalt": "mgrlead"}
-
-
-class ReportError(MgrleadError):
-    """A report or chart cannot be made (for example, the ``report`` extra is missing)."""
 
 
 def _figure(width: float, height: float) -> Figure:

@@ -11,6 +11,7 @@ __all__ = [
     "AnswerError",
     "InputError",
     "MgrleadError",
+    "ReportError",
     "RubricError",
     "RubricFileError",
     "RubricNotFoundError",
@@ -69,3 +70,7 @@ class AnswerError(MgrleadError, ValueError):
 
 class InputError(MgrleadError, ValueError):
     """A data file or frame has the wrong shape: missing columns, unreadable file."""
+
+
+class ReportError(MgrleadError):
+    """A report or chart cannot be made (for example, the ``report`` extra is missing)."""
