@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+
 import mgrlead
+from mgrlead.charts import chart_bytes, feedback360_chart, profile_chart, team_chart
+from mgrlead.norms import NormTable
 from mgrlead.schema import rubric_schema
 
 project = "mgrlead"
@@ -79,13 +85,6 @@ class RubricKeys(SphinxDirective):
 
 def make_gallery(_app: object) -> None:
     """Draw the gallery of docs/reports.md from the example data (into _generated/)."""
-    from pathlib import Path
-
-    import pyarrow.csv as pacsv
-
-    from mgrlead.charts import chart_bytes, feedback360_chart, profile_chart, team_chart
-    from mgrlead.norms import NormTable
-
     here = Path(__file__).parent
     out = here / "_generated" / "gallery"
     out.mkdir(parents=True, exist_ok=True)

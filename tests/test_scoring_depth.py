@@ -21,6 +21,7 @@ from helpers import dim, item, rubric
 from mgrlead import MissingPolicy, RubricError, Weighting
 from mgrlead.cli import cli
 from mgrlead.norms import DimensionNorm, NormError, NormGroup, NormTable, PercentilePoint
+from mgrlead.plan import CARELESS
 from mgrlead.serialize import dump_norms, load_norms
 from mgrlead.testing import strategies as mst
 
@@ -314,3 +315,26 @@ def test_careless_single_and_batch_agree(case: tuple[mgrlead.Rubric, list[dict[s
     batch = mgrlead.score_matrix(r, values)
     for row, answers in enumerate(people):
         assert batch.profile(row).careless == mgrlead.score(r, answers).careless
+
+
+@given(mst.rubrics().flatmap(lambda r: st.tuples(st.just(r), st.lists(mst.answers(r), max_size=5))))
+def test_leaving_careless_out_changes_nothing_else(
+    case: tuple[mgrlead.Rubric, list[dict[str, Any]]],
+) -> None:
+    r, people = case
+    values = np.array(
+        [[np.nan if p.get(i) is None else p[i] for i in r.item_ids] for p in people], dtype=float
+    ).reshape(len(people), len(r.item_ids))
+    full = mgrlead.score_matrix(r, values)
+    lean = mgrlead.score_matrix(r, values, careless=False)
+    full_columns, lean_columns = full.columns(), lean.columns()
+    assert set(full_columns) - set(lean_columns) == {f"careless_{n}" for n in CARELESS}
+    for name, column in lean_columns.items():
+        np.testing.assert_array_equal(column, full_columns[name])
+    for row, answers in enumerate(people):
+        single = mgrlead.score(r, answers, careless=False)
+        assert single.careless is None
+        assert lean.profile(row) == single
+        assert single == attrs.evolve(mgrlead.score(r, answers), careless=None)
+    frame = {i: values[:, j] for j, i in enumerate(r.item_ids)}
+    assert not any(c.startswith("careless_") for c in mgrlead.score_frame(r, frame, careless=False))

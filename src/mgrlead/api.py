@@ -161,6 +161,7 @@ def score(  # noqa: PLR0913 - the answers, then every per-call option
     missing: str | MissingPolicy | None = None,
     norms: NormTable | None = None,
     group: str | None = None,
+    careless: bool = True,
 ) -> Profile:
     """Score one respondent.
 
@@ -178,6 +179,8 @@ def score(  # noqa: PLR0913 - the answers, then every per-call option
             borderline flag to every scorable dimension.
         group: The respondent's norm group (e.g. ``"manager"``); the table's
             fallback group is used when it has no norms for it.
+        careless: Compute the careless-responding indicators
+            (``Profile.careless``); ``False`` leaves them out and is faster.
 
     Returns:
         The respondent's :class:`~mgrlead.results.Profile`.
@@ -194,7 +197,7 @@ def score(  # noqa: PLR0913 - the answers, then every per-call option
         81.25
     """
     configured = _configured(rubric, strategy=strategy, weighting=weighting, missing=missing)
-    profile = configured.plan.score_one(answers)
+    profile = configured.plan.score_one(answers, careless=careless)
     if norms is not None:
         from mgrlead.norms import apply_norms  # noqa: PLC0415
 
@@ -202,14 +205,18 @@ def score(  # noqa: PLR0913 - the answers, then every per-call option
     return profile
 
 
-def score_matrix(rubric: Rubric | str, values: npt.ArrayLike) -> BatchScores:
+def score_matrix(
+    rubric: Rubric | str, values: npt.ArrayLike, *, careless: bool = True
+) -> BatchScores:
     """Score a ``(respondents, items)`` array whose columns follow ``rubric.item_ids``.
 
     The lowest-level batch entry point: no column matching, NaN for missing.
+    ``careless=False`` skips the careless-responding indicators.
     """
     import numpy as np  # noqa: PLC0415
 
-    return load_rubric(rubric).plan.score_matrix(np.asarray(values, dtype=np.float64))
+    plan = load_rubric(rubric).plan
+    return plan.score_matrix(np.asarray(values, dtype=np.float64), careless=careless)
 
 
 @overload
@@ -294,7 +301,7 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     if isinstance(frame, Mapping):
         columns = {str(k): v for k, v in frame.items()}
         matrix, passthrough = _columns_to_matrix(plan, columns)
-        batch = plan.score_matrix(matrix)
+        batch = plan.score_matrix(matrix, careless=careless)
         return {**passthrough, **_result_columns(batch, passthrough, norms)}
     import narwhals as nw  # noqa: PLC0415
 
@@ -322,11 +329,9 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     names = [str(c) for c in df.columns]
     columns = {name: df.get_column(name).to_numpy() for name in names}
     matrix, passthrough = _columns_to_matrix(plan, columns)
-    batch = plan.score_matrix(matrix)
+    batch = plan.score_matrix(matrix, careless=careless)
     native = nw.get_native_namespace(df)
     results = _result_columns(batch, passthrough, norms)
-    if not careless:
-        results = {k: v for k, v in results.items() if not k.startswith("careless_")}
     scores = nw.from_dict(results, backend=native)
     floats = [name for name, dtype in scores.schema.items() if dtype == nw.Float64]
     # Not scorable is null where the engine has nulls (NaN stays NaN in pandas).

@@ -24,6 +24,7 @@ answered items ``A`` (codes that mean "missing" are not answers)::
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import numbers
 from collections.abc import Collection, Mapping, Sequence
@@ -91,12 +92,12 @@ class DimensionPlan:
     boundaries: tuple[tuple[float, bool], ...]
     band_on: str
 
-    @property
+    @functools.cached_property
     def n_items(self) -> int:
         """How many items the dimension rests on."""
         return len(self.members)
 
-    @property
+    @functools.cached_property
     def weight_total(self) -> float:
         """The sum of the weights of all its items."""
         return sum(self.weights)
@@ -125,45 +126,68 @@ class ScoringPlan:
         """The item ids, in column order."""
         return tuple(item.id for item in self.items)
 
+    @functools.cached_property
+    def _checks(self) -> tuple[tuple[int, int, frozenset[int], Mapping[int, float] | None], ...]:
+        """Per item: what :meth:`score_one` checks and maps, as plain tuples."""
+        return tuple((it.code_min, it.code_max, it.missing_codes, it.scores) for it in self.items)
+
+    @functools.cached_property
+    def _terms(self) -> tuple[tuple[tuple[int, float, bool, float, float, float], ...], ...]:
+        """Per dimension: (item, weight, reversed, lo, hi, hi - lo) of each of its items."""
+        items = self.items
+        return tuple(
+            tuple(
+                (i, w, rev, items[i].lo, items[i].hi, items[i].hi - items[i].lo)
+                for i, w, rev in zip(dim.members, dim.weights, dim.reverse, strict=True)
+            )
+            for dim in self.dimensions
+        )
+
     # ------------------------------------------------------------------ single
-    def score_one(self, answers: object) -> Profile:
-        """Score one respondent; ``answers`` maps item id to response (or None/NaN)."""
+    def score_one(self, answers: object, *, careless: bool = True) -> Profile:
+        """Score one respondent; ``answers`` maps item id to response (or None/NaN).
+
+        ``careless=False`` skips the careless-responding indicators
+        (``Profile.careless`` is then ``None``).
+        """
         if not isinstance(answers, Mapping):
             raise AnswerError(
                 f"answers must be a mapping of item id to response, got {type(answers).__name__}"
             )
         index = self.index
-        items = self.items
-        scored: list[float | int | None] = [None] * len(items)
-        codes: list[int | None] = [None] * len(items)
+        checks = self._checks
+        scored: list[float | int | None] = [None] * len(checks)
+        codes: list[int | None] = [None] * len(checks)
         for item_id, value in answers.items():
             i = index.get(item_id) if isinstance(item_id, str) else None
             if i is None:
                 raise AnswerError(self._unknown_item_message(item_id), item=str(item_id))
-            it = items[i]
-            code = check_answer(item_id, value, it.code_min, it.code_max, it.missing_codes)
+            code_min, code_max, missing_codes, table = checks[i]
+            if type(value) is int and code_min <= value <= code_max and value not in missing_codes:
+                code: int | None = value  # the common case, checked inline
+            else:
+                code = check_answer(item_id, value, code_min, code_max, missing_codes)
             if code is not None:
-                scored[i] = it.score_of(code)
+                scored[i] = code if table is None else table[code]
                 codes[i] = code
         percents: list[float] = []
         scores: list[DimensionScore] = []
-        for dim in self.dimensions:
+        for dim, terms in zip(self.dimensions, self._terms, strict=True):
             acc_w = 0.0
             acc_wx = 0.0
             acc_wp = 0.0
             answered = 0
-            for i, w, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
+            for i, w, rev, lo, hi, span in terms:
                 s = scored[i]
                 if s is None:
                     if dim.impute != "none":
                         raise RubricError(_single_imputation_message(dim))
                     continue
-                lo, hi = items[i].lo, items[i].hi
                 k = (lo + hi) - s if rev else s
                 answered += 1
                 acc_w += w
                 acc_wx += w * k
-                acc_wp += w * ((k - lo) / (hi - lo))
+                acc_wp += w * ((k - lo) / span)
             reason = _reason(answered, dim.required, dim.n_items, acc_w == 0.0)
             if reason is None:
                 mean, percent, position, headline = _finish(
@@ -184,13 +208,13 @@ class ScoringPlan:
             else:
                 scores.append(_unscorable(dim, answered, reason))
                 percents.append(math.nan)
-        return self._profile(scores, percents, self.careless.one(codes))
+        return self._profile(scores, percents, self.careless.one(codes) if careless else None)
 
     def _profile(
         self,
         scores: list[DimensionScore],
         percents: Sequence[float],
-        careless: CarelessIndicators,
+        careless: CarelessIndicators | None,
     ) -> Profile:
         from mgrlead._version import __version__  # noqa: PLC0415
 
@@ -230,7 +254,9 @@ class ScoringPlan:
         return f"{text}; its items are {', '.join(self.item_ids[:6])}..."
 
     # ------------------------------------------------------------------- batch
-    def score_matrix(self, values: npt.NDArray[np.float64], *, row_offset: int = 0) -> BatchScores:
+    def score_matrix(
+        self, values: npt.NDArray[np.float64], *, row_offset: int = 0, careless: bool = True
+    ) -> BatchScores:
         """Score many respondents at once.
 
         Args:
@@ -238,6 +264,9 @@ class ScoringPlan:
                 order, NaN for a missing answer; codes that mean missing are
                 allowed and count as missing.
             row_offset: Added to row numbers in error messages (for chunks).
+            careless: Compute the careless-responding indicators too (about a
+                third of the time); without them the batch has no
+                ``careless_*`` columns and its profiles no ``careless``.
 
         Raises:
             AnswerError: naming the first bad cell's row and item.
@@ -308,7 +337,7 @@ class ScoringPlan:
         overall = _overall(self.top, percents)
         overall_ok = ~np.isnan(overall)
         raw = values
-        if any(it.missing_codes for it in self.items):
+        if careless and any(it.missing_codes for it in self.items):
             raw = values.copy()
             for i, it in enumerate(self.items):
                 if it.missing_codes:
@@ -317,7 +346,7 @@ class ScoringPlan:
         return BatchScores(
             plan=self,
             n=n,
-            careless=self.careless.many(raw),
+            careless=self.careless.many(raw) if careless else {},
             dimensions=columns,
             overall_percent=overall,
             overall_band=np.where(
@@ -467,8 +496,9 @@ class BatchScores:
         out["overall_percent"] = self.overall_percent
         out["overall_position"] = (self.overall_percent - 50.0) / 50.0
         out["overall_band"] = _band_ids(self.overall_band, self.plan.overall_bands)
-        for name in CARELESS:
-            out[f"careless_{name}"] = self.careless[name]
+        if self.careless:
+            for name in CARELESS:
+                out[f"careless_{name}"] = self.careless[name]
         return out
 
     def profile(self, row: int) -> Profile:
@@ -500,11 +530,15 @@ class BatchScores:
                 scores.append(_unscorable(dim, answered, reason or ""))
                 percents.append(math.nan)
         c = self.careless
-        careless = CarelessIndicators(
-            longest_run=int(c["longest_run"][row]),
-            irv=_float_or_none(c["irv"][row]),
-            acquiescence=_float_or_none(c["acquiescence"][row]),
-            both_poles=int(c["both_poles"][row]),
+        careless = (
+            CarelessIndicators(
+                longest_run=int(c["longest_run"][row]),
+                irv=_float_or_none(c["irv"][row]),
+                acquiescence=_float_or_none(c["acquiescence"][row]),
+                both_poles=int(c["both_poles"][row]),
+            )
+            if c
+            else None
         )
         return plan._profile(scores, percents, careless)  # noqa: SLF001
 
@@ -607,6 +641,8 @@ def check_answer(
     """
     if value is None:
         return None
+    if type(value) is int and lo <= value <= hi and value not in missing_codes:
+        return value  # the common case, without building any message
     where = f"item {item_id!r}"
     fix = f"answers must be whole numbers from {lo} to {hi}, or None/NaN when not answered"
     if missing_codes:
