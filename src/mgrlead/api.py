@@ -332,13 +332,44 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     batch = plan.score_matrix(matrix, careless=careless)
     native = nw.get_native_namespace(df)
     results = _result_columns(batch, passthrough, norms)
-    scores = nw.from_dict(results, backend=native)
-    floats = [name for name, dtype in scores.schema.items() if dtype == nw.Float64]
-    # Not scorable is null where the engine has nulls (NaN stays NaN in pandas).
-    scores = scores.with_columns(nw.col(*floats).fill_nan(None))
+    if df.implementation.is_pandas():
+        # The score arrays are new and owned by nobody else: pandas may keep them
+        # as they are instead of copying them into blocks (half the batch's time).
+        scores = nw.from_native(_pandas_scores(native, results), eager_only=True)
+    else:
+        scores = nw.from_dict(results, backend=native)
+    # Not scorable is null where the engine has nulls (pandas has NaN only).
+    if not df.implementation.is_pandas_like():
+        floats = [name for name, dtype in scores.schema.items() if dtype == nw.Float64]
+        scores = scores.with_columns(nw.col(*floats).fill_nan(None))
     keep = [n for n in names if n in passthrough]
     out = nw.concat([df.select(keep), scores], how="horizontal") if keep else scores
     return out.to_native()
+
+
+def _pandas_scores(pd: Any, columns: Mapping[str, Any]) -> Any:  # noqa: ANN401
+    """The score columns as a pandas frame, fast: no block copy, text through Arrow.
+
+    The arrays are new and owned by nobody else, so pandas may keep them
+    (``copy=False``).  Text columns (band ids) get the dtype pandas would infer
+    (``str`` in pandas 3), built from an Arrow array rather than cell by cell.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    text = pd.Series(np.array(["a", None], dtype=object)).dtype
+    out = {}
+    for name, col in columns.items():
+        if text != np.dtype(object) and isinstance(col, np.ndarray) and col.dtype == object:
+            from mgrlead._arrow import pyarrow  # noqa: PLC0415
+
+            pa = pyarrow()
+            try:
+                out[name] = pd.array(pa.array(col, type=pa.string()), dtype=text)
+                continue
+            except (pa.ArrowException, TypeError):
+                pass  # not all text: let pandas infer
+        out[name] = col
+    return pd.DataFrame(out, copy=False)
 
 
 def score_table(
@@ -422,7 +453,7 @@ def _columns_to_matrix(
     if len(lengths) > 1:
         raise InputError(f"columns have different lengths: {sorted(lengths)}")
     n = lengths.pop() if lengths else 0
-    matrix = np.empty((n, len(item_ids)), dtype=np.float64)
+    matrix = np.empty((n, len(item_ids)), dtype=np.float64, order="F")  # column by column
     for j, item in enumerate(item_ids):
         matrix[:, j] = _to_float_column(item, columns[item], plan.items[j])
     items = set(item_ids)

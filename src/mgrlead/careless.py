@@ -92,13 +92,17 @@ class CarelessPlan:
         run = np.zeros(n, dtype=np.int64)
         best = np.zeros(n, dtype=np.int64)
         previous = np.full(n, np.nan)
+        same = np.empty(n, dtype=bool)
         for j in range(k):
             col = columns[j]
             ans = ~np.isnan(col)
-            same = ans & (col == previous)
-            run = np.where(ans, np.where(same, run + 1, 1), run)
-            best = np.maximum(best, np.where(ans, run, 0))
-            previous = np.where(ans, col, previous)
+            # answered: the run goes on when the code repeats, else restarts at 1;
+            # unanswered: everything stays as it was.
+            np.equal(col, previous, out=same)
+            np.add(run, 1, out=run, where=same)
+            np.copyto(run, 1, where=ans & ~same)
+            np.maximum(best, run, out=best, where=ans)
+            np.copyto(previous, col, where=ans)
         unit = (columns - np.asarray(self.mid)[:, None]) / np.asarray(self.half)[:, None]
         irv = _sd_columns(unit, range(k))
         acq = _mean_columns(unit, self.balanced)
@@ -152,8 +156,8 @@ def _mean_columns(unit: Any, columns: Any) -> Any:  # noqa: ANN401
     count = np.zeros(n)
     for j in columns:
         ans = ~np.isnan(unit[j])
-        total += np.where(ans, unit[j], 0.0)
-        count += ans
+        np.add(total, unit[j], out=total, where=ans)
+        np.add(count, ans, out=count)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.where(count > 0, count, 1.0), np.nan)
 
@@ -166,11 +170,13 @@ def _sd_columns(unit: Any, columns: Any) -> Any:  # noqa: ANN401
     m = _mean_columns(unit, columns)
     acc = np.zeros(n)
     count = np.zeros(n)
+    d = np.empty(n)
     for j in columns:
         ans = ~np.isnan(unit[j])
-        d = np.where(ans, unit[j] - m, 0.0)
-        acc += d * d
-        count += ans
+        np.subtract(unit[j], m, out=d)
+        np.multiply(d, d, out=d)
+        np.add(acc, d, out=acc, where=ans)
+        np.add(count, ans, out=count)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count >= 2, np.sqrt(acc / np.where(count >= 2, count - 1, 1.0)), np.nan)
 

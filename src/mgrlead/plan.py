@@ -273,7 +273,8 @@ class ScoringPlan:
         """
         import numpy as np  # noqa: PLC0415
 
-        values = np.asarray(values, dtype=np.float64)
+        # Column-major: every step below reads one item's column at a time.
+        values = np.asfortranarray(values, dtype=np.float64)
         n_items = len(self.items)
         if values.ndim != 2 or values.shape[1] != n_items:
             raise AnswerError(
@@ -291,7 +292,7 @@ class ScoringPlan:
         for d, dim in enumerate(self.dimensions):
             for i, w, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
                 member_of[i].append((d, w, rev))
-        by_item = np.ascontiguousarray(values.T)  # one contiguous row per item
+        by_item = values.T  # one contiguous row per item (values is column-major)
         for i, it in enumerate(self.items):
             if not member_of[i]:
                 continue
@@ -402,6 +403,20 @@ class ScoringPlan:
 
         lo = np.asarray([it.code_min for it in self.items], dtype=np.float64)
         hi = np.asarray([it.code_max for it in self.items], dtype=np.float64)
+        # The common case first: every column within its scale, every cell whole
+        # (NaN passes each test); only a failure pays for the cell-by-cell search.
+        # Column by column, so that the temporaries stay small.
+        with np.errstate(invalid="ignore"):
+            for j in range(values.shape[1] if values.shape[0] else 0):
+                column = values[:, j]
+                if (
+                    np.any(column - np.floor(column) > 0)
+                    or np.fmin.reduce(column) < lo[j]
+                    or np.fmax.reduce(column) > hi[j]
+                ):
+                    break
+            else:
+                return
         with np.errstate(invalid="ignore"):
             bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.floor(values)))
         for i, it in enumerate(self.items):
@@ -617,9 +632,12 @@ def _overall_reason(blocked: list[str]) -> str:
     return f"dimension {names} could not be scored"
 
 
-def _band_ids(index: Any, bands: tuple[Band, ...]) -> list[str | None]:  # noqa: ANN401
-    ids = [b.id for b in bands]
-    return [ids[i] if i >= 0 else None for i in index.tolist()]
+def _band_ids(index: Any, bands: tuple[Band, ...]) -> Any:  # noqa: ANN401
+    """Band indices (-1: not scorable) to an object array of band ids (``None``)."""
+    import numpy as np  # noqa: PLC0415
+
+    ids = np.array([*(b.id for b in bands), None], dtype=object)
+    return ids[index]
 
 
 def _boundaries(bands: tuple[Band, ...]) -> tuple[tuple[float, bool], ...]:

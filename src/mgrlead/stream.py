@@ -123,7 +123,7 @@ def _item_matrix(
     pa = pyarrow()
     pc = pa.compute
     n = batch.num_rows
-    matrix = np.empty((n, len(plan.items)))
+    matrix = np.empty((n, len(plan.items)), order="F")  # filled column by column
     bad = np.zeros(n, dtype=bool)
     messages = [""] * n
     for j, it in enumerate(plan.items):
