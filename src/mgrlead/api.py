@@ -336,6 +336,8 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
         # The score arrays are new and owned by nobody else: pandas may keep them
         # as they are instead of copying them into blocks (half the batch's time).
         scores = nw.from_native(_pandas_scores(native, results), eager_only=True)
+    elif df.implementation.is_polars() or df.implementation.is_pyarrow():
+        scores = nw.from_dict({k: _arrow_text(v) for k, v in results.items()}, backend=native)
     else:
         scores = nw.from_dict(results, backend=native)
     # Not scorable is null where the engine has nulls (pandas has NaN only).
@@ -345,6 +347,24 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     keep = [n for n in names if n in passthrough]
     out = nw.concat([df.select(keep), scores], how="horizontal") if keep else scores
     return out.to_native()
+
+
+def _arrow_text(column: Any) -> Any:  # noqa: ANN401
+    """An object array of text (band ids) as an Arrow string array; anything else as is.
+
+    Polars and pyarrow take Arrow arrays without converting them cell by cell.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    if not (isinstance(column, np.ndarray) and column.dtype == object):
+        return column
+    from mgrlead._arrow import pyarrow  # noqa: PLC0415
+
+    pa = pyarrow()
+    try:
+        return pa.array(column, type=pa.string())
+    except (pa.ArrowException, TypeError):
+        return column  # not all text: let the backend infer
 
 
 def _pandas_scores(pd: Any, columns: Mapping[str, Any]) -> Any:  # noqa: ANN401
@@ -359,16 +379,8 @@ def _pandas_scores(pd: Any, columns: Mapping[str, Any]) -> Any:  # noqa: ANN401
     text = pd.Series(np.array(["a", None], dtype=object)).dtype
     out = {}
     for name, col in columns.items():
-        if text != np.dtype(object) and isinstance(col, np.ndarray) and col.dtype == object:
-            from mgrlead._arrow import pyarrow  # noqa: PLC0415
-
-            pa = pyarrow()
-            try:
-                out[name] = pd.array(pa.array(col, type=pa.string()), dtype=text)
-                continue
-            except (pa.ArrowException, TypeError):
-                pass  # not all text: let pandas infer
-        out[name] = col
+        arrow = _arrow_text(col) if text != np.dtype(object) else col
+        out[name] = pd.array(arrow, dtype=text) if arrow is not col else col
     return pd.DataFrame(out, copy=False)
 
 
