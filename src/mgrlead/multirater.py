@@ -24,13 +24,13 @@ on *which* scores a group holds, not on the order of its raters.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from attrs import asdict, field, frozen, validators
 
+from mgrlead._export import RowsExport
 from mgrlead.errors import InputError, MgrleadError
 
 if TYPE_CHECKING:
@@ -218,8 +218,12 @@ def _people(value: Sequence[Feedback360]) -> tuple[Feedback360, ...]:
 
 
 @frozen(kw_only=True)
-class Round360:
-    """The result of a 360 round: one :class:`Feedback360` per subject, with provenance."""
+class Round360(RowsExport):
+    """The result of a 360 round: one :class:`Feedback360` per subject, with provenance.
+
+    ``to_dict``/``to_json`` give everything (withheld views carry no numbers);
+    ``to_rows``/``to_frame`` one row per subject, group and dimension.
+    """
 
     rubric: str
     """Id of the rubric."""
@@ -249,14 +253,6 @@ class Round360:
         """How many subjects the round holds."""
         return len(self.people)
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict.  Withheld views carry no numbers."""
-        return asdict(self)
-
-    def to_json(self, **kwargs: Any) -> str:  # noqa: ANN401
-        """The round as JSON text; keyword arguments go to :func:`json.dumps`."""
-        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
-
     def to_rows(self) -> list[dict[str, Any]]:
         """One row per subject, group and dimension (withheld views have null numbers)."""
         return [
@@ -267,14 +263,8 @@ class Round360:
             for s in view.dimensions
         ]
 
-    def to_frame(self, backend: Literal["pandas", "polars", "pyarrow"] = "pandas") -> Any:  # noqa: ANN401
-        """:meth:`to_rows` as a pandas, polars or pyarrow table."""
-        import narwhals as nw  # noqa: PLC0415
-
-        rows = self.to_rows()
-        names = list(rows[0]) if rows else ["subject", "group", "group_raters"]
-        columns = {name: [row[name] for row in rows] for name in names}
-        return nw.from_dict(columns, backend=backend).to_native()
+    def _empty_columns(self) -> list[str]:
+        return ["subject", "group", "group_raters", "dimension"]
 
 
 # ---------------------------------------------------------------- aggregation

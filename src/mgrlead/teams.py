@@ -35,13 +35,13 @@ no variance.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from attrs import asdict, field, frozen
 
+from mgrlead._export import RowsExport
 from mgrlead.errors import InputError
 
 if TYPE_CHECKING:
@@ -130,8 +130,12 @@ def _iccs(value: Sequence[DimensionICC]) -> tuple[DimensionICC, ...]:
 
 
 @frozen(kw_only=True)
-class TeamSummary:
-    """The statistics of every group, and the ICCs across groups."""
+class TeamSummary(RowsExport):
+    """The statistics of every group, and the ICCs across groups.
+
+    ``to_dict``/``to_json`` give everything; ``to_rows``/``to_frame`` one row per
+    shown group and dimension.
+    """
 
     rubric: str
     """Id of the rubric."""
@@ -155,14 +159,6 @@ class TeamSummary:
                 return t
         raise KeyError(team)
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return asdict(self)
-
-    def to_json(self, **kwargs: Any) -> str:  # noqa: ANN401
-        """The summary as JSON text; keyword arguments go to :func:`json.dumps`."""
-        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
-
     def to_rows(self) -> list[dict[str, Any]]:
         """One row per shown group and dimension; band counts as ``band_<id>`` columns."""
         rows = []
@@ -174,15 +170,8 @@ class TeamSummary:
                 rows.append(row)
         return rows
 
-    def to_frame(self, backend: Literal["pandas", "polars", "pyarrow"] = "pandas") -> Any:  # noqa: ANN401
-        """:meth:`to_rows` as a pandas, polars or pyarrow table."""
-        import narwhals as nw  # noqa: PLC0415
-
-        rows = self.to_rows()
-        names = list(rows[0]) if rows else [self.by, "members", "dimension"]
-        return nw.from_dict(
-            {n: [r.get(n) for r in rows] for n in names}, backend=backend
-        ).to_native()
+    def _empty_columns(self) -> list[str]:
+        return [self.by, "members", "dimension"]
 
 
 def _null_variance(plan: ScoringPlan, j: int) -> float:

@@ -1,0 +1,41 @@
+"""JSON and dataframe output shared by the group results (360 rounds, team summaries)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from attrs import asdict
+
+__all__ = ["RowsExport"]
+
+
+class RowsExport:
+    """``to_dict``, ``to_json`` and ``to_frame`` for an attrs result with ``to_rows``."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (numbers, strings, booleans and ``None`` only)."""
+        return asdict(self)  # type: ignore[arg-type] # every subclass is an attrs class
+
+    def to_json(self, **kwargs: Any) -> str:  # noqa: ANN401
+        """The result as JSON text; keyword arguments go to :func:`json.dumps`."""
+        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One flat dict per row (defined by each result)."""
+        raise NotImplementedError
+
+    def _empty_columns(self) -> list[str]:
+        """The columns of the frame when there is no row."""
+        raise NotImplementedError
+
+    def to_frame(self, backend: Literal["pandas", "polars", "pyarrow"] = "pandas") -> Any:  # noqa: ANN401
+        """:meth:`to_rows` as a pandas, polars or pyarrow table."""
+        import narwhals as nw  # noqa: PLC0415
+
+        rows = self.to_rows()
+        names = list(rows[0]) if rows else self._empty_columns()
+        columns = {name: [row.get(name) for row in rows] for name in names}
+        return nw.from_dict(columns, backend=backend).to_native()
