@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from collections.abc import Iterable
+from typing import Any, Literal, TypeVar
 
 from attrs import asdict
 
-__all__ = ["RowsExport"]
+__all__ = ["RowsExport", "find"]
+
+T = TypeVar("T")
+
+
+def find(items: Iterable[T], attribute: str, key: object) -> T:
+    """The first of ``items`` whose ``attribute`` equals ``key``; ``KeyError`` if none."""
+    for item in items:
+        if getattr(item, attribute) == key:
+            return item
+    raise KeyError(key)
 
 
 class RowsExport:

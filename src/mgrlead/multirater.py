@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import asdict, field, frozen, validators
 
-from mgrlead._export import RowsExport
+from mgrlead._export import RowsExport, find
 from mgrlead.errors import InputError, MgrleadError
 
 if TYPE_CHECKING:
@@ -159,10 +159,7 @@ class GroupView:
 
     def __getitem__(self, dimension_id: str) -> GroupScore:
         """The view of one dimension."""
-        for s in self.dimensions:
-            if s.dimension == dimension_id:
-                return s
-        raise KeyError(dimension_id)
+        return find(self.dimensions, "dimension", dimension_id)
 
 
 @frozen(kw_only=True)
@@ -203,10 +200,7 @@ class Feedback360:
 
     def __getitem__(self, group: str) -> GroupView:
         """The view of one rater group (or ``all_others``)."""
-        for view in self.groups:
-            if view.group == group:
-                return view
-        raise KeyError(group)
+        return find(self.groups, "group", group)
 
     def shown_groups(self) -> tuple[str, ...]:
         """The groups shown on at least one dimension."""
@@ -244,10 +238,7 @@ class Round360(RowsExport):
 
     def __getitem__(self, subject: object) -> Feedback360:
         """The feedback of one subject, by id."""
-        for person in self.people:
-            if person.subject == subject:
-                return person
-        raise KeyError(subject)
+        return find(self.people, "subject", subject)
 
     def __len__(self) -> int:
         """How many subjects the round holds."""

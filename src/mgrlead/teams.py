@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import asdict, field, frozen
 
-from mgrlead._export import RowsExport
+from mgrlead._export import RowsExport, find
 from mgrlead.errors import InputError
 
 if TYPE_CHECKING:
@@ -99,10 +99,7 @@ class TeamStats:
 
     def __getitem__(self, dimension_id: str) -> TeamDimension:
         """The statistics of one dimension."""
-        for d in self.dimensions:
-            if d.dimension == dimension_id:
-                return d
-        raise KeyError(dimension_id)
+        return find(self.dimensions, "dimension", dimension_id)
 
 
 @frozen(kw_only=True)
@@ -154,10 +151,7 @@ class TeamSummary(RowsExport):
 
     def __getitem__(self, team: object) -> TeamStats:
         """The statistics of one group."""
-        for t in self.teams:
-            if t.team == team:
-                return t
-        raise KeyError(team)
+        return find(self.teams, "team", team)
 
     def to_rows(self) -> list[dict[str, Any]]:
         """One row per shown group and dimension; band counts as ``band_<id>`` columns."""
