@@ -185,6 +185,13 @@ def test_no_output_lets_anyone_recover_a_group_below_its_minimum(
         assert any(swaps), f"group {g!r} below its minimum is recoverable"
 
 
+def test_minimums_keep_self_and_manager_at_one_unless_given() -> None:
+    rules = Anonymity(minimum={"peer": 4})
+    assert (rules.minimum_for("self"), rules.minimum_for("manager")) == (1, 1)
+    assert (rules.minimum_for("peer"), rules.minimum_for("other")) == (4, 3)
+    assert Anonymity(minimum={"manager": 3}).minimum_for("manager") == 3
+
+
 def test_suppress_leaves_small_groups_out_of_all_others() -> None:
     answers = [(5, 1, 5, 1), (4, 2, 4, 2), (3, 3, 3, 3), (4, 1, 4, 2), (1, 5, 1, 5)]
     groups = ["peer", "peer", "peer", "direct_report", "direct_report"]

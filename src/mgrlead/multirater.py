@@ -41,6 +41,7 @@ __all__ = [
     "ALL_OTHERS",
     "DEFAULT_GROUPS",
     "SELF",
+    "SINGLE_RATER_GROUPS",
     "Anonymity",
     "Feedback360",
     "Gap",
@@ -65,8 +66,13 @@ DEFAULT_GROUPS: Mapping[str, str] = {
 _METRICS = ("percent", "mean", "score")
 
 
-def _int_map(value: Mapping[str, int]) -> dict[str, int]:
-    return dict(value)
+#: Groups shown from one rater unless told otherwise: self, and the manager.
+SINGLE_RATER_GROUPS: Mapping[str, int] = {SELF: 1, "manager": 1}
+
+
+def _minimums(value: Mapping[str, int]) -> dict[str, int]:
+    """The given minimums over the single-rater defaults (which they may change)."""
+    return {**SINGLE_RATER_GROUPS, **value}
 
 
 def _str_map(value: Mapping[str, str]) -> dict[str, str]:
@@ -84,10 +90,8 @@ class Anonymity:
 
     default: int = field(default=3, validator=[validators.instance_of(int), validators.ge(1)])
     """The minimum number of raters of a group (and of "all others") not named below."""
-    minimum: dict[str, int] = field(
-        factory=lambda: {SELF: 1, "manager": 1}, converter=_int_map, hash=False
-    )
-    """Per-group minimums, e.g. ``{"self": 1, "manager": 1, "peer": 4}``."""
+    minimum: dict[str, int] = field(factory=dict, converter=_minimums, hash=False)
+    """Per-group minimums, e.g. ``{"peer": 4}``; self and manager are 1 unless given here."""
     below: str = field(default="merge", validator=validators.in_(("merge", "suppress")))
     """``"merge"``: small groups are pooled into "all others"; ``"suppress"``: left out."""
 
