@@ -335,9 +335,10 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     if df.implementation.is_pandas():
         # The score arrays are new and owned by nobody else: pandas may keep them
         # as they are instead of copying them into blocks (half the batch's time).
-        scores = nw.from_native(_pandas_scores(native, results), eager_only=True)
+        scores = nw.from_native(_pandas_scores(native, results, batch), eager_only=True)
     elif df.implementation.is_polars() or df.implementation.is_pyarrow():
-        scores = nw.from_dict({k: _arrow_text(v) for k, v in results.items()}, backend=native)
+        text = _arrow_text(results, batch)
+        scores = nw.from_dict({k: text.get(k, v) for k, v in results.items()}, backend=native)
     else:
         scores = nw.from_dict(results, backend=native)
     # Not scorable is null where the engine has nulls (pandas has NaN only).
@@ -349,38 +350,47 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     return out.to_native()
 
 
-def _arrow_text(column: Any) -> Any:  # noqa: ANN401
-    """An object array of text (band ids) as an Arrow string array; anything else as is.
+def _arrow_text(columns: Mapping[str, Any], batch: BatchScores) -> dict[str, Any]:
+    """The text columns (band ids, norm groups) as Arrow string arrays, by name.
 
-    Polars and pyarrow take Arrow arrays without converting them cell by cell.
+    Band columns are built from their band indices (a dictionary array cast to
+    strings), other text from its values; polars, pyarrow and pandas take
+    Arrow arrays without converting them cell by cell.
     """
     import numpy as np  # noqa: PLC0415
 
-    if not (isinstance(column, np.ndarray) and column.dtype == object):
-        return column
     from mgrlead._arrow import pyarrow  # noqa: PLC0415
 
     pa = pyarrow()
-    try:
-        return pa.array(column, type=pa.string())
-    except (pa.ArrowException, TypeError):
-        return column  # not all text: let the backend infer
+    codes = batch.band_codes()
+    out = {}
+    for name, column in columns.items():
+        if name in codes:
+            index, ids = codes[name]
+            indices = pa.array(index, type=pa.int32(), mask=index < 0)
+            out[name] = pa.DictionaryArray.from_arrays(indices, pa.array(ids)).cast(pa.string())
+        elif isinstance(column, np.ndarray) and column.dtype == object:
+            try:
+                out[name] = pa.array(column, type=pa.string())
+            except (pa.ArrowException, TypeError):
+                continue  # not all text: let the backend infer
+    return out
 
 
-def _pandas_scores(pd: Any, columns: Mapping[str, Any]) -> Any:  # noqa: ANN401
+def _pandas_scores(pd: Any, columns: Mapping[str, Any], batch: BatchScores) -> Any:  # noqa: ANN401
     """The score columns as a pandas frame, fast: no block copy, text through Arrow.
 
     The arrays are new and owned by nobody else, so pandas may keep them
-    (``copy=False``).  Text columns (band ids) get the dtype pandas would infer
-    (``str`` in pandas 3), built from an Arrow array rather than cell by cell.
+    (``copy=False``).  Text columns get the dtype pandas would infer (``str``
+    in pandas 3), built from Arrow arrays rather than cell by cell.
     """
     import numpy as np  # noqa: PLC0415
 
-    text = pd.Series(np.array(["a", None], dtype=object)).dtype
-    out = {}
-    for name, col in columns.items():
-        arrow = _arrow_text(col) if text != np.dtype(object) else col
-        out[name] = pd.array(arrow, dtype=text) if arrow is not col else col
+    text_dtype = pd.Series(np.array(["a", None], dtype=object)).dtype
+    out = dict(columns)
+    if text_dtype != np.dtype(object):
+        for name, arrow in _arrow_text(columns, batch).items():
+            out[name] = pd.array(arrow, dtype=text_dtype)
     return pd.DataFrame(out, copy=False)
 
 

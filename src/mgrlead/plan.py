@@ -516,6 +516,15 @@ class BatchScores:
                 out[f"careless_{name}"] = self.careless[name]
         return out
 
+    def band_codes(self) -> dict[str, tuple[Any, tuple[str, ...]]]:
+        """Each band column of :meth:`columns` as (band indices, band ids); -1: not scorable."""
+        out = {
+            f"{dim.id}_band": (self.dimensions[dim.id]["band"], tuple(b.id for b in dim.bands))
+            for dim in self.plan.dimensions
+        }
+        out["overall_band"] = (self.overall_band, tuple(b.id for b in self.plan.overall_bands))
+        return out
+
     def profile(self, row: int) -> Profile:
         """The profile of one respondent, equal to what :func:`mgrlead.score` returns."""
         plan = self.plan
