@@ -94,11 +94,10 @@ def make_gallery(_app: object) -> None:
     norms = NormTable.build(rubric, data, id="example")
     profile = mgrlead.score(rubric, {i: data[i][0] for i in rubric.item_ids}, norms=norms)
     rounds = mgrlead.score_360(rubric, pacsv.read_csv(examples / "360-responses.csv").to_pydict())
-    labels = dict(rounds.group_labels) | {"all_others": "All others"}
     teams = mgrlead.summarize_teams(rubric, data, by="team")
     charts = {
         "profile": profile_chart(profile, rubric),
-        "feedback360": feedback360_chart(rounds["blake"], rubric, labels),
+        "feedback360": feedback360_chart(rounds["blake"], rubric),
         "team": team_chart(teams["sales"], rubric),
     }
     for name, figure in charts.items():

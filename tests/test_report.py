@@ -112,8 +112,7 @@ def test_the_360_chart_and_report_never_show_a_small_group() -> None:
     r = mgrlead.load_rubric("manager-leader")
     result = score_360(r, _read("360-responses.csv"))
     blake = result["blake"]
-    labels = dict(result.group_labels) | {"all_others": "All others"}
-    legend = feedback360_chart(blake, r, labels).axes[0].get_legend()
+    legend = feedback360_chart(blake, r).axes[0].get_legend()
     names = {t.get_text() for t in legend.get_texts()}
     assert "Direct reports" not in names
     assert {"Self", "Peers", "All others"} <= names

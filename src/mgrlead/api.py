@@ -213,10 +213,7 @@ def score_matrix(
     The lowest-level batch entry point: no column matching, NaN for missing.
     ``careless=False`` skips the careless-responding indicators.
     """
-    import numpy as np  # noqa: PLC0415
-
-    plan = load_rubric(rubric).plan
-    return plan.score_matrix(np.asarray(values, dtype=np.float64), careless=careless)
+    return load_rubric(rubric).plan.score_matrix(values, careless=careless)
 
 
 @overload

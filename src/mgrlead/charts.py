@@ -66,10 +66,6 @@ def chart_bytes(figure: Figure, fmt: str = "svg") -> bytes:
     return buffer.getvalue()
 
 
-def _top_dimensions(rubric: Rubric) -> list[Dimension]:
-    return [d for top in rubric.dimensions for d in top.walk()]
-
-
 def _pole_axis(ax: Axes, rubric: Rubric, dims: list[Dimension], bands: bool = True) -> None:
     """One row per dimension from 0 (low pole) to 100 (high pole), bands shaded."""
     ax.set_xlim(0, 100)
@@ -83,7 +79,7 @@ def _pole_axis(ax: Axes, rubric: Rubric, dims: list[Dimension], bands: bool = Tr
         ax.text(100, row + 0.38, dim.high.label, ha="right", va="center", fontsize=7,
                 color="#555555")  # fmt: skip
         if bands:
-            _shade_bands(ax, row, dim.bands or rubric.bands)
+            _shade_bands(ax, row, rubric.bands_of(dim))
     ax.set_xlabel(f"{rubric.low_label} (0) \u2014 {rubric.high_label} (100)")
 
 
@@ -121,7 +117,7 @@ def profile_chart(profile: Profile, rubric: Rubric) -> Figure:
     The interval is drawn when the profile was scored with norms that give
     one (a reliability) on the percent or item-mean metric.
     """
-    dims = [d for d in _top_dimensions(rubric) if d.id in {s.dimension for s in profile}]
+    dims = [d for d in rubric.walk() if d.id in {s.dimension for s in profile}]
     fig = _figure(7.5, 0.75 * len(dims) + 1.2)
     ax = fig.add_subplot()
     _pole_axis(ax, rubric, dims)
@@ -141,9 +137,9 @@ def profile_chart(profile: Profile, rubric: Rubric) -> Figure:
     return fig
 
 
-def feedback360_chart(feedback: Feedback360, rubric: Rubric, labels: dict[str, str]) -> Figure:
+def feedback360_chart(feedback: Feedback360, rubric: Rubric) -> Figure:
     """Each shown rater group's mean per dimension; withheld groups are not drawn."""
-    dims = _top_dimensions(rubric)
+    dims = list(rubric.walk())
     fig = _figure(7.5, 0.85 * len(dims) + 1.6)
     ax = fig.add_subplot()
     _pole_axis(ax, rubric, dims)
@@ -158,7 +154,7 @@ def feedback360_chart(feedback: Feedback360, rubric: Rubric, labels: dict[str, s
                 xs.append(s.percent)
                 ys.append(row + offsets[view.group])
         ax.plot(xs, ys, linestyle="none", marker=marker, color=colour, markersize=8,
-                label=f"{labels.get(view.group, view.label)}", zorder=3)  # fmt: skip
+                label=view.label, zorder=3)  # fmt: skip
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=min(len(views), 6),
               frameon=False)  # fmt: skip
     ax.set_title(f"{rubric.title}: 360\u00b0 view")
@@ -167,13 +163,13 @@ def feedback360_chart(feedback: Feedback360, rubric: Rubric, labels: dict[str, s
 
 def team_chart(team: TeamStats, rubric: Rubric) -> Figure:
     """How the team's members spread over each dimension's bands, with mean and SD."""
-    dims = [d for d in _top_dimensions(rubric) if d.id in {s.dimension for s in team.dimensions}]
+    dims = [d for d in rubric.walk() if d.id in {s.dimension for s in team.dimensions}]
     fig = _figure(7.5, 0.75 * len(dims) + 1.2)
     ax = fig.add_subplot()
     _pole_axis(ax, rubric, dims, bands=False)
     for row, dim in enumerate(dims):
         stats = team[dim.id]
-        bands = dim.bands or rubric.bands
+        bands = rubric.bands_of(dim)
         scored = max(stats.scored, 1)
         for k, band in enumerate(bands):
             lo, hi = max(band.lower, 0.0), min(band.upper, 100.0)

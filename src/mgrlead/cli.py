@@ -10,10 +10,8 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import random
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
@@ -307,8 +305,7 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         result = profile[dim.id]
         if not result.scorable or result.position is None:
             continue
-        bands = dim.bands if dim.bands is not None else rubric.bands
-        band = next(b for b in bands if b.id == result.band)
+        band = next(b for b in rubric.bands_of(dim) if b.id == result.band)
         counts = f"{result.answered} of {result.n_items} items answered"
         label = _esc(result.band_label or "")
         if result.norm is not None and result.norm.borderline:
@@ -469,18 +466,10 @@ def _output(path: Path | None) -> Iterator[IO[str]]:
     if path is None:
         yield sys.stdout
         return
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise InputError(f"cannot write {str(path)!r}: the folder {str(folder)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        with Path(tmp).open("w", encoding="utf-8", newline="") as handle:
-            yield handle
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from mgrlead._files import atomic_open  # noqa: PLC0415
+
+    with atomic_open(path) as handle:
+        yield handle
 
 
 def read_responses(
@@ -991,8 +980,7 @@ def report_command(  # noqa: PLR0913, PLR0917, PLR0915 - one parameter per optio
         )
         match = next(p.subject for p in result.people if str(p.subject) == person)
         html = report.feedback360_report(result, rubric, match)
-        labels = dict(result.group_labels) | {"all_others": "All others"}
-        figures["feedback360"] = charts.feedback360_chart(result[match], rubric, labels)
+        figures["feedback360"] = charts.feedback360_chart(result[match], rubric)
     else:
         from mgrlead.teams import summarize_teams  # noqa: PLC0415
 
@@ -1003,7 +991,8 @@ def report_command(  # noqa: PLR0913, PLR0917, PLR0915 - one parameter per optio
                 figures[f"team-{k}"] = charts.team_chart(stats, rubric)
     target = output or Path(f"{file.stem}-report.html")
     try:
-        report.write_text_atomic(target, html)
+        with _output(target) as out:
+            out.write(html)
         written = [target]
         if charts_dir is not None:
             formats = tuple(chart_formats) or charts.FORMATS

@@ -821,6 +821,10 @@ class Rubric:
         """The scale ``item`` is answered on (its own, else the rubric's)."""
         return item.scale if item.scale is not None else self.scale
 
+    def bands_of(self, dim: Dimension) -> tuple[Band, ...]:
+        """The bands ``dim`` is labelled with (its own, else the rubric's)."""
+        return dim.bands if dim.bands is not None else self.bands
+
     def walk(self) -> Iterator[Dimension]:
         """Every dimension, sub-dimensions included, depth first."""
         for dim in self.dimensions:

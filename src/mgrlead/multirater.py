@@ -24,13 +24,12 @@ on *which* scores a group holds, not on the order of its raters.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from attrs import asdict, field, frozen, validators
 
-from mgrlead._export import RowsExport, find
+from mgrlead._groups import RowsExport, find, is_id, mean_sd
 from mgrlead.errors import InputError, MgrleadError
 
 if TYPE_CHECKING:
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALL_OTHERS",
+    "ALL_OTHERS_LABEL",
     "DEFAULT_GROUPS",
     "SELF",
     "SINGLE_RATER_GROUPS",
@@ -55,6 +55,8 @@ __all__ = [
 SELF = "self"
 #: The pseudo-group of every rater but self.
 ALL_OTHERS = "all_others"
+#: Its display label.
+ALL_OTHERS_LABEL = "All others"
 #: The default rater groups, in display order, with their labels.
 DEFAULT_GROUPS: Mapping[str, str] = {
     "self": "Self",
@@ -275,10 +277,9 @@ def _aggregate(dim: DimensionPlan, raters: Sequence[tuple[float, float, float]])
     """Mean of each metric, the SD of percent, the band and position: order-free."""
     from mgrlead.plan import _band_index, _band_value  # noqa: PLC0415
 
-    n = len(raters)
-    means = [math.fsum(r[k] for r in raters) / n for k in range(3)]
-    percent, mean, headline = means
-    sd = math.sqrt(math.fsum((r[0] - percent) ** 2 for r in raters) / (n - 1)) if n > 1 else None
+    percent, sd = mean_sd([r[0] for r in raters])
+    mean, _ = mean_sd([r[1] for r in raters])
+    headline, _ = mean_sd([r[2] for r in raters])
     band = dim.bands[_band_index(_band_value(dim.band_on, percent, mean, headline), dim.boundaries)]
     return {
         "percent": percent,
@@ -429,7 +430,7 @@ def _feedback(  # noqa: PLR0913 - one subject's rows, then the round's rules
     views.append(
         GroupView(
             group=ALL_OTHERS,
-            label="All others",
+            label=ALL_OTHERS_LABEL,
             raters=sum(counts[g] for g in present if g != SELF),
             minimum=anonymity.minimum_for(ALL_OTHERS),
             dimensions=[v[ALL_OTHERS] for v in per_dim],
@@ -493,14 +494,14 @@ def score_360(  # noqa: PLR0913 - the data, then the columns and rules
                 f"{'subject' if what == 'subject' else 'group'}=..."
             )
     matrix, _ = _columns_to_matrix(plan, columns)
-    batch = plan.score_matrix(matrix)
+    batch = plan.score_matrix(matrix, careless=False)
     metric_arrays = [
         np.column_stack([batch.dimensions[d.id][m] for m in _METRICS]) for d in plan.dimensions
     ]
     order: dict[str | int, list[tuple[str, Any]]] = {}
     for row, (who, grp) in enumerate(zip(columns[subject], columns[group], strict=True)):
         person = plain(who)
-        if person is None or person == "" or isinstance(person, (bool, float)):
+        if not is_id(person):
             raise InputError(
                 f"row {row}: the subject {person!r} in column {subject!r} is not an id; "
                 "use a non-empty text or whole number"

@@ -163,10 +163,7 @@ class ScoringPlan:
             if i is None:
                 raise AnswerError(self._unknown_item_message(item_id), item=str(item_id))
             code_min, code_max, missing_codes, table = checks[i]
-            if type(value) is int and code_min <= value <= code_max and value not in missing_codes:
-                code: int | None = value  # the common case, checked inline
-            else:
-                code = check_answer(item_id, value, code_min, code_max, missing_codes)
+            code = check_answer(item_id, value, code_min, code_max, missing_codes)
             if code is not None:
                 scored[i] = code if table is None else table[code]
                 codes[i] = code
@@ -255,7 +252,7 @@ class ScoringPlan:
 
     # ------------------------------------------------------------------- batch
     def score_matrix(
-        self, values: npt.NDArray[np.float64], *, row_offset: int = 0, careless: bool = True
+        self, values: npt.ArrayLike, *, row_offset: int = 0, careless: bool = True
     ) -> BatchScores:
         """Score many respondents at once.
 
@@ -756,7 +753,7 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
         members = rubric.members(dim)
         ordered = sorted((index[item_id], rev) for item_id, rev in members)
         idx = tuple(i for i, _ in ordered)
-        bands = dim.bands if dim.bands is not None else rubric.bands
+        bands = rubric.bands_of(dim)
         policy = dim.missing if dim.missing is not None else rubric.missing
         plan = DimensionPlan(
             id=dim.id,

@@ -13,8 +13,6 @@ one the results were scored with.
 from __future__ import annotations
 
 import base64
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +38,6 @@ __all__ = [
     "profile_report",
     "team_report",
     "write_charts",
-    "write_text_atomic",
 ]
 
 
@@ -84,12 +81,8 @@ def _common(rubric: Rubric, title: str, content_hash: str) -> dict[str, Any]:
     }
 
 
-def _dimensions(rubric: Rubric) -> list[Dimension]:
-    return [d for top in rubric.dimensions for d in top.walk()]
-
-
 def _band_feedback(dim: Dimension | None, rubric: Rubric, band_id: str | None) -> str:
-    bands = (dim.bands if dim is not None and dim.bands else None) or rubric.bands
+    bands = rubric.bands if dim is None else rubric.bands_of(dim)
     return next((b.feedback for b in bands if b.id == band_id), "")
 
 
@@ -109,7 +102,7 @@ def profile_report(
     _check_rubric(rubric, profile.content_hash, "profile")
     rows = []
     has_intervals = False
-    for dim in _dimensions(rubric):
+    for dim in rubric.walk():
         score = profile[dim.id]
         interval = _percent_interval(score, dim, rubric)
         has_intervals = has_intervals or interval is not None
@@ -162,14 +155,10 @@ def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str
     except KeyError:
         known = ", ".join(repr(p.subject) for p in result.people[:10])
         raise ReportError(f"subject {subject!r} is not in the round; it has {known}") from None
-    labels = dict(result.group_labels) | {"all_others": "All others"}
-    dims = _dimensions(rubric)
+    dims = list(rubric.walk())
     rows = []
     for dim in dims:
-        cells = [
-            {"label": labels.get(view.group, view.label), "score": view[dim.id]}
-            for view in feedback.groups
-        ]
+        cells = [{"label": view.label, "score": view[dim.id]} for view in feedback.groups]
         rows.append({"dimension": dim, "cells": cells})
     gaps = [
         {"name": dim.name, "high": dim.high.label, "gap": gap}
@@ -181,7 +170,7 @@ def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str
         "gaps": gaps,
         "gap_threshold": result.gap_threshold,
         "anonymity_note": _anonymity_note(result),
-        "chart": _data_uri(feedback360_chart(feedback, rubric, labels)),
+        "chart": _data_uri(feedback360_chart(feedback, rubric)),
     }
     return str(_environment().get_template("feedback360.html.j2").render(context))
 
@@ -189,23 +178,22 @@ def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str
 def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = None) -> str:
     """Every group of a :class:`~mgrlead.teams.TeamSummary` as a self-contained HTML page."""
     _check_rubric(rubric, summary.content_hash, "team summary")
-    names = {d.id: d.name for d in _dimensions(rubric)}
-    dims = {d.id: d for d in _dimensions(rubric)}
+    dims = {d.id: d for d in rubric.walk()}
     teams = []
     for stats in summary.teams:
         rows = []
         for d in stats.dimensions:
-            bands = dims[d.dimension].bands or rubric.bands
+            bands = rubric.bands_of(dims[d.dimension])
             rows.append(
                 {
-                    "name": names[d.dimension],
+                    "name": dims[d.dimension].name,
                     "stats": d,
                     "bands": [(b.label, d.bands.get(b.id, 0)) for b in bands],
                 }
             )
         chart = _data_uri(team_chart(stats, rubric)) if stats.shown else None
         teams.append({"stats": stats, "rows": rows, "chart": chart})
-    icc = [{"name": names[i.dimension], "icc": i} for i in summary.icc]
+    icc = [{"name": dims[i.dimension].name, "icc": i} for i in summary.icc]
     context = _common(rubric, title or f"Teams by {summary.by}", summary.content_hash) | {
         "summary": summary,
         "teams": teams,
@@ -214,23 +202,15 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
     return str(_environment().get_template("team.html.j2").render(context))
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed at the end."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        Path(tmp).replace(target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_charts(
     figures: dict[str, Figure], directory: str | Path, formats: tuple[str, ...] = ("png", "svg")
 ) -> list[Path]:
-    """Write each figure as ``<name>.<format>`` into ``directory`` (created if needed)."""
+    """Write each figure as ``<name>.<format>`` into ``directory`` (created if needed).
+
+    Each file is written atomically: a failure leaves no partial chart.
+    """
+    from mgrlead._files import atomic_open  # noqa: PLC0415
+
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -238,9 +218,7 @@ def write_charts(
         for fmt in formats:
             path = out / f"{name}.{fmt}"
             data = chart_bytes(figure, fmt)
-            fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{path.name}.", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
+            with atomic_open(path, "wb") as f:
                 f.write(data)
-            Path(tmp).replace(path)
             written.append(path)
     return written

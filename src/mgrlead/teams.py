@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import asdict, field, frozen
 
-from mgrlead._export import RowsExport, find
+from mgrlead._groups import RowsExport, find, is_id, mean_sd
 from mgrlead.errors import InputError
 
 if TYPE_CHECKING:
@@ -242,7 +242,6 @@ def summarize_teams(
     import numpy as np  # noqa: PLC0415
 
     from mgrlead.api import _columns_to_matrix, _frame_columns, load_rubric  # noqa: PLC0415
-    from mgrlead.plan import _band_ids  # noqa: PLC0415
     from mgrlead.table import plain  # noqa: PLC0415
 
     if type(min_size) is not int or min_size < 1:
@@ -253,51 +252,44 @@ def summarize_teams(
     if by not in columns:
         raise InputError(f"the data has no column {by!r} to group by; name it with by=...")
     matrix, _ = _columns_to_matrix(plan, columns)
-    batch = plan.score_matrix(matrix)
+    batch = plan.score_matrix(matrix, careless=False)
     scores = plan.item_scores(matrix)
     rows_of: dict[str | int, list[int]] = {}
     for row, value in enumerate(columns[by]):
         team = plain(value)
-        if team is None or team == "" or isinstance(team, (bool, float)):
+        if not is_id(team):
             raise InputError(
                 f"row {row}: {team!r} in column {by!r} is not a group; use a non-empty text "
                 "or whole number"
             )
         rows_of.setdefault(team, []).append(row)
-    band_ids = {d.id: _band_ids(batch.dimensions[d.id]["band"], d.bands) for d in plan.dimensions}
+    index_of = {team: np.asarray(rows, dtype=np.int64) for team, rows in rows_of.items()}
+    # Each group's scored members' percents, per dimension: for its statistics and the ICCs.
+    scored = {
+        d.id: {
+            team: [float(x) for x in batch.dimensions[d.id]["percent"][index] if not math.isnan(x)]
+            for team, index in index_of.items()
+        }
+        for d in plan.dimensions
+    }
     teams = []
-    for team, rows in rows_of.items():
-        index = np.asarray(rows)
-        shown = len(rows) >= min_size
+    for team, index in index_of.items():
+        shown = len(index) >= min_size
         dims = []
         for d in plan.dimensions if shown else ():
-            percent = batch.dimensions[d.id]["percent"][index]
-            values = [float(x) for x in percent if not math.isnan(x)]
-            counts = dict.fromkeys((b.id for b in d.bands), 0)
-            for k in rows:
-                band = band_ids[d.id][k]
-                if band is not None:
-                    counts[band] += 1
-            mean = math.fsum(values) / len(values) if values else None
-            sd = (
-                math.sqrt(math.fsum((x - mean) ** 2 for x in values) / (len(values) - 1))
-                if mean is not None and len(values) > 1
-                else None
-            )
+            values = scored[d.id][team]
+            mean, sd = mean_sd(values) if values else (None, None)
+            bands = batch.dimensions[d.id]["band"][index]
+            counts = {b.id: int(np.count_nonzero(bands == k)) for k, b in enumerate(d.bands)}
             rwg, rwg_n = _rwg_j(plan, d, scores[index])
             dims.append(
                 TeamDimension(
-                    dimension=d.id, scored=len(values), unscored=len(rows) - len(values),
+                    dimension=d.id, scored=len(values), unscored=len(index) - len(values),
                     mean=mean, sd=sd, bands=counts, rwg_j=rwg, rwg_members=rwg_n,
                 )
             )  # fmt: skip
-        teams.append(TeamStats(team=team, members=len(rows), shown=shown, dimensions=dims))
-    iccs = []
-    for d in plan.dimensions:
-        percent = batch.dimensions[d.id]["percent"]
-        groups = [[float(percent[k]) for k in rows if not math.isnan(percent[k])]
-                  for rows in rows_of.values()]  # fmt: skip
-        iccs.append(_icc(d.id, groups))
+        teams.append(TeamStats(team=team, members=len(index), shown=shown, dimensions=dims))
+    iccs = [_icc(d.id, list(scored[d.id].values())) for d in plan.dimensions]
     return TeamSummary(
         rubric=r.id,
         rubric_version=r.version,

@@ -1,16 +1,34 @@
-"""JSON and dataframe output shared by the group results (360 rounds, team summaries)."""
+"""Pieces shared by the group results (360 rounds, team summaries): ids, statistics, output."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any, Literal, TypeVar
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, TypeGuard, TypeVar
 
 from attrs import asdict
 
-__all__ = ["RowsExport", "find"]
+__all__ = ["RowsExport", "find", "is_id", "mean_sd"]
 
 T = TypeVar("T")
+
+
+def is_id(value: object) -> TypeGuard[str | int]:
+    """Whether a cell can identify a person or a group: a non-empty text or a whole number."""
+    return value is not None and value != "" and not isinstance(value, (bool, float))
+
+
+def mean_sd(values: Sequence[float]) -> tuple[float, float | None]:
+    """Mean and SD (n - 1) of one value or more, exactly rounded (:func:`math.fsum`).
+
+    Exact rounding makes both depend only on which values there are, never on
+    their order.  The SD of a single value is ``None``.
+    """
+    mean = math.fsum(values) / len(values)
+    if len(values) < 2:
+        return mean, None
+    return mean, math.sqrt(math.fsum((x - mean) ** 2 for x in values) / (len(values) - 1))
 
 
 def find(items: Iterable[T], attribute: str, key: object) -> T:
