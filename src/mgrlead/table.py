@@ -218,21 +218,20 @@ class ScoreTable:
     # --------------------------------------------------------------- files
     def write(self, path: str | Path) -> None:
         """Write to ``.json``, ``.csv`` or ``.parquet`` (by suffix), atomically."""
+        from mgrlead._files import atomic_open  # noqa: PLC0415
+
         path = Path(path)
         suffix = path.suffix.lower()
-        tmp = path.with_name(f".{path.name}.tmp")
-        try:
-            if suffix == ".json":
-                tmp.write_text(self.to_json(), "utf-8")
-            elif suffix == ".csv":
-                tmp.write_text(self.to_csv(), "utf-8", newline="")
-            elif suffix == ".parquet":
-                pyarrow().parquet.write_table(self.to_arrow(), tmp)
-            else:
-                raise InputError(f"cannot write {path.name!r}: use .json, .csv or .parquet")
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        if suffix not in {".json", ".csv", ".parquet"}:
+            raise InputError(f"cannot write {path.name!r}: use .json, .csv or .parquet")
+        if suffix == ".parquet":
+            table = self.to_arrow()
+            with atomic_open(path, "wb") as f:
+                pyarrow().parquet.write_table(table, f)
+            return
+        text = self.to_json() if suffix == ".json" else self.to_csv()
+        with atomic_open(path) as f:
+            f.write(text)
 
     @classmethod
     def read(cls, path: str | Path) -> ScoreTable:
