@@ -196,8 +196,11 @@ def score(  # noqa: PLR0913 - the answers, then every per-call option
         >>> profile["process_results"].percent
         81.25
     """
-    configured = _configured(rubric, strategy=strategy, weighting=weighting, missing=missing)
-    profile = configured.plan.score_one(answers, careless=careless)
+    if type(rubric) is Rubric and strategy is None and weighting is None and missing is None:
+        configured = rubric  # the common case, without a call
+    else:
+        configured = _configured(rubric, strategy=strategy, weighting=weighting, missing=missing)
+    profile = configured.plan._single(answers, careless)  # noqa: SLF001 - score_one, one call less
     if norms is not None:
         from mgrlead.norms import apply_norms  # noqa: PLC0415
 

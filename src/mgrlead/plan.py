@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from mgrlead._single import SingleScorer
     from mgrlead.model import Band, Dimension, Rubric
 
 #: The careless-responding indicators, as ``careless_<name>`` columns.
@@ -127,85 +128,22 @@ class ScoringPlan:
         return tuple(item.id for item in self.items)
 
     @functools.cached_property
-    def _checks(self) -> tuple[tuple[int, int, frozenset[int], Mapping[int, float] | None], ...]:
-        """Per item: what :meth:`score_one` checks and maps, as plain tuples."""
-        return tuple((it.code_min, it.code_max, it.missing_codes, it.scores) for it in self.items)
+    def _single(self) -> SingleScorer:
+        """This plan's single-respondent scorer (see :mod:`mgrlead._single`)."""
+        from mgrlead._single import compile_single  # noqa: PLC0415
 
-    @functools.cached_property
-    def _terms(self) -> tuple[tuple[tuple[int, float, bool, float, float, float], ...], ...]:
-        """Per dimension: (item, weight, reversed, lo, hi, hi - lo) of each of its items."""
-        items = self.items
-        return tuple(
-            tuple(
-                (i, w, rev, items[i].lo, items[i].hi, items[i].hi - items[i].lo)
-                for i, w, rev in zip(dim.members, dim.weights, dim.reverse, strict=True)
-            )
-            for dim in self.dimensions
-        )
+        return compile_single(self)
 
     # ------------------------------------------------------------------ single
     def score_one(self, answers: object, *, careless: bool = True) -> Profile:
         """Score one respondent; ``answers`` maps item id to response (or None/NaN).
 
         ``careless=False`` skips the careless-responding indicators
-        (``Profile.careless`` is then ``None``).
+        (``Profile.careless`` is then ``None``).  An unknown item id is named
+        before any answer is checked; then the first bad answer in the rubric's
+        item order is named.
         """
-        if not isinstance(answers, Mapping):
-            raise AnswerError(
-                f"answers must be a mapping of item id to response, got {type(answers).__name__}"
-            )
-        index = self.index
-        checks = self._checks
-        scored: list[float | int | None] = [None] * len(checks)
-        codes: list[int | None] = [None] * len(checks)
-        for item_id, value in answers.items():
-            i = index.get(item_id) if isinstance(item_id, str) else None
-            if i is None:
-                raise AnswerError(self._unknown_item_message(item_id), item=str(item_id))
-            code_min, code_max, missing_codes, table = checks[i]
-            code = check_answer(item_id, value, code_min, code_max, missing_codes)
-            if code is not None:
-                scored[i] = code if table is None else table[code]
-                codes[i] = code
-        percents: list[float] = []
-        scores: list[DimensionScore] = []
-        for dim, terms in zip(self.dimensions, self._terms, strict=True):
-            acc_w = 0.0
-            acc_wx = 0.0
-            acc_wp = 0.0
-            answered = 0
-            for i, w, rev, lo, hi, span in terms:
-                s = scored[i]
-                if s is None:
-                    if dim.impute != "none":
-                        raise RubricError(_single_imputation_message(dim))
-                    continue
-                k = (lo + hi) - s if rev else s
-                answered += 1
-                acc_w += w
-                acc_wx += w * k
-                acc_wp += w * ((k - lo) / span)
-            reason = _reason(answered, dim.required, dim.n_items, acc_w == 0.0)
-            if reason is None:
-                mean, percent, position, headline = _finish(
-                    acc_w, acc_wx, acc_wp, answered, dim, self.strategy
-                )
-                value = _band_value(dim.band_on, percent, mean, headline)
-                band = dim.bands[int(_band_index(value, dim.boundaries))]
-                scores.append(
-                    DimensionScore(
-                        dimension=dim.id, parent=dim.parent, scorable=True, reason=None,
-                        n_items=dim.n_items, answered=answered,
-                        missing=dim.n_items - answered, sum=acc_wx, mean=mean,
-                        percent=percent, position=position if dim.bipolar else None,
-                        score=float(headline), band=band.id, band_label=band.label,
-                    )
-                )  # fmt: skip
-                percents.append(percent)
-            else:
-                scores.append(_unscorable(dim, answered, reason))
-                percents.append(math.nan)
-        return self._profile(scores, percents, self.careless.one(codes) if careless else None)
+        return self._single(answers, careless)  # type: ignore[arg-type] # checks the type itself
 
     def _profile(
         self,

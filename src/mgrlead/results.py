@@ -14,7 +14,7 @@ from mgrlead.norms import NormScore  # noqa: TC001 - cattrs needs it at run time
 __all__ = ["DimensionScore", "OverallScore", "Profile"]
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class DimensionScore:
     """The score of one dimension for one respondent.
 
@@ -57,7 +57,7 @@ class DimensionScore:
     """The score compared with norms (z, T, percentile, sten, stanine, interval)."""
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class OverallScore:
     """The weighted composite of the top-level dimensions on the 0-100 scale."""
 
@@ -79,7 +79,7 @@ def _score_tuple(value: Iterable[DimensionScore]) -> tuple[DimensionScore, ...]:
     return tuple(value)
 
 
-@frozen(kw_only=True, repr=False)
+@frozen(kw_only=True, repr=False, weakref_slot=False)
 class Profile:
     """One respondent's result: a score per dimension and the overall result.
 
