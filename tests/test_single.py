@@ -123,7 +123,9 @@ def test_a_misspelt_id_in_place_of_a_real_one_is_never_dropped(wrap: Any) -> Non
 
 
 def test_answers_that_are_not_a_mapping_are_refused() -> None:
-    with pytest.raises(AnswerError, match="answers must be a mapping of item id to response, got list"):
+    with pytest.raises(
+        AnswerError, match="answers must be a mapping of item id to response, got list"
+    ):
         mgrlead.score(ML, [("pr1", 3)])  # type: ignore[arg-type]
 
 

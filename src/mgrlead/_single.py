@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from mgrlead.careless import CarelessIndicators, mean_of, sd_of
 from mgrlead.errors import AnswerError, RubricError
 from mgrlead.results import DimensionScore, OverallScore, Profile
 from mgrlead.strategies import (
@@ -152,12 +153,14 @@ def _term_tables(item: ItemPlan, weight: float, *, rev: bool) -> tuple[Any, Any]
         k = (lo + hi) - s if rev else s
         sums[code] = weight * k
         percents[code] = weight * ((k - lo) / (hi - lo))
+    return _indexable(item, sums), _indexable(item, percents)
+
+
+def _indexable(item: ItemPlan, by_code: dict[int, float]) -> Any:  # noqa: ANN401
+    """``by_code`` as a tuple indexed by the code (as is: a scale that reaches below 0)."""
     if item.code_min < 0:
-        return sums, percents
-    return (
-        tuple(sums.get(code) for code in range(item.code_max + 1)),
-        tuple(percents.get(code) for code in range(item.code_max + 1)),
-    )
+        return by_code
+    return tuple(by_code.get(code) for code in range(item.code_max + 1))
 
 
 class _Writer:
@@ -176,7 +179,6 @@ class _Writer:
             "_refuse": self._refuse,
             "_sources": dict(plan.sources),
             "_version": __version__,
-            "_careless": plan.careless.one,
             "_overall": plan._overall_score,  # noqa: SLF001 - the generic path, when blocked
             "_nan": math.nan,
             "_unscorable": _unscorable,
@@ -202,7 +204,6 @@ class _Writer:
     def scorer(self) -> SingleScorer:
         plan = self.plan
         n_items = len(plan.items)
-        codes = ", ".join(f"c{j}" for j in range(n_items))
         self.lines.append("def score_one(answers, careless):")
         self.emit("if type(answers) is not dict and not isinstance(answers, _Mapping):")
         self.emit("_refuse(answers)", 2)
@@ -220,7 +221,7 @@ class _Writer:
             self.dimension(d, dim)
         self.overall()
         dims = "".join(f"d{d}, " for d in range(len(plan.dimensions)))
-        self.emit(f"indicators = _careless([{codes}]) if careless else None")
+        self.careless()
         self.build(Profile, "profile", [
             _lit(plan.rubric), _lit(plan.version), _lit(plan.content_hash), "_version",
             _lit(plan.strategy.name), _lit(plan.weighting), "dict(_sources)", f"({dims})",
@@ -232,6 +233,50 @@ class _Writer:
         exec(code, self.ns)  # noqa: S102 - our own code, written from a validated plan
         scorer: SingleScorer = self.ns["score_one"]
         return scorer
+
+    def careless(self) -> None:
+        """``indicators``: the careless-responding indicators (see :mod:`mgrlead.careless`).
+
+        Over the codes in item order, as :meth:`CarelessPlan.many
+        <mgrlead.careless.CarelessPlan.many>` computes them; the answers' -1..+1
+        values come from per-code tables of ``(c - mid) / half``.
+        """
+        cp = self.plan.careless
+        self.ns.update(_mean=mean_of, _sd=sd_of)
+        self.emit("if careless:")
+        self.emit("run = best = 0", 2)
+        self.emit("previous = None", 2)
+        self.emit("present = []", 2)
+        for j, item in enumerate(self.plan.items):
+            mid, half = cp.mid[j], cp.half[j]
+            by_code = {c: (c - mid) / half for c in range(item.code_min, item.code_max + 1)}
+            self.ns[f"_u{j}"] = _indexable(item, by_code)
+            self.emit(f"if c{j} is None:", 2)
+            self.emit(f"u{j} = None", 3)
+            self.emit("else:", 2)
+            self.emit(f"run = run + 1 if c{j} == previous else 1", 3)
+            self.emit("if run > best:", 3)
+            self.emit("best = run", 4)
+            self.emit(f"previous = c{j}", 3)
+            self.emit(f"u{j} = _u{j}[c{j}]", 3)
+            self.emit(f"present.append(u{j})", 3)
+
+        def mean_over(indices: tuple[int, ...]) -> str:
+            units = "".join(f"u{i}, " for i in indices)
+            return f"_mean([u for u in ({units}) if u is not None])"
+
+        self.emit(f"acquiescence = {mean_over(cp.balanced)}", 2)
+        self.emit("both = 0", 2)
+        for low, high in cp.pairs:
+            self.emit(f"a = {mean_over(low)}", 2)
+            self.emit(f"b = {mean_over(high)}", 2)
+            self.emit("if a is not None and b is not None and a > 0.0 and b > 0.0:", 2)
+            self.emit("both += 1", 3)
+        self.build(CarelessIndicators, "indicators", [
+            "best", "_sd(present)", "acquiescence", "both",
+        ], 2)  # fmt: skip
+        self.emit("else:")
+        self.emit("indicators = None", 2)
 
     def item(self, j: int, item: ItemPlan) -> None:
         """Check answer ``j`` into ``c{j}``, its response code (``None``: missing)."""

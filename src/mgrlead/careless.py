@@ -20,13 +20,14 @@ reverse keying; missing answers skipped):
     mean answer to the items keyed toward each pole is above the midpoint.
 
 Both engines compute them with the same formulas in the same order, so single
-and batch results agree exactly.
+and batch results agree exactly: :meth:`CarelessPlan.many` for a batch, and for
+one respondent the scorer that :mod:`mgrlead._single` writes, with
+:func:`mean_of` and :func:`sd_of`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["CarelessIndicators", "CarelessPlan", "compile_careless"]
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, weakref_slot=False)
 class CarelessIndicators:
     """The careless-responding indicators of one respondent (``None`` when undefined)."""
 
@@ -59,29 +60,6 @@ class CarelessPlan:
     half: tuple[float, ...]
     balanced: tuple[int, ...]
     pairs: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
-
-    def one(self, codes: list[int | None]) -> CarelessIndicators:
-        """The indicators from one respondent's raw codes (``None`` = missing)."""
-        run = best = 0
-        previous: int | None = None
-        for code in codes:
-            if code is None:
-                continue
-            run = run + 1 if code == previous else 1
-            best = max(best, run)
-            previous = code
-        unit = [
-            None if c is None else (c - m) / h
-            for c, m, h in zip(codes, self.mid, self.half, strict=True)
-        ]
-        irv = _sd(_present(unit, range(len(unit))))
-        acq = _mean(_present(unit, self.balanced))
-        both = 0
-        for low, high in self.pairs:
-            a = _mean(_present(unit, low))
-            b = _mean(_present(unit, high))
-            both += a is not None and b is not None and a > 0.0 and b > 0.0
-        return CarelessIndicators(longest_run=best, irv=irv, acquiescence=acq, both_poles=both)
 
     def many(self, codes: Any) -> dict[str, Any]:  # noqa: ANN401
         """The indicators of many respondents from a (rows, items) array, NaN = missing."""
@@ -115,16 +93,8 @@ class CarelessPlan:
         return {"longest_run": best, "irv": irv, "acquiescence": acq, "both_poles": both}
 
 
-def _present(unit: list[float | None], indices: Iterable[int]) -> list[float]:
-    out = []
-    for i in indices:
-        u = unit[i]
-        if u is not None:
-            out.append(u)
-    return out
-
-
-def _mean(values: list[float]) -> float | None:
+def mean_of(values: list[float]) -> float | None:
+    """The mean of one respondent's values, summed in order (``None`` without values)."""
     if not values:
         return None
     total = 0.0
@@ -133,10 +103,11 @@ def _mean(values: list[float]) -> float | None:
     return total / len(values)
 
 
-def _sd(values: list[float]) -> float | None:
+def sd_of(values: list[float]) -> float | None:
+    """The SD (n - 1) of one respondent's values (``None`` with fewer than two)."""
     if len(values) < 2:
         return None
-    m = _mean(values)
+    m = mean_of(values)
     assert m is not None  # noqa: S101 - two or more values
     acc = 0.0
     for v in values:
