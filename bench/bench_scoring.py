@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import polars as pl
-from common import best_of
+from common import interleaved
 
 import mgrlead
 
@@ -113,44 +113,41 @@ def main() -> None:
     x = data(args.rows)
     frame = pd.DataFrame(x, columns=list(ITEMS))
     polars_frame = pl.from_pandas(frame)
-    baseline = best_of(lambda: bare_numpy(x))
-    matrix = best_of(lambda: mgrlead.score_matrix(RUBRIC, x, careless=False))
-    matrix_careless = best_of(lambda: mgrlead.score_matrix(RUBRIC, x))
-    pandas_path = best_of(lambda: mgrlead.score_frame(RUBRIC, frame, careless=False))
-    polars_path = best_of(lambda: mgrlead.score_frame(RUBRIC, polars_frame, careless=False))
-    lazy = best_of(
-        lambda: mgrlead.score_frame(RUBRIC, polars_frame.lazy(), careless=False).collect(), 2
+    baseline, batch, batch_ratios = interleaved(
+        lambda: bare_numpy(x),
+        lambda: mgrlead.score_matrix(RUBRIC, x, careless=False),
+        lambda: mgrlead.score_matrix(RUBRIC, x),
+        lambda: mgrlead.score_frame(RUBRIC, frame, careless=False),
+        lambda: mgrlead.score_frame(RUBRIC, polars_frame, careless=False),
+        lambda: mgrlead.score_frame(RUBRIC, polars_frame.lazy(), careless=False).collect(),
+        rounds=5,
+        loops=1,
     )
     one = {i: (None if np.isnan(v) else int(v)) for i, v in zip(ITEMS, x[0], strict=True)}
-    loops = 2000
-    single = best_of(lambda: [mgrlead.score(RUBRIC, one, careless=False) for _ in range(loops)])
-    single /= loops
-    single_careless = best_of(lambda: [mgrlead.score(RUBRIC, one) for _ in range(loops)]) / loops
-    loop = best_of(lambda: [pure_python(one) for _ in range(loops)]) / loops
+    loop, (single, single_careless), (ratio, ratio_careless) = interleaved(
+        lambda: pure_python(one),
+        lambda: mgrlead.score(RUBRIC, one, careless=False),
+        lambda: mgrlead.score(RUBRIC, one),
+    )
     bare, imported = import_time()
     print("| benchmark | mgrlead | baseline | ratio |")
     print("|---|---|---|---|")
     n = f"{args.rows:,} x 24, 2% missing"
+    labels = [
+        f"batch {n}: `score_matrix(careless=False)` (numpy)",
+        "the same with the careless indicators (the default)",
+        "the same, `score_frame(careless=False)` on pandas",
+        "the same, `score_frame(careless=False)` on polars",
+        "the same, `score_frame(careless=False)` on a polars LazyFrame (native)",
+    ]
+    for k, label in enumerate(labels):
+        base = f"{baseline:.3f} s (hand-written numpy)" if k == 0 else ""
+        print(f"| {label} | {batch[k]:.3f} s | {base} | {batch_ratios[k]:.2f} |")
     print(
-        f"| batch {n}: `score_matrix` (numpy) | {matrix:.3f} s | {baseline:.3f} s (hand-written numpy) | {matrix / baseline:.2f} |"
+        f"| one respondent: `score(careless=False)` | {single * 1e6:.1f} µs | {loop * 1e6:.1f} µs (pure-Python loop) | {ratio:.2f} (median of 30 rounds) |"
     )
     print(
-        f"| the same with the careless indicators (the default) | {matrix_careless:.3f} s | {baseline:.3f} s | {matrix_careless / baseline:.2f} |"
-    )
-    print(
-        f"| batch {n}: `score_frame`, pandas | {pandas_path:.3f} s | {baseline:.3f} s | {pandas_path / baseline:.2f} |"
-    )
-    print(
-        f"| batch {n}: `score_frame`, polars | {polars_path:.3f} s | {baseline:.3f} s | {polars_path / baseline:.2f} |"
-    )
-    print(
-        f"| batch {n}: `score_frame`, polars LazyFrame (native) | {lazy:.3f} s | {baseline:.3f} s | {lazy / baseline:.2f} |"
-    )
-    print(
-        f"| one respondent: `score()` | {single * 1e6:.1f} µs | {loop * 1e6:.1f} µs (pure-Python loop) | {single / loop:.2f} |"
-    )
-    print(
-        f"| the same with the careless indicators (the default) | {single_careless * 1e6:.1f} µs | {loop * 1e6:.1f} µs | {single_careless / loop:.2f} |"
+        f"| the same with the careless indicators (the default) | {single_careless * 1e6:.1f} µs | {loop * 1e6:.1f} µs | {ratio_careless:.2f} |"
     )
     print(
         f"| `import mgrlead` | {(imported - bare) * 1000:.0f} ms | {bare * 1000:.0f} ms (bare interpreter) | |"

@@ -430,22 +430,28 @@ class BatchScores:
         careless = [f"careless_{name}" for name in CARELESS]
         return [*names, "overall_percent", "overall_position", "overall_band", *careless]
 
-    def columns(self) -> dict[str, Any]:
+    def columns(self, *, band_ids: bool = True) -> dict[str, Any]:
         """The result columns: ``{dim}_{metric}`` per dimension, then ``overall_*``.
 
-        Band columns hold band ids (``None`` when not scorable).
+        Band columns hold band ids (``None`` when not scorable); with
+        ``band_ids=False`` they hold the band indices of :meth:`band_codes`
+        instead, for callers that build text columns from those.
         """
         out: dict[str, Any] = {}
         for dim in self.plan.dimensions:
             cols = self.dimensions[dim.id]
             for metric in self.METRICS:
                 if metric == "band":
-                    out[f"{dim.id}_band"] = _band_ids(cols["band"], dim.bands)
+                    band = cols["band"]
+                    out[f"{dim.id}_band"] = _band_ids(band, dim.bands) if band_ids else band
                 else:
                     out[f"{dim.id}_{metric}"] = cols[metric]
         out["overall_percent"] = self.overall_percent
         out["overall_position"] = (self.overall_percent - 50.0) / 50.0
-        out["overall_band"] = _band_ids(self.overall_band, self.plan.overall_bands)
+        overall_band = self.overall_band
+        out["overall_band"] = (
+            _band_ids(overall_band, self.plan.overall_bands) if band_ids else overall_band
+        )
         if self.careless:
             for name in CARELESS:
                 out[f"careless_{name}"] = self.careless[name]
