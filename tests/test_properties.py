@@ -6,11 +6,13 @@ import math
 from typing import Any
 
 import numpy as np
+import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
 import mgrlead
 from mgrlead import Band, Dimension, Item, MissingPolicy, Pole, Rubric, Scale, Weighting
+from mgrlead.plan import _band_index, _boundaries
 
 ML = mgrlead.load_rubric("manager-leader")
 
@@ -227,3 +229,52 @@ def test_bands_are_a_function_of_the_percent() -> None:
     for x in range(11):
         expected = next(b.id for b in r.bands if b.contains(10.0 * x))
         assert batch.profile(x)["d"].band == expected
+
+
+#: Answers whose four dimension percents (45.83.., 83.33.., 65.0, 45.83..) average
+#: exactly 60 on paper; the arithmetic gives 60.00000000000001.
+ON_THE_BOUNDARY = {
+    "pr1": 5, "pr2": 1, "pr3": 4, "pr4": 5, "pr5": 3, "pr6": 5,
+    "os1": 2, "os2": 5, "os3": 1, "os4": 4, "os5": 3, "os6": 5,
+    "mc1": 1, "mc2": None, "mc3": 2, "mc4": 4, "mc5": 5, "mc6": 4,
+    "ss1": 5, "ss2": 3, "ss3": 4, "ss4": 3, "ss5": 3, "ss6": 5,
+}  # fmt: skip
+
+
+def test_a_score_on_a_band_boundary_on_paper_gets_the_band_that_owns_it() -> None:
+    profile = mgrlead.score(ML, ON_THE_BOUNDARY)
+    percent = profile.overall.percent
+    assert percent is not None
+    assert percent != 60.0  # the rounding this test is about
+    assert abs(percent - 60.0) < 1e-12
+    assert profile.overall.band == "balanced"  # 40..60, 60 included
+    assert next(b for b in ML.bands if b.contains(percent)).id == "balanced"
+    row = np.array([[np.nan if ON_THE_BOUNDARY[i] is None else ON_THE_BOUNDARY[i]
+                     for i in ML.item_ids]])  # fmt: skip
+    assert mgrlead.score_matrix(ML, row).profile(0) == profile
+    lazy = mgrlead.score_frame(ML, pl.DataFrame({i: row[:, j] for j, i in enumerate(ML.item_ids)},
+                                                nan_to_null=True).lazy())  # fmt: skip
+    assert lazy.collect()["overall_band"].to_list() == ["balanced"]
+
+
+@given(
+    st.sampled_from([0.0, 30.0, 40.0, 60.0, 70.0, 100.0]),
+    st.floats(-1e-8, 1e-8, allow_nan=False),
+    st.booleans(),
+)
+def test_exactly_one_band_holds_a_score_and_the_engines_agree(
+    bound: float, offset: float, owned_below: bool
+) -> None:
+    bands = (
+        Band(id="low", label="L", lower=0, upper=50 if bound in {0.0, 100.0} else bound,
+             include_upper=owned_below),
+        Band(id="high", label="H", lower=50 if bound in {0.0, 100.0} else bound, upper=100,
+             include_lower=not owned_below, include_upper=True),
+    )  # fmt: skip
+    value = bound + offset
+    holding = [b.id for b in bands if b.contains(value)]
+    if 0.0 <= value <= 100.0 or abs(offset) <= 1e-9:
+        assert len(holding) == 1, (value, holding)
+        assert bands[int(_band_index(value, _boundaries(bands)))].id == holding[0]
+    if bound not in {0.0, 100.0} and abs(offset) <= 1e-9 * bound:
+        assert holding == ["low" if owned_below else "high"]  # on the bound

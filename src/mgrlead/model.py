@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from mgrlead.plan import ScoringPlan
 
 __all__ = [
+    "BAND_TOLERANCE",
     "STRATEGIES",
     "Band",
     "Dimension",
@@ -365,10 +366,33 @@ class Band:
             )
 
     def contains(self, value: float) -> bool:
-        """Whether a 0-100 score falls in this band."""
-        above = value >= self.lower if self.include_lower else value > self.lower
-        below = value <= self.upper if self.include_upper else value < self.upper
+        """Whether a 0-100 score falls in this band.
+
+        A value within :data:`BAND_TOLERANCE` of a bound counts as equal to it:
+        a score that is exactly 40 on paper may be computed as
+        ``39.99999999999999``, and must not fall into the band below 40.
+        """
+        lower, upper = self.lower, self.upper
+        if self.include_lower:
+            above = value >= lower - band_slack(lower)
+        else:
+            above = value > lower + band_slack(lower)
+        if self.include_upper:
+            below = value <= upper + band_slack(upper)
+        else:
+            below = value < upper - band_slack(upper)
         return above and below
+
+
+#: How close (relative to the bound, and at least this much absolutely) a score
+#: must come to a band bound to count as on it.  Far below any difference that
+#: answers can make, far above the rounding of the arithmetic (about 1e-14).
+BAND_TOLERANCE = 1e-9
+
+
+def band_slack(bound: float) -> float:
+    """How far from ``bound`` a value still counts as on it (:data:`BAND_TOLERANCE`)."""
+    return BAND_TOLERANCE * max(1.0, abs(float(bound)))
 
 
 def check_bands(

@@ -591,7 +591,21 @@ def _band_ids(index: Any, bands: tuple[Band, ...]) -> Any:  # noqa: ANN401
 
 
 def _boundaries(bands: tuple[Band, ...]) -> tuple[tuple[float, bool], ...]:
-    return tuple((float(b.upper), b.include_upper) for b in bands[:-1])
+    """Each boundary between adjacent bands as ``(threshold, lower band includes it)``.
+
+    A value within :data:`~mgrlead.model.BAND_TOLERANCE` of a boundary counts as
+    on it (see :meth:`Band.contains <mgrlead.model.Band.contains>`), so the
+    threshold sits that far beyond the boundary, on the side of the band that
+    does not own it.
+    """
+    from mgrlead.model import band_slack  # noqa: PLC0415
+
+    return tuple(
+        (b.upper + band_slack(b.upper), True)
+        if b.include_upper
+        else (b.upper - band_slack(b.upper), False)
+        for b in bands[:-1]
+    )
 
 
 def check_answer(
