@@ -69,6 +69,17 @@ def test_examples_score_frame_agrees_with_score_row_by_row() -> None:
     assert out["structure_strategy_percent"].isna().sum() == 1
 
 
+@pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated")
+def test_pandas_without_a_string_dtype_gets_band_ids_as_objects() -> None:
+    # pandas 2 (supported) keeps text as object columns; pandas 3 can still be told to.
+    with pd.option_context("future.infer_string", False):  # noqa: FBT003
+        out = mgrlead.score_frame(ML, pd.DataFrame(_columns()))
+        assert out["overall_band"].dtype == np.dtype(object)
+        assert out["structure_strategy_band"].dtype == np.dtype(object)
+        assert out["structure_strategy_band"].isna().sum() == 1  # None, not the text "None"
+    _check_rows_equal_single(out.to_dict(orient="list"), _example_rows())
+
+
 @pytest.mark.parametrize("kind", ["polars", "pyarrow", "dict"])
 def test_every_frame_kind_gives_the_same_numbers(kind: str) -> None:
     cols = _columns()
