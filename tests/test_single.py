@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -170,3 +172,13 @@ def test_construction_refuses_classes_that_validate_or_values_that_do_not_fit() 
     with pytest.raises(TypeError, match="OverallScore has 6 fields, got 2 values"):
         construct(OverallScore, "x", ["1", "2"], {})
     assert DimensionScore in {type(s) for s in mgrlead.score(ML, {})}
+
+
+def test_compiled_profiles_pickle_copy_and_hash_like_any_other() -> None:
+    profile = mgrlead.score(ML, dict.fromkeys(ML.item_ids, 4) | {"pr1": 1, "ss6": None})
+    assert pickle.loads(pickle.dumps(profile)) == profile  # noqa: S301 - our own bytes
+    assert copy.deepcopy(profile) == profile
+    assert mgrlead.Profile.from_json(profile.to_json()) == profile
+    by_dimension = {score: score.dimension for score in profile}  # hashable, frozen
+    assert len(by_dimension) == len(ML.dimensions)
+    assert hash(profile.overall) == hash(attrs.evolve(profile.overall))
