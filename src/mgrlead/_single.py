@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from mgrlead.careless import CarelessIndicators, mean_of, sd_of
+from mgrlead.careless import CarelessIndicators
 from mgrlead.errors import AnswerError, RubricError
 from mgrlead.results import DimensionScore, OverallScore, Profile
 from mgrlead.strategies import (
@@ -239,41 +239,58 @@ class _Writer:
 
         Over the codes in item order, as :meth:`CarelessPlan.many
         <mgrlead.careless.CarelessPlan.many>` computes them; the answers' -1..+1
-        values come from per-code tables of ``(c - mid) / half``.
+        values come from per-code tables of ``(c - mid) / half``, and their
+        means are summed in item order, as the batch engine sums them.
         """
         cp = self.plan.careless
-        self.ns.update(_mean=mean_of, _sd=sd_of)
+        # Running sums of the -1..+1 values per group, added in item order:
+        # every answer, the balanced items, each pair's poles.
+        groups: dict[str, tuple[int, ...]] = {"all": tuple(range(len(self.plan.items)))}
+        groups["bal"] = cp.balanced
+        for q, (low, high) in enumerate(cp.pairs):
+            groups[f"lo{q}"], groups[f"hi{q}"] = low, high
+        self.ns["_sqrt"] = math.sqrt
         self.emit("if careless:")
         self.emit("run = best = 0", 2)
         self.emit("previous = None", 2)
         self.emit("present = []", 2)
+        for g in groups:
+            self.emit(f"t_{g} = 0.0", 2)
+            self.emit(f"n_{g} = 0", 2)
         for j, item in enumerate(self.plan.items):
             mid, half = cp.mid[j], cp.half[j]
             by_code = {c: (c - mid) / half for c in range(item.code_min, item.code_max + 1)}
             self.ns[f"_u{j}"] = _indexable(item, by_code)
-            self.emit(f"if c{j} is None:", 2)
-            self.emit(f"u{j} = None", 3)
-            self.emit("else:", 2)
+            self.emit(f"if c{j} is not None:", 2)
             self.emit(f"run = run + 1 if c{j} == previous else 1", 3)
             self.emit("if run > best:", 3)
             self.emit("best = run", 4)
             self.emit(f"previous = c{j}", 3)
-            self.emit(f"u{j} = _u{j}[c{j}]", 3)
-            self.emit(f"present.append(u{j})", 3)
-
-        def mean_over(indices: tuple[int, ...]) -> str:
-            units = "".join(f"u{i}, " for i in indices)
-            return f"_mean([u for u in ({units}) if u is not None])"
-
-        self.emit(f"acquiescence = {mean_over(cp.balanced)}", 2)
+            self.emit(f"u = _u{j}[c{j}]", 3)
+            self.emit("present.append(u)", 3)
+            for g, members in groups.items():
+                if j in members:
+                    self.emit(f"t_{g} += u", 3)
+                    self.emit(f"n_{g} += 1", 3)
+        # the SD: the mean, then the squared deviations in order
+        self.emit("if n_all < 2:", 2)
+        self.emit("irv = None", 3)
+        self.emit("else:", 2)
+        self.emit("m = t_all / n_all", 3)
+        self.emit("acc = 0.0", 3)
+        self.emit("for u in present:", 3)
+        self.emit("acc += (u - m) * (u - m)", 4)
+        self.emit("irv = _sqrt(acc / (n_all - 1))", 3)
+        self.emit("acquiescence = t_bal / n_bal if n_bal else None", 2)
         self.emit("both = 0", 2)
-        for low, high in cp.pairs:
-            self.emit(f"a = {mean_over(low)}", 2)
-            self.emit(f"b = {mean_over(high)}", 2)
-            self.emit("if a is not None and b is not None and a > 0.0 and b > 0.0:", 2)
+        for q in range(len(cp.pairs)):
+            self.emit(
+                f"if n_lo{q} and n_hi{q} and t_lo{q} / n_lo{q} > 0.0 and t_hi{q} / n_hi{q} > 0.0:",
+                2,
+            )
             self.emit("both += 1", 3)
         self.build(CarelessIndicators, "indicators", [
-            "best", "_sd(present)", "acquiescence", "both",
+            "best", "irv", "acquiescence", "both",
         ], 2)  # fmt: skip
         self.emit("else:")
         self.emit("indicators = None", 2)

@@ -21,13 +21,13 @@ reverse keying; missing answers skipped):
 
 Both engines compute them with the same formulas in the same order, so single
 and batch results agree exactly: :meth:`CarelessPlan.many` for a batch, and for
-one respondent the scorer that :mod:`mgrlead._single` writes, with
-:func:`mean_of` and :func:`sd_of`.
+one respondent the scorer that :mod:`mgrlead._single` writes.  Means are sums
+in item order divided by the count; the SD sums the squared deviations from
+that mean in item order.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -91,28 +91,6 @@ class CarelessPlan:
             with np.errstate(invalid="ignore"):
                 both += (a > 0.0) & (b > 0.0)
         return {"longest_run": best, "irv": irv, "acquiescence": acq, "both_poles": both}
-
-
-def mean_of(values: list[float]) -> float | None:
-    """The mean of one respondent's values, summed in order (``None`` without values)."""
-    if not values:
-        return None
-    total = 0.0
-    for v in values:
-        total += v
-    return total / len(values)
-
-
-def sd_of(values: list[float]) -> float | None:
-    """The SD (n - 1) of one respondent's values (``None`` with fewer than two)."""
-    if len(values) < 2:
-        return None
-    m = mean_of(values)
-    assert m is not None  # noqa: S101 - two or more values
-    acc = 0.0
-    for v in values:
-        acc += (v - m) * (v - m)
-    return math.sqrt(acc / (len(values) - 1))
 
 
 def _mean_columns(unit: Any, columns: Any) -> Any:  # noqa: ANN401
