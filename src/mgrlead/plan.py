@@ -1,12 +1,16 @@
-"""The compiled scoring plan, and the two engines that read it.
+"""The compiled scoring plan, and the engines that read it.
 
 A :class:`~mgrlead.model.Rubric` is compiled once into a :class:`ScoringPlan`:
 flat tuples of item ids, answer codes, score ranges, and, for every dimension,
-the ordered list of its items with their weights and keying.  Both engines read
-the same plan and use the same formulas (:func:`_finish`, :func:`_overall`,
-:func:`_band_index`, :func:`_reason`) on either Python floats or numpy arrays,
-and accumulate in the same order, so one respondent scored alone and the same
-respondent scored in a batch give bit-for-bit equal numbers.
+the ordered list of its items with their weights and keying.  The batch engine
+(:meth:`ScoringPlan.score_matrix`, numpy) and the dataframe engine
+(:mod:`mgrlead.native`) use the formulas here (:func:`_finish`,
+:func:`_overall`, :func:`_band_index`, :func:`_reason`) on arrays or
+expressions; one respondent is scored by a function that :mod:`mgrlead._single`
+writes from the same plan with the same formulas written out.  All accumulate
+in the same order, so one respondent scored alone and the same respondent
+scored in a batch give bit-for-bit equal numbers (property tests hold them
+equal).
 
 Scoring semantics, for a dimension ``d`` with items ``i`` (weights ``w_i``) and
 answered items ``A`` (codes that mean "missing" are not answers)::
