@@ -17,8 +17,8 @@ What is computed ahead, giving the very same numbers:
 - a dimension whose items all weigh ``1.0`` has the weight total ``n`` (the
   number answered): a sum of ones is exact;
 - the built-in scoring strategies' headline (``mean``, ``sum``, ...) is written
-  inline; any other strategy is called with a
-  :class:`~mgrlead.strategies.DimensionStats`, as the batch engine calls it.
+  inline; for any other strategy the engine calls :func:`mgrlead.plan._finish`,
+  as the batch engine does.
 
 The frozen result objects are filled as a plain twin class and then given
 their own class (see :func:`construct`): attrs' ``__init__`` for frozen classes
@@ -38,7 +38,6 @@ from mgrlead.careless import CarelessIndicators
 from mgrlead.errors import AnswerError, RubricError
 from mgrlead.results import DimensionScore, OverallScore, Profile
 from mgrlead.strategies import (
-    DimensionStats,
     MeanStrategy,
     PercentStrategy,
     ProratedSumStrategy,
@@ -168,7 +167,7 @@ class _Writer:
 
     def __init__(self, plan: ScoringPlan) -> None:
         from mgrlead._version import __version__  # noqa: PLC0415
-        from mgrlead.plan import _unscorable  # noqa: PLC0415
+        from mgrlead.plan import _finish, _reason, _unscorable  # noqa: PLC0415
 
         self.plan = plan
         self.lines: list[str] = []
@@ -182,6 +181,9 @@ class _Writer:
             "_overall": plan._overall_score,  # noqa: SLF001 - the generic path, when blocked
             "_nan": math.nan,
             "_unscorable": _unscorable,
+            "_reason": _reason,
+            "_finish": _finish,
+            "_strategy": plan.strategy,
         }
 
     def _refuse(self, answers: object) -> None:
@@ -323,6 +325,11 @@ class _Writer:
             self.emit("w = 0.0")
         self.emit("total = 0.0")
         self.emit("p = 0.0")
+        if dim.impute != "none":
+            from mgrlead.plan import _single_imputation_message  # noqa: PLC0415
+
+            self.ns["_RubricError"] = RubricError
+            self.ns[f"_impute{d}"] = _single_imputation_message(dim)
         members = zip(dim.members, dim.weights, dim.reverse, strict=True)
         for m, (i, weight, rev) in enumerate(members):
             item = self.plan.items[i]
@@ -338,31 +345,17 @@ class _Writer:
             self.emit(f"total += {f'c{i}' if plain else f'_x{d}_{m}[c{i}]'}", 2)
             self.emit(f"p += _p{d}_{m}[c{i}]", 2)
             if dim.impute != "none":
-                from mgrlead.plan import _single_imputation_message  # noqa: PLC0415
-
-                self.ns["_RubricError"] = RubricError
-                self.ns[f"_impute{d}"] = _single_imputation_message(dim)
                 self.emit("else:")
                 self.emit(f"raise _RubricError(_impute{d})", 2)
         w = "n" if unit else "w"  # unit weights: the sum of n ones is n, exactly
         self.ns[f"_dim{d}"] = dim
         self.ns[f"_bands{d}"] = tuple((b.id, b.label) for b in dim.bands)
-        self.emit(f"if n < {dim.required}:")
-        reason = f"f'{{n}} of {dim.n_items} items answered; at least {dim.required} needed'"
+        self.emit(f"if n < {dim.required} or {w} == 0:")
+        reason = f"_reason(n, {dim.required}, {dim.n_items}, {w} == 0)"
         self.emit(f"d{d} = _unscorable(_dim{d}, n, {reason})", 2)
         self.emit(f"p{d} = _nan", 2)
-        self.emit(f"elif {w} == 0:")
-        self.emit(f"d{d} = _unscorable(_dim{d}, n, 'every answered item has weight 0')", 2)
-        self.emit(f"p{d} = _nan", 2)
         self.emit("else:")
-        self.emit(f"mean = total / {w}", 2)  # float / int n: n converts exactly
-        self.emit(f"percent = p / {w} * 100.0", 2)
-        headline = self.headline(d, dim)
-        if dim.bipolar or headline.startswith("_score"):
-            self.emit("position = (percent - 50.0) / 50.0", 2)
-        if headline not in {"mean", "percent", "total"}:
-            self.emit(f"headline = float({headline})", 2)
-            headline = "headline"
+        headline = self.finish(d, dim, w)
         value = {"percent": "percent", "mean": "mean", "score": headline}[dim.band_on]
         self.emit(f"band, label = _bands{d}[{_band_expr(value, dim.boundaries)}]", 2)
         self.build(DimensionScore, f"d{d}", [
@@ -372,18 +365,27 @@ class _Writer:
         ], 2)  # fmt: skip
         self.emit(f"p{d} = percent", 2)
 
-    def headline(self, d: int, dim: DimensionPlan) -> str:
-        strategy = self.plan.strategy
-        inline = _INLINE_HEADLINE.get(type(strategy))
-        if inline is not None:
-            return inline.format(n_items=dim.n_items)
-        self.ns["_score"] = strategy.score
-        self.ns["_Stats"] = DimensionStats
-        return (
-            "_score(_Stats(sum=total, mean=mean, percent=percent, position=position, "
-            f"answered=n, n_items={dim.n_items}, scale_min={_lit(dim.scale_min)}, "
-            f"scale_max={_lit(dim.scale_max)}, weight_total=_dim{d}.weight_total))"
-        )
+    def finish(self, d: int, dim: DimensionPlan, w: str) -> str:
+        """``mean``, ``percent``, ``position`` and the headline; returns the headline's name."""
+        inline = _INLINE_HEADLINE.get(type(self.plan.strategy))
+        if inline is None:  # as the batch engine: the strategy gets DimensionStats
+            self.emit(
+                "mean, percent, position, headline = "
+                f"_finish({w}, total, p, n, _dim{d}, _strategy)",
+                2,
+            )
+            self.emit("headline = float(headline)", 2)
+            return "headline"
+        # _finish written out (float / int n: n converts exactly)
+        self.emit(f"mean = total / {w}", 2)
+        self.emit(f"percent = p / {w} * 100.0", 2)
+        if dim.bipolar:
+            self.emit("position = (percent - 50.0) / 50.0", 2)
+        headline = inline.format(n_items=dim.n_items)
+        if headline in {"mean", "percent", "total"}:
+            return headline
+        self.emit(f"headline = float({headline})", 2)
+        return "headline"
 
     def overall(self) -> None:
         """``overall``: the weighted mean of the top-level percents, as ``_overall`` does."""

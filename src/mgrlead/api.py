@@ -335,20 +335,20 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     # pandas, polars and pyarrow get their band columns from the band indices
     arrow_like = impl.is_pandas() or impl.is_polars() or impl.is_pyarrow()
     results = _result_columns(batch, passthrough, norms, band_ids=not arrow_like)
-    if df.implementation.is_pandas():
+    if impl.is_pandas():
         # The score arrays are new and owned by nobody else: pandas may keep them
         # as they are instead of copying them into blocks (half the batch's time).
         scores = nw.from_native(_pandas_scores(native, results, batch), eager_only=True)
-    elif df.implementation.is_polars():
-        text = {**_arrow_text(results, batch, bands=False), **_polars_bands(native, batch)}
-        scores = nw.from_dict({k: text.get(k, v) for k, v in results.items()}, backend=native)
-    elif df.implementation.is_pyarrow():
-        text = _arrow_text(results, batch)
+    elif arrow_like:  # polars or pyarrow
+        if impl.is_polars():
+            text = _arrow_text(results, batch, bands=False) | _polars_bands(native, batch)
+        else:
+            text = _arrow_text(results, batch)
         scores = nw.from_dict({k: text.get(k, v) for k, v in results.items()}, backend=native)
     else:
         scores = nw.from_dict(results, backend=native)
     # Not scorable is null where the engine has nulls (pandas has NaN only).
-    if not df.implementation.is_pandas_like():
+    if not impl.is_pandas_like():
         floats = [name for name, dtype in scores.schema.items() if dtype == nw.Float64]
         scores = scores.with_columns(nw.col(*floats).fill_nan(None))
     keep = [n for n in names if n in passthrough]
