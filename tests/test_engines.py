@@ -90,13 +90,22 @@ def test_the_example_scores_identically(engine: str) -> None:
     _assert_same(expected, _as_pandas(got), engine)
 
 
-@pytest.mark.parametrize("missing", ["mean", "median"])
-@pytest.mark.parametrize("engine", ["polars-lazy", "duckdb"])
+@pytest.mark.parametrize(
+    ("engine", "missing"),
+    [(e, m) for e in ("polars-lazy", "duckdb") for m in ("mean", "median")] + [("dask", "mean")],
+)
 def test_imputation_works_on_every_engine(engine: str, missing: str) -> None:
     expected = _as_pandas(mgrlead.score_frame(ML, EXAMPLE, missing=missing))
-    got = _as_pandas(mgrlead.score_frame(ML, ENGINES[engine](EXAMPLE), missing=missing))
+    frame = dd.from_pandas(EXAMPLE, npartitions=3) if engine == "dask" else ENGINES[engine](EXAMPLE)
+    got = _as_pandas(mgrlead.score_frame(ML, frame, missing=missing))
     _assert_same(expected, got, engine)
     assert got["structure_strategy_imputed"].max() == 4
+
+
+def test_median_imputation_on_dask_is_refused_not_approximated() -> None:
+    # Dask's median over partitions is approximate: the imputed answers would differ.
+    with pytest.raises(InputError, match=r"'process_results' imputes with the item median.*Dask"):
+        mgrlead.score_frame(ML, dd.from_pandas(EXAMPLE, npartitions=3), missing="median")
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

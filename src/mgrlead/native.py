@@ -92,6 +92,13 @@ def score_native(  # noqa: PLR0915
 
     from mgrlead.plan import _finish, _overall  # noqa: PLC0415
 
+    median = [dim.id for dim in plan.dimensions if dim.impute == "median"]
+    if median and frame.implementation.is_dask():
+        raise InputError(
+            f"dimension {median[0]!r} imputes with the item median, which Dask only "
+            "approximates (median_approximate) and would change the imputed answers; "
+            "use missing='mean' on Dask, or score a pandas or polars frame"
+        )
     schema = frame.collect_schema() if hasattr(frame, "collect_schema") else frame.schema
     names = list(schema.keys())
     absent = [i for i in plan.item_ids if i not in names]
