@@ -179,5 +179,10 @@ def test_pyspark_local_mode() -> None:
         got = pd.DataFrame([row.asDict() for row in result.collect()])
         expected = _as_pandas(mgrlead.score_frame(ML, EXAMPLE, careless=False))
         _assert_same(expected, got, "pyspark")
+        imputed = mgrlead.score_frame(ML, frame, careless=False, missing="median")
+        got = pd.DataFrame([row.asDict() for row in imputed.collect()])
+        expected = _as_pandas(mgrlead.score_frame(ML, EXAMPLE, careless=False, missing="median"))
+        _assert_same(expected, got, "pyspark, median imputation")
+        assert got["structure_strategy_imputed"].max() == 4
     finally:
         spark.stop()
