@@ -6,7 +6,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-from mgrlead.plugins import reset_default_host
+from mgrlead.plugins.host import reset_default_host
 
 # Hermetic by default: installed plugins do not load unless a test asks for them
 # (tests of entry-point loading pass their own environment).

@@ -8,9 +8,9 @@ import attrs
 import pytest
 
 import mgrlead
-from mgrlead.change import reliable_change
-from mgrlead.norms import DimensionNorm, NormGroup, NormTable
-from mgrlead.provenance import IncomparableError
+from mgrlead.analysis.change import reliable_change
+from mgrlead.analysis.norms import DimensionNorm, NormGroup, NormTable
+from mgrlead.analysis.provenance import IncomparableError
 
 ML = mgrlead.load_rubric("manager-leader")
 

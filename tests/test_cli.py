@@ -153,7 +153,7 @@ class TestScore:
 
     def test_rubric_file(self, tmp_path: Path) -> None:
         path = tmp_path / "ml.json"
-        path.write_text(mgrlead.serialize.dump_rubric(ML), "utf-8")
+        path.write_text(mgrlead.io.serialize.dump_rubric(ML), "utf-8")
         result = run("score", str(EXAMPLE), "--rubric", str(path))
         assert result.exit_code == 0
         _check_score_csv(result.stdout)

@@ -6,8 +6,8 @@ import inspect
 import re
 from pathlib import Path
 
-from mgrlead import hookspecs
-from mgrlead.serialize import load_rubric_text
+from mgrlead.io.serialize import load_rubric_text
+from mgrlead.plugins import hookspecs
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -19,7 +19,7 @@ def test_every_hook_is_in_the_hook_reference() -> None:
     ]
     assert len(hooks) == 5
     for name in hooks:
-        assert f".. autofunction:: mgrlead.hookspecs.{name}" in page, name
+        assert f".. autofunction:: mgrlead.plugins.hookspecs.{name}" in page, name
         assert inspect.getdoc(getattr(hookspecs, name)), name
 
 

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 import mgrlead
 from mgrlead import InputError, MgrleadError
-from mgrlead.multirater import ALL_OTHERS, Anonymity, score_360
+from mgrlead.api import scoring_plan
+from mgrlead.groups.multirater import ALL_OTHERS, Anonymity, score_360
 
 from .helpers import dim, item, rubric
 
@@ -55,7 +56,7 @@ def test_group_views_are_the_mean_of_their_raters_scored_one_by_one() -> None:
     for group in ("peer", "direct_report"):
         rows = [k for k, (s, g) in enumerate(zip(data["subject"], data["rater_group"], strict=True))
                 if s == "alex" and g == group]  # fmt: skip
-        for d in r.plan.dimensions:
+        for d in scoring_plan(r).dimensions:
             singles = [
                 mgrlead.score(r, {i: data[i][k] for i in r.item_ids})[d.id].percent for k in rows
             ]

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 import mgrlead
 from mgrlead import Band, Dimension, Item, MissingPolicy, Pole, Rubric, Scale, Weighting
-from mgrlead.plan import _band_index, _boundaries
+from mgrlead.engines.kernel import band_index
+from mgrlead.engines.ops import PYTHON
+from mgrlead.plan import boundaries
 
 ML = mgrlead.load_rubric("manager-leader")
 
@@ -275,6 +277,6 @@ def test_exactly_one_band_holds_a_score_and_the_engines_agree(
     holding = [b.id for b in bands if b.contains(value)]
     if 0.0 <= value <= 100.0 or abs(offset) <= 1e-9:
         assert len(holding) == 1, (value, holding)
-        assert bands[int(_band_index(value, _boundaries(bands)))].id == holding[0]
+        assert bands[int(band_index(PYTHON, value, boundaries(bands)))].id == holding[0]
     if bound not in {0.0, 100.0} and abs(offset) <= 1e-9 * bound:
         assert holding == ["low" if owned_below else "high"]  # on the bound

@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 import mgrlead
+from mgrlead.analysis.psychometrics import AnalysisWarning, analyze
 from mgrlead.cli import cli
-from mgrlead.psychometrics import AnalysisWarning, analyze
 
 HERE = Path(__file__).parent
 RELIABILITY = json.loads((HERE / "fixtures" / "psych" / "reliability.json").read_text("utf-8"))
@@ -29,7 +29,7 @@ TOL = 1e-9
 DATASETS = ["complete", "missing", "seven", "zerovar"]
 
 
-def _analysis(name: str) -> mgrlead.psychometrics.Analysis:
+def _analysis(name: str) -> mgrlead.analysis.psychometrics.Analysis:
     d = SCORING[name]
     rubric = mgrlead.Rubric.from_keys(d["keys"], min=d["min"], max=d["max"])
     data = {k: [np.nan if v is None else v for v in vals] for k, vals in d["data"].items()}

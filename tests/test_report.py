@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 import mgrlead
 from mgrlead import Band, Pole
-from mgrlead.charts import ReportError, chart_bytes, feedback360_chart, profile_chart
+from mgrlead.analysis.norms import NormTable
 from mgrlead.cli import cli
-from mgrlead.multirater import score_360
-from mgrlead.norms import NormTable
+from mgrlead.groups.multirater import score_360
+from mgrlead.groups.teams import summarize_teams
 from mgrlead.report import feedback360_report, profile_report, team_report
-from mgrlead.teams import summarize_teams
+from mgrlead.report.charts import ReportError, chart_bytes, feedback360_chart, profile_chart
 
 from .helpers import dim, item, rubric
 

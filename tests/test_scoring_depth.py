@@ -19,11 +19,18 @@ from hypothesis import strategies as st
 import mgrlead
 from helpers import dim, item, rubric
 from mgrlead import MissingPolicy, RubricError, Weighting
+from mgrlead.analysis.norms import (
+    DimensionNorm,
+    NormError,
+    NormGroup,
+    NormTable,
+    PercentilePoint,
+    dump_norms,
+    load_norms,
+)
 from mgrlead.cli import cli
-from mgrlead.norms import DimensionNorm, NormError, NormGroup, NormTable, PercentilePoint
-from mgrlead.plan import CARELESS
-from mgrlead.serialize import dump_norms, load_norms
-from mgrlead.testing import strategies as mst
+from mgrlead.results import CARELESS_METRICS
+from mgrlead.testing import hypothesis as mh
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "responses.csv"
@@ -98,7 +105,7 @@ def test_min_answered_zero_needs_imputation() -> None:
 
 
 # ------------------------------------------------------------------ weighting
-@given(mst.rubrics().flatmap(lambda r: st.tuples(st.just(r), mst.answers(r))))
+@given(mh.rubrics().flatmap(lambda r: st.tuples(st.just(r), mh.answers(r))))
 def test_equal_weights_give_the_unweighted_result(case: tuple[mgrlead.Rubric, Any]) -> None:
     r, answers = case
     r = attrs.evolve(r, weighting=Weighting(id="equal"))
@@ -113,12 +120,12 @@ def test_equal_weights_give_the_unweighted_result(case: tuple[mgrlead.Rubric, An
     assert a.dimensions == b.dimensions
 
 
-@given(mst.rubrics(), st.data(), st.floats(1.5, 10))
+@given(mh.rubrics(), st.data(), st.floats(1.5, 10))
 def test_weights_move_the_overall_toward_the_heavier_dimension(
     r: mgrlead.Rubric, data: st.DataObject, factor: float
 ) -> None:
     r = attrs.evolve(r, weighting=Weighting(id="equal"))
-    answers = data.draw(mst.answers(r, missing=st.just(False)))  # noqa: FBT003
+    answers = data.draw(mh.answers(r, missing=st.just(False)))  # noqa: FBT003
     base = mgrlead.score(r, answers)
     target = data.draw(st.sampled_from([d.id for d in r.dimensions]))
     heavier = mgrlead.score(r, answers, weighting=Weighting(id="w", dimensions={target: factor}))
@@ -306,7 +313,7 @@ def test_careless_indicators_never_change_scores() -> None:
     assert profile.overall.percent == 50.0
 
 
-@given(mst.rubrics().flatmap(lambda r: st.tuples(st.just(r), st.lists(mst.answers(r), max_size=5))))
+@given(mh.rubrics().flatmap(lambda r: st.tuples(st.just(r), st.lists(mh.answers(r), max_size=5))))
 def test_careless_single_and_batch_agree(case: tuple[mgrlead.Rubric, list[dict[str, Any]]]) -> None:
     r, people = case
     values = np.array(
@@ -317,7 +324,7 @@ def test_careless_single_and_batch_agree(case: tuple[mgrlead.Rubric, list[dict[s
         assert batch.profile(row).careless == mgrlead.score(r, answers).careless
 
 
-@given(mst.rubrics().flatmap(lambda r: st.tuples(st.just(r), st.lists(mst.answers(r), max_size=5))))
+@given(mh.rubrics().flatmap(lambda r: st.tuples(st.just(r), st.lists(mh.answers(r), max_size=5))))
 def test_leaving_careless_out_changes_nothing_else(
     case: tuple[mgrlead.Rubric, list[dict[str, Any]]],
 ) -> None:
@@ -328,7 +335,7 @@ def test_leaving_careless_out_changes_nothing_else(
     full = mgrlead.score_matrix(r, values)
     lean = mgrlead.score_matrix(r, values, careless=False)
     full_columns, lean_columns = full.columns(), lean.columns()
-    assert set(full_columns) - set(lean_columns) == {f"careless_{n}" for n in CARELESS}
+    assert set(full_columns) - set(lean_columns) == {f"careless_{m.name}" for m in CARELESS_METRICS}
     for name, column in lean_columns.items():
         np.testing.assert_array_equal(column, full_columns[name])
     for row, answers in enumerate(people):

@@ -9,7 +9,7 @@ import pytest
 
 import mgrlead
 from mgrlead import RubricFileError, RubricNotFoundError
-from mgrlead.serialize import dump_rubric, load_rubric_text, unstructure_rubric
+from mgrlead.io.serialize import dump_rubric, load_rubric_text, unstructure_rubric
 
 ML = mgrlead.load_rubric("manager-leader")
 
@@ -159,7 +159,7 @@ def test_unknown_suffix_and_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(RubricFileError, match=r"r.ini: unknown rubric file type '.ini'"):
         mgrlead.load_rubric(path)
     with pytest.raises(RubricFileError, match="cannot read the file"):
-        mgrlead.serialize.load_rubric_file(tmp_path / "absent.toml")
+        mgrlead.io.serialize.load_rubric_file(tmp_path / "absent.toml")
 
 
 def test_unknown_name_suggests_the_builtin() -> None:

@@ -1,4 +1,4 @@
-"""The compiled single-respondent engine (mgrlead._single) against the batch engine."""
+"""The compiled single-respondent engine (mgrlead.engines.single) against the batch engine."""
 
 from __future__ import annotations
 
@@ -16,10 +16,13 @@ from hypothesis import strategies as st
 
 import mgrlead
 from mgrlead import AnswerError, RubricError
-from mgrlead._single import construct
+from mgrlead.api import scoring_plan
+from mgrlead.engines.assemble import construct
+from mgrlead.engines.batch import score_matrix
+from mgrlead.engines.scorer import Scorer
 from mgrlead.results import DimensionScore, OverallScore, Profile
 from mgrlead.strategies import DimensionStats, MeanStrategy, ScoringStrategy
-from mgrlead.testing import strategies as mst
+from mgrlead.testing import hypothesis as mh
 
 if TYPE_CHECKING:
     from mgrlead.plan import ScoringPlan
@@ -57,8 +60,8 @@ def matrix(rubric: mgrlead.Rubric, people: list[dict[str, Any]]) -> np.ndarray:
     ).reshape(len(people), len(rubric.item_ids))
 
 
-people_of = mst.rubrics().flatmap(
-    lambda r: st.tuples(st.just(r), st.lists(mst.answers(r), min_size=1, max_size=4))
+people_of = mh.rubrics().flatmap(
+    lambda r: st.tuples(st.just(r), st.lists(mh.answers(r), min_size=1, max_size=4))
 )
 
 
@@ -67,10 +70,10 @@ def test_strategies_that_are_not_built_in_give_batch_results(
     case: tuple[mgrlead.Rubric, list[dict[str, Any]]], strategy: ScoringStrategy
 ) -> None:
     rubric, people = case
-    plan: ScoringPlan = attrs.evolve(rubric.plan, strategy=strategy)
-    batch = plan.score_matrix(matrix(rubric, people))
+    plan: ScoringPlan = attrs.evolve(scoring_plan(rubric), strategy=strategy)
+    batch = score_matrix(plan, matrix(rubric, people))
     for row, answers in enumerate(people):
-        single = plan.score_one(answers)
+        single = Scorer(plan).score(answers)
         assert single == batch.profile(row)
         for score in single:
             if score.scorable:
@@ -142,7 +145,8 @@ def test_a_missing_answer_on_an_imputing_dimension_is_refused_for_one_respondent
 def build(cls: type, values: list[Any]) -> Any:
     """Run the lines :func:`construct` writes, with ``values`` as the field values."""
     ns: dict[str, Any] = {f"v{i}": v for i, v in enumerate(values)}
-    lines = construct(cls, "obj", [f"v{i}" for i in range(len(values))], ns)
+    names = [f.name for f in attrs.fields(cls)]
+    lines = construct(cls, "obj", {n: f"v{i}" for i, n in enumerate(names)}, ns)
     exec("\n".join(lines), ns)  # noqa: S102
     return ns["obj"]
 
@@ -168,9 +172,11 @@ def test_construction_makes_what_the_constructors_make() -> None:
 
 def test_construction_refuses_classes_that_validate_or_values_that_do_not_fit() -> None:
     with pytest.raises(TypeError, match="validates in __init__"):
-        construct(mgrlead.Item, "x", [], {})
-    with pytest.raises(TypeError, match="OverallScore has 6 fields, got 2 values"):
-        construct(OverallScore, "x", ["1", "2"], {})
+        construct(mgrlead.Item, "x", {}, {})
+    with pytest.raises(TypeError, match="OverallScore: no value for field 'reason'"):
+        construct(OverallScore, "x", {"scorable": "True"}, {})
+    with pytest.raises(TypeError, match="OverallScore has no field"):
+        construct(OverallScore, "x", {"percentage": "1.0"}, {})
     assert DimensionScore in {type(s) for s in mgrlead.score(ML, {})}
 
 

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 import mgrlead
 from mgrlead import InputError, ScoreTable
+from mgrlead.api import scoring_plan
 from mgrlead.cli import cli
-from mgrlead.testing import strategies as mst
+from mgrlead.testing import hypothesis as mh
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "responses.csv"
@@ -32,7 +33,7 @@ def test_write_and_read_back_equal(tmp_path: Path, suffix: str) -> None:
     again = ScoreTable.read(path)
     assert again == table
     assert again.columns == table.columns  # (columns are not part of == for speed)
-    assert again.content_hash == mgrlead.load_rubric("manager-leader").plan.content_hash
+    assert again.content_hash == scoring_plan(mgrlead.load_rubric("manager-leader")).content_hash
     assert [p.name for p in tmp_path.iterdir()] == [f"scores.{suffix}"]
 
 
@@ -53,7 +54,7 @@ def test_table_rows_equal_single_scores() -> None:
 
 
 @given(
-    mst.rubrics().flatmap(lambda r: st.tuples(st.just(r), mst.answer_frames(r, max_rows=8))),
+    mh.rubrics().flatmap(lambda r: st.tuples(st.just(r), mh.answer_frames(r, max_rows=8))),
     st.sampled_from(["json", "csv", "parquet"]),
 )
 def test_any_scores_round_trip(case: tuple[mgrlead.Rubric, dict[str, Any]], suffix: str) -> None:

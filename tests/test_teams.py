@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import mgrlead
 from mgrlead import InputError
-from mgrlead.teams import summarize_teams
+from mgrlead.api import scoring_plan
+from mgrlead.groups.teams import summarize_teams
 
 from .helpers import dim, item, rubric
 
@@ -39,7 +40,7 @@ def summary() -> Any:
 
 def test_the_fixture_uses_the_builtin_rubrics_keying() -> None:
     # The R script hard-codes the keys; they must be the rubric's.
-    plan = mgrlead.load_rubric("manager-leader").plan
+    plan = scoring_plan(mgrlead.load_rubric("manager-leader"))
     script = (FIXTURES / "make_fixtures.R").read_text()
     for d in plan.dimensions:
         keys = ", ".join(

@@ -26,15 +26,22 @@ from mgrlead.api import (
     score_table,
 )
 from mgrlead.errors import (
+    AnalysisWarning,
     AnswerError,
+    EngineError,
+    IncomparableError,
     InputError,
     MgrleadError,
+    NormError,
+    PluginError,
+    PluginWarning,
     ReportError,
     RubricError,
     RubricFileError,
     RubricNotFoundError,
+    ValueTypeError,
 )
-from mgrlead.hookspecs import hookimpl
+from mgrlead.io.table import ScoreTable
 from mgrlead.model import (
     STRATEGIES,
     Band,
@@ -49,23 +56,29 @@ from mgrlead.model import (
     Scale,
     Weighting,
 )
+from mgrlead.plugins.hookspecs import hookimpl
 from mgrlead.results import DimensionScore, OverallScore, Profile
-from mgrlead.table import ScoreTable
 
 __all__ = [
     "STRATEGIES",
+    "AnalysisWarning",
     "Anonymity",
     "AnswerError",
     "Band",
     "Dimension",
     "DimensionScore",
+    "EngineError",
+    "IncomparableError",
     "InputError",
     "Item",
     "ItemRef",
     "MgrleadError",
     "MissingCode",
     "MissingPolicy",
+    "NormError",
     "OverallScore",
+    "PluginError",
+    "PluginWarning",
     "Pole",
     "Profile",
     "ReportError",
@@ -78,6 +91,7 @@ __all__ = [
     "Scale",
     "ScoreTable",
     "TeamSummary",
+    "ValueTypeError",
     "Weighting",
     "__version__",
     "available_rubrics",
@@ -94,16 +108,16 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from mgrlead.multirater import Anonymity, Round360, score_360
-    from mgrlead.teams import TeamSummary, summarize_teams
+    from mgrlead.groups.multirater import Anonymity, Round360, score_360
+    from mgrlead.groups.teams import TeamSummary, summarize_teams
 
 #: Names imported on first use, so that ``import mgrlead`` stays light.
 _LAZY = {
-    "Anonymity": "mgrlead.multirater",
-    "Round360": "mgrlead.multirater",
-    "score_360": "mgrlead.multirater",
-    "TeamSummary": "mgrlead.teams",
-    "summarize_teams": "mgrlead.teams",
+    "Anonymity": "mgrlead.groups.multirater",
+    "Round360": "mgrlead.groups.multirater",
+    "score_360": "mgrlead.groups.multirater",
+    "TeamSummary": "mgrlead.groups.teams",
+    "summarize_teams": "mgrlead.groups.teams",
 }
 
 

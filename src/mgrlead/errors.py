@@ -2,19 +2,46 @@
 
 Every error mgrlead raises on purpose derives from :class:`MgrleadError`, so an
 application can catch them all in one place.  Each message names what was wrong
-(the item, field, row, file or dimension) and how to fix it.
+(the item, field, row, file or dimension) and how to fix it.  Every exception and
+warning class of mgrlead is defined here.
+
+Hierarchy::
+
+    MgrleadError
+    ├── RubricError (ValueError)
+    │   ├── RubricFileError
+    │   └── ValueTypeError
+    ├── RubricNotFoundError (LookupError)
+    ├── AnswerError (ValueError)
+    ├── InputError (ValueError)
+    ├── EngineError (TypeError)
+    ├── NormError
+    ├── IncomparableError
+    ├── PluginError
+    └── ReportError
+
+    UserWarning
+    ├── PluginWarning
+    └── AnalysisWarning
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AnalysisWarning",
     "AnswerError",
+    "EngineError",
+    "IncomparableError",
     "InputError",
     "MgrleadError",
+    "NormError",
+    "PluginError",
+    "PluginWarning",
     "ReportError",
     "RubricError",
     "RubricFileError",
     "RubricNotFoundError",
+    "ValueTypeError",
 ]
 
 
@@ -74,3 +101,38 @@ class InputError(MgrleadError, ValueError):
 
 class ReportError(MgrleadError):
     """A report or chart cannot be made (for example, the ``report`` extra is missing)."""
+
+
+class ValueTypeError(RubricError):
+    """A value read from a file has the wrong type (a string where a number belongs).
+
+    Its message is shown as is, with the path of the value appended by the loader.
+    """
+
+
+class EngineError(MgrleadError, TypeError):
+    """A scoring option cannot run on the engine asked to run it.
+
+    For example a scoring strategy written with numpy functions, asked to run
+    on a lazy frame's own engine; the message names the strategy and the engine.
+    """
+
+
+class NormError(MgrleadError):
+    """Norms cannot be applied: unknown group without fallback, other rubric, ..."""
+
+
+class IncomparableError(MgrleadError):
+    """Two profiles come from rubrics whose scoring differs."""
+
+
+class PluginError(MgrleadError):
+    """A plugin could not be loaded or registered something invalid (strict mode)."""
+
+
+class PluginWarning(UserWarning):
+    """A plugin was skipped; the message names the plugin, hook, cause and fix."""
+
+
+class AnalysisWarning(UserWarning):
+    """Something in the data limits the analysis (e.g. an item with no variance)."""

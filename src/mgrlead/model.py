@@ -2,7 +2,7 @@
 
 Every class here is a frozen attrs class, validated when it is built: an invalid
 rubric never exists.  Messages name the offending id.  The model does no I/O;
-loading and dumping live in :mod:`mgrlead.serialize`.
+loading and dumping live in :mod:`mgrlead.io.serialize`.
 """
 
 from __future__ import annotations
@@ -11,17 +11,16 @@ import difflib
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from attrs import evolve, field, frozen
 from attrs.validators import deep_iterable, ge, in_, instance_of, le, matches_re
 
+from mgrlead.conversion import NOT_IN_FILES
 from mgrlead.errors import RubricError
-
-if TYPE_CHECKING:
-    from mgrlead.plan import ScoringPlan
+from mgrlead.strategies import StrategyResolver  # noqa: TC001 - attrs/cattrs read the hints
 
 __all__ = [
     "BAND_TOLERANCE",
@@ -712,15 +711,25 @@ class Rubric:
     Keys are listed by :meth:`text_keys`; a text not translated falls back to the
     inline one.  See :meth:`localized`."""
     sources: Mapping[str, str] = field(
-        factory=dict, converter=_str_dict, eq=False, hash=False, repr=False
+        factory=dict,
+        converter=_str_dict,
+        eq=False,
+        hash=False,
+        repr=False,
+        metadata={NOT_IN_FILES: True},
     )
     """Which plugin contributed what (``"dimension:change": "mgrlead-change-agent 1.0"``).
 
     Filled in by the plugin host; not part of the rubric's content (not compared)."""
-    _plan: Any = field(init=False, default=None, eq=False, repr=False, hash=False, alias="_plan")
-    _variants: dict[Any, Rubric] = field(
-        init=False, factory=dict, eq=False, repr=False, hash=False, alias="_variants"
+    host: StrategyResolver | None = field(
+        default=None, eq=False, hash=False, repr=False, metadata={NOT_IN_FILES: True}
     )
+    """The plugin host the rubric was built with, which resolves its strategy name.
+
+    Set by the host (:meth:`PluginHost.rubric <mgrlead.plugins.PluginHost.rubric>`,
+    :meth:`~mgrlead.plugins.PluginHost.build_rubric`); kept by ``attrs.evolve``.
+    ``None``: the process-wide host.  Not part of the rubric's content (not
+    compared, not written to files)."""
 
     def __attrs_post_init__(self) -> None:
         """Check the cross-field invariants of the whole rubric."""
@@ -973,27 +982,6 @@ class Rubric:
                     return item
         raise KeyError(item_id)
 
-    @property
-    def plan(self) -> ScoringPlan:
-        """The compiled scoring plan every engine reads (built once, then cached).
-
-        Raises:
-            RubricError: the rubric's strategy is neither built in nor registered
-                by a plugin.
-        """
-        if self._plan is None:
-            from mgrlead.plan import compile_plan  # noqa: PLC0415
-
-            self.set_plan(compile_plan(self))
-        plan: ScoringPlan = self._plan
-        return plan
-
-    def variant(self, key: Any, build: Callable[[], Rubric]) -> Rubric:  # noqa: ANN401
-        """A cached variant of this rubric (same rubric, other scoring options)."""
-        if key not in self._variants:
-            self._variants[key] = build()
-        return self._variants[key]
-
     @classmethod
     def from_keys(  # noqa: PLR0913 - mirrors psych's scoreItems arguments
         cls,
@@ -1060,10 +1048,6 @@ class Rubric:
             strategy=strategy,
             missing=missing if missing is not None else MissingPolicy(),
         )
-
-    def set_plan(self, plan: ScoringPlan) -> None:
-        """Attach a compiled plan (the plugin host compiles with its own strategies)."""
-        object.__setattr__(self, "_plan", plan)
 
     def __repr__(self) -> str:
         """``<Rubric id version: N dimensions, M items>``."""

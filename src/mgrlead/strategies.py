@@ -5,17 +5,22 @@ Every dimension score always carries its sum, mean, percent and position (see
 strategy is a frozen attrs object with a ``name`` and two methods:
 
 - :meth:`ScoringStrategy.score` receives a :class:`DimensionStats`, whose fields
-  are floats when one respondent is scored and numpy arrays in batch scoring.
-  Write it with arithmetic that works on both (``+ - * /``, ``numpy`` ufuncs),
-  so that both engines run the very same formula;
+  are floats when one respondent is scored, numpy arrays in batch scoring and
+  narwhals expressions on a lazy frame (polars, DuckDB, Dask, PySpark).  Write it
+  with arithmetic (``+ - * /``, comparisons) and the functions of
+  ``stats.ops`` (``where``, ``maximum``, ``minimum``, ``clip``, ``abs``,
+  ``sqrt``, ``exp``, ``log``, ``floor``, ``ceil``): then every engine runs the
+  very same formula.  A strategy that needs numpy itself sets
+  :attr:`ScoringStrategy.numpy_only`; the lazy engines then refuse it with an
+  error that names it, and score eager frames with numpy instead;
 - :meth:`ScoringStrategy.bounds` says the lowest and highest score it can give.
 
-Plugins add strategies with :func:`mgrlead.hookspecs.mgrlead_register_strategies`.
+Plugins add strategies with :func:`mgrlead.plugins.hookspecs.mgrlead_register_strategies`.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Protocol
 
 from attrs import field, frozen
 from attrs.validators import instance_of, matches_re
@@ -27,9 +32,18 @@ __all__ = [
     "PercentStrategy",
     "ProratedSumStrategy",
     "ScoringStrategy",
+    "StrategyResolver",
     "SumStrategy",
     "WeightedMeanStrategy",
 ]
+
+
+class StrategyResolver(Protocol):
+    """Anything that turns a strategy name into a strategy (a plugin host does)."""
+
+    def resolve_strategy(self, name: str) -> ScoringStrategy:
+        """The strategy registered under ``name``; raises :class:`~mgrlead.RubricError` if none."""
+        ...  # pragma: no cover - a protocol
 
 
 @frozen(kw_only=True)
@@ -54,6 +68,11 @@ class DimensionStats:
     """The highest point of the items' scale."""
     weight_total: float
     """The sum of the weights of all the dimension's items."""
+    ops: Any = None
+    """The operations of the engine that runs (``stats.ops.maximum(stats.mean, 2.0)``).
+
+    Python floats, numpy arrays or narwhals expressions all satisfy them; see
+    :mod:`mgrlead.engines.ops`.  ``None`` only where no engine runs (bounds)."""
 
 
 @frozen(kw_only=True)
@@ -64,6 +83,9 @@ class ScoringStrategy:
     """The name rubrics and the CLI use to pick the strategy."""
     description: str = field(default="", validator=instance_of(str))
     """One sentence on what the score means."""
+    numpy_only: ClassVar[bool] = False
+    """Set to ``True`` in a subclass whose :meth:`score` calls numpy itself: it then
+    runs on one respondent and in numpy batches, and the lazy engines refuse it."""
 
     def score(self, stats: DimensionStats) -> Any:  # noqa: ANN401 - float or array
         """The headline score from a dimension's statistics."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import mgrlead_change_agent
 
 import mgrlead
-from mgrlead.plugins import get_plugin_host
+from mgrlead.plugins.host import get_plugin_host
 from mgrlead.testing import ScorerContract
 
 
-def _host() -> mgrlead.plugins.PluginHost:
+def _host() -> mgrlead.plugins.host.PluginHost:
     return get_plugin_host(entrypoints=False, plugins=[mgrlead_change_agent])
 
 

@@ -6,11 +6,11 @@ import mgrlead_weights
 import numpy as np
 
 import mgrlead
-from mgrlead.plugins import get_plugin_host
+from mgrlead.plugins.host import get_plugin_host
 from mgrlead.testing import ScorerContract
 
 
-def _host() -> mgrlead.plugins.PluginHost:
+def _host() -> mgrlead.plugins.host.PluginHost:
     return get_plugin_host(entrypoints=False, plugins=[mgrlead_weights])
 
 

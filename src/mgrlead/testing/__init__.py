@@ -2,7 +2,7 @@
 
 ``pip install 'mgrlead[testing]'``.
 
-- :mod:`mgrlead.testing.strategies`: hypothesis strategies for mgrlead's types;
+- :mod:`mgrlead.testing.hypothesis`: hypothesis strategies for mgrlead's types;
 - :class:`ScorerContract`: subclass it to property-test a scoring strategy, a
   weighting scheme or a rubric;
 - :mod:`mgrlead.testing.pytest_plugin`: opt-in fixtures

@@ -20,6 +20,8 @@ The properties:
 - item order, column order and respondent order do not change scores;
 - equal weights give the unweighted result, and weights are normalized;
 - one-by-one scoring equals batch scoring, and scoring is deterministic;
+- every installed engine (pandas, polars eager and lazy, pyarrow, DuckDB, Dask;
+  PySpark when listed in ``engines``) gives the numbers the numpy batch gives;
 - a profile survives a JSON round trip;
 - bad answers raise mgrlead's errors, never anything else.
 """
@@ -27,7 +29,7 @@ The properties:
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
@@ -38,17 +40,36 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     msg = "mgrlead.testing needs hypothesis: pip install 'mgrlead[testing]'"
     raise ImportError(msg) from exc
 
-import mgrlead
-from mgrlead.errors import MgrleadError
+from mgrlead import api
+from mgrlead.api import scoring_plan
+from mgrlead.errors import MgrleadError, RubricError
 from mgrlead.model import Dimension, Item, Rubric, Weighting
-from mgrlead.plan import compile_plan
 from mgrlead.results import Profile
-from mgrlead.strategies import DimensionStats, ScoringStrategy
-from mgrlead.testing import strategies as mst
+from mgrlead.testing import hypothesis as mh
+from mgrlead.testing.engines import EAGER_ENGINES, available_engines, frame_for, results_of
+
+if TYPE_CHECKING:
+    from mgrlead.strategies import ScoringStrategy, StrategyResolver
 
 __all__ = ["ScorerContract"]
 
 _TOLERANCE = 1e-9
+
+
+@attrs.frozen
+class _Strategies:
+    """Resolves the strategy under test by its name; other names through ``fallback``."""
+
+    strategy: ScoringStrategy
+    fallback: StrategyResolver | None = None
+
+    def resolve_strategy(self, name: str) -> ScoringStrategy:
+        if name == self.strategy.name:
+            return self.strategy
+        if self.fallback is not None:
+            return self.fallback.resolve_strategy(name)
+        msg = f"no strategy named {name!r} (the contract tests {self.strategy.name!r})"
+        raise RubricError(msg)
 
 
 def _close(a: float | None, b: float | None) -> bool:
@@ -67,6 +88,11 @@ class ScorerContract:
     rubric: ClassVar[Rubric | str | None] = None
     """The rubric to test on (``None``: generated rubrics, or ``manager-leader`` with a
     weighting scheme)."""
+    engines: ClassVar[tuple[str, ...] | None] = None
+    """The frame engines to compare with numpy (``None``: every one installed but
+    ``pyspark``, which starts a JVM; see :data:`mgrlead.testing.engines.ENGINES`)."""
+    engine_examples: ClassVar[int] = 8
+    """How many examples the every-engine property tries (each builds every engine's frame)."""
     max_examples: ClassVar[int] = 40
     """How many examples hypothesis tries per property."""
     shrink: ClassVar[bool] = True
@@ -82,37 +108,35 @@ class ScorerContract:
             changes["weighting"] = self.weighting
         if self.strategy is not None:
             changes["strategy"] = self.strategy.name
-        out = attrs.evolve(rubric, **changes) if changes else rubric
-        if self.strategy is not None:
-            out.set_plan(compile_plan(out, self.strategy))
-        return out
+            changes["host"] = _Strategies(self.strategy, rubric.host)
+        return attrs.evolve(rubric, **changes) if changes else rubric
 
     def _with_weighting(self, rubric: Rubric, weighting: Weighting) -> Rubric:
         """``rubric`` under ``weighting`` (not the scheme under test), same strategy."""
-        out = attrs.evolve(rubric, weighting=weighting)
-        if self.strategy is not None:
-            out.set_plan(compile_plan(out, self.strategy))
-        return out
+        return attrs.evolve(rubric, weighting=weighting)
 
     def _rubrics(self) -> st.SearchStrategy[Rubric]:
         if self.rubric is not None:
-            return st.just(mgrlead.load_rubric(self.rubric)).map(self._configured)
+            return st.just(api.load_rubric(self.rubric)).map(self._configured)
         if self.weighting is not None:
-            return st.just(mgrlead.load_rubric("manager-leader")).map(self._configured)
-        return mst.rubrics(translations=st.just(False)).map(self._configured)  # noqa: FBT003
+            return st.just(api.load_rubric("manager-leader")).map(self._configured)
+        return mh.rubrics(translations=st.just(False)).map(self._configured)  # noqa: FBT003
 
     def _cases(self, *, missing: bool = True) -> st.SearchStrategy[tuple[Rubric, dict[str, Any]]]:
         gaps = None if missing else st.just(False)  # noqa: FBT003
-        return self._rubrics().flatmap(
-            lambda r: st.tuples(st.just(r), mst.answers(r, missing=gaps))
-        )
+        return self._rubrics().flatmap(lambda r: st.tuples(st.just(r), mh.answers(r, missing=gaps)))
 
-    def _run(self, test: Any, *strategies: st.SearchStrategy[Any]) -> None:  # noqa: ANN401
+    def _run(
+        self,
+        test: Any,  # noqa: ANN401
+        *strategies: st.SearchStrategy[Any],
+        examples: int | None = None,
+    ) -> None:
         phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
         if self.shrink:
             phases.append(Phase.shrink)
         wrapped = settings(
-            max_examples=self.max_examples,
+            max_examples=min(self.max_examples, examples or self.max_examples),
             phases=phases,
             derandomize=self.derandomize,
             deadline=None,
@@ -123,14 +147,9 @@ class ScorerContract:
 
     @staticmethod
     def _bounds(rubric: Rubric, dim_id: str) -> tuple[float, float]:
-        plan = rubric.plan
+        plan = scoring_plan(rubric)
         dim = next(d for d in plan.dimensions if d.id == dim_id)
-        stats = DimensionStats(
-            sum=0.0, mean=0.0, percent=0.0, position=0.0, answered=dim.n_items,
-            n_items=dim.n_items, scale_min=dim.scale_min, scale_max=dim.scale_max,
-            weight_total=dim.weight_total,
-        )  # fmt: skip
-        return plan.strategy.bounds(stats)
+        return plan.strategy.bounds(dim.stats_for_bounds())
 
     # ---------------------------------------------------------- properties
     def test_scores_stay_within_declared_bounds(self) -> None:
@@ -138,14 +157,15 @@ class ScorerContract:
 
         def check(case: tuple[Rubric, dict[str, Any]]) -> None:
             rubric, answers = case
-            for s in mgrlead.score(rubric, answers):
+            for s in api.score(rubric, answers):
                 if s.score is None:
                     continue
                 low, high = self._bounds(rubric, s.dimension)
                 tol = _TOLERANCE * max(1.0, abs(low), abs(high))
                 assert low - tol <= s.score <= high + tol, (
                     f"dimension {s.dimension!r} scored {s.score!r}, outside the bounds "
-                    f"{low!r}..{high!r} that strategy {rubric.plan.strategy.name!r} declares"
+                    f"{low!r}..{high!r} that strategy {scoring_plan(rubric).strategy.name!r} "
+                    "declares"
                 )
 
         self._run(check, self._cases())
@@ -164,8 +184,8 @@ class ScorerContract:
                 label="answers, lower score first",
             )
             low_code, high_code = codes
-            lower = mgrlead.score(rubric, {**answers, item.id: low_code})
-            higher = mgrlead.score(rubric, {**answers, item.id: high_code})
+            lower = api.score(rubric, {**answers, item.id: low_code})
+            higher = api.score(rubric, {**answers, item.id: high_code})
             for dim in rubric.walk():
                 members = dict(rubric.members(dim))
                 if item.id not in members:
@@ -192,7 +212,7 @@ class ScorerContract:
             rubric, answers = case
             twice = self._configured(_flip(_flip(rubric)))
             assert twice == rubric, "flipping the keys twice did not give back the rubric"
-            a, b = mgrlead.score(rubric, answers), mgrlead.score(twice, answers)
+            a, b = api.score(rubric, answers), api.score(twice, answers)
             assert a.dimensions == b.dimensions, "flipping the keys twice changed the scores"
 
         self._run(check, self._cases())
@@ -203,9 +223,7 @@ class ScorerContract:
         def check(case: tuple[Rubric, dict[str, Any]]) -> None:
             rubric, answers = case
             reordered = self._configured(_reversed_items(rubric))
-            for a, b in zip(
-                mgrlead.score(rubric, answers), mgrlead.score(reordered, answers), strict=True
-            ):
+            for a, b in zip(api.score(rubric, answers), api.score(reordered, answers), strict=True):
                 assert _close(a.score, b.score), (
                     f"reordering the items changed dimension {a.dimension!r} from "
                     f"{a.score!r} to {b.score!r}"
@@ -223,8 +241,8 @@ class ScorerContract:
             names = list(columns)
             rnd.shuffle(names)
             shuffled = {n: [columns[n][k] for k in order] for n in names}
-            a = mgrlead.score_frame(rubric, columns)
-            b = mgrlead.score_frame(rubric, shuffled)
+            a = api.score_frame(rubric, columns)
+            b = api.score_frame(rubric, shuffled)
             for name in a:
                 if name.endswith("_score"):
                     left = [a[name][k] for k in order]
@@ -236,7 +254,7 @@ class ScorerContract:
                     assert same, f"{name} changed when columns and respondents were shuffled"
 
         frames = self._rubrics().flatmap(
-            lambda r: st.tuples(st.just(r), st.lists(mst.answers(r), min_size=1, max_size=6))
+            lambda r: st.tuples(st.just(r), st.lists(mh.answers(r), min_size=1, max_size=6))
         )
         self._run(lambda case, rnd: check(case[0], case[1], rnd), frames, st.randoms())
 
@@ -250,7 +268,7 @@ class ScorerContract:
             equal = scheme_class(id="contract-equal", dimensions=dict.fromkeys(top, weight))
             base = self._with_weighting(rubric, Weighting(id="none"))
             same = self._with_weighting(rubric, equal)
-            a, b = mgrlead.score(base, answers).overall, mgrlead.score(same, answers).overall
+            a, b = api.score(base, answers).overall, api.score(same, answers).overall
             assert _close(a.percent, b.percent), (
                 f"equal weights of {weight} gave {b.percent!r}, the unweighted result is "
                 f"{a.percent!r}"
@@ -274,8 +292,8 @@ class ScorerContract:
             scaled = scheme_class(
                 id="contract", dimensions={d: w * factor for d, w in zip(top, weights, strict=True)}
             )
-            a = mgrlead.score(self._with_weighting(rubric, plain), answers).overall
-            b = mgrlead.score(self._with_weighting(rubric, scaled), answers).overall
+            a = api.score(self._with_weighting(rubric, plain), answers).overall
+            b = api.score(self._with_weighting(rubric, scaled), answers).overall
             assert _close(a.percent, b.percent), (
                 f"weights are not normalized: scaling every weight by {factor} changed the "
                 f"overall result from {a.percent!r} to {b.percent!r}"
@@ -293,11 +311,11 @@ class ScorerContract:
                 [[np.nan if _missing(r.get(i)) else r[i] for i in rubric.item_ids] for r in rows],
                 dtype=np.float64,
             ).reshape(len(rows), len(rubric.item_ids))
-            batch = mgrlead.score_matrix(rubric, values)
-            again = mgrlead.score_matrix(rubric, values)
+            batch = api.score_matrix(rubric, values)
+            again = api.score_matrix(rubric, values)
             for k, answers in enumerate(rows):
-                single = mgrlead.score(rubric, answers)
-                assert _same(single, mgrlead.score(rubric, answers)), "scoring is not deterministic"
+                single = api.score(rubric, answers)
+                assert _same(single, api.score(rubric, answers)), "scoring is not deterministic"
                 assert _same(batch.profile(k), again.profile(k)), (
                     "batch scoring is not deterministic"
                 )
@@ -306,15 +324,51 @@ class ScorerContract:
                 )
 
         cases = self._rubrics().flatmap(
-            lambda r: st.tuples(st.just(r), st.lists(mst.answers(r), min_size=1, max_size=5))
+            lambda r: st.tuples(st.just(r), st.lists(mh.answers(r), min_size=1, max_size=5))
         )
         self._run(lambda case: check(*case), cases)
+
+    def test_every_engine_agrees(self) -> None:
+        """Each installed frame engine gives the numbers of the numpy batch, row by row.
+
+        A strategy that declares ``numpy_only`` is compared on the eager engines
+        only (the lazy ones refuse it, by design).
+        """
+        names = available_engines(self.engines)
+        if self.strategy is not None and self.strategy.numpy_only:
+            names = tuple(n for n in names if n in EAGER_ENGINES)
+
+        def check(rubric: Rubric, rows: list[dict[str, Any]]) -> None:
+            columns = {i: [_plain(r.get(i)) for r in rows] for i in rubric.item_ids}
+            reference = results_of(api.score_frame(rubric, columns))
+            for engine in names:
+                try:
+                    got = results_of(api.score_frame(rubric, frame_for(engine, columns)))
+                except MgrleadError as exc:
+                    msg = f"the {engine} engine refused what numpy scores: {exc}"
+                    raise AssertionError(msg) from exc
+                for name, want in reference.items():
+                    have = got[name]
+                    for k, (a, b) in enumerate(zip(want, have, strict=True)):
+                        same = (
+                            _close(a, b)
+                            if isinstance(a, float) and isinstance(b, float)
+                            else (a == b)
+                        )
+                        assert same, (
+                            f"{engine}: column {name!r}, respondent {k}: {b!r}, numpy gives {a!r}"
+                        )
+
+        cases = self._rubrics().flatmap(
+            lambda r: st.tuples(st.just(r), st.lists(mh.answers(r), min_size=1, max_size=5))
+        )
+        self._run(lambda case: check(*case), cases, examples=self.engine_examples)
 
     def test_profile_survives_a_json_round_trip(self) -> None:
         """``Profile.from_json(profile.to_json()) == profile``."""
 
         def check(case: tuple[Rubric, dict[str, Any]]) -> None:
-            profile = mgrlead.score(*case)
+            profile = api.score(*case)
             try:
                 again = Profile.from_json(profile.to_json())
             except (ValueError, TypeError) as exc:
@@ -329,7 +383,7 @@ class ScorerContract:
 
         def check(rubric: Rubric, bad: dict[str, Any], good: dict[str, Any]) -> None:
             try:
-                mgrlead.score(rubric, bad)
+                api.score(rubric, bad)
             except MgrleadError:
                 pass
             except Exception as exc:
@@ -339,13 +393,13 @@ class ScorerContract:
                 msg = f"bad answers {bad!r} were accepted"
                 raise AssertionError(msg)
             try:
-                mgrlead.score(rubric, good)
+                api.score(rubric, good)
             except Exception as exc:
                 msg = f"valid answers raised {type(exc).__name__}: {exc}"
                 raise AssertionError(msg) from exc
 
         cases = self._rubrics().flatmap(
-            lambda r: st.tuples(st.just(r), mst.invalid_answers(r), mst.answers(r))
+            lambda r: st.tuples(st.just(r), mh.invalid_answers(r), mh.answers(r))
         )
         self._run(lambda case: check(*case), cases)
 
@@ -367,6 +421,13 @@ def _same(a: Profile, b: Profile) -> bool:
 
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _plain(value: object) -> float | None:
+    """An answer as a float cell (``None``: missing)."""
+    if _missing(value):
+        return None
+    return float(value)  # type: ignore[arg-type] # answers are numbers here
 
 
 def _item_score(item: Item, code: int) -> float:

@@ -21,8 +21,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from mgrlead import plugins
-from mgrlead.plugins import PluginHost, get_plugin_host
+from mgrlead.plugins import PluginHost, get_plugin_host, set_default_host
 
 __all__ = ["mgrlead_host", "register_mgrlead_plugin"]
 
@@ -36,14 +35,15 @@ def mgrlead_host() -> PluginHost:
 @pytest.fixture
 def register_mgrlead_plugin() -> Iterator[Callable[..., PluginHost]]:
     """Register plugins in-process for one test; the previous host is restored after."""
-    saved = plugins._DEFAULT  # noqa: SLF001 - this fixture owns the swap
+    saved: list[PluginHost | None] = []
 
     def register(*given: object, strict: bool = True) -> PluginHost:
         host = get_plugin_host(entrypoints=False, plugins=given, strict=strict, environ={})
-        with plugins._DEFAULT_LOCK:  # noqa: SLF001
-            plugins._DEFAULT = host  # noqa: SLF001
+        previous = set_default_host(host)
+        if not saved:
+            saved.append(previous)
         return host
 
     yield register
-    with plugins._DEFAULT_LOCK:  # noqa: SLF001
-        plugins._DEFAULT = saved  # noqa: SLF001
+    if saved:
+        set_default_host(saved[0])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from mgrlead import Dimension, Item, Pole, hookimpl
 
 if TYPE_CHECKING:
-    from mgrlead.hookspecs import FeedbackRegistrar, Registrar
+    from mgrlead.plugins.hookspecs import FeedbackRegistrar, Registrar
 
 __version__ = "1.0.0"
 

@@ -10,7 +10,7 @@ from mgrlead import Weighting, hookimpl
 from mgrlead.strategies import DimensionStats, ScoringStrategy
 
 if TYPE_CHECKING:
-    from mgrlead.hookspecs import Registrar
+    from mgrlead.plugins.hookspecs import Registrar
 
 __version__ = "1.0.0"
 

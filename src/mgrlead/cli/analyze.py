@@ -1,0 +1,51 @@
+"""``mgrlead analyze``: reliability and item analysis of a responses file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mgrlead.cli.common import DEFAULT_NA, composed, read_responses, rubric_options
+from mgrlead.cli.render import console, json_safe, show_analysis
+
+__all__ = ["analyze_command"]
+
+
+@click.command("analyze")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@rubric_options
+@click.option("--json", "as_json", is_flag=True, help="Print every number as JSON.")
+@click.option(
+    "--miskey-threshold", type=float, default=0.1, show_default=True,
+    help="Flag items whose item-rest correlation is below this.",
+)  # fmt: skip
+def analyze_command(  # noqa: PLR0913, PLR0917 - one parameter per option
+    file: Path,
+    rubric_name: str,
+    dimensions: Sequence[str],
+    weighting: str | None,
+    strategy: str | None,
+    as_json: bool,
+    miskey_threshold: float,
+) -> None:
+    """Reliability and item analysis of every dimension (agrees with R's psych)."""
+    import warnings  # noqa: PLC0415
+
+    from mgrlead.analysis.psychometrics import analyze  # noqa: PLC0415
+
+    rubric = composed(rubric_name, dimensions, weighting, strategy)
+    _, _, matrix = read_responses(file, rubric, set(DEFAULT_NA))
+    columns: dict[str, Any] = {item: matrix[:, j] for j, item in enumerate(rubric.item_ids)}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        analysis = analyze(rubric, columns, miskey_threshold=miskey_threshold)
+    for w in caught:
+        click.echo(f"mgrlead: warning: {w.message}", err=True)
+    if as_json:
+        click.echo(json.dumps(json_safe(analysis.to_dict()), indent=2))
+        return
+    show_analysis(analysis, console())

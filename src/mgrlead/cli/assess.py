@@ -1,0 +1,144 @@
+"""``mgrlead assess``: take the assessment in the terminal, then see the profile."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from mgrlead.api import score
+from mgrlead.cli.common import EXIT_INTERRUPTED, composed, norm_table, rubric_options
+from mgrlead.cli.render import console, esc, show_profile
+from mgrlead.errors import InputError
+
+if TYPE_CHECKING:
+    from mgrlead.model import Rubric
+
+__all__ = ["ask", "assess", "read_answers"]
+
+
+@click.command()
+@rubric_options
+@click.option("--seed", type=int, default=None, help="Fix the shuffled order of the items.")
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help='Take the answers from a JSON file ({"item id": response, ...}) instead of asking.',
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+@click.option("--lang", default=None, help="Ask and answer in this language (if translated).")
+@click.option(
+    "--norms",
+    "norms_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Compare the profile with a norm table (z, percentile, confidence interval).",
+)
+@click.option("--norm-group", default=None, help="Your group in the norm table, e.g. manager.")
+def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
+    rubric_name: str,
+    dimensions: Sequence[str],
+    weighting: str | None,
+    strategy: str | None,
+    seed: int | None,
+    answers_file: Path | None,
+    as_json: bool,
+    lang: str | None,
+    norms_file: Path | None,
+    norm_group: str | None,
+) -> None:
+    """Take the assessment in the terminal, then see your profile.
+
+    Statements come in a shuffled order (fixed by --seed).  Answer with the
+    number of a choice; `b` goes back one statement, `s` skips one, `q` quits.
+    Ctrl-C leaves at any time without saving anything.
+    """
+    rubric = composed(rubric_name, dimensions, weighting, strategy)
+    if lang is not None:
+        rubric = rubric.localized(lang)
+    if answers_file is not None:
+        answers = read_answers(answers_file)
+    else:
+        try:
+            answers = ask(rubric, seed)
+        except (KeyboardInterrupt, click.Abort, EOFError):
+            click.echo("\nAssessment cancelled; nothing was saved.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+    profile = score(rubric, answers, norms=norm_table(norms_file), group=norm_group)
+    if as_json:
+        click.echo(profile.to_json(indent=2))
+    else:
+        show_profile(rubric, profile, console())
+
+
+def read_answers(path: Path) -> dict[str, object]:
+    """The answers in a JSON file ``{"item id": response, ...}``."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read {str(path)!r}: {exc.strerror}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path.name}: not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(
+            f'{path.name}: expected a JSON object {{"item id": response, ...}}, '
+            f"got {type(data).__name__}"
+        )
+    return data
+
+
+def ask(rubric: Rubric, seed: int | None) -> dict[str, object]:
+    """Ask every item in a shuffled order; return the answers."""
+    screen = console()
+    items = list(rubric.items)
+    random.Random(seed).shuffle(items)  # noqa: S311 - an order, not a secret
+    scale = rubric.scale
+    screen.print(f"[bold]{esc(rubric.title)}[/bold]")
+    if rubric.instructions:
+        screen.print(esc(rubric.instructions))
+    choices = "   ".join(f"{p} = {esc(scale.label(p))}" for p in scale)
+    screen.print(f"\n{choices}")
+    screen.print("b = back one statement, s = skip, q = quit, Ctrl-C = leave\n")
+    answers: dict[str, object] = {}
+    position = 0
+    while position < len(items):
+        item = items[position]
+        screen.print(f"[bold]{position + 1}/{len(items)}[/bold]  {esc(item.text)}")
+        previous = answers.get(item.id)
+        default = "" if previous is None else str(previous)
+        reply = click.prompt(
+            f"Your answer ({scale.min}-{scale.max}, b, s, q)",
+            default=default,
+            show_default=bool(default),
+            prompt_suffix=": ",
+        ).strip()
+        if reply.lower() == "q":
+            raise click.Abort
+        if reply.lower() == "b":
+            if position == 0:
+                screen.print("This is the first statement.")
+            else:
+                position -= 1
+            continue
+        if reply.lower() == "s":
+            answers[item.id] = None
+            position += 1
+            continue
+        try:
+            value = int(reply)
+        except ValueError:
+            value = None
+        if value is None or value not in scale:
+            screen.print(f"Please type a number from {scale.min} to {scale.max}, or b, s or q.")
+            continue
+        answers[item.id] = value
+        position += 1
+    screen.print()
+    return answers

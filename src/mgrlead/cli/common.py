@@ -1,0 +1,163 @@
+"""What the commands share: the error handling, the rubric options, reading and writing files.
+
+Bad input (an unknown file, a bad CSV cell, an invalid rubric) prints one
+``mgrlead: error: ...`` line on standard error and exits with status 2; it never
+shows a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn
+
+import click
+
+from mgrlead.api import build_rubric, load_rubric, scoring_plan
+from mgrlead.errors import InputError, MgrleadError
+
+if TYPE_CHECKING:
+    from mgrlead.analysis.norms import NormTable
+    from mgrlead.model import Rubric
+
+__all__ = [
+    "DEFAULT_NA",
+    "EXIT_INTERRUPTED",
+    "EXIT_USER_ERROR",
+    "MgrleadGroup",
+    "columns_of",
+    "composed",
+    "fail",
+    "norm_table",
+    "output",
+    "pick",
+    "read_responses",
+    "rubric_of",
+    "rubric_options",
+]
+
+#: Cell texts that mean "not answered" in a CSV file.
+DEFAULT_NA: Final = ("", "NA")
+EXIT_USER_ERROR: Final = 2
+EXIT_INTERRUPTED: Final = 130
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``mgrlead: error: <message>`` on standard error and exit with status 2."""
+    click.echo(f"mgrlead: error: {message}", err=True)
+    sys.exit(EXIT_USER_ERROR)
+
+
+class MgrleadGroup(click.Group):
+    """A command group that turns every :class:`MgrleadError` into one error line."""
+
+    def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401
+        """Run the command; a mistake in what the user gave ends it with one line."""
+        try:
+            return super().invoke(ctx)
+        except MgrleadError as exc:
+            fail(str(exc))
+
+
+def rubric_of(name: str) -> Rubric:
+    """The rubric a command line names: registered, or a file."""
+    return load_rubric(name)
+
+
+def composed(
+    name: str, dimensions: Sequence[str], weighting: str | None, strategy: str | None
+) -> Rubric:
+    """The rubric named on the command line, with plugin dimensions, scheme and strategy."""
+    rubric = rubric_of(name)
+    if not dimensions and weighting is None and strategy is None:
+        return rubric
+    return build_rubric(
+        rubric, extra_dimensions=list(dimensions), weighting=weighting, strategy=strategy
+    )
+
+
+def rubric_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--rubric``, ``--with-dimension``, ``--weighting`` and ``--strategy``."""
+    options = (
+        click.option(
+            "--rubric", "rubric_name", default="manager-leader", show_default=True,
+            metavar="NAME|FILE", help="A registered rubric name or a rubric file (.toml, .json).",
+        ),
+        click.option(
+            "--with-dimension", "dimensions", multiple=True, metavar="ID",
+            help="Add a dimension registered by a plugin (repeat for several).",
+        ),
+        click.option(
+            "--weighting", default=None, metavar="ID",
+            help="Weight the overall result with a registered weighting scheme.",
+        ),
+        click.option(
+            "--strategy", default=None, metavar="NAME",
+            help="The scoring strategy for the headline scores (mean, sum, ...).",
+        ),
+    )  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def norm_table(path: Path | None) -> NormTable | None:
+    """The norm table in ``path`` (``None``: no norms)."""
+    if path is None:
+        return None
+    from mgrlead.analysis.norms import load_norms  # noqa: PLC0415
+
+    return load_norms(path)
+
+
+@contextlib.contextmanager
+def output(path: Path | None) -> Iterator[IO[str]]:
+    """Standard output, or a temporary file renamed over ``path`` on success."""
+    if path is None:
+        yield sys.stdout
+        return
+    from mgrlead.io.files import atomic_open  # noqa: PLC0415
+
+    with atomic_open(path) as handle:
+        yield handle
+
+
+def read_responses(
+    path: Path, rubric: Rubric, na_values: set[str]
+) -> tuple[list[str], dict[str, list[Any]], Any]:
+    """Read a responses file whole: its header, pass-through columns and answer matrix.
+
+    Raises:
+        InputError: the file cannot be read, has no header, repeats a column,
+            lacks an item column, or has a row of the wrong length.
+        AnswerError: a cell is not an answer; names the line and column.
+    """
+    from mgrlead.io.stream import read_all  # noqa: PLC0415
+
+    return read_all(scoring_plan(rubric), path, sorted(na_values))
+
+
+def columns_of(file: Path, rubric: Rubric) -> dict[str, Any]:
+    """A responses file as columns: the pass-through columns, then one per item."""
+    _, passthrough, matrix = read_responses(file, rubric, set(DEFAULT_NA))
+    columns: dict[str, Any] = dict(passthrough)
+    for j, item in enumerate(rubric.item_ids):
+        columns[item] = matrix[:, j]
+    return columns
+
+
+def pick(values: Sequence[Any], wanted: str | None, column: str, what: str) -> Any:  # noqa: ANN401
+    """The one value of ``column`` the user asked for (as written in the file)."""
+    distinct = list(dict.fromkeys(str(v) for v in values))
+    if wanted is None:
+        if len(distinct) == 1:
+            return distinct[0]
+        shown = ", ".join(distinct[:8]) + (", ..." if len(distinct) > 8 else "")
+        raise InputError(
+            f"the file has {len(distinct)} {what}s ({shown}); choose one with --{what}"
+        )
+    if wanted not in distinct:
+        raise InputError(f"{what} {wanted!r} is not in column {column!r}")
+    return wanted

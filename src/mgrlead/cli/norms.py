@@ -1,0 +1,66 @@
+"""``mgrlead norms``: build norm tables from responses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from mgrlead.cli.common import MgrleadGroup, columns_of, composed, rubric_options
+from mgrlead.cli.common import output as write_to
+from mgrlead.errors import InputError
+
+__all__ = ["norms"]
+
+
+@click.group(cls=MgrleadGroup)
+def norms() -> None:
+    """Build and look at norm tables."""
+
+
+@norms.command("build")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@rubric_options
+@click.option("--group", "group_by", default=None, help="Column to build group norms by.")
+@click.option("--id", "table_id", default="norms", show_default=True, help="Norm table id.")
+@click.option("--version", "table_version", default="1", show_default=True, help="Its version.")
+@click.option("--population", default="", help="Who the data describe.")
+@click.option(
+    "--metric", type=click.Choice(["score", "mean", "percent", "sum"]), default="score",
+    show_default=True, help="The score the norms describe.",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="The norm table file to write (.toml, .json or .yaml).",
+)  # fmt: skip
+def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
+    file: Path,
+    rubric_name: str,
+    dimensions: Sequence[str],
+    weighting: str | None,
+    strategy: str | None,
+    group_by: str | None,
+    table_id: str,
+    table_version: str,
+    population: str,
+    metric: str,
+    output: Path,
+) -> None:
+    """Build a norm table from the respondents in a CSV file."""
+    from mgrlead.analysis.norms import NormTable, dump_norms  # noqa: PLC0415
+    from mgrlead.io.serialize import FORMATS  # noqa: PLC0415
+
+    fmt = FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        raise InputError(f"cannot write {output.name!r}: use .toml, .json or .yaml")
+    rubric = composed(rubric_name, dimensions, weighting, strategy)
+    columns = columns_of(file, rubric)
+    table = NormTable.build(
+        rubric, columns, id=table_id, version=table_version, population=population,
+        group_by=group_by, metric=metric,
+    )  # fmt: skip
+    with write_to(output) as out:
+        out.write(dump_norms(table, fmt))
+    groups = ", ".join(f"{g.id} (n = {next(iter(g.dimensions.values())).n})" for g in table.groups)
+    click.echo(f"{output}: norms for {rubric.id}, groups {groups}", err=True)

@@ -1,0 +1,31 @@
+"""``mgrlead plugins``: the loaded plugins and what each registered."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+__all__ = ["plugins_command"]
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+@click.option("--all", "show_all", is_flag=True, help="Include mgrlead's built-ins.")
+def plugins_command(as_json: bool, show_all: bool) -> None:
+    """List the plugins: version, hooks, and what each registered."""
+    from mgrlead.plugins.host import default_host  # noqa: PLC0415
+
+    infos = [i for i in default_host().plugins if show_all or not i.builtin]
+    if as_json:
+        click.echo(json.dumps([i.to_dict() for i in infos], indent=2))
+        return
+    if not infos:
+        click.echo("No plugins installed (`mgrlead plugins --all` shows the built-ins).")
+        return
+    for info in infos:
+        click.echo(f"{info.label}{'  (built-in)' if info.builtin else ''}")
+        click.echo(f"  hooks: {', '.join(info.hooks)}")
+        for reg in info.registered:
+            replaced = f" (replaces {reg.replaces}'s)" if reg.replaces else ""
+            click.echo(f"  {reg.kind}: {reg.name}{replaced}")

@@ -1,0 +1,225 @@
+"""``mgrlead report``: a self-contained HTML report of a profile, a 360 subject or teams."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from attrs import frozen
+
+from mgrlead.cli.common import columns_of, composed, norm_table, output, pick, rubric_options
+from mgrlead.errors import InputError
+
+if TYPE_CHECKING:
+    from mgrlead.model import Rubric
+
+__all__ = ["report_command"]
+
+
+@frozen(kw_only=True)
+class _Options:
+    """The options of one ``mgrlead report`` run (each kind reads its own)."""
+
+    respondent: str | None
+    id_column: str | None
+    norms_path: Path | None
+    norm_group: str | None
+    subject: str | None
+    subject_column: str
+    group_column: str
+    min_raters: int
+    below: str
+    gap: float
+    by: str
+    min_size: int
+
+
+@click.command("report")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@rubric_options
+@click.option(
+    "--kind",
+    type=click.Choice(["profile", "360", "team"]),
+    default="profile",
+    show_default=True,
+    help="An individual profile, one person's 360 feedback, or teams.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The HTML file to write [default: FILE's name with -report.html].",
+)
+@click.option("--respondent", default=None, help="profile: the respondent to report (its id).")
+@click.option(
+    "--id-column",
+    default=None,
+    help="profile: the column with respondent ids [default: the first non-item column].",
+)
+@click.option(
+    "--norms",
+    "norms_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="profile: a norm table, for percentiles and intervals.",
+)
+@click.option("--norm-group", default=None, help="profile: the respondent's norm group.")
+@click.option("--subject", default=None, help="360: the person to report.")
+@click.option(
+    "--subject-column",
+    default="subject",
+    show_default=True,
+    help="360: the column with the person rated.",
+)
+@click.option(
+    "--group-column",
+    default="rater_group",
+    show_default=True,
+    help="360: the column with the rater group.",
+)
+@click.option(
+    "--min-raters",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="360: the fewest raters a group needs to be shown (self and manager: 1).",
+)
+@click.option(
+    "--below",
+    type=click.Choice(["merge", "suppress"]),
+    default="merge",
+    show_default=True,
+    help="360: pool smaller groups into all others, or leave them out.",
+)
+@click.option(
+    "--gap",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="360: self-other gap (percent points) to mark.",
+)
+@click.option("--by", "by", default="team", show_default=True, help="team: the grouping column.")
+@click.option(
+    "--min-size",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="team: the fewest members a group needs for its statistics.",
+)
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the charts as PNG and SVG files into this directory.",
+)
+@click.option(
+    "--chart-format",
+    "chart_formats",
+    type=click.Choice(["png", "svg"]),
+    multiple=True,
+    help="Only these chart formats (repeat for both) [default: png and svg].",
+)
+def report_command(  # noqa: PLR0913, PLR0917 - click passes each option; kinds share the rest
+    file: Path,
+    rubric_name: str,
+    dimensions: Sequence[str],
+    weighting: str | None,
+    strategy: str | None,
+    kind: str,
+    output: Path | None,
+    charts_dir: Path | None,
+    chart_formats: Sequence[str],
+    **options: Any,  # noqa: ANN401
+) -> None:
+    """Write a self-contained HTML report (and, with --charts, PNG/SVG charts).
+
+    FILE is a responses CSV or Parquet file; for --kind profile it may also be
+    a profile saved as JSON (``mgrlead assess --json`` or ``Profile.to_json``).
+    Needs the report extra: pip install 'mgrlead[report]'.
+    """
+    from mgrlead import report  # noqa: PLC0415
+    from mgrlead.report import charts  # noqa: PLC0415
+
+    rubric = composed(rubric_name, dimensions, weighting, strategy)
+    make = {"profile": _profile, "360": _feedback360, "team": _teams}[kind]
+    html, figures = make(file, rubric, _Options(**options))
+    target = output or Path(f"{file.stem}-report.html")
+    try:
+        with _write(target) as out:
+            out.write(html)
+        written = [target]
+        if charts_dir is not None:
+            formats = tuple(chart_formats) or charts.FORMATS
+            written += report.write_charts(figures, charts_dir, formats)
+    except OSError as exc:
+        raise InputError(f"cannot write {exc.filename or target}: {exc.strerror}") from exc
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+
+
+_write = output
+
+
+def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, Any]]:
+    from mgrlead import report  # noqa: PLC0415
+    from mgrlead.api import score  # noqa: PLC0415
+    from mgrlead.report import charts  # noqa: PLC0415
+    from mgrlead.results import Profile  # noqa: PLC0415
+
+    if file.suffix.lower() == ".json":
+        try:
+            profile = Profile.from_json(file.read_bytes())
+        except OSError as exc:
+            raise InputError(f"cannot read {file}: {exc.strerror}") from exc
+        who: Any = o.respondent
+    else:
+        columns = columns_of(file, rubric)
+        others = [c for c in columns if c not in set(rubric.item_ids)]
+        id_col = o.id_column or (others[0] if others else None)
+        if id_col is None or id_col not in columns:
+            missing = "the file has no id column" if id_col is None else f"no column {id_col!r}"
+            raise InputError(f"{missing}; name the respondents' column with --id-column")
+        ids = [str(v) for v in columns[id_col]]
+        who = pick(ids, o.respondent, id_col, "respondent")
+        row = ids.index(who)
+        answers = {item: columns[item][row] for item in rubric.item_ids}
+        profile = score(rubric, answers, norms=norm_table(o.norms_path), group=o.norm_group)
+    html = report.profile_report(profile, rubric, respondent=who)
+    return html, {"profile": charts.profile_chart(profile, rubric)}
+
+
+def _feedback360(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, Any]]:
+    from mgrlead import report  # noqa: PLC0415
+    from mgrlead.groups.multirater import Anonymity, score_360  # noqa: PLC0415
+    from mgrlead.report import charts  # noqa: PLC0415
+
+    columns = columns_of(file, rubric)
+    if o.subject_column not in columns:
+        raise InputError(f"the file has no column {o.subject_column!r}; use --subject-column")
+    person = pick(columns[o.subject_column], o.subject, o.subject_column, "subject")
+    rules = Anonymity(default=o.min_raters, below=o.below)
+    result = score_360(
+        rubric, columns, subject=o.subject_column, group=o.group_column, anonymity=rules,
+        gap=o.gap,
+    )  # fmt: skip
+    match = next(p.subject for p in result.people if str(p.subject) == person)
+    html = report.feedback360_report(result, rubric, match)
+    return html, {"feedback360": charts.feedback360_chart(result[match], rubric)}
+
+
+def _teams(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, Any]]:
+    from mgrlead import report  # noqa: PLC0415
+    from mgrlead.groups.teams import summarize_teams  # noqa: PLC0415
+    from mgrlead.report import charts  # noqa: PLC0415
+
+    summary = summarize_teams(rubric, columns_of(file, rubric), by=o.by, min_size=o.min_size)
+    figures = {
+        f"team-{k}": charts.team_chart(stats, rubric)
+        for k, stats in enumerate(summary.teams, start=1)
+        if stats.shown
+    }
+    return report.team_report(summary, rubric), figures

@@ -1,0 +1,87 @@
+"""``mgrlead rubric``: list, show, validate, export rubrics, and their file schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from mgrlead.api import builtin_rubrics, load_rubric
+from mgrlead.cli.common import MgrleadGroup, rubric_of
+from mgrlead.cli.common import output as write_to
+from mgrlead.cli.render import console, show_rubric
+from mgrlead.errors import InputError
+
+__all__ = ["rubric"]
+
+
+@click.group(cls=MgrleadGroup)
+def rubric() -> None:
+    """Look at rubrics."""
+
+
+@rubric.command("list")
+def rubric_list() -> None:
+    """List the built-in rubrics."""
+    for name in builtin_rubrics():
+        r = load_rubric(name)
+        click.echo(f"{name}\t{r.version}\t{r.title}")
+
+
+@rubric.command("schema")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write here instead of to standard output.",
+)  # fmt: skip
+def rubric_schema_command(output: Path | None) -> None:
+    """Write the JSON Schema of rubric files, for editors that validate as you type."""
+    from mgrlead.io.schema import rubric_schema  # noqa: PLC0415
+
+    with write_to(output) as out:
+        json.dump(rubric_schema(), out, indent=2)
+        out.write("\n")
+
+
+@rubric.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def rubric_validate(file: Path) -> None:
+    """Check a rubric file; list every problem with its path, or say it is valid."""
+    from mgrlead.io.serialize import load_rubric_file  # noqa: PLC0415
+
+    if not file.is_file():
+        raise InputError(f"cannot read {str(file)!r}: no such file")
+    r = load_rubric_file(file)
+    n_items = len(r.items)
+    n_dims = len(list(r.walk()))
+    click.echo(f"{file}: valid rubric {r.id} {r.version} ({n_dims} dimensions, {n_items} items)")
+
+
+@rubric.command("export")
+@click.argument("name", default="manager-leader", metavar="[NAME|FILE]")
+@click.option(
+    "--format", "fmt", type=click.Choice(["toml", "json", "yaml"]), default="toml",
+    show_default=True, help="File format.",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write here (atomically) instead of to standard output.",
+)  # fmt: skip
+def rubric_export(name: str, fmt: str, output: Path | None) -> None:
+    """Write a rubric as a TOML, JSON or YAML file that loads back equal."""
+    from mgrlead.io.serialize import dump_rubric  # noqa: PLC0415
+
+    text = dump_rubric(rubric_of(name), fmt)
+    with write_to(output) as out:
+        out.write(text)
+
+
+@rubric.command("show")
+@click.argument("name", default="manager-leader", metavar="[NAME|FILE]")
+@click.option("--lang", default=None, help="Show the texts in this language.")
+def rubric_show(name: str, lang: str | None) -> None:
+    """Show the dimensions, poles, items and bands of a rubric."""
+    r = rubric_of(name)
+    if lang is not None:
+        r = r.localized(lang)
+    show_rubric(r, console())

@@ -1,0 +1,101 @@
+"""``mgrlead score``: score a CSV or Parquet file of any size, streaming."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mgrlead.api import scoring_plan
+from mgrlead.cli.common import DEFAULT_NA, composed, norm_table, output, rubric_options
+from mgrlead.cli.render import progress
+from mgrlead.errors import InputError
+
+__all__ = ["score_command"]
+
+
+@click.command("score")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@rubric_options
+@click.option(
+    "-o", "--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+    default=None, help="Write here (atomically) instead of to standard output.",
+)  # fmt: skip
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv",
+    show_default=True,
+    help="Output format; parquet (needs -o) keeps the provenance in the file's metadata.",
+)  # fmt: skip
+@click.option(
+    "--na", "na_values", multiple=True, default=DEFAULT_NA, show_default=True,
+    help="A cell text that means 'not answered' (repeat for several).",
+)  # fmt: skip
+@click.option(
+    "--missing", type=click.Choice(["available", "mean", "median"]), default=None,
+    help="Missing-data policy instead of the rubric's: score from the available answers, "
+    "or impute each item's mean or median over the whole file (as psych's scoreItems; "
+    "reads the file twice).",
+)  # fmt: skip
+@click.option(
+    "--norms", "norms_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="A norm table file: adds z, T, percentile, sten, stanine and confidence intervals.",
+)  # fmt: skip
+@click.option(
+    "--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
+    help="Stop at the first bad row, or skip bad rows (they go to a side file).",
+)  # fmt: skip
+@click.option(
+    "--skipped", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Where skipped rows go (default: next to the input, NAME.skipped.csv).",
+)  # fmt: skip
+def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
+    file: Path,
+    rubric_name: str,
+    dimensions: Sequence[str],
+    weighting: str | None,
+    strategy: str | None,
+    output_path: Path | None,
+    fmt: str,
+    na_values: Sequence[str],
+    missing: str | None,
+    norms_file: Path | None,
+    on_error: str,
+    skipped: Path | None,
+) -> None:
+    """Score every row of a CSV or Parquet file: one row per respondent, one column per item.
+
+    FILE may be `-` for CSV on standard input.  Columns that are not items (an
+    id, a team, ...) are passed through.  Empty cells and `NA` mean "not answered".
+    """
+    from mgrlead.io.stream import STDIN, count_lines, stream_score  # noqa: PLC0415
+
+    rubric = composed(rubric_name, dimensions, weighting, strategy)
+    plan = scoring_plan(rubric, missing=missing)
+    norms = norm_table(norms_file)
+    extra = None
+    if norms is not None:
+        from mgrlead.analysis.norms import norm_extra  # noqa: PLC0415
+
+        extra = norm_extra(norms)
+    if fmt == "parquet" and output_path is None:
+        raise InputError("--format parquet writes a file: give it with -o OUT.parquet")
+    if file != STDIN and not file.is_file():
+        raise InputError(f"cannot read {str(file)!r}: No such file or directory")
+    if file == STDIN and on_error == "skip" and skipped is None:
+        raise InputError("--on-error skip with standard input needs --skipped FILE for the rows")
+    with progress(count_lines(file)) as advance, output(output_path) as out:
+        target: Any = out
+        if fmt == "parquet":
+            target = Path(out.name)
+        report = stream_score(
+            plan, file, target, fmt=fmt, na_values=list(na_values), on_error=on_error,
+            skipped_path=skipped, extra=extra, progress=advance,
+        )  # fmt: skip
+    if report.skipped:
+        click.echo(
+            f"mgrlead: skipped {report.skipped} bad row(s), written to {report.skipped_file}; "
+            f"first: {report.problems[0] if report.problems else ''}",
+            err=True,
+        )

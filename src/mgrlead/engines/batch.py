@@ -1,0 +1,321 @@
+"""The batch engine: many respondents at once, as numpy arrays.
+
+:func:`score_matrix` moves a ``(respondents, items)`` array into the kernel
+(:mod:`mgrlead.engines.kernel`): each item's response codes become indices into
+its term tables (one gather per member and term), the kernel sums them in item
+order and finishes every metric over whole columns.  Imputation fill values are
+computed from a count of each code over the whole array, unless the caller gives
+them (file streaming gives those of the whole file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from mgrlead.engines import assemble, kernel
+from mgrlead.engines.checks import check_matrix
+from mgrlead.engines.ops import NUMPY
+from mgrlead.errors import AnswerError
+from mgrlead.results import (
+    CARELESS_METRICS,
+    DIMENSION_METRICS,
+    OVERALL_METRICS,
+    Profile,
+    score_column_names,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from mgrlead.plan import DimensionPlan, ItemPlan, ScoringPlan
+
+__all__ = [
+    "BatchScores",
+    "Fills",
+    "code_counts",
+    "code_indices",
+    "fills_from_counts",
+    "item_scores",
+    "keyed_items",
+    "score_matrix",
+]
+
+#: Imputation fill values: ``{method: [score or None, one per item]}``.
+Fills = Mapping[str, Sequence[float | None]]
+
+
+def code_indices(
+    item: ItemPlan, column: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """Each cell's index into the item's codes (the gap: one past the last) and whether answered.
+
+    The column is already checked: NaN, missing codes and codes of the scale only.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    real = ~np.isnan(column)
+    if item.missing_codes:
+        real &= ~np.isin(column, list(item.missing_codes))
+    gap = float(len(item.codes))
+    index = np.where(real, column - item.code_min, gap).astype(np.intp)
+    return index, real
+
+
+def code_counts(
+    plan: ScoringPlan, indices: Sequence[npt.NDArray[np.intp]]
+) -> list[npt.NDArray[np.int64]]:
+    """How often each code of each item was given (from :func:`code_indices`)."""
+    import numpy as np  # noqa: PLC0415
+
+    return [
+        np.bincount(index, minlength=len(it.codes) + 1)[: len(it.codes)]
+        for it, index in zip(plan.items, indices, strict=True)
+    ]
+
+
+def fills_from_counts(
+    plan: ScoringPlan, counts: Sequence[Sequence[int]] | Sequence[npt.NDArray[np.int64]]
+) -> dict[str, list[float | None]]:
+    """The imputation fill value of every item, for each method the plan uses."""
+    return {
+        how: [kernel.fill_value(it, counts[i], how) for i, it in enumerate(plan.items)]
+        for how in plan.imputes
+    }
+
+
+def _table(values: Sequence[float], gap: float) -> npt.NDArray[np.float64]:
+    import numpy as np  # noqa: PLC0415
+
+    return np.array([*values, gap], dtype=np.float64)
+
+
+def score_matrix(
+    plan: ScoringPlan,
+    values: npt.ArrayLike,
+    *,
+    row_offset: int = 0,
+    careless: bool = True,
+    fills: Fills | None = None,
+) -> BatchScores:
+    """Score many respondents at once.
+
+    Args:
+        plan: The compiled rubric.
+        values: ``(n_respondents, n_items)`` floats, columns in ``plan.item_ids``
+            order, NaN for a missing answer; codes that mean missing are
+            allowed and count as missing.
+        row_offset: Added to row numbers in error messages (for chunks).
+        careless: Compute the careless-responding indicators too; without them
+            the batch has no ``careless_*`` columns and its profiles no
+            ``careless``.
+        fills: Imputation fill values (see :func:`fills_from_counts`);
+            ``None``: those of ``values`` itself.
+
+    Raises:
+        AnswerError: naming the first bad cell's row and item.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    # Column-major: every step below reads one item's column at a time.
+    values = np.asfortranarray(values, dtype=np.float64)
+    n_items = len(plan.items)
+    if values.ndim != 2 or values.shape[1] != n_items:
+        raise AnswerError(
+            f"expected an array of shape (n, {n_items}) in item order, got {values.shape}"
+        )
+    check_matrix(plan.items, values, row_offset=row_offset)
+    n = values.shape[0]
+    by_item = values.T  # one contiguous row per item (values is column-major)
+    coded = [code_indices(it, by_item[i]) for i, it in enumerate(plan.items)]
+    if plan.imputes and fills is None:
+        fills = fills_from_counts(plan, code_counts(plan, [index for index, _ in coded]))
+    results = []
+    columns: dict[str, dict[str, Any]] = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for dim in plan.dimensions:
+            acc = kernel.Accumulated()
+            unit = all(w == 1.0 for w in dim.weights) and dim.impute == "none"
+            for i, weight, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
+                it = plan.items[i]
+                index, real = coded[i]
+                fill = None if dim.impute == "none" or fills is None else fills[dim.impute][i]
+                table = kernel.term_table(it, weight, rev, fill)
+                terms = table.by_code
+                wx = _table([t.wx for t in terms], table.gap.wx).take(index)
+                wp = _table([t.wp for t in terms], table.gap.wp).take(index)
+                # unit weights without imputation: the weight of an answered item is 1
+                w = real if unit else _table([t.w for t in terms], table.gap.w).take(index)
+                imputed: Any = (~real).astype(np.int64) if fill is not None else 0
+                kernel.accumulate(NUMPY, acc, w, wx, wp, real, imputed)
+            if unit:
+                acc.w = np.asarray(acc.w, dtype=np.float64)
+            if isinstance(acc.imputed, int):
+                acc.imputed = np.zeros(n, dtype=np.int64)
+            result = kernel.dimension(NUMPY, acc, dim, plan.strategy)
+            results.append(result)
+            metrics = {k: _column(v, n) for k, v in kernel.masked(NUMPY, result).items()}
+            metrics["weight_zero"] = _column(result.weight_zero, n)
+            columns[dim.id] = metrics
+        top = [(weight, results[d]) for d, weight in plan.top]
+        total = kernel.overall(NUMPY, top, plan.overall_boundaries)
+    indicators: dict[str, Any] = {}
+    if careless:
+        codes, units, present = [], [], []
+        for i, it in enumerate(plan.items):
+            index, real = coded[i]
+            codes.append(np.where(real, by_item[i], np.nan))
+            units.append(_table(kernel.unit_table(it), 0.0).take(index))
+            present.append(real)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            found = kernel.careless(NUMPY, codes, units, present, plan.careless)
+        indicators = {k: _column(v, n) for k, v in found.items()}
+    return BatchScores(
+        plan=plan,
+        n=n,
+        careless=indicators,
+        dimensions=columns,
+        overall={k: _column(v, n) for k, v in kernel.overall_masked(NUMPY, total).items()},
+    )
+
+
+def _column(value: Any, n: int) -> Any:  # noqa: ANN401
+    """A kernel value as a column of ``n`` (a constant, where the formula gave one)."""
+    import numpy as np  # noqa: PLC0415
+
+    array = np.asarray(value)
+    if array.ndim == 0:
+        dtype = np.float64 if array.dtype.kind == "f" else array.dtype
+        return np.full(n, array, dtype=dtype)
+    return array
+
+
+@frozen
+class BatchScores:
+    """The scores of many respondents, as numpy arrays (one entry per respondent).
+
+    ``dimensions[dim_id][metric]`` holds each metric of
+    :data:`~mgrlead.results.DIMENSION_METRICS` (scores NaN when not scorable,
+    ``position`` NaN for unipolar dimensions, ``band`` an index into the
+    dimension's bands, -1 when not scorable); ``overall[metric]`` those of
+    :data:`~mgrlead.results.OVERALL_METRICS`; ``careless[metric]`` the
+    indicators (empty when not computed).
+    """
+
+    plan: ScoringPlan
+    n: int
+    careless: dict[str, Any]
+    dimensions: dict[str, dict[str, Any]]
+    overall: dict[str, Any]
+
+    @property
+    def overall_percent(self) -> Any:  # noqa: ANN401
+        """The overall percent of every respondent (NaN: not scorable)."""
+        return self.overall["percent"]
+
+    def column_names(self) -> list[str]:
+        """The names of the result columns, in order."""
+        return score_column_names(self.plan.dimension_ids, careless=bool(self.careless))
+
+    def columns(self, *, band_ids: bool = True) -> dict[str, Any]:
+        """The result columns: ``{dim}_{metric}`` per dimension, then ``overall_*``, ``careless_*``.
+
+        Band columns hold band ids (``None`` when not scorable); with
+        ``band_ids=False`` they hold the band indices of :meth:`band_codes`
+        instead, for callers that build text columns from those.
+        """
+        codes = self.band_codes()
+        out: dict[str, Any] = {}
+
+        def put(name: str, value: Any) -> None:  # noqa: ANN401
+            if name in codes and band_ids:
+                index, ids = codes[name]
+                out[name] = _band_ids(index, ids)
+            else:
+                out[name] = value
+
+        for dim in self.plan.dimensions:
+            for m in DIMENSION_METRICS:
+                put(f"{dim.id}_{m.name}", self.dimensions[dim.id][m.name])
+        for m in OVERALL_METRICS:
+            put(f"overall_{m.name}", self.overall[m.name])
+        if self.careless:
+            for m in CARELESS_METRICS:
+                out[f"careless_{m.name}"] = self.careless[m.name]
+        return out
+
+    def band_codes(self) -> dict[str, tuple[Any, tuple[str, ...]]]:
+        """Each band column of :meth:`columns` as (band indices, band ids); -1: not scorable."""
+        out = {
+            f"{dim.id}_band": (self.dimensions[dim.id]["band"], tuple(b.id for b in dim.bands))
+            for dim in self.plan.dimensions
+        }
+        out["overall_band"] = (self.overall["band"], tuple(b.id for b in self.plan.overall_bands))
+        return out
+
+    def profile(self, row: int) -> Profile:
+        """The profile of one respondent, equal to what :func:`mgrlead.score` returns."""
+        plan = self.plan
+        scores = []
+        ok = []
+        for dim in plan.dimensions:
+            c = self.dimensions[dim.id]
+            if int(c["band"][row]) >= 0:
+                scores.append(assemble.scored(dim, {m.name: c[m.name][row] for m in
+                                                    DIMENSION_METRICS}))  # fmt: skip
+                ok.append(True)
+            else:
+                answered = int(c["answered"][row])
+                scores.append(assemble.unscorable(dim, answered, bool(c["weight_zero"][row])))
+                ok.append(False)
+        overall = {m.name: self.overall[m.name][row] for m in OVERALL_METRICS}
+        careless = self.careless
+        indicators = (
+            assemble.careless_indicators({k: v[row] for k, v in careless.items()})
+            if careless
+            else None
+        )
+        return assemble.profile(plan, scores, assemble.overall_score(plan, ok, overall), indicators)
+
+
+def _band_ids(index: Any, ids: tuple[str, ...]) -> Any:  # noqa: ANN401
+    """Band indices (-1: not scorable) to an object array of band ids (``None``)."""
+    import numpy as np  # noqa: PLC0415
+
+    table = np.array([*ids, None], dtype=object)
+    return table[index]
+
+
+def item_scores(plan: ScoringPlan, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Every item's score, ``(respondents, items)``: missing NaN, response maps applied.
+
+    ``values`` holds checked answers (see :func:`score_matrix`).
+    """
+    import numpy as np  # noqa: PLC0415
+
+    if not plan.items:
+        return np.empty((values.shape[0], 0))
+    columns = []
+    for i, it in enumerate(plan.items):
+        index, _ = code_indices(it, values[:, i])
+        columns.append(_table([float(it.score_of(c)) for c in it.codes], np.nan).take(index))
+    return np.column_stack(columns)
+
+
+def keyed_items(
+    plan: ScoringPlan, dim: DimensionPlan, scores: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """A dimension's items after reverse keying, ``(respondents, its items)``.
+
+    ``scores`` comes from :func:`item_scores`.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    cols = [
+        kernel.keyed(plan.items[i], rev, scores[:, i])
+        for i, rev in zip(dim.members, dim.reverse, strict=True)
+    ]
+    return np.column_stack(cols) if cols else np.empty((scores.shape[0], 0))

@@ -1,0 +1,463 @@
+"""The scoring kernel: every formula of mgrlead's scores, written once.
+
+The engines (:mod:`~mgrlead.engines.batch` for numpy, :mod:`~mgrlead.engines.single`
+for one respondent, :mod:`~mgrlead.engines.lazy` for lazy frames, and the file
+streaming of :mod:`mgrlead.io.stream`) move data in and out; the numbers come
+from the functions here, run over the engine's operations namespace
+(:mod:`mgrlead.engines.ops`).
+
+For a dimension ``d`` with members ``i`` (weights ``w_i``), answered items ``A``
+and, with imputation, imputed items ``I`` (codes that mean "missing" are not
+answers)::
+
+    s_i      = the response code x_i, or the score the item's response map gives it
+    lo_i, hi_i = the lowest and highest score item i can give
+    k_i      = s_i                 if item i is keyed toward d's high pole
+             = lo_i + hi_i - s_i   otherwise (the declared scale, never the data)
+    W        = sum_{i in A+I} w_i
+    sum      = sum_{i in A+I} w_i * k_i
+    P        = sum_{i in A+I} w_i * ((k_i - lo_i) / (hi_i - lo_i))
+    mean     = sum / W
+    percent  = P / W * 100
+    position = (2 P - W) / W        (that is (percent - 50) / 50; bipolar dimensions only)
+    score    = the strategy's headline, from these
+    scorable = |A| >= required and W != 0   (and |A + I| > 0 when required is 0)
+
+Sums run over the members in item order on every engine.  Each item's terms
+(``w * k`` and ``w * ((k - lo) / (hi - lo))``) depend only on its response code,
+so :func:`term_table` computes them once per code, in Python, and every engine
+looks them up: the terms are the same numbers everywhere.  No formula divides by
+a constant (polars would multiply by the reciprocal instead, off in the last
+bit), so every engine gives the same bits for the built-in strategies.
+
+The overall result is ``sum_d v_d * (P_d / W_d)`` over the top-level
+dimensions (weights ``v_d``, largest 1), divided by ``sum_d v_d``, times 100;
+it is scorable when every weighted dimension is.
+
+Imputation (``mean`` / ``median``) fills an unanswered item with the exact mean
+or median of that item's scores over the whole data set, from a count of each
+response code (:func:`fill_value`); an imputed answer counts toward ``W``,
+``sum`` and ``P`` but never as answered.
+
+The careless-responding indicators, over the items in rubric order (raw
+responses, before reverse keying; missing answers skipped), with ``u = (x -
+midpoint) / half range`` putting every answer on -1..+1:
+
+``longest_run``
+    The longest run of identical consecutive answers: with ``A_j`` the number
+    answered up to item ``j`` and a *break* where an answer differs from the one
+    before it, the run ending at an answered item ``j`` is ``A_j`` minus the
+    ``A - 1`` of the last break up to ``j`` (a running count and a running
+    maximum: no engine needs a loop over items).
+``irv``
+    The standard deviation (n - 1) of ``u``; needs two answers.
+``acquiescence``
+    The mean of ``u`` over the items of bipolar dimensions keyed toward both poles.
+``both_poles``
+    How many such dimensions were agreed with on both sides: the sum of ``u``
+    over the items keyed toward each pole is above 0.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from attrs import define, frozen
+
+from mgrlead.strategies import DimensionStats, ScoringStrategy
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from mgrlead.engines.ops import Ops
+    from mgrlead.plan import CarelessPlan, DimensionPlan, ItemPlan
+
+__all__ = [
+    "Accumulated",
+    "DimensionResult",
+    "OverallResult",
+    "TermTable",
+    "Terms",
+    "accumulate",
+    "band_index",
+    "band_value",
+    "careless",
+    "dimension",
+    "fill_value",
+    "imputation_refused",
+    "item_terms",
+    "keyed",
+    "masked",
+    "overall",
+    "overall_reason",
+    "position_of",
+    "reason",
+    "term_table",
+    "unit_table",
+]
+
+Value = Any  # a float, an array, an expression or a traced value
+
+
+# ---------------------------------------------------------------- item terms
+@frozen
+class Terms:
+    """What one item adds to one dimension's sums, for one response (or a gap)."""
+
+    w: float
+    """Its weight, when answered or imputed (else 0)."""
+    wx: float
+    """Its weighted keyed score ``w * k``."""
+    wp: float
+    """Its weighted share of the range ``w * ((k - lo) / (hi - lo))``."""
+    n: int
+    """1 when really answered, else 0."""
+    imputed: int
+    """1 when filled in by imputation, else 0."""
+
+
+NO_TERMS = Terms(0.0, 0.0, 0.0, 0, 0)
+
+
+def keyed(item: ItemPlan, reverse: bool, score: Value) -> Value:
+    """The keyed score ``k``: the score, or ``lo + hi`` minus it for a reversed item."""
+    return (item.lo + item.hi) - score if reverse else score
+
+
+def item_terms(item: ItemPlan, weight: float, reverse: bool, score: float) -> tuple[float, float]:
+    """``w * k`` and ``w * ((k - lo) / (hi - lo))`` for an item score ``score``."""
+    k = keyed(item, reverse, score)
+    return weight * k, weight * ((k - item.lo) / (item.hi - item.lo))
+
+
+@frozen
+class TermTable:
+    """An item's :class:`Terms` in one dimension, for every response code and for a gap."""
+
+    code_min: int
+    """The code of ``by_code[0]``."""
+    by_code: tuple[Terms, ...]
+    """The terms of each code from ``code_min`` up."""
+    gap: Terms
+    """The terms of an unanswered cell: nothing, or the imputed value's terms."""
+
+    def of(self, code: int | None) -> Terms:
+        """The terms of a checked response code (``None``: not answered)."""
+        return self.gap if code is None else self.by_code[code - self.code_min]
+
+
+def term_table(item: ItemPlan, weight: float, reverse: bool, fill: float | None) -> TermTable:
+    """The terms of every code of ``item`` as a member of a dimension.
+
+    ``fill`` is the imputed score of an unanswered cell (``None``: no imputation).
+    """
+    by_code = []
+    for code in item.codes:
+        wx, wp = item_terms(item, weight, reverse, item.score_of(code))
+        by_code.append(Terms(weight, wx, wp, 1, 0))
+    gap = NO_TERMS
+    if fill is not None:
+        wx, wp = item_terms(item, weight, reverse, fill)
+        gap = Terms(weight, wx, wp, 0, 1)
+    return TermTable(item.code_min, tuple(by_code), gap)
+
+
+def unit_table(item: ItemPlan) -> tuple[float, ...]:
+    """Each code's answer on -1..+1, ``(code - midpoint) / half range`` (careless indicators)."""
+    return tuple((code - item.mid) / item.half for code in item.codes)
+
+
+# ---------------------------------------------------------------- imputation
+def fill_value(
+    item: ItemPlan, counts: Sequence[int] | npt.NDArray[np.int64], how: str
+) -> float | None:
+    """The exact mean or median score of ``item`` from how often each code was given.
+
+    ``counts[j]`` is the number of answers with code ``code_min + j``.  The mean
+    is computed exactly and rounded once; the median of an even number of
+    answers is the mean of the two middle scores, as numpy's.  ``None`` when
+    nobody answered the item: it cannot be imputed and stays missing.
+    """
+    total = sum(counts)
+    if total == 0:
+        return None
+    scored = sorted(
+        (float(item.score_of(code)), int(n))
+        for code, n in zip(item.codes, counts, strict=True)
+        if n
+    )
+    if how == "mean":
+        exact = sum((Fraction(score) * n for score, n in scored), Fraction(0))
+        return float(exact / total)
+    if how != "median":
+        msg = f"unknown imputation {how!r}"
+        raise ValueError(msg)
+    wanted = (total - 1) // 2, total // 2  # the middle rank(s), 0-based
+    middle = []
+    seen = 0
+    for score, n in scored:
+        middle += [score for rank in wanted if seen <= rank < seen + n]
+        seen += n
+    return (middle[0] + middle[1]) / 2.0
+
+
+# ------------------------------------------------------------- accumulating
+@define
+class Accumulated:
+    """A dimension's sums: weights, keyed scores, shares, answered and imputed counts."""
+
+    w: Value = 0.0
+    wx: Value = 0.0
+    wp: Value = 0.0
+    n: Value = 0
+    imputed: Value = 0
+
+
+def accumulate(  # noqa: PLR0913, PLR0917 - the sums, then one member's terms
+    ops: Ops,
+    acc: Accumulated,
+    w: Value,
+    wx: Value,
+    wp: Value,
+    n: Value,
+    imputed: Value = 0,
+) -> Accumulated:
+    """Add one member's terms (in item order) to a dimension's sums."""
+    acc.w = ops.add(acc.w, w)
+    acc.wx = ops.add(acc.wx, wx)
+    acc.wp = ops.add(acc.wp, wp)
+    acc.n = ops.add(acc.n, n)
+    if not (isinstance(imputed, int) and imputed == 0):
+        acc.imputed = ops.add(acc.imputed, imputed)
+    return acc
+
+
+# ------------------------------------------------------------- finishing
+def band_index(ops: Ops, value: Value, boundaries: tuple[tuple[float, bool], ...]) -> Value:
+    """Index of the band ``value`` falls in: how many boundaries it is past."""
+    index: Value = None
+    for bound, lower_includes in boundaries:
+        above = ops.as_int((value > bound) if lower_includes else (value >= bound))
+        index = above if index is None else index + above
+    return 0 if index is None else index
+
+
+def band_value(band_on: str, percent: Value, mean: Value, score: Value) -> Value:
+    """The number a dimension's bands label: its percent, mean or headline score."""
+    return {"percent": percent, "mean": mean, "score": score}[band_on]
+
+
+def position_of(percent: float) -> float:
+    """The position between the poles of a percent (for averages of percents, in groups)."""
+    return (percent - 50.0) / 50.0
+
+
+@frozen
+class DimensionResult:
+    """One dimension's metrics, unmasked: numbers also where it is not scorable."""
+
+    ok: Value
+    """Whether it is scorable."""
+    weight_zero: Value
+    """Whether every answered (or imputed) item weighs 0."""
+    sum: Value
+    mean: Value
+    percent: Value
+    position: Value
+    score: Value
+    answered: Value
+    missing: Value
+    imputed: Value
+    band: Value
+    """The band index."""
+    share: Value
+    """``P / W``: the percent as a share, for the overall result."""
+
+
+def scorable(ops: Ops, acc: Accumulated, dim: DimensionPlan) -> Value:  # noqa: ARG001
+    """Whether enough items were answered (and weigh something) to score ``dim``."""
+    ok = (acc.n >= dim.required) & (acc.w != 0.0)
+    if dim.required == 0:  # fully imputed scores still need something to rest on
+        ok = ok & (acc.n + acc.imputed > 0)
+    return ok
+
+
+def dimension(
+    ops: Ops, acc: Accumulated, dim: DimensionPlan, strategy: ScoringStrategy
+) -> DimensionResult:
+    """Every metric of a dimension from its sums (see the module doc)."""
+    ok = scorable(ops, acc, dim)
+    weight_zero = acc.w == 0.0
+    den = ops.where(weight_zero, 1.0, acc.w)  # not scorable then: no division by zero
+    mean = acc.wx / den
+    share = acc.wp / den
+    percent = share * 100.0
+    position = (2.0 * acc.wp - acc.w) / den
+    stats = DimensionStats(
+        sum=acc.wx, mean=mean, percent=percent, position=position, answered=acc.n,
+        n_items=dim.n_items, scale_min=dim.scale_min, scale_max=dim.scale_max,
+        weight_total=dim.weight_total, ops=ops,
+    )  # fmt: skip
+    headline = strategy.score(stats)
+    value = band_value(dim.band_on, percent, mean, headline)
+    return DimensionResult(
+        ok=ok, weight_zero=weight_zero, sum=acc.wx, mean=mean, percent=percent,
+        position=position if dim.bipolar else None, score=headline, answered=acc.n,
+        missing=dim.n_items - acc.n, imputed=acc.imputed,
+        band=band_index(ops, value, dim.boundaries), share=share,
+    )  # fmt: skip
+
+
+#: The metrics that are numbers of the dimension's scale (missing when not scorable).
+_MASKED = ("sum", "mean", "percent", "position", "score")
+
+
+def masked(ops: Ops, result: DimensionResult) -> dict[str, Value]:
+    """The dimension's output metrics by name: scores missing and band -1 where not scorable."""
+    out: dict[str, Value] = {}
+    for name in _MASKED:
+        value = getattr(result, name)
+        out[name] = ops.missing if value is None else ops.where(result.ok, value, ops.missing)
+    out["answered"] = result.answered
+    out["missing"] = result.missing
+    out["imputed"] = result.imputed
+    out["band"] = ops.where(result.ok, result.band, -1)
+    return out
+
+
+@frozen
+class OverallResult:
+    """The overall result, unmasked."""
+
+    ok: Value
+    percent: Value
+    position: Value
+    band: Value
+
+
+def overall(
+    ops: Ops,
+    parts: Sequence[tuple[float, DimensionResult]],
+    boundaries: tuple[tuple[float, bool], ...],
+) -> OverallResult:
+    """The weighted mean of the top-level dimensions' shares (``parts``: weight, result).
+
+    The shares (each at most 1) are weighted and summed in the same order as
+    the weights themselves, so rounding can never carry the result past 0 or
+    100: with every share 1 the two sums are the same sum.  The weights are
+    summed over scorable dimensions, a sum every engine computes (when the
+    overall result is scorable, all of them).
+    """
+    ok = functools.reduce(lambda a, b: a & b, [part.ok for _, part in parts])
+    num = _sum(ops, [weight * part.share for weight, part in parts], 0.0)
+    den = _sum(ops, [weight * ops.as_float(part.ok) for weight, part in parts], 0.0)
+    den = ops.where(ok, den, 1.0)
+    percent = num / den * 100.0
+    position = (2.0 * num - den) / den
+    return OverallResult(ok, percent, position, band_index(ops, percent, boundaries))
+
+
+def overall_masked(ops: Ops, result: OverallResult) -> dict[str, Value]:
+    """The overall output metrics by name (missing, band -1, where not scorable)."""
+    return {
+        "percent": ops.where(result.ok, result.percent, ops.missing),
+        "position": ops.where(result.ok, result.position, ops.missing),
+        "band": ops.where(result.ok, result.band, -1),
+    }
+
+
+# --------------------------------------------------------------- reasons
+def reason(answered: int, required: int, n_items: int, weight_zero: bool) -> str | None:
+    """Why a dimension is not scorable, or ``None`` when it is."""
+    if answered < required:
+        return f"{answered} of {n_items} items answered; at least {required} needed"
+    if weight_zero:
+        return "every answered item has weight 0"
+    return None
+
+
+def overall_reason(blocked: Sequence[str]) -> str:
+    """Why the overall result is not scorable: the dimensions that are not."""
+    names = ", ".join(repr(b) for b in blocked)
+    return f"dimension {names} could not be scored"
+
+
+def imputation_refused(dim: DimensionPlan) -> str:
+    """Why one respondent alone cannot be scored with sample imputation."""
+    return (
+        f"dimension {dim.id!r} imputes missing answers with the sample's item {dim.impute}, "
+        "which one respondent alone does not have; score the sample with score_frame, or "
+        "use a policy without imputation (missing='available')"
+    )
+
+
+# ---------------------------------------------------------------- careless
+def _sum(ops: Ops, values: Sequence[Value], empty: Value) -> Value:  # noqa: ARG001
+    """The sum of ``values`` in order (``empty`` when there are none)."""
+    if not values:
+        return empty
+    return functools.reduce(lambda a, b: a + b, values)
+
+
+def careless(
+    ops: Ops,
+    codes: Sequence[Value],
+    units: Sequence[Value],
+    present: Sequence[Value],
+    plan: CarelessPlan,
+) -> dict[str, Value]:
+    """The careless-responding indicators (see the module doc), by name.
+
+    Args:
+        ops: The engine's namespace.
+        codes: Each item's response code, missing where not answered.
+        units: Each item's answer on -1..+1 (:func:`unit_table`), 0 where not answered.
+        present: Whether each item was answered.
+        plan: The balanced items and pole pairs.
+    """
+    k = len(codes)
+    # where an engine stores intermediate values, three stores in all
+    stored = ops.checkpoint([
+        *ops.cumsum([ops.as_int(p) for p in present]),
+        *ops.ffill_previous(codes),
+        *units,
+        *present,
+    ])  # fmt: skip
+    answered, previous = stored[:k], stored[k : 2 * k]
+    units, present = stored[2 * k : 3 * k], stored[3 * k :]
+    breaks = [
+        ops.where(p & ops.not_(ops.same(prev, c)), a - 1, 0)
+        for p, prev, c, a in zip(present, previous, codes, answered, strict=True)
+    ]
+    n_all = _sum(ops, [ops.as_float(p) for p in present], 0.0)
+    total = _sum(ops, units, 0.0)
+    stored = ops.checkpoint([*breaks, n_all, total / ops.where(n_all > 0, n_all, 1.0)])
+    breaks, n_all, m = stored[:k], stored[k], stored[k + 1]
+    last_break = ops.checkpoint(ops.cummax(breaks))
+    runs = [ops.where(p, a - b, 0) for p, a, b in zip(present, answered, last_break, strict=True)]
+    deviations = [ops.where(p, (u - m) * (u - m), 0.0) for p, u in zip(present, units, strict=True)]
+    spread = _sum(ops, deviations, 0.0)
+    enough = n_all >= 2
+    irv = ops.where(enough, ops.sqrt(spread / ops.where(enough, n_all - 1, 1.0)), ops.missing)
+
+    def group(members: Sequence[int]) -> tuple[Value, Value]:
+        n = _sum(ops, [ops.as_float(present[j]) for j in members], 0.0)
+        return _sum(ops, [units[j] for j in members], 0.0), n
+
+    t_bal, n_bal = group(plan.balanced)
+    acquiescence = ops.where(n_bal > 0, t_bal / ops.where(n_bal > 0, n_bal, 1.0), ops.missing)
+    both: Value = 0
+    for low, high in plan.pairs:
+        t_lo, n_lo = group(low)
+        t_hi, n_hi = group(high)
+        both = both + ops.as_int((n_lo > 0) & (t_lo > 0.0) & (n_hi > 0) & (t_hi > 0.0))
+    return {
+        "longest_run": ops.max_of(runs),
+        "irv": irv,
+        "acquiescence": acquiescence,
+        "both_poles": both,
+    }

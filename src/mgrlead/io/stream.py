@@ -1,0 +1,501 @@
+"""Streaming scoring of CSV and Parquet files of any size, in bounded memory.
+
+``mgrlead score`` reads its input in chunks (pyarrow's streaming CSV reader, or
+Parquet row groups), scores each chunk with the numpy engine, and writes each
+chunk's rows to a temporary file that replaces the output only at the end: a
+failure or Ctrl-C leaves no partial output.  Bad rows are reported with their
+line numbers; with ``on_error="skip"`` they are left out of the scores and
+written, with the reason, to a side file instead of being lost.
+
+With sample imputation (``missing="mean"`` or ``"median"``) the file is read
+twice: a first pass counts how often each response code was given (a small
+table, whatever the file's size), from which the exact item means and medians
+of the whole file follow; the second pass scores every chunk with those.  So
+the scores are those :func:`mgrlead.score_frame` gives on the whole file.
+Standard input (``-``) cannot be read twice: imputation from it is refused.
+
+Line numbers count the header as line 1 and assume no line breaks inside quoted
+cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from attrs import define, field
+
+from mgrlead.engines.batch import code_counts, code_indices, fills_from_counts, score_matrix
+from mgrlead.engines.checks import cell_message
+from mgrlead.engines.frames import Extra, plain, score_columns
+from mgrlead.errors import AnswerError, InputError
+from mgrlead.extras import pyarrow
+from mgrlead.io.table import column_kinds, provenance
+from mgrlead.results import score_column_names
+
+if TYPE_CHECKING:
+    from mgrlead.plan import ScoringPlan
+
+__all__ = ["STDIN", "StreamReport", "count_lines", "read_all", "stream_score"]
+
+#: The file name that means standard input.
+STDIN = Path("-")
+
+#: Rows per chunk of a Parquet file.
+CHUNK_ROWS = 65_536
+#: Bytes per chunk of a CSV file (pyarrow's block size).
+CSV_BLOCK_BYTES = 1 << 20
+_WHOLE = r"^\s*[+-]?(\d+(\.0*)?|\.0+)\s*$"
+_NUMBER = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
+
+
+@define
+class StreamReport:
+    """What a streaming run did."""
+
+    rows: int = 0
+    """Rows scored."""
+    skipped: int = 0
+    """Rows left out (``on_error="skip"``)."""
+    skipped_file: Path | None = None
+    """Where the skipped rows went."""
+    problems: list[str] = field(factory=list)
+    """The first few problems, for the summary."""
+
+
+def _batches(
+    path: Path, na_values: list[str], on_invalid: Callable[[Any], str]
+) -> tuple[list[str], Iterator[Any]]:
+    """The header and the record batches of a CSV or Parquet file (all columns as text for CSV).
+
+    ``path`` ``-`` reads CSV from standard input.
+    """
+    pa = pyarrow()
+    name = str(path)
+    if path == STDIN:
+        return _stdin_batches(na_values, on_invalid)
+    if path.suffix.lower() == ".parquet":
+        try:
+            pf = pa.parquet.ParquetFile(path)
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise InputError(f"cannot read {name!r}: {exc}") from exc
+        return list(pf.schema_arrow.names), pf.iter_batches(batch_size=CHUNK_ROWS)
+    try:
+        with path.open("rb") as f:
+            head = f.read(4)
+    except OSError as exc:
+        raise InputError(f"cannot read {name!r}: {exc.strerror}") from exc
+    if not head.strip():
+        raise InputError(f"{name}: the file is empty; it needs a header row")
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            header_line = f.readline()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    header = _header(header_line, name)
+    return header, _open_csv(path, header, 1, na_values, on_invalid, name)
+
+
+def _header(line: str, name: str) -> list[str]:
+    header = [h.strip() for h in next(csv.reader([line]))]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise InputError(f"{name}: column(s) {', '.join(map(repr, repeated))} appear twice")
+    return header
+
+
+def _open_csv(  # noqa: PLR0913, PLR0917 - pyarrow's reader and what it needs
+    source: Any,  # noqa: ANN401 - a path or a binary file
+    header: list[str],
+    skip: int,
+    na_values: list[str],
+    on_invalid: Callable[[Any], str],
+    name: str,
+) -> Iterator[Any]:
+    pa = pyarrow()
+    read = pa.csv.ReadOptions(
+        block_size=CSV_BLOCK_BYTES, column_names=header, skip_rows=skip, use_threads=False
+    )
+    parse = pa.csv.ParseOptions(invalid_row_handler=on_invalid)
+    convert = pa.csv.ConvertOptions(
+        column_types=dict.fromkeys(header, pa.string()),
+        null_values=na_values,
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        reader = pa.csv.open_csv(source, read_options=read, parse_options=parse,
+                                 convert_options=convert)  # fmt: skip
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise InputError(f"{name}: {exc}") from exc
+    return _guarded(reader, name)
+
+
+def _stdin_batches(
+    na_values: list[str], on_invalid: Callable[[Any], str]
+) -> tuple[list[str], Iterator[Any]]:
+    import sys  # noqa: PLC0415
+
+    name = "<stdin>"
+    stream = sys.stdin.buffer
+    first = stream.readline()
+    if not first.strip():
+        raise InputError(f"{name}: no input; it needs a header row")
+    try:
+        line = first.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    header = _header(line, name)
+    return header, _open_csv(stream, header, 0, na_values, on_invalid, name)
+
+
+def _guarded(reader: Any, name: str) -> Iterator[Any]:  # noqa: ANN401
+    pa = pyarrow()
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as exc:
+            raise InputError(f"{name}: {exc}") from exc
+        yield batch
+
+
+def _item_matrix(
+    plan: ScoringPlan,
+    batch: Any,  # noqa: ANN401 - a pyarrow RecordBatch
+    first_line: int,
+    where: str,
+) -> tuple[Any, Any, list[str]]:
+    """The chunk's answers as floats, a mask of bad rows, and a message per bad row."""
+    import numpy as np  # noqa: PLC0415
+
+    pa = pyarrow()
+    pc = pa.compute
+    n = batch.num_rows
+    matrix = np.empty((n, len(plan.items)), order="F")  # filled column by column
+    bad = np.zeros(n, dtype=bool)
+    messages = [""] * n
+    for j, it in enumerate(plan.items):
+        col = batch.column(batch.schema.get_field_index(it.id))
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            trimmed = pc.utf8_trim_whitespace(col)
+            whole = pc.fill_null(pc.match_substring_regex(trimmed, _WHOLE), fill_value=True)
+            valid = pc.if_else(whole, trimmed, pa.scalar(None, pa.string()))
+            values = pc.cast(valid, pa.float64()).to_numpy(zero_copy_only=False)
+            not_whole = ~np.asarray(whole)
+        else:
+            values = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+            not_whole = np.zeros(n, dtype=bool)
+        values = np.asarray(values, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            off = ~np.isnan(values) & ((values < it.code_min) | (values > it.code_max))
+        if it.missing_codes:
+            off &= ~np.isin(values, list(it.missing_codes))
+        for row in np.flatnonzero((not_whole | off) & ~bad):
+            bad[row] = True
+            line = first_line + row
+            raw = col[int(row)].as_py()
+            messages[row] = cell_message(it, raw, f"{where}, line {line}")
+        matrix[:, j] = np.where(bad, np.nan, values)
+    return matrix, bad, messages
+
+
+#: What a streaming run reports after each chunk: rows done, and the pass.
+Progress = Callable[[int, str], None]
+
+#: The names of the passes, as a progress display shows them.
+COUNTING = "pass 1 of 2: counting answers"
+SCORING = "scoring"
+SCORING_SECOND = "pass 2 of 2: scoring"
+
+
+def _count_pass(
+    plan: ScoringPlan, path: Path, na_values: list[str], progress: Progress | None
+) -> list[Any]:
+    """Pass 1 of an imputing run: how often each code of each item was given, bad rows left out.
+
+    Bad rows are left for the scoring pass to report (or to skip, with
+    ``on_error="skip"``); malformed lines likewise.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    _, batches = _batches(path, na_values, lambda _row: "skip")
+    totals = [np.zeros(len(it.codes), dtype=np.int64) for it in plan.items]
+    rows = 0
+    line = 2
+    for batch in batches:
+        matrix, bad, _ = _item_matrix(plan, batch, line, str(path))
+        line += batch.num_rows
+        rows += batch.num_rows
+        keep = matrix[~bad]
+        indices = [code_indices(it, keep[:, i])[0] for i, it in enumerate(plan.items)]
+        for n, counts in enumerate(code_counts(plan, indices)):
+            totals[n] += counts
+        if progress is not None:
+            progress(rows, COUNTING)
+    return [total.tolist() for total in totals]
+
+
+def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
+    plan: ScoringPlan,
+    path: Path,
+    out: IO[str] | Path | None,
+    *,
+    fmt: str = "csv",
+    na_values: list[str],
+    on_error: str = "fail",
+    skipped_path: Path | None = None,
+    extra: Extra | None = None,
+    progress: Progress | None = None,
+) -> StreamReport:
+    """Score a CSV or Parquet file chunk by chunk (``-``: CSV from standard input).
+
+    Args:
+        plan: The compiled rubric.
+        path: The input file (``.csv`` or ``.parquet``), or ``-``.
+        out: A text stream (CSV or JSON), or a path for Parquet output.
+        fmt: ``csv``, ``json`` or ``parquet``.
+        na_values: Cell texts that mean "not answered" (CSV).
+        on_error: ``fail`` (stop at the first bad row) or ``skip`` (write bad
+            rows to ``skipped_path`` and go on).
+        skipped_path: The side file for skipped rows (CSV with ``line`` and
+            ``error`` columns).
+        extra: Columns to add to each chunk's scores (norms:
+            :func:`mgrlead.analysis.norms.norm_extra`).
+        progress: Called with the rows done and the pass (:data:`COUNTING`,
+            :data:`SCORING` or :data:`SCORING_SECOND`) after each chunk.
+
+    Raises:
+        InputError: the file cannot be read, lacks item columns, or is standard
+            input while a dimension imputes from the sample.
+        AnswerError: a cell is not an answer (``on_error="fail"``); names the line.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    fills = None
+    phase = SCORING
+    if plan.imputes:
+        if path == STDIN:
+            dims = [d.id for d in plan.dimensions if d.impute != "none"]
+            raise InputError(
+                f"dimension {dims[0]!r} imputes unanswered items with the item "
+                f"{plan.imputes[0]} of the whole file, which takes two passes over it, and "
+                "standard input can be read only once; save the input to a file and score "
+                "that, or use --missing available"
+            )
+        fills = fills_from_counts(plan, _count_pass(plan, path, na_values, progress))
+        phase = SCORING_SECOND
+    pa = pyarrow()
+    name = str(path)
+    report = StreamReport()
+    skipped_rows: list[dict[str, Any]] = []
+    line_of_row = [2]  # the next data row's line number
+
+    fatal: list[str] = []
+
+    def on_invalid(row: Any) -> str:  # noqa: ANN401
+        # pyarrow calls this while parsing: record the row, never raise here
+        line = row.number if row.number is not None else _find_line(path, row.text)
+        where = f"{name}, line {line}" if line else name
+        message = f"{where}: {row.actual_columns} cells but the header has {row.expected_columns}"
+        if on_error == "fail":
+            fatal.append(message)
+        else:
+            skipped_rows.append({"line": line, "error": message, "raw": row.text})
+        return "skip"
+
+    header, batches = _batches(path, na_values, on_invalid)
+    items = set(plan.item_ids)
+    absent = [i for i in plan.item_ids if i not in header]
+    if absent:
+        raise InputError(
+            f"{name}: no column for item(s) {', '.join(map(repr, absent))}; add one column "
+            "per item (leave cells empty for unanswered items)"
+        )
+    passthrough_names = [h for h in header if h not in items]
+    clash = set(passthrough_names) & set(score_column_names(plan.dimension_ids))
+    if clash:
+        raise InputError(f"{name}: column(s) {', '.join(sorted(map(repr, clash)))} would be "
+                         "overwritten by score columns; rename them")  # fmt: skip
+    skip_writer = None
+    skip_handle = None
+    json_started = False
+    parquet_writer = None
+    wrote_header = False
+    try:
+        for chunk in batches:
+            if fatal:
+                raise InputError(fatal[0])
+            batch = chunk
+            first_line = line_of_row[0]
+            line_of_row[0] += batch.num_rows
+            matrix, bad, messages = _item_matrix(plan, batch, first_line, name)
+            if bad.any():
+                if on_error == "fail":
+                    raise AnswerError(messages[int(np.flatnonzero(bad)[0])])
+                for row in np.flatnonzero(bad):
+                    record = {h: batch.column(batch.schema.get_field_index(h))[int(row)].as_py()
+                              for h in header}  # fmt: skip
+                    skipped_rows.append({"line": first_line + int(row), "error": messages[row],
+                                         **record})  # fmt: skip
+                keep = ~bad
+                matrix = matrix[keep]
+                batch = batch.filter(pa.array(keep))
+            report.skipped = len(skipped_rows)
+            if skipped_rows:
+                if skip_writer is None:
+                    target = skipped_path or path.with_name(path.stem + ".skipped.csv")
+                    report.skipped_file = target
+                    skip_handle = target.open("w", encoding="utf-8", newline="")
+                    skip_writer = csv.DictWriter(
+                        skip_handle, fieldnames=["line", "error", *header, "raw"],
+                        extrasaction="ignore", lineterminator="\n",
+                    )  # fmt: skip
+                    skip_writer.writeheader()
+                skip_writer.writerows(skipped_rows)
+                report.problems.extend(r["error"] for r in skipped_rows[: 5 - len(report.problems)])
+                skipped_rows.clear()
+            if batch.num_rows == 0:
+                continue
+            scores = score_matrix(plan, matrix, row_offset=first_line - 2, fills=fills)
+            passthrough = {
+                h: batch.column(batch.schema.get_field_index(h)).to_pylist()
+                for h in passthrough_names
+            }
+            columns = {**passthrough, **score_columns(scores, passthrough, extra)}
+            if fmt == "parquet":
+                table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
+                if parquet_writer is None:
+                    schema = table.schema.with_metadata({"mgrlead": _provenance(plan, columns)})
+                    parquet_writer = pa.parquet.ParquetWriter(out, schema)
+                parquet_writer.write_table(table.cast(parquet_writer.schema))
+            elif fmt == "json":
+                assert out is not None  # noqa: S101
+                assert not isinstance(out, Path)  # noqa: S101
+                for r in range(scores.n):
+                    record = {k: plain(v[r]) for k, v in columns.items()}
+                    out.write(("[\n  " if not json_started else ",\n  ") + json.dumps(record))
+                    json_started = True
+            else:
+                assert out is not None  # noqa: S101
+                assert not isinstance(out, Path)  # noqa: S101
+                table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
+                chunk_bytes = io.BytesIO()
+                options = pa.csv.WriteOptions(include_header=not wrote_header)
+                pa.csv.write_csv(table, chunk_bytes, options)
+                out.flush()
+                out.buffer.write(chunk_bytes.getvalue())  # type: ignore[attr-defined]
+                out.buffer.flush()  # type: ignore[attr-defined]
+                wrote_header = True
+            report.rows += scores.n
+            if progress is not None:
+                progress(report.rows, phase)
+    finally:
+        if skip_handle is not None:
+            skip_handle.close()
+        if parquet_writer is not None:
+            parquet_writer.close()
+    if fatal:
+        raise InputError(fatal[0])
+    if report.rows == 0 and not report.skipped:
+        raise InputError(f"{name}: no data rows under the header")
+    if fmt == "json" and out is not None and not isinstance(out, Path):
+        out.write("\n]\n" if json_started else "[]\n")
+    return report
+
+
+def _provenance(plan: ScoringPlan, columns: Mapping[str, Any]) -> str:
+    """The score-table header (as :class:`mgrlead.ScoreTable` reads it), as JSON."""
+    sample = {name: [plain(v) for v in values[:1000]] for name, values in columns.items()}
+    kinds = column_kinds(sample, plan.dimension_ids)
+    return json.dumps(provenance(plan, kinds))
+
+
+def _arrow(pa: Any, values: Any) -> Any:  # noqa: ANN401
+    import numpy as np  # noqa: PLC0415
+
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return pa.array(values, from_pandas=True)
+    return pa.array(values if not isinstance(values, np.ndarray) else values.tolist())
+
+
+def _find_line(path: Path, text: str) -> int | None:
+    """The line number of a bad row pyarrow did not number (only read on errors)."""
+    if path == STDIN:
+        return None
+    with path.open(encoding="utf-8-sig") as f:
+        for number, line in enumerate(f, start=1):
+            if line.rstrip("\r\n") == text:
+                return number
+    return None
+
+
+def count_lines(path: Path) -> int | None:
+    """A quick estimate of the data rows of a CSV file (for the progress bar)."""
+    if path == STDIN:
+        return None
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            sample = f.read(1 << 20)
+    except OSError:
+        return None
+    lines = sample.count(b"\n")
+    if not lines:
+        return None
+    return max(1, int(size / (len(sample) / lines)) - 1)
+
+
+def read_all(
+    plan: ScoringPlan, path: Path, na_values: list[str]
+) -> tuple[list[str], dict[str, list[Any]], Any]:
+    """The whole file in memory (for analyses that need every row at once; ``-``: standard input).
+
+    Returns the header, the pass-through columns and the answer matrix; any bad
+    row is an error naming its line.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    name = str(path)
+
+    fatal: list[str] = []
+
+    def on_invalid(row: Any) -> str:  # noqa: ANN401
+        line = row.number if row.number is not None else _find_line(path, row.text)
+        fatal.append(
+            f"{name}, line {line}: {row.actual_columns} cells but the header has "
+            f"{row.expected_columns}"
+        )
+        return "skip"
+
+    header, batches = _batches(path, na_values, on_invalid)
+    absent = [i for i in plan.item_ids if i not in header]
+    if absent:
+        raise InputError(
+            f"{name}: no column for item(s) {', '.join(map(repr, absent))}; add one column "
+            "per item (leave cells empty for unanswered items)"
+        )
+    items = set(plan.item_ids)
+    passthrough: dict[str, list[Any]] = {h: [] for h in header if h not in items}
+    parts = []
+    line = 2
+    for batch in batches:
+        if fatal:
+            raise InputError(fatal[0])
+        matrix, bad, messages = _item_matrix(plan, batch, line, name)
+        if bad.any():
+            raise AnswerError(messages[int(np.flatnonzero(bad)[0])])
+        line += batch.num_rows
+        parts.append(matrix)
+        for h, values in passthrough.items():
+            values.extend(batch.column(batch.schema.get_field_index(h)).to_pylist())
+    if fatal:
+        raise InputError(fatal[0])
+    if not parts or sum(len(p) for p in parts) == 0:
+        raise InputError(f"{name}: no data rows under the header")
+    return header, passthrough, np.vstack(parts)

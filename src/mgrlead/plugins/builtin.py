@@ -1,0 +1,68 @@
+"""mgrlead's built-ins, registered through the same hooks as any plugin.
+
+Registered last (``trylast``) under the name ``mgrlead.builtin``: the four
+dimensions of the article, the ``manager-leader`` rubric, the built-in scoring
+strategies and the ``equal`` weighting scheme.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from mgrlead.model import Rubric, Weighting
+from mgrlead.plugins.hookspecs import Registrar, hookimpl
+from mgrlead.strategies import BUILTIN_STRATEGIES
+
+__all__ = [
+    "mgrlead_register_dimensions",
+    "mgrlead_register_rubrics",
+    "mgrlead_register_strategies",
+    "mgrlead_register_weightings",
+    "packaged_rubric",
+    "packaged_rubrics",
+]
+
+
+def packaged_rubrics() -> tuple[str, ...]:
+    """The names of the rubric files shipped inside the package."""
+    folder = resources.files("mgrlead.plugins") / "rubrics"
+    return tuple(
+        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    )
+
+
+@cache
+def packaged_rubric(name: str) -> Rubric:
+    """Load one rubric file shipped inside the package (once)."""
+    from mgrlead.io.serialize import load_rubric_text  # noqa: PLC0415
+
+    text = (resources.files("mgrlead.plugins") / "rubrics" / f"{name}.toml").read_text("utf-8")
+    return load_rubric_text(text, fmt="toml", source=f"{name}.toml")
+
+
+@hookimpl(trylast=True)
+def mgrlead_register_dimensions(register: Registrar) -> None:
+    """The four bipolar dimensions of the article."""
+    for dim in packaged_rubric("manager-leader").dimensions:
+        register(dim)
+
+
+@hookimpl(trylast=True)
+def mgrlead_register_rubrics(register: Registrar) -> None:
+    """The rubrics shipped in the package (``manager-leader``)."""
+    for name in packaged_rubrics():
+        register(packaged_rubric(name))
+
+
+@hookimpl(trylast=True)
+def mgrlead_register_strategies(register: Registrar) -> None:
+    """mean, sum, prorated_sum and percent."""
+    for strategy in BUILTIN_STRATEGIES.values():
+        register(strategy)
+
+
+@hookimpl(trylast=True)
+def mgrlead_register_weightings(register: Registrar) -> None:
+    """The ``equal`` scheme: every dimension counts the same."""
+    register(Weighting(id="equal", description="Every dimension counts the same."))

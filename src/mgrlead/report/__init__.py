@@ -1,0 +1,225 @@
+"""Self-contained HTML reports of profiles, 360 rounds and teams (``mgrlead[report]``).
+
+Each report is one HTML file with its charts embedded (SVG as data URIs): no
+script, no stylesheet, font or image from anywhere else, so it opens offline
+and can be mailed or archived as it is.  Every text from a rubric file or the
+data goes through Jinja2's HTML autoescaping: an item or a team called
+``<script>`` shows as that text.
+
+Reports only read results: they refuse a rubric whose content hash is not the
+one the results were scored with.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mgrlead.errors import ReportError
+from mgrlead.plan import content_hash as content_hash_of
+from mgrlead.report.charts import (
+    chart_bytes,
+    feedback360_chart,
+    profile_chart,
+    team_chart,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from mgrlead.groups.multirater import Round360
+    from mgrlead.groups.teams import TeamSummary
+    from mgrlead.model import Dimension, Rubric
+    from mgrlead.results import Profile
+
+__all__ = [
+    "ReportError",
+    "feedback360_report",
+    "profile_report",
+    "team_report",
+    "write_charts",
+]
+
+
+def _environment() -> Any:  # noqa: ANN401 - jinja2 is optional and untyped here
+    try:
+        import jinja2  # noqa: PLC0415
+    except ImportError as exc:  # pragma: no cover - the extra is installed in the tests
+        raise ReportError("reports need Jinja2: pip install 'mgrlead[report]'") from exc
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("mgrlead.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _data_uri(figure: Figure) -> str:
+    svg = chart_bytes(figure, "svg")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _check_rubric(rubric: Rubric, content_hash: str, what: str) -> None:
+    if content_hash and content_hash != content_hash_of(rubric):
+        raise ReportError(
+            f"the {what} was scored with another version of rubric {rubric.id!r} "
+            f"(content {content_hash[:12]}, this one {content_hash_of(rubric)[:12]}); "
+            "report it with the rubric it was scored with"
+        )
+
+
+def _common(rubric: Rubric, title: str, content_hash: str) -> dict[str, Any]:
+    from mgrlead._version import __version__  # noqa: PLC0415
+
+    return {
+        "rubric": rubric,
+        "title": title,
+        "content_hash": content_hash or content_hash_of(rubric),
+        "version": __version__,
+        "lang": rubric.language,
+    }
+
+
+def _band_feedback(dim: Dimension | None, rubric: Rubric, band_id: str | None) -> str:
+    bands = rubric.bands if dim is None else rubric.bands_of(dim)
+    return next((b.feedback for b in bands if b.id == band_id), "")
+
+
+def profile_report(
+    profile: Profile, rubric: Rubric, *, respondent: object = None, title: str | None = None
+) -> str:
+    """An individual profile as a self-contained HTML page.
+
+    Args:
+        profile: The profile to show.
+        rubric: The rubric it was scored with (its texts, poles and feedback).
+        respondent: An id to print at the top (escaped like everything else).
+        title: The page title (default: the rubric's title).
+    """
+    from mgrlead.report.charts import percent_interval  # noqa: PLC0415
+
+    _check_rubric(rubric, profile.content_hash, "profile")
+    rows = []
+    has_intervals = False
+    for dim in rubric.walk():
+        score = profile[dim.id]
+        interval = percent_interval(score, dim, rubric)
+        has_intervals = has_intervals or interval is not None
+        pole = None
+        if score.position is not None and score.position != 0:
+            pole = dim.high if score.position > 0 else dim.low
+        rows.append(
+            {
+                "dimension": dim,
+                "score": score,
+                "interval": interval,
+                "feedback": _band_feedback(dim, rubric, score.band),
+                "pole": pole,
+            }
+        )
+    context = _common(rubric, title or rubric.title, profile.content_hash) | {
+        "profile": profile,
+        "respondent": respondent,
+        "rows": rows,
+        "chart": _data_uri(profile_chart(profile, rubric)),
+        "has_intervals": has_intervals,
+        "norms": profile.norms or "",
+        "overall_feedback": _band_feedback(None, rubric, profile.overall.band),
+    }
+    return str(_environment().get_template("profile.html.j2").render(context))
+
+
+def _anonymity_note(result: Round360) -> str:
+    rules = result.anonymity
+    special = ", ".join(f"{result.group_labels.get(g, g)} {n}" for g, n in rules.minimum.items())
+    action = "pooled into all others" if rules.below == "merge" else "left out of every figure"
+    return (
+        f"Groups with fewer raters than their minimum ({rules.default}; {special}) are not "
+        f"shown on their own: their ratings are {action}."
+    )
+
+
+def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str:
+    """One subject's 360 feedback as a self-contained HTML page, anonymity applied.
+
+    Only what :func:`mgrlead.groups.multirater.score_360` lets be shown reaches the
+    page: withheld views carry no numbers to print.
+
+    Raises:
+        ReportError: the subject is not in the round, or the rubric differs.
+    """
+    _check_rubric(rubric, result.content_hash, "360 round")
+    try:
+        feedback = result[subject]
+    except KeyError:
+        known = ", ".join(repr(p.subject) for p in result.people[:10])
+        raise ReportError(f"subject {subject!r} is not in the round; it has {known}") from None
+    dims = list(rubric.walk())
+    rows = []
+    for dim in dims:
+        cells = [{"label": view.label, "score": view[dim.id]} for view in feedback.groups]
+        rows.append({"dimension": dim, "cells": cells})
+    gaps = [
+        {"name": dim.name, "high": dim.high.label, "gap": gap}
+        for dim, gap in zip(dims, feedback.gaps, strict=True)
+    ]
+    context = _common(rubric, f"360\u00b0 feedback: {feedback.subject}", result.content_hash) | {
+        "feedback": feedback,
+        "rows": rows,
+        "gaps": gaps,
+        "gap_threshold": result.gap_threshold,
+        "anonymity_note": _anonymity_note(result),
+        "chart": _data_uri(feedback360_chart(feedback, rubric)),
+    }
+    return str(_environment().get_template("feedback360.html.j2").render(context))
+
+
+def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = None) -> str:
+    """Every group of a :class:`~mgrlead.groups.teams.TeamSummary` as a self-contained HTML page."""
+    _check_rubric(rubric, summary.content_hash, "team summary")
+    dims = {d.id: d for d in rubric.walk()}
+    teams = []
+    for stats in summary.teams:
+        rows = []
+        for d in stats.dimensions:
+            bands = rubric.bands_of(dims[d.dimension])
+            rows.append(
+                {
+                    "name": dims[d.dimension].name,
+                    "stats": d,
+                    "bands": [(b.label, d.bands.get(b.id, 0)) for b in bands],
+                }
+            )
+        chart = _data_uri(team_chart(stats, rubric)) if stats.shown else None
+        teams.append({"stats": stats, "rows": rows, "chart": chart})
+    icc = [{"name": dims[i.dimension].name, "icc": i} for i in summary.icc]
+    context = _common(rubric, title or f"Teams by {summary.by}", summary.content_hash) | {
+        "summary": summary,
+        "teams": teams,
+        "icc": icc,
+    }
+    return str(_environment().get_template("team.html.j2").render(context))
+
+
+def write_charts(
+    figures: dict[str, Figure], directory: str | Path, formats: tuple[str, ...] = ("png", "svg")
+) -> list[Path]:
+    """Write each figure as ``<name>.<format>`` into ``directory`` (created if needed).
+
+    Each file is written atomically: a failure leaves no partial chart.
+    """
+    from mgrlead.io.files import atomic_open  # noqa: PLC0415
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, figure in figures.items():
+        for fmt in formats:
+            path = out / f"{name}.{fmt}"
+            data = chart_bytes(figure, fmt)
+            with atomic_open(path, "wb") as f:
+                f.write(data)
+            written.append(path)
+    return written

@@ -1,0 +1,188 @@
+"""Charts of profiles, 360 rounds and teams (matplotlib; ``pip install 'mgrlead[report]'``).
+
+Every chart function returns a :class:`matplotlib.figure.Figure` built
+without ``pyplot`` (no global state, no display needed);
+:func:`chart_bytes` renders it as PNG or SVG.  SVG text is drawn as paths, so
+no text from a rubric file or the data ever becomes markup.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+from mgrlead.errors import ReportError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from mgrlead.groups.multirater import Feedback360
+    from mgrlead.groups.teams import TeamStats
+    from mgrlead.model import Band, Dimension, Rubric
+    from mgrlead.results import DimensionScore, Profile
+
+__all__ = [
+    "FORMATS",
+    "chart_bytes",
+    "feedback360_chart",
+    "percent_interval",
+    "profile_chart",
+    "team_chart",
+]
+
+#: The formats :func:`chart_bytes` writes.
+FORMATS = ("png", "svg")
+_BAND_COLOURS = ("#dbe9f6", "#eeeeee", "#fde7d2", "#e3f1dd", "#efe2f3", "#fbf3c9")
+_GROUP_MARKERS = {
+    "self": ("D", "#d9480f"),
+    "manager": ("s", "#1864ab"),
+    "peer": ("o", "#2b8a3e"),
+    "direct_report": ("^", "#862e9c"),
+    "other": ("v", "#495057"),
+    "all_others": ("P", "#000000"),
+}
+_RC: dict[Any, Any] = {"svg.fonttype": "path", "svg.hashsalt": "mgrlead"}
+
+
+def _figure(width: float, height: float) -> Figure:
+    try:
+        from matplotlib.figure import Figure  # noqa: PLC0415
+    except ImportError as exc:  # pragma: no cover - the extra is installed in the tests
+        raise ReportError("charts need matplotlib: pip install 'mgrlead[report]'") from exc
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def chart_bytes(figure: Figure, fmt: str = "svg") -> bytes:
+    """Render a chart as ``"png"`` or ``"svg"`` bytes (reproducible: no dates, fixed ids)."""
+    import matplotlib as mpl  # noqa: PLC0415
+
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown chart format {fmt!r}; use png or svg")
+    buffer = io.BytesIO()
+    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
+    with mpl.rc_context(_RC):
+        figure.savefig(buffer, format=fmt, dpi=110, metadata=metadata)
+    return buffer.getvalue()
+
+
+def _pole_axis(ax: Axes, rubric: Rubric, dims: list[Dimension], bands: bool = True) -> None:
+    """One row per dimension from 0 (low pole) to 100 (high pole), bands shaded."""
+    ax.set_xlim(0, 100)
+    ax.set_ylim(len(dims) - 0.5, -0.5)
+    ax.set_yticks(range(len(dims)), [d.name for d in dims])
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.grid(axis="x", color="#cccccc", linewidth=0.5)
+    ax.set_axisbelow(True)
+    for row, dim in enumerate(dims):
+        ax.text(0, row + 0.38, dim.low.label, ha="left", va="center", fontsize=7, color="#555555")
+        ax.text(100, row + 0.38, dim.high.label, ha="right", va="center", fontsize=7,
+                color="#555555")  # fmt: skip
+        if bands:
+            _shade_bands(ax, row, rubric.bands_of(dim))
+    ax.set_xlabel(f"{rubric.low_label} (0) \u2014 {rubric.high_label} (100)")
+
+
+def _shade_bands(ax: Axes, row: int, bands: tuple[Band, ...]) -> None:
+    for k, band in enumerate(bands):
+        lo, hi = max(band.lower, 0.0), min(band.upper, 100.0)
+        if hi > lo:
+            ax.barh(row, hi - lo, left=lo, height=0.5, color=_BAND_COLOURS[k % 6], zorder=0)
+
+
+def percent_interval(
+    score: DimensionScore, dim: Dimension, rubric: Rubric
+) -> tuple[float, float] | None:
+    """The confidence interval on the 0-100 axis, when the norm metric maps onto it."""
+    norm = score.norm
+    if norm is None or norm.ci_low is None or norm.ci_high is None or score.percent is None:
+        return None
+    if norm.raw == score.percent:
+        return norm.ci_low, norm.ci_high
+    if score.mean is not None and norm.raw == score.mean:
+        members = [rubric.item(item_id) for item_id, _ in rubric.members(dim)]
+        ranges = {item.score_range(rubric.item_scale(item)) for item in members}
+        if len(ranges) == 1:
+            lo, hi = ranges.pop()
+            low, high = ((min(max((v - lo) / (hi - lo) * 100.0, 0.0), 100.0))
+                         for v in (norm.ci_low, norm.ci_high))  # fmt: skip
+            return low, high
+    return None
+
+
+def profile_chart(profile: Profile, rubric: Rubric) -> Figure:
+    """One bar per dimension between its poles: the score, its band and its interval.
+
+    The interval is drawn when the profile was scored with norms that give
+    one (a reliability) on the percent or item-mean metric.
+    """
+    dims = [d for d in rubric.walk() if d.id in {s.dimension for s in profile}]
+    fig = _figure(7.5, 0.75 * len(dims) + 1.2)
+    ax = fig.add_subplot()
+    _pole_axis(ax, rubric, dims)
+    for row, dim in enumerate(dims):
+        s = profile[dim.id]
+        if s.percent is None:
+            ax.text(50, row, "not scorable", ha="center", va="center", color="#a61e4d")
+            continue
+        interval = percent_interval(s, dim, rubric)
+        if interval is not None:
+            ax.plot(interval, (row, row), color="#1c7ed6", linewidth=2.5, solid_capstyle="butt")
+        ax.plot([s.percent], [row], marker="o", markersize=10, color="#1864ab",
+                markeredgecolor="white", zorder=3)  # fmt: skip
+        ax.text(s.percent, row - 0.32, f"{s.percent:.0f} \u00b7 {s.band_label}", ha="center",
+                va="center", fontsize=8)  # fmt: skip
+    ax.set_title(rubric.title)
+    return fig
+
+
+def feedback360_chart(feedback: Feedback360, rubric: Rubric) -> Figure:
+    """Each shown rater group's mean per dimension; withheld groups are not drawn."""
+    dims = list(rubric.walk())
+    fig = _figure(7.5, 0.85 * len(dims) + 1.6)
+    ax = fig.add_subplot()
+    _pole_axis(ax, rubric, dims)
+    views = [v for v in feedback.groups if v.shown]
+    offsets = {v.group: (k - (len(views) - 1) / 2) * 0.09 for k, v in enumerate(views)}
+    for view in views:
+        marker, colour = _GROUP_MARKERS.get(view.group, ("o", "#343a40"))
+        xs, ys = [], []
+        for row, dim in enumerate(dims):
+            s = view[dim.id]
+            if s.shown and s.percent is not None:
+                xs.append(s.percent)
+                ys.append(row + offsets[view.group])
+        ax.plot(xs, ys, linestyle="none", marker=marker, color=colour, markersize=8,
+                label=view.label, zorder=3)  # fmt: skip
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=min(len(views), 6),
+              frameon=False)  # fmt: skip
+    ax.set_title(f"{rubric.title}: 360\u00b0 view")
+    return fig
+
+
+def team_chart(team: TeamStats, rubric: Rubric) -> Figure:
+    """How the team's members spread over each dimension's bands, with mean and SD."""
+    dims = [d for d in rubric.walk() if d.id in {s.dimension for s in team.dimensions}]
+    fig = _figure(7.5, 0.75 * len(dims) + 1.2)
+    ax = fig.add_subplot()
+    _pole_axis(ax, rubric, dims, bands=False)
+    for row, dim in enumerate(dims):
+        stats = team[dim.id]
+        bands = rubric.bands_of(dim)
+        scored = max(stats.scored, 1)
+        for k, band in enumerate(bands):
+            lo, hi = max(band.lower, 0.0), min(band.upper, 100.0)
+            count = stats.bands.get(band.id, 0)
+            colour = _BAND_COLOURS[k % 6]
+            ax.barh(row, hi - lo, left=lo, height=0.55 * count / scored + 0.02, color=colour,
+                    edgecolor="#868e96", linewidth=0.5, zorder=1)  # fmt: skip
+            if count:
+                ax.text((lo + hi) / 2, row, str(count), ha="center", va="center", fontsize=8)
+        if stats.mean is not None:
+            if stats.sd is not None:
+                ax.plot((stats.mean - stats.sd, stats.mean + stats.sd), (row - 0.33, row - 0.33),
+                        color="#1864ab", linewidth=2)  # fmt: skip
+            ax.plot([stats.mean], [row - 0.33], marker="|", markersize=12, color="#1864ab",
+                    markeredgewidth=2.5)  # fmt: skip
+    ax.set_title(f"{rubric.title}: team {team.team} ({team.members} members)")
+    return fig
