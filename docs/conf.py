@@ -7,9 +7,9 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 
 import mgrlead
-from mgrlead.charts import chart_bytes, feedback360_chart, profile_chart, team_chart
-from mgrlead.norms import NormTable
-from mgrlead.schema import rubric_schema
+from mgrlead.analysis.norms import NormTable
+from mgrlead.io.schema import rubric_schema
+from mgrlead.report.charts import chart_bytes, feedback360_chart, profile_chart, team_chart
 
 project = "mgrlead"
 author = "The mgrlead developers"
