@@ -15,7 +15,7 @@ import numpy as np
 from common import best_of
 
 import mgrlead
-from mgrlead.psychometrics import analyze
+from mgrlead.analysis.psychometrics import analyze
 
 
 def bare_alpha(x: np.ndarray) -> float:

@@ -50,6 +50,41 @@ def bare_numpy(x: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
+def bare_numpy_careless(x: np.ndarray) -> dict[str, np.ndarray]:
+    """The means and percents, and the careless-responding indicators, by hand.
+
+    Longest run of identical consecutive answers (missing answers skipped),
+    intra-individual SD, acquiescence and agreeing with both poles, vectorised.
+    """
+    out = bare_numpy(x)
+    n, k = x.shape
+    present = ~np.isnan(x)
+    # the index of the last answer before each item (-1: none)
+    last = np.maximum.accumulate(np.where(present, np.arange(k), -1), axis=1)
+    before = np.concatenate([np.full((n, 1), -1), last[:, :-1]], axis=1)
+    previous = np.take_along_axis(x, np.maximum(before, 0), axis=1)
+    breaks = present & ((before < 0) | (x != previous))
+    answered = np.cumsum(present, axis=1)
+    start = np.maximum.accumulate(np.where(breaks, answered - 1, 0), axis=1)
+    out["longest_run"] = np.where(present, answered - start, 0).max(axis=1)
+    u = np.where(present, (x - 3.0) / 2.0, 0.0)
+    count = answered[:, -1]
+    mean = u.sum(axis=1) / np.maximum(count, 1)
+    deviation = np.where(present, u - mean[:, None], 0.0)
+    variance = (deviation**2).sum(axis=1) / np.maximum(count - 1, 1)
+    out["irv"] = np.where(count >= 2, np.sqrt(variance), np.nan)
+    out["acquiescence"] = np.where(count > 0, mean, np.nan)
+    high = np.array([i.keyed == "leader" for i in RUBRIC.items])
+    both = np.zeros(n, dtype=np.int64)
+    for d in range(4):
+        block = u[:, 6 * d : 6 * d + 6]
+        agree_high = block[:, high[6 * d : 6 * d + 6]].sum(axis=1) > 0
+        agree_low = block[:, ~high[6 * d : 6 * d + 6]].sum(axis=1) > 0
+        both += agree_high & agree_low
+    out["both_poles"] = both
+    return out
+
+
 def pure_python(answers: dict[str, float]) -> dict[str, float]:
     """One respondent's dimension means, with a plain loop."""
     out = {}
@@ -126,6 +161,16 @@ def main() -> None:
         rounds=5,
         loops=1,
     )
+    check = mgrlead.score_matrix(RUBRIC, x[:1000])
+    for name, values in bare_numpy_careless(x[:1000]).items():  # the floor is honest
+        if name in check.careless and not np.allclose(check.careless[name], values, equal_nan=True):
+            raise SystemExit(f"the numpy floor computes {name} differently from mgrlead")
+    floor, (careless,), (careless_ratio,) = interleaved(
+        lambda: bare_numpy_careless(x),
+        lambda: mgrlead.score_matrix(RUBRIC, x),
+        rounds=5,
+        loops=1,
+    )
     one = {i: (None if np.isnan(v) else int(v)) for i, v in zip(ITEMS, x[0], strict=True)}
     loop, (single, single_careless), (ratio, ratio_careless) = interleaved(
         lambda: pure_python(one),
@@ -151,6 +196,11 @@ def main() -> None:
             f"| {label} | {batch[k]:.3f} s | {base} | {batch[k] / baseline:.2f} "
             f"| {batch_ratios[k]:.2f} |"
         )
+    print(
+        f"| batch {n}: `score_matrix()` with the careless indicators | {careless:.3f} s "
+        f"| {floor:.3f} s (hand-written numpy with the indicators) "
+        f"| {careless / floor:.2f} | {careless_ratio:.2f} |"
+    )
     singles = [
         ("one respondent: `score(careless=False)`", single, ratio),
         ("the same with the careless indicators (the default)", single_careless, ratio_careless),
