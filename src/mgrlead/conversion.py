@@ -12,6 +12,8 @@ This module converts data only; it reads and writes no files.
 from __future__ import annotations
 
 import difflib
+import functools
+import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NOT_IN_FILES",
     "describe",
+    "field_docs",
     "file_fields",
     "problems",
     "strict_converter",
@@ -180,3 +183,31 @@ def structure_errors() -> tuple[type[Exception], ...]:
     from cattrs.errors import ClassValidationError, IterableValidationError  # noqa: PLC0415
 
     return (ClassValidationError, IterableValidationError, RubricError, ValueTypeError)
+
+
+@functools.cache
+def field_docs(cls: type) -> dict[str, str]:
+    """The docstrings written under each field of a class, read from its source.
+
+    Empty when the source cannot be read (a class made at run time).
+    """
+    import ast  # noqa: PLC0415 - only when a description is first read
+    import inspect  # noqa: PLC0415
+    import textwrap  # noqa: PLC0415
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, TypeError):  # pragma: no cover - no source available
+        return {}
+    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+    docs: dict[str, str] = {}
+    for node, following in itertools.pairwise(body):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[node.target.id] = " ".join(following.value.value.split())
+    return docs

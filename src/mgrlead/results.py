@@ -21,6 +21,7 @@ from typing import Any, Final, Literal
 
 from attrs import asdict, field, fields, frozen
 
+from mgrlead.conversion import field_docs
 from mgrlead.errors import InputError
 
 __all__ = [
@@ -78,31 +79,7 @@ class Metric:
     @property
     def description(self) -> str:
         """What the metric is: the field's docstring (read from the source on first use)."""
-        return _field_docs(self.owner).get(self.name, "")
-
-
-@functools.cache
-def _field_docs(cls: type) -> dict[str, str]:
-    import ast  # noqa: PLC0415 - only when a description is first read
-    import inspect  # noqa: PLC0415
-    import textwrap  # noqa: PLC0415
-
-    docs: dict[str, str] = {}
-    try:
-        body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
-    except (OSError, TypeError):  # pragma: no cover - no source available
-        return docs
-    if isinstance(body, ast.ClassDef):
-        for node, after in zip(body.body, body.body[1:], strict=False):
-            if (
-                isinstance(node, ast.AnnAssign)
-                and isinstance(node.target, ast.Name)
-                and isinstance(after, ast.Expr)
-                and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)
-            ):
-                docs[node.target.id] = " ".join(after.value.value.split())
-    return docs
+        return field_docs(self.owner).get(self.name, "")
 
 
 def _metrics_of(cls: type) -> tuple[Metric, ...]:

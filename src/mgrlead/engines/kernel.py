@@ -396,11 +396,17 @@ def imputation_refused(dim: DimensionPlan) -> str:
 
 
 # ---------------------------------------------------------------- careless
-def _sum(ops: Ops, values: Sequence[Value], empty: Value) -> Value:  # noqa: ARG001
-    """The sum of ``values`` in order (``empty`` when there are none)."""
+def _sum(ops: Ops, values: Sequence[Value], empty: Value) -> Value:
+    """The sum of ``values`` in order (``empty`` when there are none).
+
+    The first addition makes a new value; the engine may add the rest into it
+    in place (:meth:`Ops.add`), never into one of ``values``.
+    """
     if not values:
         return empty
-    return functools.reduce(lambda a, b: a + b, values)
+    if len(values) == 1:
+        return values[0]
+    return functools.reduce(ops.add, values[2:], values[0] + values[1])
 
 
 def careless(
@@ -420,9 +426,10 @@ def careless(
         plan: The balanced items and pole pairs.
     """
     k = len(codes)
+    ones = [ops.as_int(p) for p in present]
     # where an engine stores intermediate values, three stores in all
     stored = ops.checkpoint([
-        *ops.cumsum([ops.as_int(p) for p in present]),
+        *ops.cumsum(ones),
         *ops.ffill_previous(codes),
         *units,
         *present,
@@ -433,19 +440,19 @@ def careless(
         ops.where(p & ops.not_(ops.same(prev, c)), a - 1, 0)
         for p, prev, c, a in zip(present, previous, codes, answered, strict=True)
     ]
-    n_all = _sum(ops, [ops.as_float(p) for p in present], 0.0)
+    n_all = ops.as_float(answered[-1]) if k else 0.0  # how many were answered in all
     total = _sum(ops, units, 0.0)
     stored = ops.checkpoint([*breaks, n_all, total / ops.where(n_all > 0, n_all, 1.0)])
     breaks, n_all, m = stored[:k], stored[k], stored[k + 1]
     last_break = ops.checkpoint(ops.cummax(breaks))
     runs = [ops.where(p, a - b, 0) for p, a, b in zip(present, answered, last_break, strict=True)]
-    deviations = [ops.where(p, (u - m) * (u - m), 0.0) for p, u in zip(present, units, strict=True)]
-    spread = _sum(ops, deviations, 0.0)
+    deviations = [ops.where(p, u - m, 0.0) for p, u in zip(present, units, strict=True)]
+    spread = _sum(ops, [d * d for d in deviations], 0.0)
     enough = n_all >= 2
     irv = ops.where(enough, ops.sqrt(spread / ops.where(enough, n_all - 1, 1.0)), ops.missing)
 
     def group(members: Sequence[int]) -> tuple[Value, Value]:
-        n = _sum(ops, [ops.as_float(present[j]) for j in members], 0.0)
+        n = _sum(ops, [ones[j] for j in members], 0)
         return _sum(ops, [units[j] for j in members], 0.0), n
 
     t_bal, n_bal = group(plan.balanced)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from mgrlead._version import __version__
 from mgrlead.engines import assemble, kernel
 from mgrlead.engines.checks import check_answer
-from mgrlead.engines.ops import PYTHON, Source, SourceOps, Trace, literal
+from mgrlead.engines.ops import NUMPY, Source, SourceOps, Trace, literal
 from mgrlead.errors import AnswerError, RubricError
 from mgrlead.results import CarelessIndicators, DimensionScore, OverallScore, Profile
 from mgrlead.strategies import DimensionStats, ScoringStrategy
@@ -92,24 +92,23 @@ class _Headline:
                 if isinstance(value, Source) or type(value) in {int, float}:
                     return value
         strategy = self.strategy
+        import numpy as np  # noqa: PLC0415 - only for strategies that are not traced
 
         def headline(total: float, mean: float, percent: float, position: float, n: int) -> float:
-            return float(
-                strategy.score(
-                    DimensionStats(
-                        sum=total,
-                        mean=mean,
-                        percent=percent,
-                        position=position,
-                        answered=n,
-                        n_items=stats.n_items,
-                        scale_min=stats.scale_min,
-                        scale_max=stats.scale_max,
-                        weight_total=stats.weight_total,
-                        ops=PYTHON,
-                    )
-                )
-            )
+            # As the batch engine calls it: numpy values (of one respondent) and NUMPY,
+            # so that numpy's own arithmetic (its `**`, `exp`, ...) gives the same bits.
+            def one(value: float) -> Any:  # noqa: ANN401
+                return np.array([value], dtype=np.float64)
+
+            values = DimensionStats(
+                sum=one(total), mean=one(mean), percent=one(percent), position=one(position),
+                answered=np.array([n], dtype=np.int64), n_items=stats.n_items,
+                scale_min=stats.scale_min, scale_max=stats.scale_max,
+                weight_total=stats.weight_total, ops=NUMPY,
+            )  # fmt: skip
+            with np.errstate(all="ignore"):
+                result = strategy.score(values)
+            return float(np.asarray(result, dtype=np.float64).reshape(-1)[0])
 
         name = self.trace.helper(f"_headline{self.d}", headline)
         return self.trace.node(

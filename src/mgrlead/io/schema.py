@@ -9,20 +9,16 @@ more (cross-field invariants) than a schema can say.
 
 from __future__ import annotations
 
-import ast
 import inspect
-import itertools
-import textwrap
 import types
 import typing
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 import attrs
 
 from mgrlead._version import __version__
-from mgrlead.conversion import file_fields
+from mgrlead.conversion import field_docs, file_fields
 from mgrlead.model import Rubric
 from mgrlead.results import (
     CARELESS_METRICS,
@@ -43,27 +39,6 @@ _PRIMITIVES: dict[Any, dict[str, Any]] = {
     str: {"type": "string"},
     bool: {"type": "boolean"},
 }
-
-
-@cache
-def _docstrings(cls: type) -> dict[str, str]:
-    """The docstrings written under each attribute of an attrs class."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    except (OSError, TypeError):  # pragma: no cover - no source available
-        return {}
-    body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-    docs = {}
-    for node, following in itertools.pairwise(body):
-        if (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and isinstance(following, ast.Expr)
-            and isinstance(following.value, ast.Constant)
-            and isinstance(following.value.value, str)
-        ):
-            docs[node.target.id] = " ".join(following.value.value.split())
-    return docs
 
 
 def _validator_keywords(validator: Any) -> dict[str, Any]:  # noqa: ANN401
@@ -113,7 +88,7 @@ def _class_schema(cls: type, defs: dict[str, Any], *, results: bool = False) -> 
         return
     defs[cls.__name__] = {}  # placeholder: classes may refer to themselves
     hints = typing.get_type_hints(cls)
-    docs = _docstrings(cls)
+    docs = field_docs(cls)
     properties = {}
     required = []
     for field in attrs.fields(cls) if results else file_fields(cls):
