@@ -491,3 +491,42 @@ def test_a_strategy_with_powers_scores_one_respondent_as_the_batch_does() -> Non
     for row in range(batch.n):
         answers = dict(zip(ML.item_ids, values[row].astype(int).tolist(), strict=True))
         assert single.score(answers) == batch.profile(row), row
+
+
+def test_blocks_report_the_first_bad_cell_of_the_whole_batch_and_impute_from_all_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mgrlead.engines import batch  # noqa: PLC0415
+
+    rng = np.random.default_rng(5)
+    values = rng.integers(1, 6, size=(60, len(ML.item_ids))).astype(float)
+    values[rng.random(values.shape) < 0.2] = np.nan
+    values[:30][values[:30] == 5] = 1  # the blocks have other item means
+    plans = {m: scoring_plan(ML, missing=m) for m in ("mean", "median")}
+    whole = {m: score_matrix(p, values).columns(band_ids=False) for m, p in plans.items()}
+    monkeypatch.setattr(batch, "BLOCK_ROWS", 7)
+    for missing, expected in whole.items():
+        got = score_matrix(plans[missing], values).columns(band_ids=False)
+        assert got["process_results_imputed"].sum() > 0
+        for name in expected:
+            assert np.array_equal(got[name], expected[name], equal_nan=True), (missing, name)
+    bad = values.copy()
+    bad[37, 3] = 9.0
+    bad[52, 0] = 2.5
+    with pytest.raises(mgrlead.AnswerError, match=r"^row 37: .*\(and 1 more bad cells\)"):
+        mgrlead.score_matrix(ML, bad)
+
+
+def test_a_new_process_wide_host_is_seen_by_a_rubric_scored_before() -> None:
+    from mgrlead.plugins import set_default_host  # noqa: PLC0415
+
+    orphan = attrs.evolve(HOST.build_rubric("manager-leader", strategy="floored-ops"), host=None)
+    before = set_default_host(HOST)
+    try:
+        assert mgrlead.score(orphan, LOW)["process_results"].score == 2.0
+        assert mgrlead.score(orphan, LOW)["process_results"].score == 2.0  # from the cache
+        set_default_host(get_plugin_host(entrypoints=False, environ={}))
+        with pytest.raises(RubricError, match="no strategy named 'floored-ops'"):
+            mgrlead.score(orphan, LOW)
+    finally:
+        set_default_host(before)

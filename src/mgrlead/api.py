@@ -54,8 +54,12 @@ FrameT = TypeVar("FrameT")
 
 def _host_generation() -> int:
     """The plugin host's generation, without importing pluggy before it is needed."""
+    global _GENERATION  # noqa: PLW0603 - bound once, to the host module's own counter
     host = sys.modules.get("mgrlead.plugins.host")
-    return 0 if host is None else int(host.host_generation())
+    if host is None:
+        return 0
+    _GENERATION = host._GENERATION  # noqa: SLF001 - read on the hot path without a call
+    return int(_GENERATION[0])
 
 
 #: How many compiled plans each level of the cache keeps (least recently used goes).
@@ -138,14 +142,23 @@ def _host_of(rubric: Rubric) -> Any:  # noqa: ANN401 - a PluginHost
 
 
 # ---------------------------------------------------------------- the cache
+#: The plugin host's generation counter (its module's list), once that module is loaded.
+_GENERATION: list[int] = [0]
+
+
 class _Cache:
-    """Compiled plans by value, with an identity front (see the module doc)."""
+    """Compiled plans by value, with an identity front (see the module doc).
+
+    ``last`` is the front's most recent entry, checked first: scoring with the
+    same rubric object again costs two identity tests and one comparison.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.lock = threading.Lock()
         self.front: OrderedDict[Any, tuple[Rubric, int, Scorer]] = OrderedDict()
         self.by_value: OrderedDict[Any, Scorer] = OrderedDict()
+        self.last: tuple[Rubric, tuple[Any, ...], int, Scorer] | None = None
         self.compiled = 0
 
     def _put(self, table: OrderedDict[Any, Any], key: Any, value: Any) -> None:  # noqa: ANN401
@@ -155,12 +168,21 @@ class _Cache:
             table.popitem(last=False)
 
     def get(self, rubric: Rubric, options: tuple[Any, ...]) -> Scorer:
+        last = self.last
+        if (
+            last is not None
+            and last[0] is rubric
+            and last[1] == options
+            and last[2] == _GENERATION[0]
+        ):
+            return last[3]
         front_key = (id(rubric), *options) if options else id(rubric)
         generation = _host_generation()
         entry = self.front.get(front_key)
         if entry is not None and entry[0] is rubric and entry[1] == generation:
             with contextlib.suppress(KeyError):  # another thread may have evicted it
                 self.front.move_to_end(front_key)
+            self.last = (rubric, options, generation, entry[2])
             return entry[2]
         host = _host_of(rubric)
         value_key = (rubric, tuple(sorted(rubric.sources.items())), host, options)
@@ -171,12 +193,14 @@ class _Cache:
                 self.compiled += 1
             self._put(self.by_value, value_key, scorer)
             self._put(self.front, front_key, (rubric, generation, scorer))
+            self.last = (rubric, options, generation, scorer)
         return scorer
 
     def clear(self) -> None:
         with self.lock:
             self.front.clear()
             self.by_value.clear()
+            self.last = None
 
 
 _CACHE = _Cache(CACHE_SIZE)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 from attrs import frozen
 
 from mgrlead.engines import assemble, kernel
-from mgrlead.engines.checks import check_matrix
+from mgrlead.engines.checks import all_valid, check_matrix
 from mgrlead.engines.ops import NUMPY
 from mgrlead.errors import AnswerError
 from mgrlead.results import (
@@ -120,30 +120,38 @@ def score_matrix(
     """
     import numpy as np  # noqa: PLC0415
 
-    # Column-major: every step below reads one item's column at a time.
-    values = np.asfortranarray(values, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
     n_items = len(plan.items)
     if values.ndim != 2 or values.shape[1] != n_items:
         raise AnswerError(
             f"expected an array of shape (n, {n_items}) in item order, got {values.shape}"
         )
-    check_matrix(plan.items, values, row_offset=row_offset)
     n = values.shape[0]
-    by_item = values.T  # one contiguous row per item (values is column-major)
-    coded = [code_indices(it, by_item[i]) for i, it in enumerate(plan.items)]
-    if plan.imputes and fills is None:
-        fills = fills_from_counts(plan, code_counts(plan, [index for index, _ in coded]))
-    tables = _term_tables(plan, fills)
-    units = [_table(kernel.unit_table(it), 0.0) for it in plan.items] if careless else []
+    blocks = _blocks(n)
+
     # Block by block: each step's temporaries stay small enough for the caches
     # and for the allocator to reuse, which is several times faster than
     # whole-column temporaries of a million rows; the numbers are the same.
+    def block(start: int, stop: int) -> tuple[Any, list[tuple[Any, Any]]]:
+        """One block, one contiguous row per item, checked; each item's code indices."""
+        by_item = np.asfortranarray(values[start:stop]).T
+        if not all_valid(plan.items, by_item):
+            check_matrix(plan.items, values, row_offset=row_offset)  # names the first bad cell
+        return by_item, [code_indices(it, by_item[i]) for i, it in enumerate(plan.items)]
+
+    if plan.imputes and fills is None:  # a first pass: the fill values of the whole batch
+        totals = [np.zeros(len(it.codes), dtype=np.int64) for it in plan.items]
+        for start, stop in blocks:
+            counts = code_counts(plan, [index for index, _ in block(start, stop)[1]])
+            for i, count in enumerate(counts):
+                totals[i] += count
+        fills = fills_from_counts(plan, totals)
+    tables = _term_tables(plan, fills)
+    units = [_table(kernel.unit_table(it), 0.0) for it in plan.items] if careless else []
     parts = [
-        _score_block(plan, tables, units, by_item[:, start:stop], [
-            (index[start:stop], real[start:stop]) for index, real in coded
-        ], careless=careless)
-        for start, stop in _blocks(n)
-    ]  # fmt: skip
+        _score_block(plan, tables, units, *block(start, stop), careless=careless)
+        for start, stop in blocks
+    ]
     dimensions, overall, indicators = _joined(parts, n)
     return BatchScores(plan=plan, n=n, careless=indicators, dimensions=dimensions, overall=overall)
 

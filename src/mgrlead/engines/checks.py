@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from mgrlead.engines.ops import Ops
     from mgrlead.plan import ItemPlan
 
-__all__ = ["cell_message", "check_answer", "check_matrix", "invalid"]
+__all__ = ["all_valid", "cell_message", "check_answer", "check_matrix", "invalid"]
 
 
 def check_answer(
@@ -82,22 +82,8 @@ def check_matrix(
     """
     import numpy as np  # noqa: PLC0415
 
-    lo = np.asarray([it.code_min for it in items], dtype=np.float64)
-    hi = np.asarray([it.code_max for it in items], dtype=np.float64)
-    # The common case first: every column within its scale, every cell whole
-    # (NaN passes each test); only a failure pays for the cell-by-cell search.
-    # Column by column, so that the temporaries stay small.
-    with np.errstate(invalid="ignore"):
-        for j in range(values.shape[1] if values.shape[0] else 0):
-            column = values[:, j]
-            if (
-                np.any(column - np.floor(column) > 0)
-                or np.fmin.reduce(column) < lo[j]
-                or np.fmax.reduce(column) > hi[j]
-            ):
-                break
-        else:
-            return
+    if all_valid(items, values.T):
+        return
     from mgrlead.engines.ops import NUMPY  # noqa: PLC0415
 
     with np.errstate(invalid="ignore"):
@@ -115,6 +101,29 @@ def check_matrix(
         raise AnswerError(
             f"row {row + row_offset}: {exc}{more}", item=it.id, row=row + row_offset
         ) from None
+
+
+def all_valid(items: Sequence[ItemPlan], by_item: npt.NDArray[np.float64]) -> bool:
+    """Whether every cell is an answer or missing: the quick test of :func:`check_matrix`.
+
+    ``by_item`` is ``(items, respondents)``, one row per item (contiguous rows
+    are fastest).  Every column within its scale and every cell whole (NaN
+    passes each test); a missing code is within the scale.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    if not by_item.shape[1]:
+        return True
+    with np.errstate(invalid="ignore"):
+        for j, it in enumerate(items):
+            column = by_item[j]
+            if (
+                np.any(column - np.floor(column) > 0)
+                or np.fmin.reduce(column) < it.code_min
+                or np.fmax.reduce(column) > it.code_max
+            ):
+                return False
+    return True
 
 
 def invalid(ops: Ops, x: Any, item: ItemPlan) -> Any:  # noqa: ANN401

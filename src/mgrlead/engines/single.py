@@ -123,6 +123,7 @@ class _Writer:
     def __init__(self, plan: ScoringPlan) -> None:
         self.plan = plan
         self.lines: list[str] = []
+        self.depth = 0  # added to every line's indentation (for code written twice)
         self.ns: dict[str, Any] = {
             "_Mapping": Mapping,
             "_known": frozenset(plan.index),
@@ -156,7 +157,7 @@ class _Writer:
         return assemble.overall_score(self.plan, scorable, None)
 
     def emit(self, line: str, depth: int = 1) -> None:
-        self.lines.append("    " * depth + line)
+        self.lines.append("    " * (depth + self.depth) + line)
 
     def build(self, cls: type, var: str, values: Mapping[str, str], depth: int) -> None:
         for line in assemble.construct(cls, var, values, self.ns):
@@ -220,6 +221,23 @@ class _Writer:
         self.emit("gaps = 1", 2)
         self.emit(f"elif {bad}:")
         self.emit(f"c{j} = _slow(answers, {j}, c{j})", 2)
+        self.emit(f"if c{j} is None:", 2)  # NaN, or a code that means "not answered"
+        self.emit("gaps = 1", 3)
+
+    def terms(self, d: int, dim: DimensionPlan) -> list[tuple[int, float, str, str]]:
+        """Each member's item, weight and the code of its two terms (its tables put in place)."""
+        out = []
+        members = zip(dim.members, dim.weights, dim.reverse, strict=True)
+        for m, (i, weight, rev) in enumerate(members):
+            item = self.plan.items[i]
+            table = kernel.term_table(item, weight, rev, None)
+            by_code = dict(zip(item.codes, table.by_code, strict=True))
+            plain = weight == 1.0 and not rev and item.scores is None
+            self.ns[f"_x{d}_{m}"] = _indexable(item, {c: t.wx for c, t in by_code.items()})
+            self.ns[f"_p{d}_{m}"] = _indexable(item, {c: t.wp for c, t in by_code.items()})
+            # a plain item adds its code itself (the table would hold float(code))
+            out.append((i, weight, f"c{i}" if plain else f"_x{d}_{m}[c{i}]", f"_p{d}_{m}[c{i}]"))
+        return out
 
     def sum_items(self, d: int, dim: DimensionPlan, *, unit: bool) -> None:
         """Emit the sums of dimension ``d``'s answered items: ``n``, ``w``, ``total``, ``p``."""
@@ -231,49 +249,84 @@ class _Writer:
         if dim.impute != "none":
             self.ns["_RubricError"] = RubricError
             self.ns[f"_impute{d}"] = kernel.imputation_refused(dim)
-        members = zip(dim.members, dim.weights, dim.reverse, strict=True)
-        for m, (i, weight, rev) in enumerate(members):
-            item = self.plan.items[i]
-            table = kernel.term_table(item, weight, rev, None)
-            by_code = dict(zip(item.codes, table.by_code, strict=True))
-            plain = weight == 1.0 and not rev and item.scores is None
-            self.ns[f"_x{d}_{m}"] = _indexable(item, {c: t.wx for c, t in by_code.items()})
-            self.ns[f"_p{d}_{m}"] = _indexable(item, {c: t.wp for c, t in by_code.items()})
+        for i, weight, wx, wp in self.terms(d, dim):
             self.emit(f"if c{i} is not None:")
             self.emit("n += 1", 2)
             if not unit:
                 self.emit(f"w += {literal(weight)}", 2)
-            # a plain item adds its code itself (the table would hold float(code))
-            self.emit(f"total += {f'c{i}' if plain else f'_x{d}_{m}[c{i}]'}", 2)
-            self.emit(f"p += _p{d}_{m}[c{i}]", 2)
+            self.emit(f"total += {wx}", 2)
+            self.emit(f"p += {wp}", 2)
             if dim.impute != "none":
                 self.emit("else:")
                 self.emit(f"raise _RubricError(_impute{d})", 2)
 
     def dimension(self, d: int, dim: DimensionPlan) -> None:
-        """Dimension ``d``: ``d{d}`` its score, ``ok{d}`` and ``s{d}`` for the overall."""
+        """Dimension ``d``: ``d{d}`` its score, ``ok{d}`` and ``s{d}`` for the overall.
+
+        Written twice: for answers without a gap (the common case), where the
+        counts and weights are the rubric's own numbers and the sums one
+        expression each, and for any answers.  Both add the same terms in the
+        same order, from ``0.0``, so they give the same bits.
+        """
         unit = all(weight == 1.0 for weight in dim.weights)
+        self.ns[f"_dim{d}"] = dim
+        self.ns[f"_bands{d}"] = tuple((b.id, b.label) for b in dim.bands)
+        self.emit("if not gaps:")
+        self.depth += 1
+        terms = self.terms(d, dim)
+        weights = 0.0
+        for _, weight, _, _ in terms:
+            weights += weight
+        self.emit(f"n = {len(terms)}")
+        self.emit("total = " + " + ".join(["0.0", *(wx for _, _, wx, _ in terms)]))
+        self.emit("p = " + " + ".join(["0.0", *(wp for _, _, _, wp in terms)]))
+        self.finish(d, dim, n=len(terms), w=len(terms) if unit else weights)
+        self.depth -= 1
+        self.emit("else:")
+        self.depth += 1
         self.sum_items(d, dim, unit=unit)
+        self.finish(d, dim, n=None, w=None if unit else "w")
+        self.depth -= 1
+
+    def finish(self, d: int, dim: DimensionPlan, *, n: int | None, w: float | str | None) -> None:
+        """The kernel on the sums, and the dimension's result.
+
+        ``n`` is a constant or (``None``) the variable ``n``; ``w`` a constant,
+        the variable it names, or (``None``, unit weights) the count.
+        """
+
+        def sums(trace: Trace) -> kernel.Accumulated:
+            count: Any = trace.value("n") if n is None else n
+            weight: Any = count if w is None else (trace.value(w) if isinstance(w, str) else w)
+            return kernel.Accumulated(
+                w=weight, wx=trace.value("total"), wp=trace.value("p"), n=count, imputed=0
+            )
+
         trace, ops = self.trace()
-        # unit weights: the sum of n ones is n, exactly
-        acc = kernel.Accumulated(
-            w=trace.value("n" if unit else "w"), wx=trace.value("total"),
-            wp=trace.value("p"), n=trace.value("n"), imputed=0,
-        )  # fmt: skip
+        acc = sums(trace)
         ok = kernel.scorable(ops, acc, dim)
+        if isinstance(ok, bool):  # every item answered: the rubric alone decides
+            if ok:
+                self.scored(d, dim, sums, 1)
+            else:
+                self.emit(f"d{d} = _unscorable(_dim{d}, n, {acc.w == 0.0})")
+                self.emit(f"ok{d} = False")
+                self.emit(f"s{d} = 0.0")
+            return
         self.flush(trace, [ok], 1)
         self.emit(f"if not ({trace.expr(ok)}):")
         self.emit(f"d{d} = _unscorable(_dim{d}, n, {trace.expr(acc.w)} == 0.0)", 2)
         self.emit(f"ok{d} = False", 2)
         self.emit(f"s{d} = 0.0", 2)
-        self.ns[f"_dim{d}"] = dim
         self.emit("else:")
+        self.scored(d, dim, sums, 2)
+
+    def scored(
+        self, d: int, dim: DimensionPlan, sums: Callable[[Trace], kernel.Accumulated], depth: int
+    ) -> None:
+        """Dimension ``d``'s score from the kernel, when it is scorable."""
         trace, ops = self.trace()
-        acc = kernel.Accumulated(
-            w=trace.value("n" if unit else "w"), wx=trace.value("total"),
-            wp=trace.value("p"), n=trace.value("n"), imputed=0,
-        )  # fmt: skip
-        result = kernel.dimension(ops, acc, dim, _Headline(self.plan.strategy, trace, d))  # type: ignore[arg-type]
+        result = kernel.dimension(ops, sums(trace), dim, _Headline(self.plan.strategy, trace, d))  # type: ignore[arg-type]
         names = ("sum", "mean", "percent", "score", "band", "share")
         outputs = [getattr(result, name) for name in names]
         if dim.bipolar:
@@ -282,9 +335,8 @@ class _Writer:
         for out in outputs:
             if isinstance(out, Source):
                 out._node.bind = True  # noqa: SLF001 - the trace's own flag
-        self.flush(trace, outputs, 2)
-        self.ns[f"_bands{d}"] = tuple((b.id, b.label) for b in dim.bands)
-        self.emit(f"band, label = _bands{d}[{trace.expr(result.band)}]", 2)
+        self.flush(trace, outputs, depth)
+        self.emit(f"band, label = _bands{d}[{trace.expr(result.band)}]", depth)
         self.build(DimensionScore, f"d{d}", {
             "dimension": literal(dim.id), "parent": literal(dim.parent), "scorable": "True",
             "reason": "None", "n_items": str(dim.n_items), "sum": trace.expr(result.sum),
@@ -293,9 +345,9 @@ class _Writer:
             "score": trace.expr(result.score), "answered": "n",
             "missing": f"{dim.n_items} - n", "imputed": "0", "band": "band",
             "band_label": "label", "norm": "None",
-        }, 2)  # fmt: skip
-        self.emit(f"ok{d} = True", 2)
-        self.emit(f"s{d} = {trace.expr(result.share)}", 2)
+        }, depth)  # fmt: skip
+        self.emit(f"ok{d} = True", depth)
+        self.emit(f"s{d} = {trace.expr(result.share)}", depth)
 
     def overall(self) -> None:
         """``overall``: the kernel's weighted mean of the top-level shares."""
