@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 import mgrlead
 from mgrlead import EngineError, RubricError, Weighting, hookimpl
-from mgrlead.api import cache_info, scorer, scoring_plan
+from mgrlead.api import cache_info, clear_cache, scorer, scoring_plan
 from mgrlead.cli import cli
 from mgrlead.engines import kernel
 from mgrlead.engines.batch import score_matrix
@@ -116,10 +116,6 @@ def test_streaming_many_chunks_equals_scoring_the_whole_file(
         stream.CSV_BLOCK_BYTES = 256  # a few rows a chunk
         try:
             streamed, chunks = _stream(plan, path)
-        except mgrlead.MgrleadError as exc:  # e.g. an item nobody answered, to impute
-            with pytest.raises(type(exc)):
-                mgrlead.score_frame(rubric, pd.read_csv(path), missing=missing)
-            return
         finally:
             stream.CSV_BLOCK_BYTES = old
         expected = mgrlead.score_frame(rubric, pd.read_csv(path), missing=missing)
@@ -255,6 +251,7 @@ def test_a_rubric_holds_no_compiled_plan() -> None:
 
 
 def test_equal_weightings_share_one_plan_and_the_cache_is_bounded() -> None:
+    clear_cache()
     answers = dict.fromkeys(ML.item_ids, 3)
     before = cache_info()["compiled"]
     for _ in range(200):
@@ -269,6 +266,7 @@ def test_equal_weightings_share_one_plan_and_the_cache_is_bounded() -> None:
 
 
 def test_equal_rubrics_share_a_plan_and_texts_do_not_leak_between_them() -> None:
+    clear_cache()
     before = cache_info()["compiled"]
     one, two = attrs.evolve(ML, title="A"), attrs.evolve(ML, title="A")
     assert mgrlead.score(one, {}) == mgrlead.score(two, {})
@@ -359,9 +357,9 @@ def test_results_are_built_by_field_name_from_the_metrics_table() -> None:
         f"process_results_{n}" for n in names
     ]
     table = mgrlead.score_table(ML, {i: [3] for i in ML.item_ids})
-    kinds = {m.name: m.kind for m in DIMENSION_METRICS}
-    for name in names:
-        assert table.kinds[f"process_results_{name}"] == kinds[name]
+    kinds = dict.fromkeys(["sum", "mean", "percent", "position", "score"], "float")
+    kinds |= dict.fromkeys(["answered", "missing", "imputed"], "int") | {"band": "str"}
+    assert {n: table.kinds[f"process_results_{n}"] for n in names} == kinds
     fields = {f.name for f in attrs.fields(DimensionScore)}
     assert set(names) <= fields
 
@@ -530,3 +528,110 @@ def test_a_new_process_wide_host_is_seen_by_a_rubric_scored_before() -> None:
             mgrlead.score(orphan, LOW)
     finally:
         set_default_host(before)
+
+
+def test_skipped_rows_are_counted_over_every_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stream, "CSV_BLOCK_BYTES", 4_096)
+    path = _responses(tmp_path, 1000)
+    lines = path.read_text().splitlines()
+    for n in (10, 400, 900):  # one bad answer in three chunks
+        cells = lines[n].split(",")
+        cells[1] = "7"
+        lines[n] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    out = io.StringIO()
+    out.buffer = io.BytesIO()  # type: ignore[misc]
+    plan = scoring_plan(ML)
+    report = stream.stream_score(plan, path, out, na_values=[""], on_error="skip")
+    assert report.rows == 997
+    assert report.skipped == 3
+    skipped = (tmp_path / "responses.skipped.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in skipped[1:]] == ["11", "401", "901"]
+
+
+def test_a_dimension_nobody_answered_says_so_and_keeps_its_counts() -> None:
+    from mgrlead import MissingPolicy  # noqa: PLC0415
+
+    from .helpers import dim, item, rubric  # noqa: PLC0415
+
+    policy = MissingPolicy(min_answered=0, min_share=0.0, impute="mean")
+    two = rubric([dim("a", [item("a1"), item("a2")]), dim("b", [item("b1"), item("b2")])],
+                 missing=policy)  # fmt: skip
+    values = np.array([[1.0, np.nan, np.nan, np.nan], [3.0, np.nan, np.nan, np.nan]])
+    batch = mgrlead.score_matrix(two, values)
+    a, b = batch.profile(0)["a"], batch.profile(0)["b"]
+    assert (a.scorable, a.imputed, a.answered) == (True, 0, 1)  # nobody answered a2: no fill
+    assert not b.scorable
+    assert b.reason == "none of its 2 items answered, and none could be imputed"
+    assert (b.answered, b.missing, b.imputed) == (0, 2, 0)
+    strict = attrs.evolve(two, missing=MissingPolicy(min_answered=2, min_share=0.0, impute="mean"))
+    values = np.array([[1.0, np.nan, 2.0, 2.0], [3.0, 4.0, 2.0, 2.0]])
+    batch = mgrlead.score_matrix(strict, values)
+    first = batch.profile(0)["a"]  # a2 imputed, but only one real answer
+    assert (first.scorable, first.answered, first.imputed) == (False, 1, 1)
+    assert batch.columns()["a_imputed"].tolist() == [1, 0]
+    assert first.reason == "1 of 2 items answered; at least 2 needed"
+
+
+@attrs.frozen(kw_only=True)
+class Counted(ScoringStrategy):
+    """A headline that is an int: how many items were answered."""
+
+    name: str = "counted"
+
+    def score(self, stats: DimensionStats) -> Any:
+        return stats.answered
+
+    def bounds(self, stats: DimensionStats) -> tuple[float, float]:
+        return (0.0, float(stats.n_items))
+
+
+def test_an_int_headline_is_a_float_on_every_engine() -> None:
+    plan = attrs.evolve(scoring_plan(ML), strategy=Counted())
+    answers = dict.fromkeys(ML.item_ids, 3)
+    single = Scorer(plan).score(answers)
+    batch = score_matrix(plan, np.full((1, len(ML.item_ids)), 3.0)).profile(0)
+    assert single == batch
+    assert single.to_json() == batch.to_json()
+    assert type(single["process_results"].score) is float
+
+
+def test_nan_is_a_missing_answer_on_lazy_frames_too() -> None:
+    import duckdb  # noqa: PLC0415
+
+    rows = {i: [3.0, 4.0] for i in ML.item_ids} | {"pr1": [math.nan, 2.0], "pr2": [None, 5.0]}
+    eager = mgrlead.score_frame(ML, pl.DataFrame(rows))
+    lazy = mgrlead.score_frame(ML, pl.LazyFrame(rows)).collect()
+    assert eager["process_results_answered"].to_list() == [4, 6]
+    assert eager.equals(lazy)
+    ducked = mgrlead.score_frame(ML, duckdb.from_arrow(pl.DataFrame(rows).to_arrow()))  # NaN kept
+    assert ducked.pl()["process_results_mean"].to_list() == eager["process_results_mean"].to_list()
+
+
+def test_lazy_frames_refuse_a_column_a_score_would_overwrite() -> None:
+    rows = {i: [3.0] for i in ML.item_ids} | {"overall_band": ["mine"]}
+    with pytest.raises(mgrlead.InputError, match="'overall_band' would be overwritten"):
+        mgrlead.score_frame(ML, pl.LazyFrame(rows))
+    with pytest.raises(mgrlead.InputError, match="'overall_band' would be overwritten"):
+        mgrlead.score_frame(ML, pl.DataFrame(rows))
+
+
+def test_a_matrix_that_is_not_numbers_is_an_answer_error() -> None:
+    k = len(ML.item_ids)
+    with pytest.raises(mgrlead.AnswerError, match="must be numbers"):
+        mgrlead.score_matrix(ML, np.array([["a"] * k], dtype=object))
+    with pytest.raises(mgrlead.AnswerError, match="true/false"):
+        mgrlead.score_matrix(ML, np.ones((1, k), dtype=bool))
+
+
+def test_a_scorer_let_go_takes_its_source_out_of_linecache() -> None:
+    plan = attrs.evolve(scoring_plan(ML), strategy=Counted())
+    single = Scorer(plan)
+    single.score(dict.fromkeys(ML.item_ids, 3))
+    filename = single.single.__code__.co_filename
+    assert filename in linecache.cache
+    del single
+    gc.collect()
+    assert filename not in linecache.cache

@@ -185,12 +185,20 @@ class _Cache:
             self.last = (rubric, options, generation, entry[2])
             return entry[2]
         host = _host_of(rubric)
+        generation = _host_generation()  # the host's module is loaded now: bind its counter
         value_key = (rubric, tuple(sorted(rubric.sources.items())), host, options)
         with self.lock:
             scorer = self.by_value.get(value_key)
-            if scorer is None:
-                scorer = _compile(rubric, *(options or (None, None, None)))
-                self.compiled += 1
+        if scorer is None:
+            # Outside the lock: compiling runs plugin code, which may score too.
+            # Two threads may compile the same plan; the first one stored wins.
+            fresh = _compile(rubric, *(options or (None, None, None)))
+            with self.lock:
+                scorer = self.by_value.get(value_key)
+                if scorer is None:
+                    scorer = fresh
+                    self.compiled += 1
+        with self.lock:
             self._put(self.by_value, value_key, scorer)
             self._put(self.front, front_key, (rubric, generation, scorer))
             self.last = (rubric, options, generation, scorer)
@@ -305,6 +313,9 @@ def score(  # noqa: PLR0913 - the answers, then every per-call option
     Raises:
         AnswerError: for an unknown item id, a value outside the scale, a
             non-integer, a boolean or a string; the message names the item.
+        RubricError: the rubric's strategy is not registered, or a dimension
+            that imputes from the sample has an unanswered item (one
+            respondent alone has no sample).
 
     Example:
         >>> import mgrlead

@@ -726,8 +726,8 @@ class Rubric:
     )
     """The plugin host the rubric was built with, which resolves its strategy name.
 
-    Set by the host (:meth:`PluginHost.rubric <mgrlead.plugins.PluginHost.rubric>`,
-    :meth:`~mgrlead.plugins.PluginHost.build_rubric`); kept by ``attrs.evolve``.
+    Set by the host (:meth:`PluginHost.rubric <mgrlead.plugins.host.PluginHost.rubric>`,
+    :meth:`~mgrlead.plugins.host.PluginHost.build_rubric`); kept by ``attrs.evolve``.
     ``None``: the process-wide host.  Not part of the rubric's content (not
     compared, not written to files)."""
 

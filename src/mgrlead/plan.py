@@ -218,7 +218,7 @@ def strategy_of(rubric: Rubric) -> ScoringStrategy:
     """The strategy object ``rubric.strategy`` names: a built-in, or from the rubric's host.
 
     A rubric built by a plugin host (:attr:`Rubric.host <mgrlead.model.Rubric.host>`)
-    resolves its strategy there; :func:`mgrlead.plugins.strategy_for` falls back to
+    resolves its strategy there; :func:`mgrlead.plugins.resolve.strategy_for` falls back to
     the process-wide host.
 
     Raises:

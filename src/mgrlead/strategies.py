@@ -1,7 +1,7 @@
 """Scoring strategies: which number becomes a dimension's headline ``score``.
 
 Every dimension score always carries its sum, mean, percent and position (see
-:mod:`mgrlead.plan`); a strategy turns those into the headline ``score``.  A
+:mod:`mgrlead.engines.kernel`); a strategy turns those into the headline ``score``.  A
 strategy is a frozen attrs object with a ``name`` and two methods:
 
 - :meth:`ScoringStrategy.score` receives a :class:`DimensionStats`, whose fields

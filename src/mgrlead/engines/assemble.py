@@ -38,13 +38,15 @@ def scored(dim: DimensionPlan, metrics: Mapping[str, Any]) -> DimensionScore:
     )  # fmt: skip
 
 
-def unscorable(dim: DimensionPlan, answered: int, weight_zero: bool) -> DimensionScore:
+def unscorable(
+    dim: DimensionPlan, answered: int, weight_zero: bool, imputed: int = 0
+) -> DimensionScore:
     """A dimension that could not be scored: every number ``None``, and why."""
-    why = kernel.reason(answered, dim.required, dim.n_items, weight_zero) or ""
+    why = kernel.reason(answered, dim.required, dim.n_items, weight_zero, imputed) or ""
     return DimensionScore(
         dimension=dim.id, parent=dim.parent, scorable=False, reason=why, n_items=dim.n_items,
         sum=None, mean=None, percent=None, position=None, score=None, answered=answered,
-        missing=dim.n_items - answered, band=None, band_label=None,
+        missing=dim.n_items - answered, imputed=imputed, band=None, band_label=None,
     )  # fmt: skip
 
 

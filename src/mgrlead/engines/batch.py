@@ -120,7 +120,15 @@ def score_matrix(
     """
     import numpy as np  # noqa: PLC0415
 
-    values = np.asarray(values, dtype=np.float64)
+    if getattr(values, "dtype", None) == np.bool_:
+        raise AnswerError("the answers are true/false values, not response codes; give numbers")
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise AnswerError(
+            f"the answers must be numbers (NaN for a missing answer): {exc}; convert the "
+            "array to floats, or score a frame with score_frame, which names the bad cell"
+        ) from None
     n_items = len(plan.items)
     if values.ndim != 2 or values.shape[1] != n_items:
         raise AnswerError(
@@ -347,7 +355,9 @@ class BatchScores:
                 ok.append(True)
             else:
                 answered = int(c["answered"][row])
-                scores.append(assemble.unscorable(dim, answered, bool(c["weight_zero"][row])))
+                scores.append(assemble.unscorable(
+                    dim, answered, bool(c["weight_zero"][row]), int(c["imputed"][row])
+                ))  # fmt: skip
                 ok.append(False)
         overall = {m.name: self.overall[m.name][row] for m in OVERALL_METRICS}
         careless = self.careless

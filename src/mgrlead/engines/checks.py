@@ -108,7 +108,8 @@ def all_valid(items: Sequence[ItemPlan], by_item: npt.NDArray[np.float64]) -> bo
 
     ``by_item`` is ``(items, respondents)``, one row per item (contiguous rows
     are fastest).  Every column within its scale and every cell whole (NaN
-    passes each test); a missing code is within the scale.
+    passes each test), once the codes that mean "not answered" (which lie
+    outside the scale) are set aside.
     """
     import numpy as np  # noqa: PLC0415
 
@@ -117,6 +118,8 @@ def all_valid(items: Sequence[ItemPlan], by_item: npt.NDArray[np.float64]) -> bo
     with np.errstate(invalid="ignore"):
         for j, it in enumerate(items):
             column = by_item[j]
+            if it.missing_codes:
+                column = np.where(np.isin(column, list(it.missing_codes)), np.nan, column)
             if (
                 np.any(column - np.floor(column) > 0)
                 or np.fmin.reduce(column) < it.code_min

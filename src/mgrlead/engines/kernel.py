@@ -25,8 +25,10 @@ answers)::
 
 Sums run over the members in item order on every engine.  Each item's terms
 (``w * k`` and ``w * ((k - lo) / (hi - lo))``) depend only on its response code,
-so :func:`term_table` computes them once per code, in Python, and every engine
-looks them up: the terms are the same numbers everywhere.  No formula divides by
+so :func:`term_table` computes them once per code, in Python, and the engines
+look them up (or, where the formula is exact in every engine, as for an item
+whose score range is a power of two, compute them): the terms are the same
+numbers everywhere.  No formula divides by
 a constant (polars would multiply by the reciprocal instead, off in the last
 bit), so every engine gives the same bits for the built-in strategies.
 
@@ -371,10 +373,14 @@ def overall_masked(ops: Ops, result: OverallResult) -> dict[str, Value]:
 
 
 # --------------------------------------------------------------- reasons
-def reason(answered: int, required: int, n_items: int, weight_zero: bool) -> str | None:
+def reason(
+    answered: int, required: int, n_items: int, weight_zero: bool, imputed: int = 0
+) -> str | None:
     """Why a dimension is not scorable, or ``None`` when it is."""
     if answered < required:
         return f"{answered} of {n_items} items answered; at least {required} needed"
+    if answered + imputed == 0:  # a policy that needs no answer, and nothing to rest on
+        return f"none of its {n_items} items answered, and none could be imputed"
     if weight_zero:
         return "every answered item has weight 0"
     return None

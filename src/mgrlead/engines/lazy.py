@@ -25,7 +25,12 @@ from mgrlead.engines.batch import fills_from_counts
 from mgrlead.engines.checks import invalid
 from mgrlead.engines.ops import NarwhalsOps
 from mgrlead.errors import AnswerError, EngineError, InputError
-from mgrlead.results import CARELESS_METRICS, DIMENSION_METRICS
+from mgrlead.results import (
+    CARELESS_METRICS,
+    DIMENSION_METRICS,
+    OVERALL_METRICS,
+    score_column_names,
+)
 
 if TYPE_CHECKING:
     from mgrlead.plan import ItemPlan, ScoringPlan
@@ -103,6 +108,11 @@ def _check_strategy(ops: NarwhalsOps, plan: ScoringPlan, engine: str) -> None:
         )
 
 
+def _answers(nw: Any, plan: ScoringPlan) -> list[Expr]:  # noqa: ANN401
+    """Each item's column as floats, NaN as null: a missing answer, as in numpy."""
+    return [nw.col(it.id).cast(nw.Float64).fill_nan(None) for it in plan.items]
+
+
 def _prepass(
     ops: NarwhalsOps,
     plan: ScoringPlan,
@@ -116,7 +126,7 @@ def _prepass(
     aggregates: list[Expr] = []
     if validate:
         aggregates += [
-            (invalid(ops, x, it) | (x.is_nan() & ~x.is_null())).fill_null(value=False)
+            invalid(ops, x, it).fill_null(value=False)
             .cast(nw.Int64).sum()
             .alias(f"__mgrlead_bad{i}")
             for i, (x, it) in enumerate(zip(raw, plan.items, strict=True))
@@ -177,6 +187,12 @@ def prepare(
             f"the data has no column for item(s) {', '.join(map(repr, absent))}; "
             "add one column per item (leave cells empty for unanswered items)"
         )
+    clash = set(names) & set(score_column_names(plan.dimension_ids))
+    if clash:
+        raise InputError(
+            f"column(s) {', '.join(sorted(map(repr, clash)))} would be overwritten by score "
+            "columns; rename them before scoring"
+        )
     for item_id in plan.item_ids:
         dtype = schema[item_id]
         if not (dtype.is_numeric() or dtype == nw.Unknown):
@@ -186,7 +202,7 @@ def prepare(
                 item=item_id,
             )
     ops = NarwhalsOps(engine_name(frame))
-    raw = [nw.col(it.id).cast(nw.Float64) for it in plan.items]
+    raw = _answers(nw, plan)
     counts = _prepass(ops, plan, frame, raw, validate=validate)
     if counts is None:
         return names, None
@@ -255,7 +271,7 @@ def score_native(
     ops = NarwhalsOps(engine)
     _check_strategy(ops, plan, engine)
     names, fills = prepare(plan, frame, validate=validate)
-    raw = [nw.col(it.id).cast(nw.Float64) for it in plan.items]
+    raw = _answers(nw, plan)
     # Stage 1: each item's response code, missing codes as null (a column where needed).
     ops.frame = frame
     staged = [i for i, it in enumerate(plan.items) if it.missing_codes]
@@ -308,9 +324,10 @@ def score_native(
             else:
                 out.append(nw.col(f"{dim.id}_{m.name}"))
     out += [
-        ops.expr(overall["percent"]).alias("overall_percent"),
-        ops.expr(overall["position"]).alias("overall_position"),
-        _band_id(nw, overall["band"], plan.overall_bands).alias("overall_band"),
+        _band_id(nw, overall["band"], plan.overall_bands).alias("overall_band")
+        if m.name == "band"
+        else ops.expr(overall[m.name]).alias(f"overall_{m.name}")
+        for m in OVERALL_METRICS
     ]
     if careless:
         units = [

@@ -16,8 +16,11 @@ functions once over traced values (:class:`~mgrlead.engines.ops.SourceOps`),
 which record each operation as Python source.  One respondent scored alone
 therefore equals the same respondent scored in a batch, bit for bit.
 
-A scoring strategy whose ``score`` cannot be traced (it branches on its data, or
-calls numpy) is called at run time with Python floats instead.
+A scoring strategy whose ``score`` cannot be traced (it branches on its data,
+calls numpy, raises a power, or takes ``exp`` or ``log``) is called at run time
+instead, with numpy values of the one respondent and the numpy operations,
+exactly as the batch engine calls it.  Answers without a gap take a path of
+their own, with the rubric's counts and weights as constants.
 
 Result objects are filled by field name, as plain twin classes given their own
 class at the end (:func:`mgrlead.engines.assemble.construct`).
@@ -27,8 +30,9 @@ from __future__ import annotations
 
 import itertools
 import linecache
+import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from mgrlead._version import __version__
 from mgrlead.engines import assemble, kernel
@@ -36,7 +40,7 @@ from mgrlead.engines.checks import check_answer
 from mgrlead.engines.ops import NUMPY, Source, SourceOps, Trace, literal
 from mgrlead.errors import AnswerError, RubricError
 from mgrlead.results import CarelessIndicators, DimensionScore, OverallScore, Profile
-from mgrlead.strategies import DimensionStats, ScoringStrategy
+from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrategy
 
 if TYPE_CHECKING:
     from mgrlead.plan import DimensionPlan, ItemPlan, ScoringPlan
@@ -47,6 +51,9 @@ __all__ = ["SingleScorer", "compile_single", "unknown_item_message"]
 SingleScorer = Callable[[Mapping[str, object], bool], Profile]
 
 _COUNTER = itertools.count(1)
+
+#: The built-in strategies' own classes: their headline is a float already.
+_BUILT_IN: Final = frozenset(type(s) for s in BUILTIN_STRATEGIES.values())
 
 
 def compile_single(plan: ScoringPlan) -> SingleScorer:
@@ -209,6 +216,9 @@ class _Writer:
         code = compile(source, filename, "exec")
         exec(code, self.ns)  # noqa: S102 - our own code, written from a validated plan
         scorer: SingleScorer = self.ns["score_one"]
+        # the source goes with the function: a scorer the plan cache lets go
+        # leaves nothing behind in linecache
+        weakref.finalize(scorer, linecache.cache.pop, filename, None)
         return scorer
 
     def item(self, j: int, item: ItemPlan) -> None:
@@ -337,12 +347,15 @@ class _Writer:
                 out._node.bind = True  # noqa: SLF001 - the trace's own flag
         self.flush(trace, outputs, depth)
         self.emit(f"band, label = _bands{d}[{trace.expr(result.band)}]", depth)
+        score = trace.expr(result.score)
+        if type(self.plan.strategy) not in _BUILT_IN:  # a plugin's may give an int: a float
+            score = f"float({score})"
         self.build(DimensionScore, f"d{d}", {
             "dimension": literal(dim.id), "parent": literal(dim.parent), "scorable": "True",
             "reason": "None", "n_items": str(dim.n_items), "sum": trace.expr(result.sum),
             "mean": trace.expr(result.mean), "percent": trace.expr(result.percent),
             "position": trace.expr(result.position) if dim.bipolar else "None",
-            "score": trace.expr(result.score), "answered": "n",
+            "score": score, "answered": "n",
             "missing": f"{dim.n_items} - n", "imputed": "0", "band": "band",
             "band_label": "label", "norm": "None",
         }, depth)  # fmt: skip

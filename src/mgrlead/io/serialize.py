@@ -60,7 +60,7 @@ class _PluginInfo(Protocol):
 
 
 class RubricContext(Protocol):
-    """What loading a rubric file may need from a :class:`~mgrlead.plugins.PluginHost`.
+    """What loading a rubric file may need from a :class:`~mgrlead.plugins.host.PluginHost`.
 
     ``extends = "name"`` needs :meth:`rubric`; ``requires_plugins`` needs
     :attr:`plugins`; a strategy that is not built in needs :meth:`resolve_strategy`.

@@ -346,7 +346,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                 keep = ~bad
                 matrix = matrix[keep]
                 batch = batch.filter(pa.array(keep))
-            report.skipped = len(skipped_rows)
+            report.skipped += len(skipped_rows)
             if skipped_rows:
                 if skip_writer is None:
                     target = skipped_path or path.with_name(path.stem + ".skipped.csv")

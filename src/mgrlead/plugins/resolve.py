@@ -2,7 +2,7 @@
 
 A rubric built by a host (:attr:`Rubric.host <mgrlead.model.Rubric.host>`)
 resolves its names there; any other rubric, and any name, through the
-process-wide host (:func:`~mgrlead.plugins.default_host`).
+process-wide host (:func:`~mgrlead.plugins.host.default_host`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from mgrlead.errors import RubricNotFoundError
 from mgrlead.io.serialize import load_rubric_file
 from mgrlead.model import Rubric
-from mgrlead.plan import ScoringPlan, compile_plan
+from mgrlead.plan import ScoringPlan, compile_plan, strategy_of
 from mgrlead.plugins.host import default_host
 from mgrlead.strategies import BUILTIN_STRATEGIES
 
@@ -56,10 +56,9 @@ def strategy_for(rubric: Rubric) -> ScoringStrategy:
     Raises:
         RubricError: no host the rubric can see registers that name.
     """
-    if rubric.strategy in BUILTIN_STRATEGIES:
-        return BUILTIN_STRATEGIES[rubric.strategy]
-    host = rubric.host if rubric.host is not None else default_host()
-    return host.resolve_strategy(rubric.strategy)
+    if rubric.strategy in BUILTIN_STRATEGIES or rubric.host is not None:
+        return strategy_of(rubric)  # the plan layer's own rule
+    return default_host().resolve_strategy(rubric.strategy)
 
 
 def plan_for(rubric: Rubric) -> ScoringPlan:
