@@ -635,3 +635,64 @@ def test_a_scorer_let_go_takes_its_source_out_of_linecache() -> None:
     del single
     gc.collect()
     assert filename not in linecache.cache
+
+
+def test_parquet_columns_that_are_not_whole_numbers_are_bad_rows_or_refused(
+    tmp_path: Path,
+) -> None:
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    columns = {i: pa.array([3.0, 3.0, 3.0]) for i in ML.item_ids}
+    columns["pr1"] = pa.array([3.0, 2.5, 4.0])  # one answer that is not whole
+    path = tmp_path / "answers.parquet"
+    pq.write_table(pa.table(columns), path)
+    out = io.StringIO()
+    out.buffer = io.BytesIO()  # type: ignore[misc]
+    with pytest.raises(mgrlead.AnswerError, match=r"line 3.*pr1"):
+        stream.stream_score(scoring_plan(ML), path, out, na_values=[""])
+    report = stream.stream_score(scoring_plan(ML), path, out, na_values=[""], on_error="skip")
+    assert (report.rows, report.skipped) == (2, 1)
+    columns["pr2"] = pa.array([True, False, True])
+    pq.write_table(pa.table(columns), path)
+    done = CliRunner().invoke(cli, ["score", str(path)])
+    assert done.exit_code != 0
+    assert "item 'pr2': the column holds bool, not numbers" in done.output
+    assert "Traceback" not in done.output
+
+
+def test_an_absent_item_column_is_named_before_the_counting_pass(tmp_path: Path) -> None:
+    path = tmp_path / "answers.csv"
+    items = [i for i in ML.item_ids if i != "os3"]
+    path.write_text(",".join(items) + "\n" + ",".join("3" for _ in items) + "\n")
+    seen: list[str] = []
+    out = io.StringIO()
+    out.buffer = io.BytesIO()  # type: ignore[misc]
+    with pytest.raises(mgrlead.InputError, match=r"no column for item.*'os3'"):
+        stream.stream_score(scoring_plan(ML, missing="mean"), path, out, na_values=[""],
+                            progress=lambda _, what: seen.append(what))  # fmt: skip
+    assert seen == []  # no pass over the data at all
+
+
+def test_parquet_output_types_do_not_come_from_the_first_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    monkeypatch.setattr(stream, "CHUNK_ROWS", 2)
+    rows = 6
+    columns = {i: pa.array([3.0] * rows) for i in ML.item_ids}
+    for i in ML.item_ids[:6]:  # process_results unanswered in the first chunk only
+        columns[i] = pa.array([None, None, 2.0, 3.0, 4.0, 5.0], type=pa.float64())
+    columns["note"] = pa.array([None, None, "a", "b", "c", "d"], type=pa.string())
+    source, target = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.table(columns), source)
+    done = CliRunner().invoke(cli, ["score", str(source), "--format", "parquet", "-o", str(target)])
+    assert done.exit_code == 0, done.output
+    table = pq.read_table(target)
+    assert table.schema.field("process_results_band").type == pa.string()
+    assert table.schema.field("process_results_mean").type == pa.float64()
+    assert table.schema.field("note").type == pa.string()
+    assert table.column("process_results_band").to_pylist()[:2] == [None, None]
+    assert table.column("note").to_pylist()[2:] == ["a", "b", "c", "d"]

@@ -345,3 +345,20 @@ def test_leaving_careless_out_changes_nothing_else(
         assert single == attrs.evolve(mgrlead.score(r, answers), careless=None)
     frame = {i: values[:, j] for j, i in enumerate(r.item_ids)}
     assert not any(c.startswith("careless_") for c in mgrlead.score_frame(r, frame, careless=False))
+
+
+def test_no_borderline_when_mean_and_percent_are_not_one_line_apart() -> None:
+    # one item on 1..5 and one on 1..7: the percent is not a rescaled mean, so an
+    # interval on the mean cannot be compared with bands on the percent
+    mixed = rubric([
+        dim("d", [item("a"), attrs.evolve(item("b"), scale=mgrlead.Scale.agreement(7))]),
+    ])  # fmt: skip
+    same = rubric([dim("d", [item("a"), item("b")])])
+    for r, expected in ((mixed, None), (same, True)):
+        norms = NormTable(id="t", version="1", population="test", rubric="test", groups=[
+            NormGroup(id="all", dimensions={"d": DimensionNorm(mean=3.0, sd=0.5,
+                                                               reliability=0.5)}),
+        ])  # fmt: skip
+        score = mgrlead.score(r, {"a": 3, "b": 4}, norms=norms)["d"]
+        assert score.norm is not None
+        assert score.norm.borderline is expected, r is mixed

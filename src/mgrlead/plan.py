@@ -91,6 +91,9 @@ class DimensionPlan:
     bands: tuple[Band, ...]
     boundaries: tuple[tuple[float, bool], ...]
     band_on: str
+    one_range: bool = True
+    """Whether every member scores on ``scale_min..scale_max``: then the mean and
+    the percent are one linear function of each other."""
 
     @functools.cached_property
     def n_items(self) -> int:
@@ -327,6 +330,7 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
             bands=bands,
             boundaries=boundaries(bands),
             band_on=dim.band_on,
+            one_range=len({(item_plans[i].lo, item_plans[i].hi) for i in idx}) <= 1,
         )
         if dim.band_on == "score":
             low, high = strategy.bounds(plan.stats_for_bounds())

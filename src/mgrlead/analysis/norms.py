@@ -312,7 +312,8 @@ def _to_band_metric(
     """``value`` (in the norm metric) in the metric the bands label, when convertible.
 
     The headline ``score`` is the mean, percent or sum when the strategy is one of
-    those; mean and percent convert linearly on the dimension's scale.
+    those; mean and percent convert linearly on the dimension's scale when all
+    its items score on that one range (otherwise they are not convertible).
     """
 
     def resolve(name: str) -> str | None:
@@ -325,6 +326,8 @@ def _to_band_metric(
         return None
     if source == target:
         return value
+    if not dim.one_range:  # items on different ranges: the percent is not a rescaled mean
+        return None
     lo, hi = dim.scale_min, dim.scale_max
     if (source, target) == ("mean", "percent"):
         return (value - lo) / (hi - lo) * 100.0

@@ -25,7 +25,7 @@ import io
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from attrs import define, field
 
@@ -35,6 +35,7 @@ from mgrlead.engines.frames import Extra, plain, score_columns
 from mgrlead.errors import AnswerError, InputError
 from mgrlead.extras import pyarrow
 from mgrlead.io.table import column_kinds, provenance
+from mgrlead.results import column_kinds as metric_kinds
 from mgrlead.results import score_column_names
 
 if TYPE_CHECKING:
@@ -188,9 +189,23 @@ def _item_matrix(
             valid = pc.if_else(whole, trimmed, pa.scalar(None, pa.string()))
             values = pc.cast(valid, pa.float64()).to_numpy(zero_copy_only=False)
             not_whole = ~np.asarray(whole)
-        else:
-            values = pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
-            not_whole = np.zeros(n, dtype=bool)
+        elif (
+            pa.types.is_integer(col.type)
+            or pa.types.is_floating(col.type)
+            or pa.types.is_decimal(col.type)
+            or pa.types.is_null(col.type)
+        ):
+            values = np.asarray(
+                pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
+            )
+            with np.errstate(invalid="ignore"):
+                not_whole = ~np.isnan(values) & np.isfinite(values) & (values != np.floor(values))
+        else:  # true/false, dates, bytes, ...: not answers, whatever the row
+            raise AnswerError(
+                f"{where}: item {it.id!r}: the column holds {col.type}, not numbers; "
+                "answers must be whole numbers on the item's scale",
+                item=it.id,
+            )
         values = np.asarray(values, dtype=np.float64)
         with np.errstate(invalid="ignore"):
             off = ~np.isnan(values) & ((values < it.code_min) | (values > it.code_max))
@@ -214,6 +229,15 @@ SCORING = "scoring"
 SCORING_SECOND = "pass 2 of 2: scoring"
 
 
+def _require_items(plan: ScoringPlan, header: list[str], name: str) -> None:
+    absent = [i for i in plan.item_ids if i not in header]
+    if absent:
+        raise InputError(
+            f"{name}: no column for item(s) {', '.join(map(repr, absent))}; add one column "
+            "per item (leave cells empty for unanswered items)"
+        )
+
+
 def _count_pass(
     plan: ScoringPlan, path: Path, na_values: list[str], progress: Progress | None
 ) -> list[Any]:
@@ -224,7 +248,8 @@ def _count_pass(
     """
     import numpy as np  # noqa: PLC0415
 
-    _, batches = _batches(path, na_values, lambda _row: "skip")
+    header, batches = _batches(path, na_values, lambda _row: "skip")
+    _require_items(plan, header, str(path))
     totals = [np.zeros(len(it.codes), dtype=np.int64) for it in plan.items]
     rows = 0
     line = 2
@@ -311,12 +336,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
 
     header, batches = _batches(path, na_values, on_invalid)
     items = set(plan.item_ids)
-    absent = [i for i in plan.item_ids if i not in header]
-    if absent:
-        raise InputError(
-            f"{name}: no column for item(s) {', '.join(map(repr, absent))}; add one column "
-            "per item (leave cells empty for unanswered items)"
-        )
+    _require_items(plan, header, name)
     passthrough_names = [h for h in header if h not in items]
     clash = set(passthrough_names) & set(score_column_names(plan.dimension_ids))
     if clash:
@@ -371,7 +391,10 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
             if fmt == "parquet":
                 table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
                 if parquet_writer is None:
-                    schema = table.schema.with_metadata({"mgrlead": _provenance(plan, columns)})
+                    # the types of the input's columns and of the metrics, never of the
+                    # first chunk's values (a column of nulls there has no type)
+                    fields = _parquet_fields(pa, plan, batch.schema, table.schema)
+                    schema = pa.schema(fields, metadata={"mgrlead": _provenance(plan, columns)})
                     parquet_writer = pa.parquet.ParquetWriter(out, schema)
                 parquet_writer.write_table(table.cast(parquet_writer.schema))
             elif fmt == "json":
@@ -414,6 +437,23 @@ def _provenance(plan: ScoringPlan, columns: Mapping[str, Any]) -> str:
     sample = {name: [plain(v) for v in values[:1000]] for name, values in columns.items()}
     kinds = column_kinds(sample, plan.dimension_ids)
     return json.dumps(provenance(plan, kinds))
+
+
+_ARROW_KINDS: Final = {"float": "float64", "int": "int64", "str": "string", "bool": "bool_"}
+
+
+def _parquet_fields(pa: Any, plan: ScoringPlan, given: Any, scored: Any) -> list[Any]:  # noqa: ANN401
+    """The output's fields: pass-through columns typed as in the input, scores by kind."""
+    kinds = metric_kinds(plan.dimension_ids)
+    fields = []
+    for out in scored:
+        if out.name in kinds:
+            fields.append(pa.field(out.name, getattr(pa, _ARROW_KINDS[kinds[out.name]])()))
+        elif out.name in given.names:
+            fields.append(given.field(out.name))
+        else:
+            fields.append(out)
+    return fields
 
 
 def _arrow(pa: Any, values: Any) -> Any:  # noqa: ANN401

@@ -101,7 +101,9 @@ def scales(
     codes: list[MissingCode] = []
     if draw(missing_codes if missing_codes is not None else st.booleans()):
         top = start + points - 1
-        codes = [MissingCode(code=top + 10 + k, label=f"not observed {k}") for k in range(2)]
+        # above the scale (9, 99 style) or below it (-1, -9 style)
+        first = top + 10 if draw(st.booleans()) else start - 11
+        codes = [MissingCode(code=first + k, label=f"not observed {k}") for k in range(2)]
     return Scale(min=start, max=start + points - 1, labels=labels, missing=codes)
 
 
