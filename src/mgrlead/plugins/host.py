@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -348,6 +349,14 @@ def _env_list(environ: Mapping[str, str], key: str) -> list[str] | None:
     return [part.strip() for part in environ[key].split(",") if part.strip()]
 
 
+def normalized(name: str) -> str:
+    """A plugin name as packaging compares distribution names (PEP 503).
+
+    ``mgrlead_weights``, ``mgrlead.weights`` and ``MgrLead-Weights`` are one name.
+    """
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _plugin_name(plugin: object) -> str:
     name = getattr(plugin, "__name__", None)
     return name if isinstance(name, str) else type(plugin).__name__
@@ -365,17 +374,24 @@ class _Loader:
         warnings.warn(f"skipped {message}", PluginWarning, stacklevel=4)
 
     def from_entry_points(self, environ: Mapping[str, str]) -> list[_Loaded]:
-        allowed = _env_list(environ, "MGRLEAD_LOAD_PLUGINS")
-        blocked = set(_env_list(environ, "MGRLEAD_DISABLE_PLUGINS") or [])
+        listed = _env_list(environ, "MGRLEAD_LOAD_PLUGINS")
+        allowed = None if listed is None else {normalized(n) for n in listed}
+        blocked = {normalized(n) for n in _env_list(environ, "MGRLEAD_DISABLE_PLUGINS") or []}
         loaded: list[_Loaded] = []
+        seen: set[str] = set()
         for ep in sorted(metadata.entry_points(group=hookspecs.PROJECT), key=lambda e: e.name):
             dist = ep.dist
             name = dist.name if dist is not None else ep.name
-            if (allowed is not None and name not in allowed) or name in blocked:
+            seen.add(normalized(name))
+            if (allowed is not None and normalized(name) not in allowed) or (
+                normalized(name) in blocked
+            ):
                 continue
             try:
                 plugin = ep.load()
-            except Exception as exc:  # noqa: BLE001 - any import error skips the plugin
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - any import error skips the plugin
                 self.fail(
                     name,
                     None,
@@ -385,6 +401,14 @@ class _Loader:
                 continue
             version = dist.version if dist is not None else None
             loaded.append(_Loaded(name=name, plugin=plugin, version=version, builtin=False))
+        unknown = sorted((allowed or set()) - seen)
+        if unknown:
+            warnings.warn(
+                f"MGRLEAD_LOAD_PLUGINS names {', '.join(map(repr, unknown))}, which no installed "
+                f"plugin is; installed: {', '.join(sorted(seen)) or 'none'}",
+                PluginWarning,
+                stacklevel=4,
+            )
         return loaded
 
 
@@ -420,8 +444,10 @@ def _stage_all(
     through a subset of the hook caller that holds that plugin's implementation
     and every plugin's wrappers: wrappers run around each plugin's call, and a
     plugin that raises fails alone.  A plugin that fails in any hook is dropped
-    whole.  The stages come in the order the plugins were registered, so that
-    of two plugins registering one name, the one registered first keeps it.
+    whole.  The stages come in the order the plugins were registered, the
+    built-ins first: of two plugins registering one name, the built-in or else
+    the one registered first keeps it (the other is refused, unless it declared
+    ``replaces=``).
     """
     stages = {item.name: _Stage(plugin=item.name) for item in accepted}
     by_kind: dict[str, list[str]] = {}
@@ -439,7 +465,9 @@ def _stage_all(
             callback = _make_callback(hook_name, stages[name], problems)
             try:
                 caller(register=callback)
-            except Exception as exc:  # noqa: BLE001 - a plugin's bug skips the plugin
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - SystemExit too: a plugin's bug skips it
                 loader.fail(
                     name,
                     hook_name,
@@ -456,7 +484,8 @@ def _stage_all(
                     f"fix what it registers, or set MGRLEAD_DISABLE_PLUGINS={name}",
                 )
                 failed.add(name)
-    return [stages[i.name] for i in accepted if i.name not in failed], by_kind
+    ordered = sorted(accepted, key=lambda i: not i.builtin)  # the built-ins keep their names
+    return [stages[i.name] for i in ordered if i.name not in failed], by_kind
 
 
 def _make_callback(hook_name: str, stage: _Stage, problems: list[str]) -> Callable[..., None]:
@@ -605,6 +634,28 @@ def _feedback_problem(
     return None
 
 
+def _in_process(
+    loader: _Loader, plugins: Iterable[object | tuple[str, object]], blocked: set[str]
+) -> list[_Loaded]:
+    """The plugins given in-process, each read once (a failure skips that one)."""
+    items = []
+    for given in plugins:
+        try:  # a module whose __getattr__ raises must not take the host down
+            name, plugin = given if isinstance(given, tuple) else (_plugin_name(given), given)
+            version = getattr(plugin, "__version__", None)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - any failure skips the plugin
+            label = given[0] if isinstance(given, tuple) else f"{type(given).__name__} object"
+            loader.fail(str(label), None, f"cannot be read: {type(exc).__name__}: {exc}",
+                        "fix the plugin object")  # fmt: skip
+            continue
+        if normalized(name) not in blocked:
+            known = version if isinstance(version, str) else None
+            items.append(_Loaded(name=name, plugin=plugin, version=known, builtin=False))
+    return items
+
+
 def get_plugin_host(
     *,
     entrypoints: bool = True,
@@ -631,15 +682,10 @@ def get_plugin_host(
     if strict is None:
         strict = env.get("MGRLEAD_STRICT_PLUGINS", "").strip().lower() in {"1", "true", "yes"}
     loader = _Loader(strict=strict)
-    blocked = set(_env_list(env, "MGRLEAD_DISABLE_PLUGINS") or [])
+    blocked = {normalized(n) for n in _env_list(env, "MGRLEAD_DISABLE_PLUGINS") or []}
     items: list[_Loaded] = loader.from_entry_points(env) if entrypoints else []
-    for given in plugins:
-        name, plugin = given if isinstance(given, tuple) else (_plugin_name(given), given)
-        if name not in blocked:
-            version = getattr(plugin, "__version__", None)
-            known = version if isinstance(version, str) else None
-            items.append(_Loaded(name=name, plugin=plugin, version=known, builtin=False))
-    if builtins and BUILTIN_PLUGIN not in blocked:
+    items += _in_process(loader, plugins, blocked)
+    if builtins and normalized(BUILTIN_PLUGIN) not in blocked:
         from mgrlead.plugins import builtin  # noqa: PLC0415
 
         items.append(_Loaded(BUILTIN_PLUGIN, builtin, __version__, builtin=True))
@@ -651,11 +697,13 @@ def get_plugin_host(
         if manager.has_plugin(item.name):
             loader.fail(item.name, None, "a plugin of this name is already loaded", "rename one")
             continue
-        if not _check_hook_names(loader, item):
-            continue
         try:
+            if not _check_hook_names(loader, item):
+                continue
             manager.register(item.plugin, name=item.name)
-        except (ValueError, pluggy.PluginValidationError) as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a plugin that cannot be read is skipped
             loader.fail(item.name, None, f"cannot be registered: {exc}", "fix its hook signatures")
             continue
         accepted.append(item)
