@@ -13,7 +13,9 @@ run code or build Python objects.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
+import re
 import sys
 import typing
 from collections.abc import Iterable, Mapping
@@ -267,15 +269,111 @@ def parse_text(raw: str | bytes, *, fmt: str, source: str = "<string>") -> Any: 
     if fmt == "yaml":
         yaml = _yaml()
         try:
-            return yaml.safe_load(text)
+            data = yaml.load(text, Loader=_strict_yaml_loader())
+            _check_size(data)
+        except _DuplicateKeyError as exc:
+            raise RubricFileError(source, [str(exc)]) from None
         except yaml.YAMLError as exc:
             raise RubricFileError(
-                source, [f"not valid YAML: {' '.join(str(exc).split())}"]
+                source, [f"not valid YAML: {' '.join(str(exc).split())[:500]}"]
             ) from exc
+        return data
     try:
-        return tomllib.loads(text) if fmt == "toml" else json.loads(text)
+        if fmt == "toml":
+            return tomllib.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKeyError as exc:
+        raise RubricFileError(source, [f"{exc}{_json_lines(text, exc.key)}"]) from None
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise RubricFileError(source, [f"not valid {fmt.upper()}: {exc}"]) from exc
+    except RecursionError:
+        raise RubricFileError(
+            source, [f"nested too deeply to be a rubric (at most {MAX_DEPTH} levels)"]
+        ) from None
+
+
+#: How deeply a rubric file may nest, how many YAML aliases it may use, and how
+#: many values it may hold once the aliases are expanded.
+MAX_DEPTH: Final = 64
+MAX_ALIASES: Final = 100
+MAX_VALUES: Final = 1_000_000
+
+
+def _check_size(data: object) -> None:
+    """Refuse data that holds more than :data:`MAX_VALUES` values, aliases expanded."""
+    yaml = _yaml()
+    budget = MAX_VALUES
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        budget -= 1
+        if budget < 0:
+            msg = f"more than {MAX_VALUES:,} values once its aliases are expanded"
+            raise yaml.YAMLError(msg)
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str, where: str = "") -> None:
+        super().__init__(f"the key {key!r} is given twice in one table{where}; keep one")
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKeyError(key)
+        out[key] = value
+    return out
+
+
+def _json_lines(text: str, key: str) -> str:
+    """Where a key stands in JSON text: the lines it is a key on."""
+    pattern = re.compile(r'"' + re.escape(key) + r'"\s*:')
+    lines = sorted({text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text)})
+    return f" (it is a key on line {', '.join(map(str, lines))})" if lines else ""
+
+
+@functools.cache
+def _strict_yaml_loader() -> Any:  # noqa: ANN401
+    """PyYAML's safe loader, refusing duplicate keys and bounding aliases and depth."""
+    yaml = _yaml()
+
+    class StrictLoader(yaml.SafeLoader):  # type: ignore[misc,name-defined]
+        aliases = 0
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: ANN401
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > MAX_ALIASES:
+                    mark = self.peek_event().start_mark
+                    msg = f"more than {MAX_ALIASES} aliases (line {mark.line + 1}); write it out"
+                    raise yaml.YAMLError(msg)
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    msg = f"nested more than {MAX_DEPTH} levels deep"
+                    raise yaml.YAMLError(msg)
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: ANN401
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    line = key_node.start_mark.line + 1
+                    raise _DuplicateKeyError(str(key), f" (line {line})")
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
 
 
 def load_rubric_text(
