@@ -65,3 +65,35 @@ def test_documents_nested_thousands_deep_are_one_line_errors(fmt: str, text: str
         parse_text(text, fmt=fmt)
     assert len(str(info.value)) < 1_000
     assert "RecursionError" not in str(info.value)
+
+
+def test_rubric_texts_are_never_read_as_terminal_markup() -> None:
+    import io  # noqa: PLC0415
+
+    import attrs  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415
+
+    from mgrlead.cli.render import show_profile, show_rubric  # noqa: PLC0415
+
+    ml = mgrlead.load_rubric("manager-leader")
+    hostile = "[/] x [link=https://example.invalid]click[/link] [bold red]loud"
+    dims = [
+        attrs.evolve(
+            d,
+            name=hostile,
+            bands=[attrs.evolve(b, feedback=hostile, label=hostile) for b in ml.bands],
+            low=attrs.evolve(d.low, description=hostile),
+            high=attrs.evolve(d.high, description=hostile),
+        )
+        for d in ml.dimensions
+    ]
+    rubric = attrs.evolve(ml, title=hostile, dimensions=dims,
+                          bands=[attrs.evolve(b, feedback=hostile) for b in ml.bands])  # fmt: skip
+    out = io.StringIO()
+    screen = Console(file=out, width=200, force_terminal=True)
+    profile = mgrlead.score(rubric, {i.id: 5 if i.keyed == "leader" else 2 for i in rubric.items})
+    show_profile(rubric, profile, screen)  # "[/]" would raise MarkupError
+    show_rubric(rubric, screen)
+    text = out.getvalue()
+    assert "[/] x [link=https://example.invalid]click[/link]" in text
+    assert "\x1b]8;" not in text  # no terminal hyperlink was made

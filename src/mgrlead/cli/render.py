@@ -95,7 +95,7 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         if result.norm is not None and result.norm.borderline:
             label += " (borderline)"
         console.print(f"[bold]{esc(dim.name)}[/bold]: {label} [dim]({counts})[/dim]")
-        lines = [band.feedback] if band.feedback else []
+        lines = [esc(band.feedback)] if band.feedback else []
         lines += norm_lines(result.norm, profile.norms)
         poles = [dim.low] if result.position < 0 else [dim.high] if result.position > 0 else []
         for pole in poles:
