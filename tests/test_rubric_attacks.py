@@ -97,3 +97,62 @@ def test_rubric_texts_are_never_read_as_terminal_markup() -> None:
     text = out.getvalue()
     assert "[/] x [link=https://example.invalid]click[/link]" in text
     assert "\x1b]8;" not in text  # no terminal hyperlink was made
+
+
+@pytest.mark.parametrize(
+    "column",
+    ["timedelta64[ns]", "datetime64[ns]", "bool", "complex"],
+)
+def test_columns_of_durations_dates_booleans_or_complex_numbers_are_not_answers(
+    column: str,
+) -> None:
+    import numpy as np  # noqa: PLC0415
+    import pandas as pd  # noqa: PLC0415
+
+    ml = mgrlead.load_rubric("manager-leader")
+    frame = pd.DataFrame({i: [3, 4] for i in ml.item_ids})
+    values = {"timedelta64[ns]": pd.to_timedelta([5, 4], unit="ns"),
+              "datetime64[ns]": pd.to_datetime([5, 4]), "bool": [True, False],
+              "complex": np.array([3 + 0j, 4 + 0j])}[column]  # fmt: skip
+    frame["pr1"] = values
+    with pytest.raises(mgrlead.AnswerError, match="item 'pr1': the column holds"):
+        mgrlead.score_frame(ml, frame)
+    with pytest.raises(mgrlead.AnswerError, match="item 'pr1'"):
+        mgrlead.score_frame(ml, {i: np.asarray(frame[i]) for i in ml.item_ids})
+
+
+def test_weights_so_large_that_sums_overflow_are_refused_by_name() -> None:
+    import attrs  # noqa: PLC0415
+
+    from mgrlead import Weighting  # noqa: PLC0415
+
+    ml = mgrlead.load_rubric("manager-leader")
+    huge = Weighting(id="huge", items=dict.fromkeys(ml.item_ids, 1e308))
+    with pytest.raises(mgrlead.RubricError, match=r"dimension 'process_results'.*overflow"):
+        mgrlead.score(attrs.evolve(ml, weighting=huge), dict.fromkeys(ml.item_ids, 3))
+    large = Weighting(id="large", items=dict.fromkeys(ml.item_ids, 1e300))  # fine: ratios matter
+    profile = mgrlead.score(attrs.evolve(ml, weighting=large), dict.fromkeys(ml.item_ids, 3))
+    assert profile["process_results"].percent == 50.0
+
+
+def test_scales_far_from_zero_score_at_once_and_absurd_ones_are_refused() -> None:
+    import time as clock  # noqa: PLC0415
+
+    from mgrlead import Dimension, Item, Pole, Rubric, Scale  # noqa: PLC0415
+
+    def one(scale: Scale) -> Rubric:
+        items = [Item(id="a", text="A", keyed="hi"), Item(id="b", text="B", keyed="lo")]
+        dim = Dimension(id="d", name="D", low=Pole(id="lo", label="Lo"),
+                        high=Pole(id="hi", label="Hi"), items=items)  # fmt: skip
+        return Rubric(id="r", version="1", title="T", scale=scale, dimensions=[dim])
+
+    far = one(Scale(min=999_998, max=999_999, labels=["no", "yes"]))
+    start = clock.perf_counter()
+    profile = mgrlead.score(far, {"a": 999_999, "b": 999_998})
+    assert clock.perf_counter() - start < 5  # was 18 s and 528 MB at 10,000,000
+    assert profile["d"].percent == 100.0
+    for bad in ({"min": 10_000_000, "max": 10_000_001}, {"min": 2**70, "max": 2**70 + 1}):
+        with pytest.raises(mgrlead.RubricError, match="beyond ±1,000,000"):
+            Scale(labels=["no", "yes"], **bad)
+    with pytest.raises(mgrlead.RubricError, match="at most 1,001"):
+        Scale(min=0, max=5000, labels=[str(p) for p in range(5001)])

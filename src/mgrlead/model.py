@@ -177,6 +177,12 @@ def _ref_tuple(value: Iterable[ItemRef]) -> tuple[ItemRef, ...]:
     return tuple(value)
 
 
+#: The largest response code (or missing code) a scale may use, either side of 0.
+SCALE_LIMIT: Final = 1_000_000
+#: The most points a scale may have.
+MAX_SCALE_POINTS: Final = 1001
+
+
 @frozen(kw_only=True)
 class Scale:
     """A response scale: the integer points from ``min`` to ``max``, each with a label.
@@ -201,6 +207,17 @@ class Scale:
         """Check that ``min < max``, that every point has a label, and the missing codes."""
         if self.min >= self.max:
             raise RubricError(f"scale: min ({self.min}) must be less than max ({self.max})")
+        for what, value in (("min", self.min), ("max", self.max)):
+            if abs(value) > SCALE_LIMIT:
+                raise RubricError(
+                    f"scale: {what} ({value}) is beyond ±{SCALE_LIMIT:,}; response codes "
+                    "are small whole numbers (renumber the points)"
+                )
+        if self.points > MAX_SCALE_POINTS:
+            raise RubricError(
+                f"scale {self.min}..{self.max} has {self.points:,} points; at most "
+                f"{MAX_SCALE_POINTS:,} (a percentage scale 0..100 has 101)"
+            )
         if len(self.labels) != self.points:
             raise RubricError(
                 f"scale {self.min}..{self.max} has {self.points} points but "
@@ -211,6 +228,8 @@ class Scale:
                 raise RubricError(f"scale: the label of point {point} is empty")
         codes = [m.code for m in self.missing]
         for code in codes:
+            if abs(code) > SCALE_LIMIT:
+                raise RubricError(f"scale: missing code {code} is beyond ±{SCALE_LIMIT:,}")
             if self.min <= code <= self.max:
                 raise RubricError(
                     f"scale: missing code {code} is also a point of the scale "

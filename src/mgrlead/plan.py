@@ -16,7 +16,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -278,6 +279,21 @@ def _careless(rubric: Rubric, index: Mapping[str, int]) -> CarelessPlan:
     return CarelessPlan(tuple(sorted(balanced)), tuple(pairs))
 
 
+def _check_finite(dim: DimensionPlan, items: Sequence[ItemPlan]) -> None:
+    """Refuse weights so large that a dimension's sums could overflow to infinity."""
+    largest = 0.0
+    total = 0.0
+    for i, weight in zip(dim.members, dim.weights, strict=True):
+        largest += weight * max(abs(items[i].lo), abs(items[i].hi))
+        total += weight
+    if not (math.isfinite(largest) and math.isfinite(2.0 * total)):
+        raise RubricError(
+            f"dimension {dim.id!r}: its item weights (up to {max(dim.weights):g}) are so "
+            "large that its weighted sums overflow; use smaller weights (only their ratios "
+            "matter)"
+        )
+
+
 def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> ScoringPlan:
     """Compile a rubric into the flat plan every engine reads.
 
@@ -332,6 +348,7 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
             band_on=dim.band_on,
             one_range=len({(item_plans[i].lo, item_plans[i].hi) for i in idx}) <= 1,
         )
+        _check_finite(plan, item_plans)
         if dim.band_on == "score":
             low, high = strategy.bounds(plan.stats_for_bounds())
             try:

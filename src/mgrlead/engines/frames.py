@@ -119,9 +119,10 @@ def _to_float_column(
     kind = arr.dtype.kind
     if kind in "iuf":
         return arr.astype(np.float64, copy=False)  # copied into the matrix next
-    if kind == "b":
+    if kind in "bmMc":
+        what = {"b": "booleans", "m": "durations", "M": "dates", "c": "complex numbers"}[kind]
         raise AnswerError(
-            f"item {item!r}: the column holds booleans; answers must be whole numbers",
+            f"item {item!r}: the column holds {what}; answers must be whole numbers",
             item=item,
         )
     out = np.empty(len(arr), dtype=np.float64)

@@ -74,8 +74,11 @@ def unknown_item_message(plan: ScoringPlan, item_id: object) -> str:
 
 
 def _indexable(item: ItemPlan, by_code: Mapping[int, Any]) -> Any:  # noqa: ANN401
-    """``by_code`` as a tuple indexed by the code (a dict for scales that reach below 0)."""
-    if item.code_min < 0:
+    """``by_code`` as a tuple indexed by the code (a dict for scales below 0 or far from it).
+
+    A tuple spans 0 to the largest code, so only scales that start near 0 get one.
+    """
+    if item.code_min < 0 or item.code_max > 2 * len(item.codes) + 16:
         return dict(by_code)
     return tuple(by_code.get(code) for code in range(item.code_max + 1))
 
