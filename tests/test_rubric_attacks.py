@@ -156,3 +156,53 @@ def test_scales_far_from_zero_score_at_once_and_absurd_ones_are_refused() -> Non
             Scale(labels=["no", "yes"], **bad)
     with pytest.raises(mgrlead.RubricError, match="at most 1,001"):
         Scale(min=0, max=5000, labels=[str(p) for p in range(5001)])
+
+
+def _write(path: object, text: str) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    Path(str(path)).write_text(text, encoding="utf-8")
+
+
+def test_files_that_extend_each_other_are_a_one_line_error(tmp_path: object) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    folder = Path(str(tmp_path))
+    _write(folder / "a.toml", 'extends = "b.toml"\nid = "a"\nversion = "1"\n')
+    _write(folder / "b.toml", 'extends = "a.toml"\nid = "b"\nversion = "1"\n')
+    _write(folder / "self.toml", 'extends = "self.toml"\nid = "s"\nversion = "1"\n')
+    for name, loop in (("a.toml", "b.toml -> a.toml -> b.toml"), ("self.toml", "self.toml")):
+        start = time.perf_counter()
+        with pytest.raises(mgrlead.RubricFileError, match="extend each other in a loop") as info:
+            mgrlead.load_rubric(folder / name)
+        assert time.perf_counter() - start < 5
+        assert loop in str(info.value)
+        assert "RecursionError" not in str(info.value)
+
+
+def test_extends_stays_in_the_folder_of_the_file(tmp_path: object) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    folder = Path(str(tmp_path))
+    (folder / "inner").mkdir()
+    _write(folder / "secret.toml", 'id = "s"\nversion = "1"\n')  # any file outside
+    _write(folder / "inner" / "up.toml", 'extends = "../secret.toml"\nid = "u"\nversion = "1"\n')
+    _write(folder / "inner" / "abs.toml",
+           f'extends = "{folder / "secret.toml"}"\nid = "x"\nversion = "1"\n')  # fmt: skip
+    for name in ("up.toml", "abs.toml"):
+        with pytest.raises(mgrlead.RubricFileError, match="lies outside the folder"):
+            mgrlead.load_rubric(folder / "inner" / name)
+
+
+def test_an_extending_file_with_a_dimension_id_twice_is_refused() -> None:
+    import json  # noqa: PLC0415
+
+    ml = mgrlead.load_rubric("manager-leader")
+    from mgrlead.io.serialize import unstructure_rubric  # noqa: PLC0415
+    from mgrlead.plugins import default_host  # noqa: PLC0415
+
+    dim = unstructure_rubric(ml)["dimensions"][0]
+    text = json.dumps({"extends": "manager-leader", "id": "x", "version": "1",
+                       "dimensions": [dim, dim]})  # fmt: skip
+    with pytest.raises(mgrlead.RubricFileError, match="'process_results' is used twice"):
+        load_rubric_text(text, fmt="json", context=default_host())

@@ -12,6 +12,7 @@ run code or build Python objects.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 import functools
 import json
@@ -125,11 +126,41 @@ def load_rubric_data(
     return rubric
 
 
+#: How many ``extends`` may chain (a file extending a file extending ...).
+MAX_EXTENDS: Final = 16
+_EXTENDING: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar(
+    "mgrlead_extending", default=()
+)
+
+
 def _base(name: str, folder: Path | None, context: RubricContext | None) -> Rubric:
-    """The rubric an ``extends`` names: a file (relative to ``folder``), or a registered one."""
+    """The rubric an ``extends`` names: a file (relative to ``folder``), or a registered one.
+
+    A file must lie in ``folder`` or below it: ``extends`` never reaches out of
+    the folder of the file that names it (``../`` and absolute paths are
+    refused).  A chain of files may not loop, and at most :data:`MAX_EXTENDS`
+    deep.
+    """
     candidate = (folder / name) if folder is not None else Path(name)
     if candidate.suffix and candidate.is_file():
-        return load_rubric_file(candidate, context=context)
+        home = (folder or Path.cwd()).resolve()
+        target = candidate.resolve()
+        if not target.is_relative_to(home):
+            raise RubricError(
+                f"{name!r} lies outside the folder of the file that extends it ({home}); "
+                "put the base rubric beside it or in a folder below"
+            )
+        chain = _EXTENDING.get()
+        if target in chain:
+            loop = " -> ".join(p.name for p in (*chain[chain.index(target) :], target))
+            raise RubricError(f"the files extend each other in a loop: {loop}")
+        if len(chain) >= MAX_EXTENDS:
+            raise RubricError(f"more than {MAX_EXTENDS} files extend each other in a chain")
+        token = _EXTENDING.set((*chain, target))
+        try:
+            return load_rubric_file(candidate, context=context)
+        finally:
+            _EXTENDING.reset(token)
     if context is None:
         raise RubricError(
             f"{name!r} is no rubric file, and a registered rubric needs a plugin host to be "
@@ -169,6 +200,13 @@ def _extend(
     if found:
         raise RubricFileError(source, found)
     if "dimensions" in changes:
+        ids = [d.id for d in changes["dimensions"]]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise RubricFileError(source, [
+                f"dimension id {i!r} is used twice; give each dimension its own id @ $.dimensions"
+                for i in twice
+            ])  # fmt: skip
         added = {d.id: d for d in changes["dimensions"]}
         merged = [added.pop(d.id, d) for d in base.dimensions]
         changes["dimensions"] = [*merged, *added.values()]
