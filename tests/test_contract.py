@@ -237,16 +237,16 @@ def test_json_breaking_scores_are_caught() -> None:
     class Contract(ScorerContract):
         strategy = Unserializable()
 
-    _fails(
-        Contract, "test_profile_survives_a_json_round_trip", "does not survive a JSON round trip"
-    )
+    # the engines refuse an infinite score before it reaches a profile
+    _fails(Contract, "test_profile_survives_a_json_round_trip", "a score must be a finite number")
 
 
 def test_other_exceptions_are_caught() -> None:
     class Contract(ScorerContract):
         strategy = Crashes()
 
-    _fails(Contract, "test_bad_answers_raise_mgrlead_errors", "valid answers raised KeyError")
+    _fails(Contract, "test_bad_answers_raise_mgrlead_errors",
+           "valid answers raised PluginError: .*failed: KeyError")  # fmt: skip
 
 
 def test_broken_key_flip_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:

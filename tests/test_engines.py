@@ -162,7 +162,9 @@ def test_lazy_options() -> None:
         mgrlead.score_frame(ML, pl.from_pandas(EXAMPLE).lazy(), engine="numpy")
     with pytest.raises(InputError, match="unknown engine 'gpu'"):
         mgrlead.score_frame(ML, EXAMPLE, engine="gpu")
-    table = mgrlead.analysis.norms.NormTable.build(ML, EXAMPLE, id="n")
+    from mgrlead.analysis.norms import NormTable  # noqa: PLC0415
+
+    table = NormTable.build(ML, EXAMPLE, id="n")
     with pytest.raises(InputError, match="norms are applied to eager frames only"):
         mgrlead.score_frame(ML, pl.from_pandas(EXAMPLE).lazy(), norms=table)
 

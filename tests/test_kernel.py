@@ -340,7 +340,7 @@ def test_the_generated_scorer_shows_its_source_in_tracebacks() -> None:
     source = inspect.getsource(compiled)
     assert source.startswith("def score_one(answers, careless):")
     assert compiled.__code__.co_filename in linecache.cache
-    with pytest.raises(ZeroDivisionError) as info:
+    with pytest.raises(mgrlead.PluginError, match="'fails' failed: ZeroDivisionError") as info:
         mgrlead.score(rubric, dict.fromkeys(ML.item_ids, 3))
     shown = "".join(traceback.format_exception(info.value))
     assert "mgrlead scorer of manager-leader" in shown

@@ -116,3 +116,62 @@ def test_a_plugin_whose_attributes_raise_is_skipped() -> None:
     with pytest.warns(PluginWarning, match=r"plugin 'hostile': cannot be read: RuntimeError"):
         host = _host(("hostile", _Hostile()))
     assert "manager-leader" in host.names("rubric")
+
+
+@attrs.frozen(kw_only=True)
+class _Bad(mgrlead.strategies.ScoringStrategy):
+    """A strategy that misbehaves as ``how`` says."""
+
+    name: str = "bad"
+    how: str = "mutates"
+
+    def score(self, stats: Any) -> Any:
+        import numpy as np  # noqa: PLC0415
+
+        if self.how == "mutates":
+            stats.percent[...] = 0  # into the engine's own array, if it could
+            return stats.mean
+        if self.how == "raises":
+            return stats.mean / 0 if isinstance(stats.mean, float) else 1 // 0
+        return {"none": None, "complex": np.asarray(stats.mean) + 1j,
+                "nan": stats.mean * np.nan, "inf": stats.mean * np.inf,
+                "shape": np.zeros(3)}[self.how]  # fmt: skip
+
+    def bounds(self, stats: Any) -> tuple[float, float]:
+        return (stats.scale_min, stats.scale_max)
+
+
+def _frame() -> Any:
+    import numpy as np  # noqa: PLC0415
+
+    return np.full((4, len(ML.item_ids)), 4.0)
+
+
+def test_a_strategy_cannot_change_the_published_percent() -> None:
+    from mgrlead.api import scoring_plan  # noqa: PLC0415
+    from mgrlead.engines.batch import score_matrix  # noqa: PLC0415
+
+    plan = attrs.evolve(scoring_plan(ML), strategy=_Bad(how="mutates"))
+    with pytest.raises(mgrlead.PluginError, match=r"'bad' failed: ValueError: .*read-only"):
+        score_matrix(plan, _frame())
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [("raises", "'bad' failed: ZeroDivisionError"), ("none", "'bad' returned None"),
+     ("complex", "'bad' returned complex128 values, not real numbers"),
+     ("nan", "'bad' returned nan for respondent 0"), ("inf", "'bad' returned inf for respondent 0"),
+     ("shape", r"'bad' returned an array of shape \(3,\)")],
+)  # fmt: skip
+def test_a_strategy_that_fails_or_returns_no_score_is_named_on_every_path(
+    how: str, message: str
+) -> None:
+    from mgrlead.api import scoring_plan  # noqa: PLC0415
+    from mgrlead.engines.batch import score_matrix  # noqa: PLC0415
+    from mgrlead.engines.scorer import Scorer  # noqa: PLC0415
+
+    plan = attrs.evolve(scoring_plan(ML), strategy=_Bad(how=how))
+    with pytest.raises(mgrlead.PluginError, match=message):
+        score_matrix(plan, _frame())
+    with pytest.raises(mgrlead.PluginError, match=message.replace("(3,)", "(3,)")):
+        Scorer(plan).score(dict.fromkeys(ML.item_ids, 4))

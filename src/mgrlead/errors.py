@@ -127,7 +127,12 @@ class IncomparableError(MgrleadError):
 
 
 class PluginError(MgrleadError):
-    """A plugin could not be loaded or registered something invalid (strict mode)."""
+    """A plugin failed to load, registered something invalid, or its strategy failed.
+
+    Loading and registering raise it in strict mode only (a warning otherwise);
+    a plugin strategy that raises or returns something that is not a score
+    raises it always, naming the strategy.
+    """
 
 
 class PluginWarning(UserWarning):

@@ -65,11 +65,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import define, frozen
 
-from mgrlead.strategies import DimensionStats, ScoringStrategy
+from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrategy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -304,7 +304,7 @@ def dimension(
         n_items=dim.n_items, scale_min=dim.scale_min, scale_max=dim.scale_max,
         weight_total=dim.weight_total, ops=ops,
     )  # fmt: skip
-    headline = strategy.score(stats)
+    headline = score_of(ops, strategy, stats, ok)
     value = band_value(dim.band_on, percent, mean, headline)
     return DimensionResult(
         ok=ok, weight_zero=weight_zero, sum=acc.wx, mean=mean, percent=percent,
@@ -312,6 +312,23 @@ def dimension(
         missing=dim.n_items - acc.n, imputed=acc.imputed,
         band=band_index(ops, value, dim.boundaries), share=share,
     )  # fmt: skip
+
+
+#: The built-in strategies' own classes: trusted, called as they are.
+_BUILT_IN: Final = frozenset(type(s) for s in BUILTIN_STRATEGIES.values())
+
+
+def score_of(ops: Ops, strategy: ScoringStrategy, stats: DimensionStats, ok: Value) -> Value:
+    """The strategy's headline.
+
+    A built-in strategy is called as it is.  Any other is a plugin's: on numpy
+    it gets read-only arrays, a failure becomes a :class:`~mgrlead.PluginError`
+    naming it, and what it returns must be real numbers, one per respondent,
+    finite wherever the dimension is scorable (:meth:`Ops.plugin_score`).
+    """
+    if type(strategy) in _BUILT_IN:
+        return strategy.score(stats)
+    return ops.plugin_score(strategy, stats, ok)
 
 
 #: The metrics that are numbers of the dimension's scale (missing when not scorable).

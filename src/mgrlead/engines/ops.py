@@ -36,6 +36,10 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Final
 
+import attrs
+
+from mgrlead.errors import MgrleadError, PluginError
+
 __all__ = [
     "NUMPY",
     "PYTHON",
@@ -132,6 +136,10 @@ class Ops:
         """``acc + x`` for an accumulator the kernel owns (numpy adds in place)."""
         return acc + x
 
+    def plugin_score(self, strategy: Any, stats: Any, ok: Value) -> Value:  # noqa: ANN401, ARG002
+        """A plugin strategy's headline; its failure named (see :func:`kernel.headline`)."""
+        return _guarded(strategy, stats)
+
     def checkpoint(self, values: Sequence[Value]) -> list[Value]:
         """A point where an engine may store intermediate values (lazy frames: as columns)."""
         return list(values)
@@ -156,6 +164,54 @@ class Ops:
             out.append(last)
             last = self.where(self.present(x), x, last)
         return out
+
+
+def _guarded(strategy: Any, stats: Any) -> Any:  # noqa: ANN401
+    """``strategy.score(stats)``; any failure but mgrlead's own as a :class:`PluginError`."""
+    try:
+        return strategy.score(stats)
+    except MgrleadError:
+        raise
+    except Exception as exc:
+        msg = (
+            f"scoring strategy {strategy.name!r} failed: {type(exc).__name__}: {exc}; fix its "
+            "score(), or score with another strategy"
+        )
+        raise PluginError(msg) from exc
+
+
+def _checked(np: Any, strategy: Any, result: Any, ok: Any) -> Any:  # noqa: ANN401
+    """A plugin's headline as floats: real, of one value per respondent, finite where scored."""
+    name = strategy.name
+    if result is None:
+        msg = f"scoring strategy {name!r} returned None; return the score (a number per row)"
+        raise PluginError(msg)
+    try:
+        values = np.asarray(result)
+    except Exception as exc:  # whatever it returned
+        msg = f"scoring strategy {name!r} returned {type(result).__name__}, not numbers"
+        raise PluginError(msg) from exc
+    if values.dtype.kind not in "biuf":
+        msg = f"scoring strategy {name!r} returned {values.dtype} values, not real numbers"
+        raise PluginError(msg)
+    rows = np.shape(ok)
+    if values.shape not in {(), rows}:
+        msg = (
+            f"scoring strategy {name!r} returned an array of shape {values.shape}; it must "
+            f"give one score per respondent {rows}"
+        )
+        raise PluginError(msg)
+    values = values.astype(np.float64)
+    bad = ~np.isfinite(values) & np.asarray(ok, dtype=bool)
+    if bad.any():
+        row = int(np.flatnonzero(np.broadcast_to(bad, rows))[0]) if rows else 0
+        value = float(np.broadcast_to(values, rows)[row]) if rows else float(values)
+        msg = (
+            f"scoring strategy {name!r} returned {value} for respondent {row}, whose "
+            "dimension is scorable; a score must be a finite number"
+        )
+        raise PluginError(msg)
+    return values
 
 
 class PythonOps(Ops):
@@ -292,6 +348,19 @@ class NumpyOps(Ops):
             acc += x
             return acc
         return acc + x
+
+    def plugin_score(self, strategy: Any, stats: Any, ok: Value) -> Value:  # noqa: ANN401, D102
+        # read-only views: a strategy that writes into its input changes nothing
+        np = self._np()
+        frozen = {}
+        for name in ("sum", "mean", "percent", "position", "answered"):
+            value = getattr(stats, name)
+            if isinstance(value, np.ndarray):
+                value = value.view()
+                value.flags.writeable = False
+            frozen[name] = value
+        result = _guarded(strategy, attrs.evolve(stats, **frozen))
+        return _checked(np, strategy, result, ok)
 
     # The scans go item by item: stacking the items into one (items, n) array
     # copies every column, and a scan along the first axis of it reads memory

@@ -93,7 +93,10 @@ class _Headline:
         self.name = strategy.name
 
     def score(self, stats: DimensionStats) -> Any:  # noqa: ANN401
-        if not self.strategy.numpy_only:
+        # A built-in is traced into the code; a plugin's strategy is called at run
+        # time as the batch engine calls it (read-only numpy values, its failures
+        # and non-numbers named), never inlined.
+        if type(self.strategy) in _BUILT_IN and not self.strategy.numpy_only:
             try:
                 value = self.strategy.score(stats)
             except Exception:  # noqa: BLE001, S110 - any failure: call it at run time
@@ -117,7 +120,7 @@ class _Headline:
                 weight_total=stats.weight_total, ops=NUMPY,
             )  # fmt: skip
             with np.errstate(all="ignore"):
-                result = strategy.score(values)
+                result = NUMPY.plugin_score(strategy, values, np.ones(1, dtype=bool))
             return float(np.asarray(result, dtype=np.float64).reshape(-1)[0])
 
         name = self.trace.helper(f"_headline{self.d}", headline)
@@ -350,9 +353,7 @@ class _Writer:
                 out._node.bind = True  # noqa: SLF001 - the trace's own flag
         self.flush(trace, outputs, depth)
         self.emit(f"band, label = _bands{d}[{trace.expr(result.band)}]", depth)
-        score = trace.expr(result.score)
-        if type(self.plan.strategy) not in _BUILT_IN:  # a plugin's may give an int: a float
-            score = f"float({score})"
+        score = trace.expr(result.score)  # a plugin's comes from its helper, a float
         self.build(DimensionScore, f"d{d}", {
             "dimension": literal(dim.id), "parent": literal(dim.parent), "scorable": "True",
             "reason": "None", "n_items": str(dim.n_items), "sum": trace.expr(result.sum),
