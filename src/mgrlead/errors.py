@@ -30,6 +30,7 @@ from __future__ import annotations
 __all__ = [
     "AnalysisWarning",
     "AnswerError",
+    "DuplicateKeyError",
     "EngineError",
     "IncomparableError",
     "InputError",
@@ -74,6 +75,15 @@ class RubricFileError(RubricError):
             lines = "\n".join(f"  {source}: {p}" for p in self.problems)
             text = f"{source}: {len(self.problems)} problems\n{lines}"
         super().__init__(text)
+
+
+class DuplicateKeyError(RubricError):
+    """A rubric file gives one key twice in one table (``key`` names it)."""
+
+    def __init__(self, key: str, where: str = "") -> None:
+        """The key, and where it is (`` (line 4)``), for the message."""
+        super().__init__(f"the key {key!r} is given twice in one table{where}; keep one")
+        self.key = key
 
 
 class RubricNotFoundError(MgrleadError, LookupError):

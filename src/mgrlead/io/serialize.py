@@ -27,7 +27,13 @@ from typing import Any, Final, Protocol
 import attrs
 
 from mgrlead.conversion import describe, file_fields, problems, strict_converter, structure_errors
-from mgrlead.errors import InputError, MgrleadError, RubricError, RubricFileError
+from mgrlead.errors import (
+    DuplicateKeyError,
+    InputError,
+    MgrleadError,
+    RubricError,
+    RubricFileError,
+)
 from mgrlead.model import Rubric
 from mgrlead.plan import compile_plan
 from mgrlead.strategies import BUILTIN_STRATEGIES, ScoringStrategy
@@ -309,7 +315,7 @@ def parse_text(raw: str | bytes, *, fmt: str, source: str = "<string>") -> Any: 
         try:
             data = yaml.load(text, Loader=_strict_yaml_loader())
             _check_size(data)
-        except _DuplicateKeyError as exc:
+        except DuplicateKeyError as exc:
             raise RubricFileError(source, [str(exc)]) from None
         except yaml.YAMLError as exc:
             raise RubricFileError(
@@ -320,7 +326,7 @@ def parse_text(raw: str | bytes, *, fmt: str, source: str = "<string>") -> Any: 
         if fmt == "toml":
             return tomllib.loads(text)
         return json.loads(text, object_pairs_hook=_unique_keys)
-    except _DuplicateKeyError as exc:
+    except DuplicateKeyError as exc:
         raise RubricFileError(source, [f"{exc}{_json_lines(text, exc.key)}"]) from None
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise RubricFileError(source, [f"not valid {fmt.upper()}: {exc}"]) from exc
@@ -354,17 +360,11 @@ def _check_size(data: object) -> None:
             stack.extend(value)
 
 
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str, where: str = "") -> None:
-        super().__init__(f"the key {key!r} is given twice in one table{where}; keep one")
-        self.key = key
-
-
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _DuplicateKeyError(key)
+            raise DuplicateKeyError(key)
         out[key] = value
     return out
 
@@ -407,7 +407,7 @@ def _strict_yaml_loader() -> Any:  # noqa: ANN401
                 key = self.construct_object(key_node, deep=deep)
                 if key in seen:
                     line = key_node.start_mark.line + 1
-                    raise _DuplicateKeyError(str(key), f" (line {line})")
+                    raise DuplicateKeyError(str(key), f" (line {line})")
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
