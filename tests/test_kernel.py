@@ -696,3 +696,16 @@ def test_parquet_output_types_do_not_come_from_the_first_chunk(
     assert table.schema.field("note").type == pa.string()
     assert table.column("process_results_band").to_pylist()[:2] == [None, None]
     assert table.column("note").to_pylist()[2:] == ["a", "b", "c", "d"]
+
+
+def test_a_file_whose_every_row_is_skipped_still_gets_a_csv_header(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(",".join(["id", *ML.item_ids]) + "\n" + ",".join(["a", "9", *["3"] * 23])
+                    + "\n")  # fmt: skip
+    target = tmp_path / "scores.csv"
+    done = CliRunner().invoke(cli, ["score", str(path), "--on-error", "skip", "-o", str(target)])
+    assert done.exit_code == 0, done.output
+    lines = [line for line in target.read_text().splitlines() if not line.startswith("#")]
+    assert lines[0].split(",")[:2] == ["id", "process_results_sum"]
+    assert len(lines) == 1
+    assert "skipped 1 bad row" in done.output

@@ -427,6 +427,12 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
         raise InputError(fatal[0])
     if report.rows == 0 and not report.skipped:
         raise InputError(f"{name}: no data rows under the header")
+    if fmt == "csv" and not wrote_header and out is not None and not isinstance(out, Path):
+        # every row was skipped: still a CSV file, with its header
+        empty = score_matrix(plan, np.empty((0, len(plan.items))), fills=fills)
+        nothing: dict[str, Any] = {h: [] for h in passthrough_names}
+        columns = {**nothing, **score_columns(empty, nothing, extra)}
+        out.write(",".join(columns) + "\n")
     if fmt == "json" and out is not None and not isinstance(out, Path):
         out.write("\n]\n" if json_started else "[]\n")
     return report
