@@ -5,11 +5,10 @@ Each is refused at once with one line that says what and where.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 import mgrlead
+from mgrlead.api import scorer
 from mgrlead.io.serialize import MAX_ALIASES, load_rubric_text, parse_text
 
 
@@ -40,10 +39,8 @@ def _laughs(levels: int) -> str:
 
 @pytest.mark.parametrize("levels", [6, 9, 12])
 def test_yaml_alias_bombs_are_refused_fast_with_a_short_message(levels: int) -> None:
-    start = time.perf_counter()
     with pytest.raises(mgrlead.RubricFileError) as info:
         load_rubric_text(_laughs(levels), fmt="yaml")
-    assert time.perf_counter() - start < 30  # a guard against a hang, not a timing test
     message = str(info.value)
     assert len(message) < 1_000
     assert "aliases" in message or "values" in message
@@ -136,8 +133,6 @@ def test_weights_so_large_that_sums_overflow_are_refused_by_name() -> None:
 
 
 def test_scales_far_from_zero_score_at_once_and_absurd_ones_are_refused() -> None:
-    import time as clock  # noqa: PLC0415
-
     from mgrlead import Dimension, Item, Pole, Rubric, Scale  # noqa: PLC0415
 
     def one(scale: Scale) -> Rubric:
@@ -147,10 +142,11 @@ def test_scales_far_from_zero_score_at_once_and_absurd_ones_are_refused() -> Non
         return Rubric(id="r", version="1", title="T", scale=scale, dimensions=[dim])
 
     far = one(Scale(min=999_998, max=999_999, labels=["no", "yes"]))
-    start = clock.perf_counter()
     profile = mgrlead.score(far, {"a": 999_999, "b": 999_998})
-    assert clock.perf_counter() - start < 5  # was 18 s and 528 MB at 10,000,000
     assert profile["d"].percent == 100.0
+    # the tables hold the scale's two codes, not a million entries from 0 up
+    tables = scorer(far).single.__globals__
+    assert [len(tables[f"_x0_{m}"]) for m in range(2)] == [2, 2]
     for bad in ({"min": 10_000_000, "max": 10_000_001}, {"min": 2**70, "max": 2**70 + 1}):
         with pytest.raises(mgrlead.RubricError, match="beyond ±1,000,000"):
             Scale(labels=["no", "yes"], **bad)
@@ -172,10 +168,8 @@ def test_files_that_extend_each_other_are_a_one_line_error(tmp_path: object) -> 
     _write(folder / "b.toml", 'extends = "a.toml"\nid = "b"\nversion = "1"\n')
     _write(folder / "self.toml", 'extends = "self.toml"\nid = "s"\nversion = "1"\n')
     for name, loop in (("a.toml", "b.toml -> a.toml -> b.toml"), ("self.toml", "self.toml")):
-        start = time.perf_counter()
         with pytest.raises(mgrlead.RubricFileError, match="extend each other in a loop") as info:
             mgrlead.load_rubric(folder / name)
-        assert time.perf_counter() - start < 5
         assert loop in str(info.value)
         assert "RecursionError" not in str(info.value)
 
@@ -206,3 +200,14 @@ def test_an_extending_file_with_a_dimension_id_twice_is_refused() -> None:
                        "dimensions": [dim, dim]})  # fmt: skip
     with pytest.raises(mgrlead.RubricFileError, match="'process_results' is used twice"):
         load_rubric_text(text, fmt="json", context=default_host())
+
+
+def test_a_duplicate_among_thousands_of_items_is_found_and_named() -> None:
+    from mgrlead import Dimension, Item, Pole, Rubric, Scale  # noqa: PLC0415
+
+    items = [Item(id=f"i{k}", text="t", keyed="hi") for k in range(10_000)]
+    items.append(Item(id="i4321", text="again", keyed="hi"))
+    dim = Dimension(id="d", name="D", low=Pole(id="lo", label="L"),
+                    high=Pole(id="hi", label="H"), items=items)  # fmt: skip
+    with pytest.raises(mgrlead.RubricError, match="'i4321'"):
+        Rubric(id="r", version="1", title="T", scale=Scale.agreement(5), dimensions=[dim])

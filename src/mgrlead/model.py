@@ -177,6 +177,13 @@ def _ref_tuple(value: Iterable[ItemRef]) -> tuple[ItemRef, ...]:
     return tuple(value)
 
 
+def _twice(values: Iterable[Any]) -> list[Any]:
+    """The values given more than once, in sorted order (linear, for large rubrics)."""
+    import collections  # noqa: PLC0415 - only when a rubric is checked
+
+    return sorted(v for v, n in collections.Counter(values).items() if n > 1)
+
+
 #: The largest response code (or missing code) a scale may use, either side of 0.
 SCALE_LIMIT: Final = 1_000_000
 #: The most points a scale may have.
@@ -235,8 +242,8 @@ class Scale:
                     f"scale: missing code {code} is also a point of the scale "
                     f"{self.min}..{self.max}; use a code outside it"
                 )
-            if codes.count(code) > 1:
-                raise RubricError(f"scale: missing code {code} is listed twice")
+        for code in _twice(codes):
+            raise RubricError(f"scale: missing code {code} is listed twice")
 
     @property
     def missing_codes(self) -> frozenset[int]:
@@ -330,7 +337,7 @@ class Item:
         if self.scale is not None and not isinstance(self.scale, Scale):
             raise RubricError(f"item {self.id!r}: scale must be a Scale, got {self.scale!r}")
         codes = [r.code for r in self.responses]
-        for code in {c for c in codes if codes.count(c) > 1}:
+        for code in _twice(codes):
             raise RubricError(f"item {self.id!r}: response code {code} is scored twice")
         if self.responses and len({r.score for r in self.responses}) < 2:
             raise RubricError(f"item {self.id!r}: the response scores must not all be equal")
@@ -431,7 +438,7 @@ def check_bands(
     if not bands:
         raise RubricError(f"{owner}: needs at least one band")
     ids = [b.id for b in bands]
-    for dup in {i for i in ids if ids.count(i) > 1}:
+    for dup in _twice(ids):
         raise RubricError(f"{owner}: band id {dup!r} is used twice")
     first, last = bands[0], bands[-1]
     starts_ok = first.lower == low if exact else first.lower <= low
@@ -805,7 +812,7 @@ class Rubric:
                     )
             members = self.members(dim)
             ids = [item_id for item_id, _ in members]
-            for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            for dup in _twice(ids):
                 raise RubricError(f"{where}: item {dup!r} counts twice toward dimension {dim.id!r}")
             policy = dim.missing if dim.missing is not None else self.missing
             if policy.required(len(ids)) > len(ids):
