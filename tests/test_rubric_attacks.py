@@ -5,6 +5,8 @@ Each is refused at once with one line that says what and where.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import mgrlead
@@ -211,3 +213,25 @@ def test_a_duplicate_among_thousands_of_items_is_found_and_named() -> None:
                     high=Pole(id="hi", label="H"), items=items)  # fmt: skip
     with pytest.raises(mgrlead.RubricError, match="'i4321'"):
         Rubric(id="r", version="1", title="T", scale=Scale.agreement(5), dimensions=[dim])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda _: mgrlead.score(None, {}), "a rubric is a Rubric, a registered name or a file"),
+        (lambda ml: mgrlead.score(ml, {}, strategy=5), "strategy must be a str"),
+        (lambda ml: mgrlead.score(ml, {}, weighting=5), "weighting must be a str or Weighting"),
+        (lambda ml: mgrlead.score(ml, {}, missing=5), "missing must be a str or MissingPolicy"),
+        (lambda ml: mgrlead.score(ml, {}, norms=5), "norms must be a NormTable"),
+        (lambda _: mgrlead.load_rubric("x" * 5000), "5,000 characters long"),
+        (lambda ml: mgrlead.score_frame(ml, dict.fromkeys(ml.item_ids, 3)),
+         "is a int, not a column"),
+        (lambda ml: mgrlead.score_frame(ml, {i: (v for v in [3]) for i in ml.item_ids}),
+         "is a generator, not a column"),
+        (lambda ml: mgrlead.score_frame(ml, {i: [3] for i in ml.item_ids}, norms=5),
+         "norms must be a NormTable"),
+    ],
+)  # fmt: skip
+def test_library_calls_with_the_wrong_types_raise_mgrlead_errors(call: Any, message: str) -> None:
+    with pytest.raises(mgrlead.InputError, match=message):
+        call(mgrlead.load_rubric("manager-leader"))

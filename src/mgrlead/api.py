@@ -62,6 +62,9 @@ def _host_generation() -> int:
     return int(_GENERATION[0])
 
 
+#: The longest rubric name or path :func:`load_rubric` takes.
+_LONGEST_NAME: Final = 1024
+
 #: How many compiled plans each level of the cache keeps (least recently used goes).
 CACHE_SIZE: Final = 64
 
@@ -98,6 +101,16 @@ def load_rubric(name_or_path: str | Path | Rubric) -> Rubric:
     """
     if isinstance(name_or_path, Rubric):
         return name_or_path
+    if not isinstance(name_or_path, (str, Path)):
+        raise InputError(
+            f"a rubric is a Rubric, a registered name or a file path, not "
+            f"{type(name_or_path).__name__}"
+        )
+    if len(str(name_or_path)) > _LONGEST_NAME:
+        raise InputError(
+            f"rubric name {str(name_or_path)[:40]!r}... is {len(str(name_or_path)):,} characters "
+            f"long; names and paths have at most {_LONGEST_NAME:,}"
+        )
     from mgrlead.plugins.resolve import resolve_rubric  # noqa: PLC0415
 
     return resolve_rubric(name_or_path)
@@ -246,6 +259,9 @@ def scorer(
     is :func:`score_matrix`.
     """
     base = load_rubric(rubric)
+    _check_option("strategy", strategy, (str,))
+    _check_option("weighting", weighting, (str, Weighting))
+    _check_option("missing", missing, (str, MissingPolicy))
     options = (strategy, weighting, missing)
     return _CACHE.get(base, options if options != (None, None, None) else ())
 
@@ -330,6 +346,7 @@ def score(  # noqa: PLR0913 - the answers, then every per-call option
         compiled = scorer(rubric, strategy=strategy, weighting=weighting, missing=missing)
     profile = compiled.single(answers, careless)
     if norms is not None:
+        _check_norms(norms)
         from mgrlead.analysis.norms import apply_norms  # noqa: PLC0415
 
         profile = apply_norms(profile, compiled.plan, norms, group)
@@ -467,9 +484,26 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     return frames.score_eager(plan, df, careless=careless, extra=extra)
 
 
+def _check_option(name: str, value: object, kinds: tuple[type, ...]) -> None:
+    if value is not None and not isinstance(value, kinds):
+        what = " or ".join(k.__name__ for k in kinds)
+        raise InputError(f"{name} must be a {what} (or None), not {type(value).__name__}")
+
+
+def _check_norms(norms: object) -> None:
+    from mgrlead.analysis.norms import NormTable  # noqa: PLC0415
+
+    if not isinstance(norms, NormTable):
+        raise InputError(
+            f"norms must be a NormTable (see mgrlead.analysis.norms.load_norms), not "
+            f"{type(norms).__name__}"
+        )
+
+
 def _norm_extra(norms: NormTable | None) -> frames.Extra | None:
     if norms is None:
         return None
+    _check_norms(norms)
     from mgrlead.analysis.norms import norm_extra  # noqa: PLC0415
 
     return norm_extra(norms)

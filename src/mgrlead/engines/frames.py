@@ -89,6 +89,12 @@ def columns_to_matrix(
             f"the data has no column for item(s) {', '.join(map(repr, absent))}{hint}; "
             "add one column per item (leave cells empty for unanswered items)"
         )
+    for name, values in columns.items():
+        if not hasattr(values, "__len__") or isinstance(values, (str, bytes)):
+            raise InputError(
+                f"column {name!r} is a {type(values).__name__}, not a column of values; give "
+                "a list or an array per column"
+            )
     lengths = {len(v) for v in columns.values()}
     if len(lengths) > 1:
         raise InputError(f"columns have different lengths: {sorted(lengths)}")
