@@ -235,3 +235,33 @@ def test_a_duplicate_among_thousands_of_items_is_found_and_named() -> None:
 def test_library_calls_with_the_wrong_types_raise_mgrlead_errors(call: Any, message: str) -> None:
     with pytest.raises(mgrlead.InputError, match=message):
         call(mgrlead.load_rubric("manager-leader"))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["score", "examples/responses.csv", "-o", "/sys/mgrlead-test.csv"],
+     ["rubric", "export", "manager-leader", "-o", "/sys/mgrlead-test.toml"],
+     ["rubric", "schema", "-o", "/sys/mgrlead-test.json"]],
+)  # fmt: skip
+def test_an_output_that_cannot_be_written_is_one_line(args: list[str]) -> None:
+    import os  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from mgrlead.cli import cli  # noqa: PLC0415
+
+    try:  # /sys refuses new files even to root
+        os.close(os.open("/sys/mgrlead-probe", os.O_CREAT | os.O_WRONLY))
+    except OSError:
+        pass
+    else:  # pragma: no cover - a system where /sys takes files
+        Path("/sys/mgrlead-probe").unlink()
+        pytest.skip("needs a folder no one may write to (Linux's /sys)")
+    root = Path(__file__).resolve().parents[1]
+    args = [str(root / a) if a.startswith("examples/") else a for a in args]
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 2
+    assert done.output.strip().splitlines() == [
+        f"mgrlead: error: cannot write '{args[-1]}': Permission denied"
+    ]
