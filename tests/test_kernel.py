@@ -709,3 +709,19 @@ def test_a_file_whose_every_row_is_skipped_still_gets_a_csv_header(tmp_path: Pat
     assert lines[0].split(",")[:2] == ["id", "process_results_sum"]
     assert len(lines) == 1
     assert "skipped 1 bad row" in done.output
+
+
+def test_blank_lines_do_not_shift_the_line_a_bad_row_is_reported_on(tmp_path: Path) -> None:
+    good = ",".join(["3"] * 24)
+    bad = ",".join(["7", *["3"] * 23])
+    path = tmp_path / "blank.csv"
+    path.write_text(",".join(ML.item_ids) + "\n" + good + "\n\n\n" + good + "\n\n" + bad + "\n")
+    done = CliRunner().invoke(cli, ["score", str(path)])
+    assert done.exit_code != 0
+    assert "line 7" in done.output  # header 1, rows 2 and 5, blanks 3, 4 and 6
+    out = io.StringIO()
+    out.buffer = io.BytesIO()  # type: ignore[misc]
+    report = stream.stream_score(scoring_plan(ML), path, out, na_values=[""], on_error="skip")
+    assert report.skipped == 1
+    side = (tmp_path / "blank.skipped.csv").read_text().splitlines()
+    assert side[1].startswith("7,")

@@ -20,6 +20,7 @@ cells.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -166,11 +167,37 @@ def _guarded(reader: Any, name: str) -> Iterator[Any]:  # noqa: ANN401
         yield batch
 
 
+class _Lines:
+    """The line of each data row in the file, counting the blank lines the reader skips.
+
+    The blank lines are looked for only when a message needs a line number.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.blanks: list[int] | None = None
+
+    def __call__(self, row: int) -> int:
+        """The line of data row ``row`` (0 is the row under the header, line 2 if no blanks)."""
+        line = row + 2
+        if self.path == STDIN or self.path.suffix.lower() == ".parquet":
+            return line
+        if self.blanks is None:
+            with self.path.open("rb") as f:
+                self.blanks = [n for n, text in enumerate(f, start=1) if not text.strip(b"\r\n")]
+        found = -1
+        while found != line:  # the blank lines up to it push it down
+            found = line
+            line = row + 2 + bisect.bisect_right(self.blanks, line)
+        return line
+
+
 def _item_matrix(
     plan: ScoringPlan,
     batch: Any,  # noqa: ANN401 - a pyarrow RecordBatch
-    first_line: int,
+    first_row: int,
     where: str,
+    line_of: Callable[[int], int],
 ) -> tuple[Any, Any, list[str]]:
     """The chunk's answers as floats, a mask of bad rows, and a message per bad row."""
     import numpy as np  # noqa: PLC0415
@@ -213,7 +240,7 @@ def _item_matrix(
             off &= ~np.isin(values, list(it.missing_codes))
         for row in np.flatnonzero((not_whole | off) & ~bad):
             bad[row] = True
-            line = first_line + row
+            line = line_of(first_row + int(row))
             raw = col[int(row)].as_py()
             messages[row] = cell_message(it, raw, f"{where}, line {line}")
         matrix[:, j] = np.where(bad, np.nan, values)
@@ -252,10 +279,8 @@ def _count_pass(
     _require_items(plan, header, str(path))
     totals = [np.zeros(len(it.codes), dtype=np.int64) for it in plan.items]
     rows = 0
-    line = 2
     for batch in batches:
-        matrix, bad, _ = _item_matrix(plan, batch, line, str(path))
-        line += batch.num_rows
+        matrix, bad, _ = _item_matrix(plan, batch, rows, str(path), lambda row: row + 2)
         rows += batch.num_rows
         keep = matrix[~bad]
         indices = [code_indices(it, keep[:, i])[0] for i, it in enumerate(plan.items)]
@@ -319,7 +344,8 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     name = str(path)
     report = StreamReport()
     skipped_rows: list[dict[str, Any]] = []
-    line_of_row = [2]  # the next data row's line number
+    rows_read = [0]  # data rows read so far
+    line_of = _Lines(path)
 
     fatal: list[str] = []
 
@@ -352,17 +378,17 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
             if fatal:
                 raise InputError(fatal[0])
             batch = chunk
-            first_line = line_of_row[0]
-            line_of_row[0] += batch.num_rows
-            matrix, bad, messages = _item_matrix(plan, batch, first_line, name)
+            first_row = rows_read[0]
+            rows_read[0] += batch.num_rows
+            matrix, bad, messages = _item_matrix(plan, batch, first_row, name, line_of)
             if bad.any():
                 if on_error == "fail":
                     raise AnswerError(messages[int(np.flatnonzero(bad)[0])])
                 for row in np.flatnonzero(bad):
                     record = {h: batch.column(batch.schema.get_field_index(h))[int(row)].as_py()
                               for h in header}  # fmt: skip
-                    skipped_rows.append({"line": first_line + int(row), "error": messages[row],
-                                         **record})  # fmt: skip
+                    skipped_rows.append({"line": line_of(first_row + int(row)),
+                                         "error": messages[row], **record})  # fmt: skip
                 keep = ~bad
                 matrix = matrix[keep]
                 batch = batch.filter(pa.array(keep))
@@ -382,7 +408,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                 skipped_rows.clear()
             if batch.num_rows == 0:
                 continue
-            scores = score_matrix(plan, matrix, row_offset=first_line - 2, fills=fills)
+            scores = score_matrix(plan, matrix, row_offset=first_row, fills=fills)
             passthrough = {
                 h: batch.column(batch.schema.get_field_index(h)).to_pylist()
                 for h in passthrough_names
@@ -529,14 +555,15 @@ def read_all(
     items = set(plan.item_ids)
     passthrough: dict[str, list[Any]] = {h: [] for h in header if h not in items}
     parts = []
-    line = 2
+    rows = 0
+    line_of = _Lines(path)
     for batch in batches:
         if fatal:
             raise InputError(fatal[0])
-        matrix, bad, messages = _item_matrix(plan, batch, line, name)
+        matrix, bad, messages = _item_matrix(plan, batch, rows, name, line_of)
         if bad.any():
             raise AnswerError(messages[int(np.flatnonzero(bad)[0])])
-        line += batch.num_rows
+        rows += batch.num_rows
         parts.append(matrix)
         for h, values in passthrough.items():
             values.extend(batch.column(batch.schema.get_field_index(h)).to_pylist())
