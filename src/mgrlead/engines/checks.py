@@ -14,7 +14,7 @@ import numbers
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mgrlead.errors import AnswerError
+from mgrlead.errors import AnswerError, InputError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -23,7 +23,30 @@ if TYPE_CHECKING:
     from mgrlead.engines.ops import Ops
     from mgrlead.plan import ItemPlan
 
-__all__ = ["all_valid", "cell_message", "check_answer", "check_matrix", "invalid"]
+__all__ = [
+    "all_valid",
+    "cell_message",
+    "check_answer",
+    "check_matrix",
+    "check_no_clash",
+    "invalid",
+]
+
+
+def check_no_clash(names: Collection[str], dimension_ids: Sequence[str], where: str = "") -> None:
+    """Refuse data columns that a score column would overwrite (``where``: the file, if any).
+
+    Raises:
+        InputError: naming the columns.
+    """
+    from mgrlead.results import score_column_names  # noqa: PLC0415
+
+    clash = set(names) & set(score_column_names(dimension_ids))
+    if clash:
+        raise InputError(
+            f"{where + ': ' if where else ''}column(s) {', '.join(sorted(map(repr, clash)))} "
+            "would be overwritten by score columns; rename them before scoring"
+        )
 
 
 def check_answer(

@@ -15,10 +15,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mgrlead.engines.batch import BatchScores, Fills, score_matrix
-from mgrlead.engines.checks import check_answer
+from mgrlead.engines.checks import check_answer, check_no_clash
 from mgrlead.errors import AnswerError, InputError
 from mgrlead.extras import pyarrow
-from mgrlead.results import score_column_names
 
 if TYPE_CHECKING:
     import numpy as np
@@ -104,12 +103,7 @@ def columns_to_matrix(
         matrix[:, j] = _to_float_column(item, columns[item], plan.items[j])
     items = set(item_ids)
     passthrough = {k: v for k, v in columns.items() if k not in items}
-    clash = set(passthrough) & set(score_column_names(plan.dimension_ids))
-    if clash:
-        raise InputError(
-            f"column(s) {', '.join(sorted(map(repr, clash)))} would be overwritten by score "
-            "columns; rename them before scoring"
-        )
+    check_no_clash(passthrough, plan.dimension_ids)
     return matrix, passthrough
 
 

@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from mgrlead.plan import CarelessPlan, DimensionPlan, ItemPlan
 
 __all__ = [
+    "BUILT_IN",
     "Accumulated",
     "DimensionResult",
     "OverallResult",
@@ -315,7 +316,7 @@ def dimension(
 
 
 #: The built-in strategies' own classes: trusted, called as they are.
-_BUILT_IN: Final = frozenset(type(s) for s in BUILTIN_STRATEGIES.values())
+BUILT_IN: Final = frozenset(type(s) for s in BUILTIN_STRATEGIES.values())
 
 
 def score_of(ops: Ops, strategy: ScoringStrategy, stats: DimensionStats, ok: Value) -> Value:
@@ -326,7 +327,7 @@ def score_of(ops: Ops, strategy: ScoringStrategy, stats: DimensionStats, ok: Val
     naming it, and what it returns must be real numbers, one per respondent,
     finite wherever the dimension is scorable (:meth:`Ops.plugin_score`).
     """
-    if type(strategy) in _BUILT_IN:
+    if type(strategy) in BUILT_IN:
         return strategy.score(stats)
     return ops.plugin_score(strategy, stats, ok)
 

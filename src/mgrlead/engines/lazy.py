@@ -22,14 +22,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from mgrlead.engines import kernel
 from mgrlead.engines.batch import fills_from_counts
-from mgrlead.engines.checks import invalid
+from mgrlead.engines.checks import check_no_clash, invalid
 from mgrlead.engines.ops import NarwhalsOps
 from mgrlead.errors import AnswerError, EngineError, InputError
 from mgrlead.results import (
     CARELESS_METRICS,
     DIMENSION_METRICS,
     OVERALL_METRICS,
-    score_column_names,
 )
 
 if TYPE_CHECKING:
@@ -187,12 +186,7 @@ def prepare(
             f"the data has no column for item(s) {', '.join(map(repr, absent))}; "
             "add one column per item (leave cells empty for unanswered items)"
         )
-    clash = set(names) & set(score_column_names(plan.dimension_ids))
-    if clash:
-        raise InputError(
-            f"column(s) {', '.join(sorted(map(repr, clash)))} would be overwritten by score "
-            "columns; rename them before scoring"
-        )
+    check_no_clash(names, plan.dimension_ids)
     for item_id in plan.item_ids:
         dtype = schema[item_id]
         if not (dtype.is_numeric() or dtype == nw.Unknown):

@@ -32,7 +32,7 @@ import itertools
 import linecache
 import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from mgrlead._version import __version__
 from mgrlead.engines import assemble, kernel
@@ -40,7 +40,7 @@ from mgrlead.engines.checks import check_answer
 from mgrlead.engines.ops import NUMPY, Source, SourceOps, Trace, literal
 from mgrlead.errors import AnswerError, RubricError
 from mgrlead.results import CarelessIndicators, DimensionScore, OverallScore, Profile
-from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrategy
+from mgrlead.strategies import DimensionStats, ScoringStrategy
 
 if TYPE_CHECKING:
     from mgrlead.plan import DimensionPlan, ItemPlan, ScoringPlan
@@ -51,9 +51,6 @@ __all__ = ["SingleScorer", "compile_single", "unknown_item_message"]
 SingleScorer = Callable[[Mapping[str, object], bool], Profile]
 
 _COUNTER = itertools.count(1)
-
-#: The built-in strategies' own classes: their headline is a float already.
-_BUILT_IN: Final = frozenset(type(s) for s in BUILTIN_STRATEGIES.values())
 
 
 def compile_single(plan: ScoringPlan) -> SingleScorer:
@@ -96,7 +93,7 @@ class _Headline:
         # A built-in is traced into the code; a plugin's strategy is called at run
         # time as the batch engine calls it (read-only numpy values, its failures
         # and non-numbers named), never inlined.
-        if type(self.strategy) in _BUILT_IN and not self.strategy.numpy_only:
+        if type(self.strategy) in kernel.BUILT_IN and not self.strategy.numpy_only:
             try:
                 value = self.strategy.score(stats)
             except Exception:  # noqa: BLE001, S110 - any failure: call it at run time

@@ -31,13 +31,12 @@ from typing import IO, TYPE_CHECKING, Any, Final
 from attrs import define, field
 
 from mgrlead.engines.batch import code_counts, code_indices, fills_from_counts, score_matrix
-from mgrlead.engines.checks import cell_message
+from mgrlead.engines.checks import cell_message, check_no_clash
 from mgrlead.engines.frames import Extra, plain, score_columns
 from mgrlead.errors import AnswerError, InputError
 from mgrlead.extras import pyarrow
 from mgrlead.io.table import column_kinds, provenance
 from mgrlead.results import column_kinds as metric_kinds
-from mgrlead.results import score_column_names
 
 if TYPE_CHECKING:
     from mgrlead.plan import ScoringPlan
@@ -364,10 +363,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     items = set(plan.item_ids)
     _require_items(plan, header, name)
     passthrough_names = [h for h in header if h not in items]
-    clash = set(passthrough_names) & set(score_column_names(plan.dimension_ids))
-    if clash:
-        raise InputError(f"{name}: column(s) {', '.join(sorted(map(repr, clash)))} would be "
-                         "overwritten by score columns; rename them")  # fmt: skip
+    check_no_clash(passthrough_names, plan.dimension_ids, name)
     skip_writer = None
     skip_handle = None
     json_started = False
