@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 from attrs import frozen
 
-from mgrlead.engines.batch import item_scores, keyed_items
+from mgrlead.engines import kernel
+from mgrlead.engines.batch import code_indices
+from mgrlead.engines.checks import check_matrix
 from mgrlead.engines.frames import columns_to_matrix, frame_columns
 from mgrlead.errors import AnalysisWarning, InputError
 from mgrlead.plugins.resolve import plan_for, resolve_rubric
@@ -95,7 +97,9 @@ def _alpha(c: Array) -> float | None:
 
     k = c.shape[0]
     total = float(np.sum(c))
-    if k < 2 or not np.isfinite(total) or total == 0:
+    # a total that is zero to rounding (next to the items' variances) is a scale that
+    # does not vary: alpha is undefined, not a huge number made of rounding error
+    if k < 2 or not np.isfinite(total) or abs(total) <= 1e-12 * abs(float(np.trace(c))):
         return None
     return float((1 - np.trace(c) / total) * k / (k - 1))
 
@@ -121,11 +125,11 @@ def _std_stats(r: Array) -> tuple[float, float, float, float]:
 
     k = r.shape[0]
     off = r[~np.eye(k, dtype=bool)]
-    av = float(np.mean(off))
-    med = float(np.median(off))
-    std_alpha = k * av / (1 + (k - 1) * av)
-    sn = k * av / (1 - av) if av != 1 else math.inf
-    return av, med, std_alpha, sn
+    av = np.mean(off)
+    with np.errstate(divide="ignore", invalid="ignore"):  # IEEE inf/nan, as R gives
+        std_alpha = k * av / (1 + (k - 1) * av)
+        sn = k * av / (1 - av)
+    return float(av), float(np.median(off)), float(std_alpha), float(sn)
 
 
 def _one_factor(r: Array, *, tol: float = 1e-13, max_iter: int = 10_000) -> Array:
@@ -250,6 +254,122 @@ class Analysis:
         return nw.from_dict(columns, backend=backend).to_native()  # type: ignore[arg-type]
 
 
+@frozen
+class _Moments:
+    """Everything the statistics need from the data, in a few passes over it.
+
+    Each item's scores are centred on the item's mean (computed from a count of
+    each response code) with missing cells set to 0, so that one set of matrix
+    products gives every pairwise-complete sum; a reversed item is the centred
+    item negated.
+    """
+
+    n: int
+    counts: list[Array]  # per item: how often each code was given
+    n_item: Array  # answered cells per item
+    mean: Array  # each item's mean score (unkeyed)
+    xc: Array  # (n, items) centred scores, 0 where missing
+    present: Array | None  # (n, items) 1.0 where answered; None when nothing is missing
+    pairs: Array  # [i, j]: rows where both answered
+    sums: Array  # [i, j]: sum of centred i over rows where i and j are answered
+    squares: Array  # [i, j]: the same for centred i squared
+    cross: Array  # [i, j]: sum of centred i times centred j
+
+    @classmethod
+    def of(cls, plan: Any, matrix: Array) -> _Moments:  # noqa: ANN401
+        import numpy as np  # noqa: PLC0415
+
+        n, width = matrix.shape
+        xc = np.empty((n, width), dtype=np.float64, order="F")
+        present = np.empty((n, width), dtype=np.float64, order="F")
+        counts, n_item, mean = [], np.zeros(width), np.full(width, math.nan)
+        for i, it in enumerate(plan.items):
+            index, real = code_indices(it, matrix[:, i])
+            count = np.bincount(index, minlength=len(it.codes) + 1)[: len(it.codes)]
+            table = np.array([float(it.score_of(c)) for c in it.codes])
+            counts.append(count)
+            n_item[i] = count.sum()
+            if n_item[i]:
+                mean[i] = float(count @ table) / n_item[i]
+            centred = np.append(table - (mean[i] if n_item[i] else 0.0), 0.0)
+            xc[:, i] = centred.take(index)
+            present[:, i] = real
+        complete = bool(n_item.sum() == n * width)
+        cross = xc.T @ xc
+        if complete:
+            column_sum = xc.sum(axis=0)
+            pairs = np.full((width, width), float(n))
+            sums = np.repeat(column_sum[:, None], width, axis=1)
+            squares = np.repeat((xc * xc).sum(axis=0)[:, None], width, axis=1)
+            return cls(n, counts, n_item, mean, xc, None, pairs, sums, squares, cross)
+        pairs = present.T @ present
+        sums = xc.T @ present
+        squares = (xc * xc).T @ present
+        return cls(n, counts, n_item, mean, xc, present, pairs, sums, squares, cross)
+
+    def cov(self) -> Array:
+        """Pairwise-complete covariances of the item scores (n - 1)."""
+        import numpy as np  # noqa: PLC0415
+
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (self.cross - self.sums * self.sums.T / self.pairs) / (self.pairs - 1)
+
+    def cor(self) -> Array:
+        """Pairwise-complete correlations, each pair with its own means and SDs."""
+        import numpy as np  # noqa: PLC0415
+
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = self.cross - self.sums * self.sums.T / self.pairs
+            var = self.squares - self.sums * self.sums / self.pairs
+            r = cov / np.sqrt(var * var.T)
+        np.fill_diagonal(r, 1.0)
+        return r
+
+    def row_means(self, weights: Array, shifts: Array, members: Array) -> Array:
+        """Per row and dimension, the mean of the answered keyed items.
+
+        ``weights`` (items, dimensions) holds +1/-1 for a member (the sign of its
+        keying), ``shifts`` its keyed mean, ``members`` 1; NaN without answers.
+        """
+        import numpy as np  # noqa: PLC0415
+
+        sums = self.xc @ weights
+        if self.present is None:
+            sums += shifts.sum(axis=0)
+            counts = members.sum(axis=0)
+        else:
+            both = self.present @ np.hstack([shifts, members])
+            sums += both[:, : shifts.shape[1]]
+            counts = both[:, shifts.shape[1] :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sums /= counts
+        return sums
+
+    def item_rest(self, means: Array) -> Array:
+        """[i, d]: the correlation of (centred) item i with row means ``d`` over i's rows."""
+        import numpy as np  # noqa: PLC0415
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            y = means - np.nanmean(means, axis=0)
+        y = np.nan_to_num(y)  # a row without answers has none of the items answered either
+        sxy = self.xc.T @ y
+        sx = np.diag(self.sums)[:, None]
+        sxx = np.diag(self.squares)[:, None]
+        if self.present is None:
+            sy = np.broadcast_to(y.sum(axis=0), sxy.shape)
+            syy = np.broadcast_to((y * y).sum(axis=0), sxy.shape)
+        else:
+            both = self.present.T @ np.hstack([y, y * y])
+            sy, syy = both[:, : y.shape[1]], both[:, y.shape[1] :]
+        m = self.n_item[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            vy = syy - sy * sy / m
+            # row means that are equal on i's rows (to rounding) leave r undefined
+            vy[vy <= 1e-12 * syy] = math.nan
+            return (sxy - sx * sy / m) / np.sqrt((sxx - sx * sx / m) * vy)
+
+
 def analyze(
     rubric: Rubric | str,
     frame: Any,  # noqa: ANN401
@@ -264,6 +384,10 @@ def analyze(
         miskey_threshold: Items whose item-rest correlation is below this are
             flagged as possibly mis-keyed (nothing is ever reversed).
 
+    Raises:
+        AnswerError: a cell holds no answer of its item's scale (naming row and item).
+        InputError: fewer than three respondents, or a column is absent.
+
     Items that do not vary are excluded from a dimension's statistics, with an
     :class:`AnalysisWarning`.  A dimension needs two items that vary.
     """
@@ -274,28 +398,40 @@ def analyze(
     n = matrix.shape[0]
     if n < 3:
         raise InputError(f"reliability needs at least 3 respondents, got {n}")
-    scored = item_scores(plan, matrix)
+    check_matrix(plan.items, matrix)
+    moments = _Moments.of(plan, matrix)
+    cov_all = moments.cov()
+    cor_all = moments.cor()
+    spread = np.sqrt(np.diag(cov_all))
+    varies = np.isfinite(spread) & (spread > 0)
     # scoreItems' G6 takes each item's SMC from all the rubric's items that vary
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        spread = np.nanstd(scored, axis=0, ddof=1)
-    varying = [i for i in range(scored.shape[1]) if np.isfinite(spread[i]) and spread[i] > 0]
+    varying = [int(i) for i in np.flatnonzero(varies)]
     smc_all: dict[int, float] = {}
     if len(varying) >= 2:
-        c_all = pairwise_cov(scored[:, varying])
+        c_all = cov_all[np.ix_(varying, varying)]
         d_all = np.sqrt(np.diag(c_all))
         smc_values = _smc(c_all / np.outer(d_all, d_all))
         smc_all = {i: float(v) for i, v in zip(varying, smc_values, strict=True)}
-    scales = []
-    keys_matrix = np.zeros((len(plan.items), len(plan.dimensions)))
-    alphas: dict[str, float | None] = {}
+    width, depth = len(plan.items), len(plan.dimensions)
+    keys_matrix = np.zeros((width, depth))
+    shifts = np.zeros((width, depth))
+    members = np.zeros((width, depth))
     for d, dim in enumerate(plan.dimensions):
         for i, rev in zip(dim.members, dim.reverse, strict=True):
             keys_matrix[i, d] = -1.0 if rev else 1.0
-        scale = _scale(plan, dim, scored, miskey_threshold, smc_all)
-        scales.append(scale)
-        alphas[dim.id] = scale.alpha
-    cov_all = pairwise_cov(scored)
+            shifts[i, d] = kernel.keyed(plan.items[i], rev, moments.mean[i])
+            members[i, d] = 1.0
+    used = varies[:, None].astype(np.float64)
+    # a dimension's score counts every item; the item-total correlations only those that vary
+    both = moments.row_means(
+        np.hstack([keys_matrix, keys_matrix * used]),
+        np.nan_to_num(np.hstack([shifts, shifts * used])),
+        np.hstack([members, members * used]),
+    )
+    score_means, item_total = both[:, :depth], moments.item_rest(both[:, depth:])
+    shared = _Shared(cov_all, cor_all, varies, smc_all, item_total, score_means, miskey_threshold)
+    scales = [_scale(plan, d, moments, shared) for d in range(depth)]
+    alphas = {scale.dimension: scale.alpha for scale in scales}
     with np.errstate(invalid="ignore", divide="ignore"):
         scale_cov = keys_matrix.T @ np.nan_to_num(cov_all) @ keys_matrix
         sd = np.sqrt(np.diag(scale_cov))
@@ -320,22 +456,51 @@ def analyze(
     )
 
 
-def _scale(  # noqa: PLR0915 - one pass over every statistic of a scale
-    plan: Any,  # noqa: ANN401
-    dim: Any,  # noqa: ANN401
-    scored: Array,
-    threshold: float,
-    smc_all: Mapping[int, float],
-) -> ScaleAnalysis:
+def _frequencies(item: Any, reverse: bool, count: Array) -> dict[str, float]:  # noqa: ANN401
+    """Each keyed score's share of the item's answers, in increasing order of the score."""
+    by_value: dict[float, int] = {}
+    for code, times in zip(item.codes, count.tolist(), strict=True):
+        if times:
+            value = float(kernel.keyed(item, reverse, float(item.score_of(code))))
+            by_value[value] = by_value.get(value, 0) + times
+    total = sum(by_value.values())
+    return {_code(v): by_value[v] / total for v in sorted(by_value)}
+
+
+@frozen
+class _Shared:
+    """What every scale reads: the rubric-wide matrices and per-row, per-dimension means."""
+
+    cov: Array  # pairwise covariances of all items
+    cor: Array  # pairwise correlations of all items
+    varies: Array  # per item: does it vary
+    smc: Mapping[int, float]  # per varying item: its SMC among all varying items
+    item_total: Array  # [i, d]: r of item i with the row means of dimension d's varying items
+    score_means: Array  # [row, d]: the score of dimension d (all its items)
+    threshold: float  # r.drop below which an item is flagged
+
+
+@frozen
+class _Chosen:
+    """A scale's items that vary, keyed, with their covariances ``c`` (all defined)."""
+
+    c: Array
+    signs: Array  # +1 / -1 per item (reverse keying)
+    members: list[int]  # their positions among the rubric's items
+    ids: list[str]
+    reversed: list[bool]
+    excluded: tuple[str, ...]  # items left out because they do not vary
+    mean: float  # the score's mean and SD
+    sd: float
+
+
+def _scale(plan: Any, d: int, moments: _Moments, shared: _Shared) -> ScaleAnalysis:  # noqa: ANN401
     import numpy as np  # noqa: PLC0415
 
-    n = scored.shape[0]
+    dim = plan.dimensions[d]
+    n = moments.n
     ids = [plan.items[i].id for i in dim.members]
-    x_all = keyed_items(plan, dim, scored)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sds_all = np.nanstd(x_all, axis=0, ddof=1)
-    varied = [j for j in range(len(ids)) if np.isfinite(sds_all[j]) and sds_all[j] > 0]
+    varied = [j for j, i in enumerate(dim.members) if shared.varies[i]]
     excluded = tuple(ids[j] for j in range(len(ids)) if j not in varied)
     if excluded:
         warnings.warn(
@@ -344,48 +509,75 @@ def _scale(  # noqa: PLR0915 - one pass over every statistic of a scale
             AnalysisWarning,
             stacklevel=3,
         )
-    x = x_all[:, varied]
     keep = [ids[j] for j in varied]
-    reversed_ = [dim.reverse[j] for j in varied]
-    k = len(keep)
-    if k < 2:
-        note = f"needs at least 2 items that vary, has {k}: reliability is undefined"
-        return _empty_scale(dim.id, len(ids), n, excluded, note)
-    c = pairwise_cov(x)
+    chosen = [dim.members[j] for j in varied]
+    # the scale's mean and SD describe its score, which counts every item
+    score_means = shared.score_means[:, d]
+    scored_rows = score_means[~np.isnan(score_means)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = float(np.mean(scored_rows)) if scored_rows.size else math.nan
+        sd = float(np.std(scored_rows, ddof=1)) if scored_rows.size > 1 else math.nan
+    if len(keep) < 2:
+        note = f"needs at least 2 items that vary, has {len(keep)}: reliability is undefined"
+        return _empty_scale(dim.id, (len(ids), n, mean, sd), excluded, note)
+    signs = np.array([-1.0 if dim.reverse[j] else 1.0 for j in varied])
+    c = shared.cov[np.ix_(chosen, chosen)] * np.outer(signs, signs)
+    if not np.all(np.isfinite(c)):
+        a, b = (int(v) for v in np.argwhere(~np.isfinite(c))[0])
+        note = (
+            f"items {keep[a]!r} and {keep[b]!r} were answered together by fewer than 2 "
+            "respondents: their covariance, and so the reliability, is undefined"
+        )
+        return _empty_scale(dim.id, (len(ids), n, mean, sd), excluded, note)
+    scale = _Chosen(c, signs, chosen, keep, [dim.reverse[j] for j in varied], excluded, mean, sd)
+    with np.errstate(divide="ignore", invalid="ignore"):  # IEEE inf/nan, as R gives
+        return _reliability(plan, d, moments, shared, scale)
+
+
+def _reliability(  # noqa: PLR0915 - one pass over every statistic of a scale
+    plan: Any,  # noqa: ANN401
+    d: int,
+    moments: _Moments,
+    shared: _Shared,
+    scale: _Chosen,
+) -> ScaleAnalysis:
+    """The statistics of a scale whose items' covariances ``c`` are all defined."""
+    import numpy as np  # noqa: PLC0415
+
+    c, signs, chosen, keep, reversed_ = (
+        scale.c, scale.signs, scale.members, scale.ids, scale.reversed,
+    )  # fmt: skip
+    dim, item_total = plan.dimensions[d], shared.item_total[:, d]
+    n, k = moments.n, len(keep)
+    flips = np.outer(signs, signs)
     r = c / np.outer(np.sqrt(np.diag(c)), np.sqrt(np.diag(c)))
     alpha = _alpha(c)
     av, med, std_alpha, sn = _std_stats(r)
     smc = _smc(r)
     g6 = float(1 - np.sum(1 - smc) / np.sum(r))
-    smc_global = np.array([smc_all.get(dim.members[j], math.nan) for j in varied])
+    smc_global = np.array([shared.smc.get(i, math.nan) for i in chosen])
     g6_cov = float(1 - np.sum(np.diag(c) * (1 - smc_global)) / np.sum(c))
     one = np.ones(k)
-    j = float(one @ c @ one)
+    j = one @ c @ one
     q = (2 * k**2 / ((k - 1) ** 2 * j**3)) * (
         j * (np.trace(c @ c) + np.trace(c) ** 2) - 2 * np.trace(c) * float(one @ c @ c @ one)
     )
-    alpha_se = math.sqrt(q / n) if q >= 0 else None
+    alpha_se = float(np.sqrt(q / n)) if q >= 0 else None
     ci_low = ci_high = None
     if alpha is not None:
         ci_low, ci_high = _feldt(alpha, n, k)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        row_means = np.nanmean(x, axis=1)
-        # the scale's mean and SD describe its score, which counts every item
-        score_means = np.nanmean(x_all, axis=1)
-    scored_rows = score_means[~np.isnan(score_means)]
-    # items
     rs = r.copy()
     np.fill_diagonal(rs, smc)
     items = []
-    for jj in range(k):
-        col = x[:, jj]
-        present = ~np.isnan(col)
-        both = present & ~np.isnan(row_means)
-        raw_r = float(np.corrcoef(col[both], row_means[both])[0, 1])
-        rest = float(c[jj].sum() - c[jj, jj])
-        var_rest = float(c.sum() - 2 * c[jj].sum() + c[jj, jj])
-        r_drop = rest / math.sqrt(c[jj, jj] * var_rest) if var_rest > 0 else math.nan
+    for jj, i in enumerate(chosen):
+        it = plan.items[i]
+        answered = int(moments.n_item[i])
+        rest = c[jj].sum() - c[jj, jj]
+        var_rest = c.sum() - 2 * c[jj].sum() + c[jj, jj]
+        # the rest of the scale must vary by more than rounding for r.drop to be defined
+        defined = var_rest > 1e-12 * np.trace(c)
+        r_drop = rest / np.sqrt(c[jj, jj] * var_rest) if defined else math.nan
         others = [o for o in range(k) if o != jj]
         sub_c = c[np.ix_(others, others)]
         sub_r = r[np.ix_(others, others)]
@@ -395,50 +587,57 @@ def _scale(  # noqa: PLR0915 - one pass over every statistic of a scale
         flip = np.ones(k)
         flip[jj] = -1
         if_reversed = _alpha(c * np.outer(flip, flip))
-        values, counts = np.unique(col[present], return_counts=True)
-        frequencies = {
-            _code(v): float(cnt) / int(present.sum()) for v, cnt in zip(values, counts, strict=True)
-        }
         items.append(
             ItemAnalysis(
-                item=keep[jj], reversed=reversed_[jj], n=int(present.sum()),
-                mean=float(np.mean(col[present])), sd=float(np.std(col[present], ddof=1)),
-                raw_r=raw_r, std_r=float(r[jj].sum() / math.sqrt(r.sum())),
-                r_cor=float(rs[jj].sum() / math.sqrt(rs.sum())), r_drop=float(r_drop),
-                r_total_cov=float(c[jj].sum() / math.sqrt(c[jj, jj] * c.sum())),
+                item=keep[jj], reversed=reversed_[jj], n=answered,
+                mean=float(kernel.keyed(it, reversed_[jj], moments.mean[i])),
+                sd=math.sqrt(c[jj, jj]), raw_r=float(signs[jj] * item_total[i]),
+                std_r=float(r[jj].sum() / np.sqrt(r.sum())),
+                r_cor=float(rs[jj].sum() / np.sqrt(rs.sum())), r_drop=float(r_drop),
+                r_total_cov=float(c[jj].sum() / np.sqrt(c[jj, jj] * c.sum())),
                 alpha_if_deleted=if_deleted, std_alpha_if_deleted=std_if,
-                average_r_if_deleted=av_if, missing=1.0 - int(present.sum()) / n,
-                frequencies=frequencies, possibly_miskeyed=bool(r_drop < threshold),
-                alpha_if_reversed=if_reversed,
+                average_r_if_deleted=av_if, missing=1.0 - answered / n,
+                frequencies=_frequencies(it, reversed_[jj], moments.counts[i]),
+                possibly_miskeyed=bool(r_drop < shared.threshold), alpha_if_reversed=if_reversed,
             )
         )  # fmt: skip
     omega = None
+    note = None
     loadings: dict[str, float] = {}
     if k >= 3:
-        rp = pairwise_cor(x)
-        lam = _one_factor(rp)
-        omega = float(1 - np.sum(1 - lam**2) / np.sum(rp))
-        loadings = {keep[jj]: float(lam[jj]) for jj in range(k)}
+        rp = shared.cor[np.ix_(chosen, chosen)] * flips
+        if np.all(np.isfinite(rp)):
+            lam = _one_factor(rp)
+            omega = float(1 - np.sum(1 - lam**2) / np.sum(rp))
+            loadings = {keep[jj]: float(lam[jj]) for jj in range(k)}
+        else:
+            a, b = (int(v) for v in np.argwhere(~np.isfinite(rp))[0])
+            note = (
+                f"items {keep[a]!r} and {keep[b]!r} do not both vary on the rows where both "
+                "were answered: their correlation, and so omega, is undefined"
+            )
     return ScaleAnalysis(
-        dimension=dim.id, n_items=len(ids), n=n, alpha=alpha, std_alpha=std_alpha, g6=g6,
-        g6_cov=g6_cov, average_r=av,
-        average_r_from_alpha=None if alpha is None else alpha / (k - (k - 1) * alpha),
+        dimension=dim.id, n_items=len(dim.members), n=n, alpha=alpha, std_alpha=std_alpha,
+        g6=g6, g6_cov=g6_cov, average_r=av, note=note,
+        average_r_from_alpha=None if alpha is None else float(
+            np.float64(alpha) / (k - (k - 1) * alpha)),
         median_r=med, signal_noise=sn, alpha_se=alpha_se, alpha_ci_low=ci_low,
-        alpha_ci_high=ci_high, mean=float(np.mean(scored_rows)),
-        sd=float(np.std(scored_rows, ddof=1)), omega_total=omega, loadings=loadings,
-        items=tuple(items), excluded=excluded,
+        alpha_ci_high=ci_high, mean=scale.mean, sd=scale.sd, omega_total=omega,
+        loadings=loadings, items=tuple(items), excluded=scale.excluded,
         miskeyed=tuple(i.item for i in items if i.possibly_miskeyed),
     )  # fmt: skip
 
 
 def _empty_scale(
-    dim_id: str, n_items: int, n: int, excluded: tuple[str, ...], note: str
+    dim_id: str, sizes: tuple[int, int, float, float], excluded: tuple[str, ...], note: str
 ) -> ScaleAnalysis:
+    """A scale without reliability: ``sizes`` is its item count, rows, score mean and SD."""
     nan = math.nan
+    n_items, n, mean, sd = sizes
     return ScaleAnalysis(
         dimension=dim_id, n_items=n_items, n=n, alpha=None, std_alpha=nan, g6=nan, g6_cov=nan,
         average_r=nan, average_r_from_alpha=None, median_r=nan, signal_noise=nan,
-        alpha_se=None, alpha_ci_low=None, alpha_ci_high=None, mean=nan, sd=nan,
+        alpha_se=None, alpha_ci_low=None, alpha_ci_high=None, mean=mean, sd=sd,
         omega_total=None, loadings={}, items=(), excluded=excluded, miskeyed=(), note=note,
     )  # fmt: skip
 
@@ -450,11 +649,11 @@ def _code(value: float) -> str:
 def _feldt(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
     """Feldt's confidence interval of alpha (F distribution with n-1, (n-1)(k-1) df)."""
     try:
-        from scipy import stats  # noqa: PLC0415
+        from scipy.special import fdtri  # noqa: PLC0415 - lighter than scipy.stats
     except ImportError as exc:  # pragma: no cover - depends on the environment
         msg = "the Feldt interval needs scipy: pip install 'mgrlead[analysis]'"
         raise InputError(msg) from exc
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    upper_q = float(stats.f.ppf(0.5 + level / 2, df1, df2))
-    lower_q = float(stats.f.ppf(0.5 - level / 2, df1, df2))
+    upper_q = float(fdtri(df1, df2, 0.5 + level / 2))
+    lower_q = float(fdtri(df1, df2, 0.5 - level / 2))
     return 1 - (1 - alpha) * upper_q, 1 - (1 - alpha) * lower_q

@@ -231,6 +231,7 @@ def show_analysis(analysis: Any, console: Console) -> None:  # noqa: ANN401
     for d in analysis.dimensions:
         if d.note:
             console.print(f"[bold]{esc(d.dimension)}[/bold]: {esc(d.note)}")
+        if not d.items:
             continue
         items = Table(title=f"Items of {esc(d.dimension)}", title_justify="left")
         for col in ("item", "rev", "n", "mean", "sd", "r", "r.cor", "r.drop",
