@@ -15,49 +15,6 @@ Example:
 from typing import TYPE_CHECKING, Any
 
 from mgrlead._version import __version__
-from mgrlead.api import (
-    available_rubrics,
-    build_rubric,
-    builtin_rubrics,
-    load_rubric,
-    score,
-    score_frame,
-    score_matrix,
-    score_table,
-)
-from mgrlead.errors import (
-    AnalysisWarning,
-    AnswerError,
-    EngineError,
-    IncomparableError,
-    InputError,
-    MgrleadError,
-    NormError,
-    PluginError,
-    PluginWarning,
-    ReportError,
-    RubricError,
-    RubricFileError,
-    RubricNotFoundError,
-    ValueTypeError,
-)
-from mgrlead.io.table import ScoreTable
-from mgrlead.model import (
-    STRATEGIES,
-    Band,
-    Dimension,
-    Item,
-    ItemRef,
-    MissingCode,
-    MissingPolicy,
-    Pole,
-    ResponseScore,
-    Rubric,
-    Scale,
-    Weighting,
-)
-from mgrlead.plugins.hookspecs import hookimpl
-from mgrlead.results import DimensionScore, OverallScore, Profile
 
 __all__ = [
     "STRATEGIES",
@@ -108,26 +65,98 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from mgrlead.api import (
+        available_rubrics,
+        build_rubric,
+        builtin_rubrics,
+        load_rubric,
+        score,
+        score_frame,
+        score_matrix,
+        score_table,
+    )
+    from mgrlead.errors import (
+        AnalysisWarning,
+        AnswerError,
+        EngineError,
+        IncomparableError,
+        InputError,
+        MgrleadError,
+        NormError,
+        PluginError,
+        PluginWarning,
+        ReportError,
+        RubricError,
+        RubricFileError,
+        RubricNotFoundError,
+        ValueTypeError,
+    )
     from mgrlead.groups.multirater import Anonymity, Round360, score_360
     from mgrlead.groups.teams import TeamSummary, summarize_teams
+    from mgrlead.io.table import ScoreTable
+    from mgrlead.model import (
+        STRATEGIES,
+        Band,
+        Dimension,
+        Item,
+        ItemRef,
+        MissingCode,
+        MissingPolicy,
+        Pole,
+        ResponseScore,
+        Rubric,
+        Scale,
+        Weighting,
+    )
+    from mgrlead.plugins.hookspecs import hookimpl
+    from mgrlead.results import DimensionScore, OverallScore, Profile
 
-#: Names imported on first use, so that ``import mgrlead`` stays light.
+#: Where each public name lives: every one is imported on first use, so that
+#: ``import mgrlead`` costs next to nothing and a name costs only its module.
 _LAZY = {
-    "Anonymity": "mgrlead.groups.multirater",
-    "Round360": "mgrlead.groups.multirater",
-    "score_360": "mgrlead.groups.multirater",
-    "TeamSummary": "mgrlead.groups.teams",
-    "summarize_teams": "mgrlead.groups.teams",
-}
+    **dict.fromkeys(
+        ("available_rubrics", "build_rubric", "builtin_rubrics", "load_rubric", "score",
+         "score_frame", "score_matrix", "score_table"),
+        "mgrlead.api",
+    ),
+    **dict.fromkeys(
+        ("AnalysisWarning", "AnswerError", "EngineError", "IncomparableError", "InputError",
+         "MgrleadError", "NormError", "PluginError", "PluginWarning", "ReportError",
+         "RubricError", "RubricFileError", "RubricNotFoundError", "ValueTypeError"),
+        "mgrlead.errors",
+    ),
+    **dict.fromkeys(("Anonymity", "Round360", "score_360"), "mgrlead.groups.multirater"),
+    **dict.fromkeys(("TeamSummary", "summarize_teams"), "mgrlead.groups.teams"),
+    "ScoreTable": "mgrlead.io.table",
+    **dict.fromkeys(
+        ("STRATEGIES", "Band", "Dimension", "Item", "ItemRef", "MissingCode", "MissingPolicy",
+         "Pole", "ResponseScore", "Rubric", "Scale", "Weighting"),
+        "mgrlead.model",
+    ),
+    "hookimpl": "mgrlead.plugins.hookspecs",
+    **dict.fromkeys(("DimensionScore", "OverallScore", "Profile"), "mgrlead.results"),
+}  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the lazy name is
-    """Import the 360 and team names on first use."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mgrlead' has no attribute {name!r}")
+    """Import a public name (or a subpackage, as ``mgrlead.api``) on first use."""
     import importlib  # noqa: PLC0415
 
+    module = _LAZY.get(name)
+    if module is None:
+        if name.startswith("_"):
+            raise AttributeError(f"module 'mgrlead' has no attribute {name!r}")
+        try:  # ``import mgrlead`` then ``mgrlead.engines``: the subpackage, as before
+            return importlib.import_module(f"mgrlead.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"mgrlead.{name}":
+                raise
+            raise AttributeError(f"module 'mgrlead' has no attribute {name!r}") from None
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The public names, imported or not."""
+    return sorted({*globals(), *__all__})
