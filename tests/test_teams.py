@@ -92,14 +92,75 @@ def test_band_counts_means_and_spread_match_scoring_one_by_one() -> None:
                 assert d.sd is None
 
 
-def test_small_teams_show_no_statistics_but_count_towards_the_icc() -> None:
+def test_small_teams_show_no_statistics_and_stay_out_of_the_icc() -> None:
     data = _fixture_data()
     result = summarize_teams("manager-leader", data, min_size=3)
     assert not result["t02"].shown
     assert result["t02"].dimensions == ()
     assert result["t03"].shown
-    assert result.icc == summarize_teams("manager-leader", data, min_size=1).icc
+    # the ICCs are those of the data without the hidden teams
+    hidden = {t.team for t in result.teams if not t.shown}
+    assert hidden
+    keep = [k for k, team in enumerate(data["team"]) if team not in hidden]
+    without = {name: [column[k] for k in keep] for name, column in data.items()}
+    expected = summarize_teams("manager-leader", without, min_size=1).icc
+    for got, want in zip(result.icc, expected, strict=True):
+        fields = ("groups", "n", "icc1", "icc2")
+        assert [getattr(got, f) for f in fields] == [getattr(want, f) for f in fields]
+        assert got.hidden >= len(hidden)
     assert all(row["team"] != "t02" for row in result.to_rows())
+
+
+TWO = rubric([dim("lead", [item("v1"), item("v2"), item("c1", "lo"), item("c2")])])
+
+
+def _solo_round(solo: tuple[int, int, int, int]) -> dict[str, list[Any]]:
+    """Teams a x 4, b x 5 and solo x 1 (the attack of issue 15, item 2)."""
+    a = [(1, 2, 3, 4), (2, 2, 2, 2), (5, 4, 3, 2), (3, 3, 4, 1)]
+    b = [(4, 4, 4, 4), (1, 1, 2, 5), (2, 3, 4, 5), (5, 5, 1, 1), (3, 2, 3, 2)]
+    rows = a + b + [solo]
+    return {"team": ["a"] * 4 + ["b"] * 5 + ["solo"]} | {
+        item_id: [r[k] for r in rows] for k, item_id in enumerate(("v1", "v2", "c1", "c2"))
+    }
+
+
+@given(st.tuples(*[st.integers(1, 5)] * 4))
+def test_a_hidden_member_changes_no_published_number(solo: tuple[int, int, int, int]) -> None:
+    # with the solo member inside the ICCs, ICC(2) and the shown teams' means and SDs gave
+    # a quadratic whose root was the member's percent: now nothing depends on it
+    baseline = summarize_teams(TWO, _solo_round((3, 3, 3, 3)), min_size=3).to_dict()
+    assert summarize_teams(TWO, _solo_round(solo), min_size=3).to_dict() == baseline
+    assert baseline["icc"][0]["hidden"] == 1
+    assert baseline["icc"][0]["n"] == 9
+
+
+@given(st.lists(st.sampled_from([1, 2, 3, 4, 5, None]), min_size=4, max_size=4))
+def test_a_dimension_with_too_few_scored_members_shows_only_counts(
+    answers: list[int | None],
+) -> None:
+    # team x has 3 members, but only the first two answer enough of dimension "d" to be
+    # scored on it: its mean and SD of two would give both percents away
+    two = rubric([dim("d", [item("a"), item("b")]), dim("e", [item("f"), item("g")])])
+    data = {
+        "team": ["x", "x", "x", "y", "y", "y"],
+        "a": [answers[0], answers[1], None, 1, 2, 3],
+        "b": [answers[2], answers[3], None, 2, 2, 4],
+        "f": [1, 2, 3, 4, 5, 1],
+        "g": [2, 2, 2, 3, 3, 5],
+    }
+    result = summarize_teams(two, data, min_size=3)
+    d = result["x"]["d"]
+    assert not d.shown
+    assert (d.mean, d.sd, d.rwg_j, d.bands) == (None, None, None, {})
+    assert d.scored + d.unscored == 3
+    assert result["x"]["e"].shown
+    # the ICC of "d" leaves team x out, so it is the same whatever x's members answered
+    icc = result.icc[0]
+    assert (icc.groups, icc.hidden, icc.n) == (1, 1, 3)
+    assert icc.icc1 is None
+    anything = summarize_teams(two, data | {"a": [5, 5, None, 1, 2, 3]}, min_size=3)
+    assert anything.icc[0] == icc
+    assert anything["x"]["e"] == result["x"]["e"]
 
 
 ONE = rubric([dim("d", [item("a"), item("b", "lo"), item("c")])])

@@ -29,7 +29,10 @@ size::
     ICC(2) = (MSB - MSW) / MSB
 
 Both agree with R's ``multilevel`` package within 1e-9 (see
-``tests/fixtures/teams``).  Reverse keying does not change either: it changes
+``tests/fixtures/teams``).  They use only the groups and members whose
+statistics are shown (``min_size``): each is then a function of the published
+group sizes, means and SDs, and adds nothing that could isolate a member of a
+hidden group.  Reverse keying does not change either: it changes
 no variance.
 """
 
@@ -39,6 +42,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from attrs import asdict, field, frozen
 
 from mgrlead.engines.batch import item_scores, score_matrix
@@ -81,6 +85,9 @@ class TeamDimension:
     """Within-group agreement, 0..1 (needs two members who answered every item)."""
     rwg_members: int
     """How many members answered every item of the dimension (what ``rwg_j`` rests on)."""
+    shown: bool = True
+    """Whether at least ``min_size`` members were scored on it; otherwise ``mean``, ``sd``
+    and ``rwg_j`` are ``None`` and ``bands`` is empty (only the counts are shown)."""
 
 
 def _dims(value: Sequence[TeamDimension]) -> tuple[TeamDimension, ...]:
@@ -119,6 +126,9 @@ class DimensionICC:
     """ICC(1): the share of variance due to group membership."""
     icc2: float | None
     """ICC(2): the reliability of the group means."""
+    hidden: int = 0
+    """How many groups were left out: those whose statistics on this dimension are not
+    shown (fewer than ``min_size`` members, or fewer than ``min_size`` scored on it)."""
 
 
 def _teams(value: Sequence[TeamStats]) -> tuple[TeamStats, ...]:
@@ -150,7 +160,7 @@ class TeamSummary(RowsExport):
     teams: tuple[TeamStats, ...] = field(converter=_teams)
     """Every group, in order of first appearance."""
     icc: tuple[DimensionICC, ...] = field(converter=_iccs)
-    """ICC(1) and ICC(2) per dimension, across all groups."""
+    """ICC(1) and ICC(2) per dimension, across the groups whose statistics on it are shown."""
 
     def __getitem__(self, team: object) -> TeamStats:
         """The statistics of one group."""
@@ -234,9 +244,11 @@ def summarize_teams(
         data: A pandas, polars or pyarrow table, or a mapping of columns: one
             row per member, one column per item and the grouping column.
         by: The grouping column (a team, a department, ...).
-        min_size: Groups with fewer members show no statistics (so that a
-            team of two does not give its members' answers away); they still
-            count towards the ICCs, which describe all groups together.
+        min_size: Every statistic rests on at least this many members: a
+            group with fewer shows none, a dimension on which fewer were scored
+            (or, for ``rwg_j``, answered every item) shows only its counts, and
+            the ICCs use only the groups and members whose statistics are shown,
+            so no published number can be combined to isolate a member.
 
     Raises:
         InputError: the grouping column is absent or has an empty value (the
@@ -272,23 +284,39 @@ def summarize_teams(
         for d in plan.dimensions
     }
     teams = []
+    published: dict[str, list[list[float]]] = {d.id: [] for d in plan.dimensions}
     for team, index in index_of.items():
         shown = len(index) >= min_size
         dims = []
         for d in plan.dimensions if shown else ():
             values = scored[d.id][team]
-            mean, sd = mean_sd(values) if values else (None, None)
+            if len(values) < min_size:  # a mean of one or two members would give them away
+                dims.append(
+                    TeamDimension(
+                        dimension=d.id, scored=len(values), unscored=len(index) - len(values),
+                        mean=None, sd=None, bands={}, rwg_j=None,
+                        rwg_members=_rwg_j(plan, d, scores[index])[1], shown=False,
+                    )
+                )  # fmt: skip
+                continue
+            published[d.id].append(values)
+            mean, sd = mean_sd(values)
             bands = batch.dimensions[d.id]["band"][index]
             counts = {b.id: int(np.count_nonzero(bands == k)) for k, b in enumerate(d.bands)}
             rwg, rwg_n = _rwg_j(plan, d, scores[index])
             dims.append(
                 TeamDimension(
                     dimension=d.id, scored=len(values), unscored=len(index) - len(values),
-                    mean=mean, sd=sd, bands=counts, rwg_j=rwg, rwg_members=rwg_n,
+                    mean=mean, sd=sd, bands=counts, rwg_j=rwg if rwg_n >= min_size else None,
+                    rwg_members=rwg_n,
                 )
             )  # fmt: skip
         teams.append(TeamStats(team=team, members=len(index), shown=shown, dimensions=dims))
-    iccs = [_icc(d.id, list(scored[d.id].values())) for d in plan.dimensions]
+    groups = len(index_of)
+    iccs = [
+        attrs.evolve(_icc(d.id, published[d.id]), hidden=groups - len(published[d.id]))
+        for d in plan.dimensions
+    ]
     return TeamSummary(
         rubric=plan.rubric,
         rubric_version=plan.version,

@@ -189,7 +189,7 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
                 {
                     "name": dims[d.dimension].name,
                     "stats": d,
-                    "bands": [(b.label, d.bands.get(b.id, 0)) for b in bands],
+                    "bands": [(b.label, d.bands[b.id]) for b in bands] if d.shown else [],
                 }
             )
         chart = _data_uri(team_chart(stats, rubric)) if stats.shown else None
