@@ -17,7 +17,18 @@ minimum of "all others" (so that subtracting the shown groups from "all
 others" would give the small group away), the smallest shown groups are
 folded into the pool until it is big enough.  ``below="suppress"`` drops
 such raters from every output instead.  "All others" itself needs its own
-minimum.  Aggregates never include minimums, maximums or single answers, and
+minimum.
+
+The rules hold for all the views of a round taken together, not only one by
+one: dimensions that share items (a dimension and its sub-dimensions), a
+dimension whose items have different ranges, and every dimension under a
+strategy whose headline score is not one affine function of the mean (``sum``,
+plugin strategies) count only the raters who answered every item of their
+family of linked dimensions.  Then no linear combination of
+the published numbers depends on one rater of a protected group alone
+(``tests/test_360_linear.py`` checks this by rank, over generated rounds).
+
+Aggregates never include minimums, maximums or single answers, and
 are computed with exactly rounded sums (:func:`math.fsum`), so they depend only
 on *which* scores a group holds, not on the order of its raters.
 """
@@ -31,7 +42,7 @@ from attrs import asdict, field, frozen, validators
 
 from mgrlead._version import __version__
 from mgrlead.engines import kernel
-from mgrlead.engines.batch import score_matrix
+from mgrlead.engines.batch import code_indices, score_matrix
 from mgrlead.engines.frames import columns_to_matrix, frame_columns, plain
 from mgrlead.engines.ops import PYTHON
 from mgrlead.errors import InputError, MgrleadError
@@ -320,7 +331,10 @@ def _dimension_views(
     reasons: dict[str, str] = {}
     for g in groups:
         if not members[g]:
-            reasons[g] = "no rater of this group could be scored on this dimension"
+            reasons[g] = (
+                "no rater of this group could be counted on this dimension (scored on it, "
+                "and complete on the dimensions it shares items with)"
+            )
         elif g not in shown:
             n, need = len(members[g]), anonymity.minimum_for(g)
             action = "merged into all others" if anonymity.below == "merge" else "left out"
@@ -445,6 +459,61 @@ def _feedback(  # noqa: PLR0913 - one subject's rows, then the round's rules
     return Feedback360(subject=subject, groups=views, gaps=gaps)
 
 
+#: Built-in strategies whose headline score is one affine function of the item mean for
+#: every rater (with unit or any fixed weights), so that it adds nothing to the percent.
+_AFFINE_STRATEGIES = frozenset({"mean", "weighted_mean", "prorated_sum", "percent"})
+
+
+def _linked(plan: ScoringPlan) -> list[list[int]]:
+    """The dimensions (indices) whose views must rest on raters who answered all their items.
+
+    Dimensions that share items (a dimension and its sub-dimensions) are one
+    family: for a rater who skipped an item, the parent's score is a different
+    combination of the sub-dimensions' scores than for everyone else, so the
+    family's views together would isolate that rater (``2 n AO_parent - n AO_a -
+    n AO_b`` leaves only them).  The same holds for one dimension whose items have
+    different ranges (percent and mean are then different combinations of the items
+    for raters who skipped an item), and whose headline score is not one affine
+    function of the mean (``sum``, plugin strategies).  Such families count only
+    raters complete on them; all other dimensions count every rater scored on them.
+    """
+    family = list(range(len(plan.dimensions)))
+
+    def root(d: int) -> int:
+        while family[d] != d:
+            family[d] = family[family[d]]
+            d = family[d]
+        return d
+
+    owner: dict[int, int] = {}
+    for d, dim in enumerate(plan.dimensions):
+        for i in dim.members:
+            if i in owner:
+                family[root(d)] = root(owner[i])
+            else:
+                owner[i] = d
+    groups: dict[int, list[int]] = {}
+    for d in range(len(plan.dimensions)):
+        groups.setdefault(root(d), []).append(d)
+    affine = plan.strategy.name in _AFFINE_STRATEGIES
+    return [
+        members
+        for members in groups.values()
+        if len(members) > 1 or not affine or not plan.dimensions[members[0]].one_range
+    ]
+
+
+def _complete_on(plan: ScoringPlan, matrix: Any, family: Sequence[int]) -> Any:  # noqa: ANN401
+    """Per row: whether the rater answered every item of the family of dimensions."""
+    import numpy as np  # noqa: PLC0415
+
+    items = sorted({i for d in family for i in plan.dimensions[d].members})
+    done = np.ones(matrix.shape[0], dtype=bool)
+    for i in items:
+        done &= code_indices(plan.items[i], matrix[:, i])[1]
+    return done
+
+
 def score_360(  # noqa: PLR0913 - the data, then the columns and rules
     rubric: Rubric | str,
     data: Any,  # noqa: ANN401
@@ -498,6 +567,11 @@ def score_360(  # noqa: PLR0913 - the data, then the columns and rules
     metric_arrays = [
         np.column_stack([batch.dimensions[d.id][m] for m in _METRICS]) for d in plan.dimensions
     ]
+    # families of linked dimensions count only the raters complete on them (see _linked)
+    incomplete = [(family, ~_complete_on(plan, matrix, family)) for family in _linked(plan)]
+    for family, rows in incomplete:
+        for d in family:
+            metric_arrays[d][rows] = np.nan
     order: dict[str | int, list[tuple[str, Any]]] = {}
     for row, (who, grp) in enumerate(zip(columns[subject], columns[group], strict=True)):
         person = plain(who)
