@@ -649,7 +649,7 @@ def test_parquet_columns_that_are_not_whole_numbers_are_bad_rows_or_refused(
     pq.write_table(pa.table(columns), path)
     out = io.StringIO()
     out.buffer = io.BytesIO()  # type: ignore[misc]
-    with pytest.raises(mgrlead.AnswerError, match=r"line 3.*pr1"):
+    with pytest.raises(mgrlead.AnswerError, match=r"answers\.parquet, row 1: item 'pr1'"):
         stream.stream_score(scoring_plan(ML), path, out, na_values=[""])
     report = stream.stream_score(scoring_plan(ML), path, out, na_values=[""], on_error="skip")
     assert (report.rows, report.skipped) == (2, 1)
@@ -659,6 +659,54 @@ def test_parquet_columns_that_are_not_whole_numbers_are_bad_rows_or_refused(
     assert done.exit_code != 0
     assert "item 'pr2': the column holds bool, not numbers" in done.output
     assert "Traceback" not in done.output
+
+
+@pytest.mark.parametrize(
+    ("column", "bad"),
+    [
+        ("int64 max", "9223372036854775807"),
+        ("uint64 max", "18446744073709551615"),
+        ("int8", None),
+        ("dictionary of text", None),
+        ("dictionary of text, one not a number", "'x'"),
+    ],
+)
+def test_exotic_parquet_columns_score_or_name_their_bad_row(
+    tmp_path: Path, column: str, bad: str | None
+) -> None:
+    # were ArrowInvalid tracebacks (integers beyond 2**53) and a refusal of a whole
+    # column (dictionary-encoded text, which Parquet writers produce for repeated values)
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    values = {
+        "int64 max": pa.array([3, 2**63 - 1, 4], pa.int64()),
+        "uint64 max": pa.array([3, 2**64 - 1, 4], pa.uint64()),
+        "int8": pa.array([3, 2, 4], pa.int8()),
+        "dictionary of text": pa.array(["3", "2", "4"]).dictionary_encode(),
+        "dictionary of text, one not a number": pa.array(["3", "x", "4"]).dictionary_encode(),
+    }[column]
+    columns = {i: pa.array([3, 3, 3], pa.int64()) for i in ML.item_ids} | {"pr1": values}
+    path = tmp_path / "answers.parquet"
+    pq.write_table(pa.table(columns), path)
+    done = CliRunner().invoke(cli, ["score", str(path), "-o", str(tmp_path / "out.csv")])
+    assert "Traceback" not in done.output
+    if bad is None:
+        assert done.exit_code == 0, done.output
+        scored = pd.read_csv(tmp_path / "out.csv")
+        expected = mgrlead.score(ML, dict.fromkeys(ML.item_ids, 3) | {"pr1": 2})
+        assert scored["process_results_percent"][1] == expected["process_results"].percent
+        return
+    assert done.exit_code != 0
+    assert "answers.parquet, row 1" in done.output
+    assert bad in done.output
+    done = CliRunner().invoke(
+        cli, ["score", str(path), "-o", str(tmp_path / "out.csv"), "--on-error", "skip"]
+    )
+    assert done.exit_code == 0, done.output
+    with (tmp_path / "answers.skipped.csv").open() as f:
+        skipped = list(csv.DictReader(f))
+    assert [(r["row"], r["pr1"]) for r in skipped] == [("1", bad.strip("'"))]
 
 
 def test_an_absent_item_column_is_named_before_the_counting_pass(tmp_path: Path) -> None:

@@ -175,11 +175,24 @@ class _Lines:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.blanks: list[int] | None = None
+        self.rows = path != STDIN and path.suffix.lower() == ".parquet"
+        #: What a location is called: a Parquet file has rows (from 0, as pandas and
+        #: pyarrow count them), a text file lines (from 1, the header included).
+        self.key = "row" if self.rows else "line"
+
+    def label(self, row: int) -> str:
+        """Where data row ``row`` is, as a message says it: ``line 7`` or ``row 5``."""
+        return f"{self.key} {self(row)}"
 
     def __call__(self, row: int) -> int:
-        """The line of data row ``row`` (0 is the row under the header, line 2 if no blanks)."""
+        """The line of data row ``row`` (0 is the row under the header, line 2 if no blanks).
+
+        In a Parquet file: the row number itself.
+        """
+        if self.rows:
+            return row
         line = row + 2
-        if self.path == STDIN or self.path.suffix.lower() == ".parquet":
+        if self.path == STDIN:
             return line
         if self.blanks is None:
             with self.path.open("rb") as f:
@@ -196,7 +209,7 @@ def _item_matrix(
     batch: Any,  # noqa: ANN401 - a pyarrow RecordBatch
     first_row: int,
     where: str,
-    line_of: Callable[[int], int],
+    line_of: _Lines,
 ) -> tuple[Any, Any, list[str]]:
     """The chunk's answers as floats, a mask of bad rows, and a message per bad row."""
     import numpy as np  # noqa: PLC0415
@@ -209,6 +222,8 @@ def _item_matrix(
     messages = [""] * n
     for j, it in enumerate(plan.items):
         col = batch.column(batch.schema.get_field_index(it.id))
+        if pa.types.is_dictionary(col.type):  # Parquet's encoding of repeated values
+            col = col.dictionary_decode()
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             trimmed = pc.utf8_trim_whitespace(col)
             whole = pc.fill_null(pc.match_substring_regex(trimmed, _WHOLE), fill_value=True)
@@ -221,8 +236,11 @@ def _item_matrix(
             or pa.types.is_decimal(col.type)
             or pa.types.is_null(col.type)
         ):
+            # unsafe: an integer beyond 2**53 has no exact float, and pyarrow refuses it;
+            # inexact, it is still far off every scale, so its row is a bad row
             values = np.asarray(
-                pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64
+                pc.cast(col, pa.float64(), safe=False).to_numpy(zero_copy_only=False),
+                dtype=np.float64,
             )
             with np.errstate(invalid="ignore"):
                 not_whole = ~np.isnan(values) & np.isfinite(values) & (values != np.floor(values))
@@ -239,9 +257,8 @@ def _item_matrix(
             off &= ~np.isin(values, list(it.missing_codes))
         for row in np.flatnonzero((not_whole | off) & ~bad):
             bad[row] = True
-            line = line_of(first_row + int(row))
             raw = col[int(row)].as_py()
-            messages[row] = cell_message(it, raw, f"{where}, line {line}")
+            messages[row] = cell_message(it, raw, f"{where}, {line_of.label(first_row + int(row))}")
         matrix[:, j] = np.where(bad, np.nan, values)
     return matrix, bad, messages
 
@@ -279,7 +296,7 @@ def _count_pass(
     totals = [np.zeros(len(it.codes), dtype=np.int64) for it in plan.items]
     rows = 0
     for batch in batches:
-        matrix, bad, _ = _item_matrix(plan, batch, rows, str(path), lambda row: row + 2)
+        matrix, bad, _ = _item_matrix(plan, batch, rows, str(path), _Lines(path))
         rows += batch.num_rows
         keep = matrix[~bad]
         indices = [code_indices(it, keep[:, i])[0] for i, it in enumerate(plan.items)]
@@ -383,7 +400,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                 for row in np.flatnonzero(bad):
                     record = {h: batch.column(batch.schema.get_field_index(h))[int(row)].as_py()
                               for h in header}  # fmt: skip
-                    skipped_rows.append({"line": line_of(first_row + int(row)),
+                    skipped_rows.append({line_of.key: line_of(first_row + int(row)),
                                          "error": messages[row], **record})  # fmt: skip
                 keep = ~bad
                 matrix = matrix[keep]
@@ -395,7 +412,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                     report.skipped_file = target
                     skip_handle = target.open("w", encoding="utf-8", newline="")
                     skip_writer = csv.DictWriter(
-                        skip_handle, fieldnames=["line", "error", *header, "raw"],
+                        skip_handle, fieldnames=[line_of.key, "error", *header, "raw"],
                         extrasaction="ignore", lineterminator="\n",
                     )  # fmt: skip
                     skip_writer.writeheader()
