@@ -215,6 +215,14 @@ def test_a_duplicate_among_thousands_of_items_is_found_and_named() -> None:
         Rubric(id="r", version="1", title="T", scale=Scale.agreement(5), dimensions=[dim])
 
 
+def _duplicated(ml: Any) -> Any:
+    """A pandas frame with two columns named ``pr1`` (pandas allows it)."""
+    import pandas as pd  # noqa: PLC0415
+
+    frame = pd.DataFrame([dict.fromkeys(ml.item_ids, 3)] * 3)
+    return pd.concat([frame, frame[["pr1"]]], axis=1)
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -230,6 +238,19 @@ def test_a_duplicate_among_thousands_of_items_is_found_and_named() -> None:
          "is a generator, not a column"),
         (lambda ml: mgrlead.score_frame(ml, {i: [3] for i in ml.item_ids}, norms=5),
          "norms must be a NormTable"),
+        (lambda ml: mgrlead.score(ml, {}, careless="no"), "careless must be True or False"),
+        (lambda ml: mgrlead.score_matrix(ml, [[3] * 24], careless=0),
+         "careless must be True or False"),
+        (lambda ml: mgrlead.score_frame(ml, {i: [3] for i in ml.item_ids}, careless=None),
+         "careless must be True or False"),
+        (lambda ml: mgrlead.build_rubric(ml, weighting=5), "weighting must be a str"),
+        (lambda ml: mgrlead.build_rubric(ml, strategy=5), "strategy must be a str"),
+        (lambda ml: mgrlead.build_rubric(ml, extra_dimensions=5), "must be a list of dimension"),
+        (lambda ml: mgrlead.build_rubric(ml, extra_dimensions="process_results"),
+         "must be a list of dimension"),
+        (lambda ml: mgrlead.build_rubric(ml, extra_dimensions=[5]), r"holds 5 \(int\)"),
+        (lambda ml: mgrlead.score_frame(ml, _duplicated(ml)), "more than one column named 'pr1'"),
+        (lambda ml: mgrlead.score_360(ml, _duplicated(ml)), "more than one column named 'pr1'"),
     ],
 )  # fmt: skip
 def test_library_calls_with_the_wrong_types_raise_mgrlead_errors(call: Any, message: str) -> None:

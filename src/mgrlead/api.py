@@ -141,6 +141,21 @@ def build_rubric(
         >>> rubric.sources["weighting:equal"].startswith("mgrlead.builtin")
         True
     """
+    _check_option("weighting", weighting, (str, Weighting))
+    _check_option("strategy", strategy, (str,))
+    if isinstance(extra_dimensions, (str, Dimension)) or not isinstance(
+        extra_dimensions, (list, tuple)
+    ):
+        raise InputError(
+            "extra_dimensions must be a list of dimension ids or Dimension objects, not "
+            f"{type(extra_dimensions).__name__}"
+        )
+    for extra in extra_dimensions:
+        if not isinstance(extra, (str, Dimension)):
+            raise InputError(
+                f"extra_dimensions holds {extra!r} ({type(extra).__name__}); give dimension "
+                "ids (str) or Dimension objects"
+            )
     base = load_rubric(base)
     built: Rubric = _host_of(base).build_rubric(
         base, extra_dimensions=extra_dimensions, weighting=weighting, strategy=strategy
@@ -344,6 +359,9 @@ def score(  # noqa: PLR0913 - the answers, then every per-call option
         compiled = _CACHE.get(rubric, ())  # the common case, without a call more
     else:
         compiled = scorer(rubric, strategy=strategy, weighting=weighting, missing=missing)
+    flag: object = careless  # callers without type checks may pass anything
+    if flag is not True and flag is not False:
+        _check_careless(flag)
     profile = compiled.single(answers, careless)
     if norms is not None:
         _check_norms(norms)
@@ -361,6 +379,7 @@ def score_matrix(
     The lowest-level batch entry point: no column matching, NaN for missing.
     ``careless=False`` skips the careless-responding indicators.
     """
+    _check_careless(careless)
     return scorer(rubric).score_matrix(values, careless=careless)
 
 
@@ -446,6 +465,7 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     """
     from mgrlead.engines import frames  # noqa: PLC0415
 
+    _check_careless(careless)
     compiled = scorer(rubric, strategy=strategy, weighting=weighting, missing=missing)
     plan = compiled.plan
     extra = _norm_extra(norms)
@@ -458,6 +478,8 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
 
     if engine not in {"auto", "numpy", "native"}:
         raise InputError(f"unknown engine {engine!r}; use auto, numpy or native")
+    from narwhals.exceptions import DuplicateError  # noqa: PLC0415
+
     try:
         df = nw.from_native(frame)
     except TypeError as exc:
@@ -465,6 +487,8 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
             f"score_frame takes a dataframe (pandas, polars, pyarrow, DuckDB, Dask, PySpark, "
             f"...) or a mapping of columns, not {type(frame).__name__}"
         ) from exc
+    except DuplicateError as exc:
+        raise frames.duplicate_columns(frame, "score_frame") from exc
     lazy = isinstance(df, nw.LazyFrame)
     if lazy and engine == "numpy":
         raise InputError("engine='numpy' needs an eager frame; collect it first")
@@ -488,6 +512,11 @@ def _check_option(name: str, value: object, kinds: tuple[type, ...]) -> None:
     if value is not None and not isinstance(value, kinds):
         what = " or ".join(k.__name__ for k in kinds)
         raise InputError(f"{name} must be a {what} (or None), not {type(value).__name__}")
+
+
+def _check_careless(careless: object) -> None:
+    if careless.__class__ is not bool:
+        raise InputError(f"careless must be True or False, not {careless!r}")
 
 
 def _check_norms(norms: object) -> None:

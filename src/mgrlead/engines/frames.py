@@ -57,6 +57,7 @@ def frame_columns(frame: Any, caller: str) -> dict[str, Any]:  # noqa: ANN401
     if isinstance(frame, Mapping):
         return {str(k): v for k, v in frame.items()}
     import narwhals as nw  # noqa: PLC0415
+    from narwhals.exceptions import DuplicateError  # noqa: PLC0415
 
     try:
         df = nw.from_native(frame, eager_only=True)
@@ -65,7 +66,20 @@ def frame_columns(frame: Any, caller: str) -> dict[str, Any]:  # noqa: ANN401
             f"{caller} takes a pandas, polars or pyarrow table or a mapping of columns, "
             f"not {type(frame).__name__}"
         ) from exc
+    except DuplicateError as exc:
+        raise duplicate_columns(frame, caller) from exc
     return {str(c): df.get_column(c).to_numpy() for c in df.columns}
+
+
+def duplicate_columns(frame: Any, caller: str) -> InputError:  # noqa: ANN401
+    """The error for a frame with two columns of one name (pandas allows it; nothing else)."""
+    names = [str(c) for c in getattr(frame, "columns", ())]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    which = ", ".join(repr(n) for n in twice) or "some name"
+    return InputError(
+        f"{caller}: the frame has more than one column named {which}; an item's answers "
+        "must be one column: rename or drop the copies"
+    )
 
 
 def columns_to_matrix(
