@@ -119,3 +119,57 @@ def test_count_lines_estimates_rows(tmp_path: Path) -> None:
     estimate = stream.count_lines(path)
     assert estimate is not None
     assert 4000 < estimate < 6000
+
+
+_INTERRUPT = """
+import os, signal, sys
+from mgrlead.io import stream
+stream.CHUNK_ROWS = 1000
+stream.CSV_BLOCK_BYTES = 16_384
+original, calls = stream.score_matrix, [0]
+def interrupted(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == 3:  # mid-run: rows written to the output and to the side file
+        os.kill(os.getpid(), signal.{signal})
+    return original(*args, **kwargs)
+stream.score_matrix = interrupted
+from mgrlead.cli import main
+sys.argv = ["mgrlead", "score", {source!r}, "-o", {out!r}, "--on-error", "skip"]
+main()
+"""
+
+
+@pytest.mark.parametrize(("name", "status"), [("SIGTERM", 143), ("SIGINT", 130)])
+def test_an_interrupted_run_leaves_earlier_files_and_no_temporary_ones(
+    tmp_path: Path, name: str, status: int
+) -> None:
+    # were: SIGTERM left a 146 MB temporary file and truncated the old side file to 0
+    # bytes; SIGINT replaced the side file with a partial one
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    source = _big(tmp_path, 20_000)
+    text = source.read_text().splitlines()
+    for k in range(1, len(text), 997):  # a bad row in every chunk
+        text[k] = text[k].rsplit(",", 1)[0] + ",7"
+    source.write_text("\n".join(text) + "\n")
+    out = tmp_path / "scores.csv"
+    side = tmp_path / "big.skipped.csv"
+    out.write_text("earlier scores\n")
+    side.write_text("earlier skipped rows\n")
+    code = _INTERRUPT.format(signal=name, source=str(source), out=str(out))
+    done = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == status, done.stderr
+    assert "Traceback" not in done.stderr
+    who = "SIGTERM" if name == "SIGTERM" else "Ctrl-C"
+    expected = (
+        f"mgrlead: stopped by {who}; files being written were removed, existing files left "
+        "as they were"
+    )
+    assert done.stderr.strip().splitlines() == [expected]
+    assert out.read_text() == "earlier scores\n"
+    assert side.read_text() == "earlier skipped rows\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "big.skipped.csv",
+                                                          "scores.csv"]  # fmt: skip

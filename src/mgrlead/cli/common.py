@@ -8,7 +8,9 @@ shows a traceback.
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, NoReturn
@@ -25,8 +27,10 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_NA",
     "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
     "EXIT_USER_ERROR",
     "MgrleadGroup",
+    "Terminated",
     "columns_of",
     "composed",
     "fail",
@@ -42,6 +46,7 @@ __all__ = [
 DEFAULT_NA: Final = ("", "NA")
 EXIT_USER_ERROR: Final = 2
 EXIT_INTERRUPTED: Final = 130
+EXIT_TERMINATED: Final = 143
 
 
 def fail(message: str) -> NoReturn:
@@ -54,11 +59,46 @@ class MgrleadGroup(click.Group):
     """A command group that turns every :class:`MgrleadError` into one error line."""
 
     def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401
-        """Run the command; a mistake in what the user gave ends it with one line."""
+        """Run the command; a mistake in what the user gave ends it with one line.
+
+        SIGTERM stops a command as Ctrl-C does: files being written are removed
+        (every output is written to a temporary file renamed at the end), the
+        files they would replace are left as they were, and one line says so.
+        """
+        previous = _on_sigterm()
         try:
             return super().invoke(ctx)
         except MgrleadError as exc:
             fail(str(exc))
+        except (KeyboardInterrupt, Terminated) as exc:
+            what = "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
+            click.echo(
+                f"mgrlead: stopped by {what}; files being written were removed, "
+                "existing files left as they were",
+                err=True,
+            )
+            sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised in the main thread so that cleanup runs, as for Ctrl-C."""
+
+
+def _raise_terminated(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def _on_sigterm() -> Any:  # noqa: ANN401 - a signal handler, whatever it was
+    """Make SIGTERM raise :class:`Terminated` (main thread only); the handler it replaces."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except (ValueError, OSError):  # pragma: no cover - no signals here
+        return None
 
 
 def rubric_of(name: str) -> Rubric:

@@ -21,6 +21,7 @@ cells.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import io
 import json
@@ -35,6 +36,7 @@ from mgrlead.engines.checks import cell_message, check_no_clash
 from mgrlead.engines.frames import Extra, plain, score_columns
 from mgrlead.errors import AnswerError, InputError
 from mgrlead.extras import pyarrow
+from mgrlead.io.files import atomic_open
 from mgrlead.io.table import column_kinds, provenance
 from mgrlead.results import column_kinds as metric_kinds
 
@@ -386,82 +388,86 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     json_started = False
     parquet_writer = None
     wrote_header = False
-    try:
-        for chunk in batches:
-            if fatal:
-                raise InputError(fatal[0])
-            batch = chunk
-            first_row = rows_read[0]
-            rows_read[0] += batch.num_rows
-            matrix, bad, messages = _item_matrix(plan, batch, first_row, name, line_of)
-            if bad.any():
-                if on_error == "fail":
-                    raise AnswerError(messages[int(np.flatnonzero(bad)[0])])
-                for row in np.flatnonzero(bad):
-                    record = {h: batch.column(batch.schema.get_field_index(h))[int(row)].as_py()
-                              for h in header}  # fmt: skip
-                    skipped_rows.append({line_of.key: line_of(first_row + int(row)),
-                                         "error": messages[row], **record})  # fmt: skip
-                keep = ~bad
-                matrix = matrix[keep]
-                batch = batch.filter(pa.array(keep))
-            report.skipped += len(skipped_rows)
-            if skipped_rows:
-                if skip_writer is None:
-                    target = skipped_path or path.with_name(path.stem + ".skipped.csv")
-                    report.skipped_file = target
-                    skip_handle = target.open("w", encoding="utf-8", newline="")
-                    skip_writer = csv.DictWriter(
-                        skip_handle, fieldnames=[line_of.key, "error", *header, "raw"],
-                        extrasaction="ignore", lineterminator="\n",
-                    )  # fmt: skip
-                    skip_writer.writeheader()
-                skip_writer.writerows(skipped_rows)
-                report.problems.extend(r["error"] for r in skipped_rows[: 5 - len(report.problems)])
-                skipped_rows.clear()
-            if batch.num_rows == 0:
-                continue
-            scores = score_matrix(plan, matrix, row_offset=first_row, fills=fills)
-            passthrough = {
-                h: batch.column(batch.schema.get_field_index(h)).to_pylist()
-                for h in passthrough_names
-            }
-            columns = {**passthrough, **score_columns(scores, passthrough, extra)}
-            if fmt == "parquet":
-                table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
-                if parquet_writer is None:
-                    # the types of the input's columns and of the metrics, never of the
-                    # first chunk's values (a column of nulls there has no type)
-                    fields = _parquet_fields(pa, plan, batch.schema, table.schema)
-                    schema = pa.schema(fields, metadata={"mgrlead": _provenance(plan, columns)})
-                    parquet_writer = pa.parquet.ParquetWriter(out, schema)
-                parquet_writer.write_table(table.cast(parquet_writer.schema))
-            elif fmt == "json":
-                assert out is not None  # noqa: S101
-                assert not isinstance(out, Path)  # noqa: S101
-                for r in range(scores.n):
-                    record = {k: plain(v[r]) for k, v in columns.items()}
-                    out.write(("[\n  " if not json_started else ",\n  ") + json.dumps(record))
-                    json_started = True
-            else:
-                assert out is not None  # noqa: S101
-                assert not isinstance(out, Path)  # noqa: S101
-                table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
-                chunk_bytes = io.BytesIO()
-                options = pa.csv.WriteOptions(include_header=not wrote_header)
-                pa.csv.write_csv(table, chunk_bytes, options)
-                out.flush()
-                out.buffer.write(chunk_bytes.getvalue())  # type: ignore[attr-defined]
-                out.buffer.flush()  # type: ignore[attr-defined]
-                wrote_header = True
-            report.rows += scores.n
-            if progress is not None:
-                progress(report.rows, phase)
-    finally:
-        if skip_handle is not None:
-            skip_handle.close()
-        if parquet_writer is not None:
-            parquet_writer.close()
+    # the side file of skipped rows is written atomically, like the output: on any
+    # error or interruption its temporary file goes and an earlier side file stays
+    with contextlib.ExitStack() as cleanup:
+        try:
+            for chunk in batches:
+                if fatal:
+                    raise InputError(fatal[0])
+                batch = chunk
+                first_row = rows_read[0]
+                rows_read[0] += batch.num_rows
+                matrix, bad, messages = _item_matrix(plan, batch, first_row, name, line_of)
+                if bad.any():
+                    if on_error == "fail":
+                        raise AnswerError(messages[int(np.flatnonzero(bad)[0])])
+                    for row in np.flatnonzero(bad):
+                        record = {h: batch.column(batch.schema.get_field_index(h))[int(row)].as_py()
+                                  for h in header}  # fmt: skip
+                        skipped_rows.append({line_of.key: line_of(first_row + int(row)),
+                                             "error": messages[row], **record})  # fmt: skip
+                    keep = ~bad
+                    matrix = matrix[keep]
+                    batch = batch.filter(pa.array(keep))
+                report.skipped += len(skipped_rows)
+                if skipped_rows:
+                    if skip_writer is None:
+                        target = skipped_path or path.with_name(path.stem + ".skipped.csv")
+                        report.skipped_file = target
+                        # atomic, like the output: an interrupted run leaves the old file be
+                        skip_handle = cleanup.enter_context(atomic_open(target))
+                        skip_writer = csv.DictWriter(
+                            skip_handle, fieldnames=[line_of.key, "error", *header, "raw"],
+                            extrasaction="ignore", lineterminator="\n",
+                        )  # fmt: skip
+                        skip_writer.writeheader()
+                    skip_writer.writerows(skipped_rows)
+                    report.problems.extend(
+                        r["error"] for r in skipped_rows[: 5 - len(report.problems)]
+                    )
+                    skipped_rows.clear()
+                if batch.num_rows == 0:
+                    continue
+                scores = score_matrix(plan, matrix, row_offset=first_row, fills=fills)
+                passthrough = {
+                    h: batch.column(batch.schema.get_field_index(h)).to_pylist()
+                    for h in passthrough_names
+                }
+                columns = {**passthrough, **score_columns(scores, passthrough, extra)}
+                if fmt == "parquet":
+                    table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
+                    if parquet_writer is None:
+                        # the types of the input's columns and of the metrics, never of the
+                        # first chunk's values (a column of nulls there has no type)
+                        fields = _parquet_fields(pa, plan, batch.schema, table.schema)
+                        schema = pa.schema(fields, metadata={"mgrlead": _provenance(plan, columns)})
+                        parquet_writer = pa.parquet.ParquetWriter(out, schema)
+                    parquet_writer.write_table(table.cast(parquet_writer.schema))
+                elif fmt == "json":
+                    assert out is not None  # noqa: S101
+                    assert not isinstance(out, Path)  # noqa: S101
+                    for r in range(scores.n):
+                        record = {k: plain(v[r]) for k, v in columns.items()}
+                        out.write(("[\n  " if not json_started else ",\n  ") + json.dumps(record))
+                        json_started = True
+                else:
+                    assert out is not None  # noqa: S101
+                    assert not isinstance(out, Path)  # noqa: S101
+                    table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
+                    chunk_bytes = io.BytesIO()
+                    options = pa.csv.WriteOptions(include_header=not wrote_header)
+                    pa.csv.write_csv(table, chunk_bytes, options)
+                    out.flush()
+                    out.buffer.write(chunk_bytes.getvalue())  # type: ignore[attr-defined]
+                    out.buffer.flush()  # type: ignore[attr-defined]
+                    wrote_header = True
+                report.rows += scores.n
+                if progress is not None:
+                    progress(report.rows, phase)
+        finally:
+            if parquet_writer is not None:
+                parquet_writer.close()
     if fatal:
         raise InputError(fatal[0])
     if report.rows == 0 and not report.skipped:
