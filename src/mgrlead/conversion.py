@@ -131,15 +131,28 @@ def strict_converter() -> cattrs.Converter:
 
         return attrs.has(t) and any(f.metadata.get(NOT_IN_FILES) for f in attrs.fields(t))
 
+    def is_attrs(t: Any) -> bool:  # noqa: ANN401
+        import attrs  # noqa: PLC0415
+
+        return attrs.has(t)
+
     def structure_fn(cls: Any) -> Any:  # noqa: ANN401
         hidden: dict[str, Any] = {f.name: override(omit=True) for f in _hidden(cls)}
-        return make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **hidden)
+        build = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **hidden)
+
+        def structure(value: object, type_: Any) -> Any:  # noqa: ANN401
+            # a list or a text where a table belongs: said so (cattrs would fail on .keys())
+            if not isinstance(value, Mapping):
+                raise ValueTypeError(f"expected a table, got {describe(value)}")
+            return build(value, type_)
+
+        return structure
 
     def unstructure_fn(cls: Any) -> Any:  # noqa: ANN401
         hidden: dict[str, Any] = {f.name: override(omit=True) for f in _hidden(cls)}
         return make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **hidden)
 
-    converter.register_structure_hook_factory(has_hidden_fields, structure_fn)
+    converter.register_structure_hook_factory(is_attrs, structure_fn)
     converter.register_unstructure_hook_factory(has_hidden_fields, unstructure_fn)
     return converter
 
