@@ -42,6 +42,7 @@ __all__ = [
     "RubricError",
     "RubricFileError",
     "RubricNotFoundError",
+    "Terminated",
     "ValueTypeError",
 ]
 
@@ -151,3 +152,12 @@ class PluginWarning(UserWarning):
 
 class AnalysisWarning(UserWarning):
     """Something in the data limits the analysis (e.g. an item with no variance)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived during a command: raised so that cleanup runs, as for Ctrl-C.
+
+    Like :class:`KeyboardInterrupt` it is not an :class:`Exception`, so that
+    nothing catches it by accident; the command line turns it into one line and
+    exit status 143.
+    """

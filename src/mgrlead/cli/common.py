@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, NoReturn
 import click
 
 from mgrlead.api import build_rubric, load_rubric, scoring_plan
-from mgrlead.errors import InputError, MgrleadError
+from mgrlead.errors import InputError, MgrleadError, Terminated
 
 if TYPE_CHECKING:
     from mgrlead.analysis.norms import NormTable
@@ -30,7 +30,6 @@ __all__ = [
     "EXIT_TERMINATED",
     "EXIT_USER_ERROR",
     "MgrleadGroup",
-    "Terminated",
     "columns_of",
     "composed",
     "fail",
@@ -81,10 +80,6 @@ class MgrleadGroup(click.Group):
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived: raised in the main thread so that cleanup runs, as for Ctrl-C."""
 
 
 def _raise_terminated(_signum: int, _frame: object) -> None:
