@@ -173,3 +173,27 @@ def test_an_interrupted_run_leaves_earlier_files_and_no_temporary_ones(
     assert side.read_text() == "earlier skipped rows\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "big.skipped.csv",
                                                           "scores.csv"]  # fmt: skip
+
+
+def test_line_numbers_after_malformed_and_blank_lines(tmp_path: Path) -> None:
+    # were: a bad cell after a skipped malformed line was reported one line early, and
+    # a malformed line after a blank one was numbered as pyarrow counts (blanks left out)
+    good = ",".join(["3"] * 24)
+    lines = [",".join(ML.item_ids), good, "3,3", "", good, "3,3", good,
+             ",".join(["7", *["3"] * 23])]  # fmt: skip
+    path = tmp_path / "r.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    done = CliRunner().invoke(
+        cli, ["score", str(path), "--on-error", "skip", "-o", str(tmp_path / "out.csv")]
+    )
+    assert done.exit_code == 0, done.output
+    with (tmp_path / "r.skipped.csv").open() as f:
+        side = list(csv.DictReader(f))
+    assert [r["line"] for r in side] == ["3", "6", "8"]
+    assert "line 6: 2 cells" in side[1]["error"]
+    assert "line 8: item 'pr1': 7 is outside" in side[2]["error"]
+    assert lines[5] == "3,3"
+    assert lines[7].startswith("7,")
+    done = CliRunner().invoke(cli, ["score", str(path), "-o", str(tmp_path / "out.csv")])
+    assert done.exit_code == 2
+    assert "line 3: 2 cells but the header has 24" in done.stderr

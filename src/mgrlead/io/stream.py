@@ -177,6 +177,7 @@ class _Lines:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.blanks: list[int] | None = None
+        self.malformed: list[int] = []  # lines with the wrong number of cells, skipped
         self.rows = path != STDIN and path.suffix.lower() == ".parquet"
         #: What a location is called: a Parquet file has rows (from 0, as pandas and
         #: pyarrow count them), a text file lines (from 1, the header included).
@@ -194,16 +195,35 @@ class _Lines:
         if self.rows:
             return row
         line = row + 2
-        if self.path == STDIN:
-            return line
-        if self.blanks is None:
+        blanks = self._blanks()
+        found = -1
+        while found != line:  # the blank and malformed lines up to it push it down
+            found = line
+            line = (
+                row + 2 + bisect.bisect_right(blanks, line)
+                + bisect.bisect_right(self.malformed, line)
+            )  # fmt: skip
+        return line
+
+    def _blanks(self) -> list[int]:
+        if self.blanks is None and self.path != STDIN:
             with self.path.open("rb") as f:
                 self.blanks = [n for n, text in enumerate(f, start=1) if not text.strip(b"\r\n")]
-        found = -1
-        while found != line:  # the blank lines up to it push it down
+        return self.blanks or []
+
+    def physical(self, number: int) -> int:
+        """The line of what pyarrow numbers ``number`` (it does not count blank lines)."""
+        blanks = self._blanks()
+        line, found = number, -1
+        while found != line:
             found = line
-            line = row + 2 + bisect.bisect_right(self.blanks, line)
+            line = number + bisect.bisect_right(blanks, line)
         return line
+
+    def skip(self, line: int | None) -> None:
+        """Note a malformed line the reader skipped (it holds no data row)."""
+        if line is not None:
+            bisect.insort(self.malformed, line)
 
 
 def _item_matrix(
@@ -369,7 +389,11 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
 
     def on_invalid(row: Any) -> str:  # noqa: ANN401
         # pyarrow calls this while parsing: record the row, never raise here
-        line = row.number if row.number is not None else _find_line(path, row.text)
+        if row.number is not None:
+            line: int | None = line_of.physical(row.number)
+        else:
+            line = _find_line(path, row.text)
+        line_of.skip(line)
         where = f"{name}, line {line}" if line else name
         message = f"{where}: {row.actual_columns} cells but the header has {row.expected_columns}"
         if on_error == "fail":
@@ -555,9 +579,11 @@ def read_all(
     name = str(path)
 
     fatal: list[str] = []
+    line_of = _Lines(path)
 
     def on_invalid(row: Any) -> str:  # noqa: ANN401
-        line = row.number if row.number is not None else _find_line(path, row.text)
+        line = line_of.physical(row.number) if row.number is not None else None
+        line = line if line is not None else _find_line(path, row.text)
         fatal.append(
             f"{name}, line {line}: {row.actual_columns} cells but the header has "
             f"{row.expected_columns}"
@@ -575,7 +601,6 @@ def read_all(
     passthrough: dict[str, list[Any]] = {h: [] for h in header if h not in items}
     parts = []
     rows = 0
-    line_of = _Lines(path)
     for batch in batches:
         if fatal:
             raise InputError(fatal[0])
