@@ -125,7 +125,7 @@ def test_the_audit_catches_the_leak_without_the_rule(
 ) -> None:
     # counting every rater scored on each dimension (the rule undone) isolates the
     # direct report who skipped care: the audit must see it, or it proves nothing
-    monkeypatch.setattr(multirater, "_linked", lambda _plan: [])
+    monkeypatch.setattr(multirater, "linked_families", lambda _plan: [])
     rows = _issue_round()
     assert 6 in _leaks(_nested(strategy), rows, Anonymity())
 
@@ -142,7 +142,7 @@ def test_under_sum_a_flat_dimension_counts_only_complete_raters(
     assert _leaks(_nested("sum"), rows, Anonymity()) == []
     result = score_360(_nested("sum"), _rows_frame(rows), anonymity=Anonymity())
     assert result.people[0]["peer"]["f"].raters == 3
-    monkeypatch.setattr(multirater, "_linked", lambda _plan: [])
+    monkeypatch.setattr(multirater, "linked_families", lambda _plan: [])
     assert _leaks(_nested("sum"), rows, Anonymity()) == [2]
 
 
@@ -175,7 +175,8 @@ def _rounds(draw: st.DrawFn) -> tuple[list[tuple[str, list[int | None]]], Anonym
         minimum=minimum,
         below=draw(st.sampled_from(["merge", "suppress"])),
     )
-    return rows, rules, draw(st.sampled_from(["mean", "percent", "sum", "prorated_sum"]))
+    strategies = ["mean", "weighted_mean", "percent", "sum", "prorated_sum"]
+    return rows, rules, draw(st.sampled_from(strategies))
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])

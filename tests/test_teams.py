@@ -224,3 +224,69 @@ def test_errors_name_the_row_and_column() -> None:
         summarize_teams(ONE, data, by="unit")
     with pytest.raises(InputError, match="min_size"):
         summarize_teams(ONE, data, min_size=0)
+
+
+def _nested_team_rubric() -> Any:
+    from mgrlead import Dimension  # noqa: PLC0415
+
+    from .helpers import pole  # noqa: PLC0415
+
+    vision = Dimension(id="vision", name="vision", low=pole("lo"), high=pole("hi"),
+                       items=[item("v1"), item("v2")])  # fmt: skip
+    care = Dimension(id="care", name="care", low=pole("lo"), high=pole("hi"),
+                     items=[item("c1"), item("c2"), item("c3")])  # fmt: skip
+    lead = Dimension(id="lead", name="lead", low=pole("lo"), high=pole("hi"),
+                     dimensions=[vision, care])  # fmt: skip
+    return rubric([lead])
+
+
+@given(st.lists(st.tuples(*[st.integers(1, 5)] * 5), min_size=3, max_size=3))
+def test_a_member_who_skipped_an_item_of_a_sub_dimension_is_not_isolated(
+    others: list[tuple[int, ...]],
+) -> None:
+    # counted per dimension, 5 mean_lead - 2 mean_vision - 3 mean_care over team "a"
+    # moved only with the member who skipped c3: now that member counts on no
+    # dimension of the family, so nothing published depends on their answers
+    def summary(skipper: tuple[int | None, ...]) -> dict[str, Any]:
+        rows = [*others, skipper]
+        data = {"team": ["a"] * 4} | {
+            i: [r[k] for r in rows] for k, i in enumerate(("v1", "v2", "c1", "c2", "c3"))
+        }
+        return summarize_teams(_nested_team_rubric(), data, min_size=3).to_dict()
+
+    first = summary((1, 2, 1, 2, None))
+    assert summary((5, 4, 5, 4, None)) == first
+    lead = next(d for d in first["teams"][0]["dimensions"] if d["dimension"] == "lead")
+    assert (lead["scored"], lead["unscored"]) == (3, 1)
+
+
+def test_team_and_360_summaries_refuse_imputation_from_the_sample() -> None:
+    from mgrlead.groups.multirater import score_360  # noqa: PLC0415
+
+    imputing = attrs_evolve_missing(ONE, "mean")
+    data = {"team": ["x"] * 3, "subject": ["s"] * 3, "rater_group": ["peer"] * 3,
+            "a": [1, None, 3], "b": [2, 2, 2], "c": [3, 4, 5]}  # fmt: skip
+    with pytest.raises(InputError, match="hidden people's answers"):
+        summarize_teams(imputing, data)
+    with pytest.raises(InputError, match="hidden people's answers"):
+        score_360(imputing, data)
+
+
+def attrs_evolve_missing(base: Any, how: str) -> Any:
+    import attrs  # noqa: PLC0415
+
+    from mgrlead import MissingPolicy  # noqa: PLC0415
+
+    return attrs.evolve(base, missing=MissingPolicy(impute=how))
+
+
+def test_the_frame_has_band_columns_when_the_first_dimension_is_withheld() -> None:
+    two = rubric([dim("d", [item("a"), item("b")]), dim("e", [item("f"), item("g")])])
+    data = {"team": ["x"] * 3, "a": [None, None, 3], "b": [None, None, 4],
+            "f": [1, 2, 3], "g": [2, 3, 4]}  # fmt: skip
+    result = summarize_teams(two, data, min_size=3)
+    assert not result["x"]["d"].shown
+    frame = result.to_frame("pandas")
+    assert [c for c in frame.columns if c.startswith("band_")]
+    row = frame[frame["dimension"] == "e"].iloc[0]
+    assert sum(row[c] for c in frame.columns if c.startswith("band_")) == 3

@@ -144,7 +144,7 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the lazy name is
 
     module = _LAZY.get(name)
     if module is None:
-        if name.startswith("_"):
+        if name.startswith("_") or "." in name:
             raise AttributeError(f"module 'mgrlead' has no attribute {name!r}")
         try:  # ``import mgrlead`` then ``mgrlead.engines``: the subpackage, as before
             return importlib.import_module(f"mgrlead.{name}")

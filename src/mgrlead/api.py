@@ -143,9 +143,7 @@ def build_rubric(
     """
     _check_option("weighting", weighting, (str, Weighting))
     _check_option("strategy", strategy, (str,))
-    if isinstance(extra_dimensions, (str, Dimension)) or not isinstance(
-        extra_dimensions, (list, tuple)
-    ):
+    if isinstance(extra_dimensions, (str, Dimension)) or not isinstance(extra_dimensions, Sequence):
         raise InputError(
             "extra_dimensions must be a list of dimension ids or Dimension objects, not "
             f"{type(extra_dimensions).__name__}"

@@ -5,11 +5,25 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard, TypeVar
 
 from attrs import asdict
 
-__all__ = ["RowsExport", "find", "is_id", "mean_sd"]
+from mgrlead.engines.batch import code_indices
+from mgrlead.errors import InputError
+
+if TYPE_CHECKING:
+    from mgrlead.plan import ScoringPlan
+
+__all__ = [
+    "RowsExport",
+    "complete_on",
+    "find",
+    "is_id",
+    "linked_families",
+    "mean_sd",
+    "refuse_sample_imputation",
+]
 
 T = TypeVar("T")
 
@@ -65,6 +79,82 @@ class RowsExport:
         import narwhals as nw  # noqa: PLC0415
 
         rows = self.to_rows()
-        names = list(rows[0]) if rows else self._empty_columns()
+        # every row's columns, in order of first appearance: a first row may lack some
+        # (a withheld dimension of a team has no band counts)
+        names = list(dict.fromkeys(k for row in rows for k in row)) or self._empty_columns()
         columns = {name: [row.get(name) for row in rows] for name in names}
         return nw.from_dict(columns, backend=backend).to_native()
+
+
+#: Built-in strategies whose headline score is one affine function of the item mean for
+#: every rater (with unit or any fixed weights), so that it adds nothing to the percent.
+_AFFINE_STRATEGIES = frozenset({"mean", "weighted_mean", "prorated_sum", "percent"})
+
+
+def linked_families(plan: ScoringPlan) -> list[list[int]]:
+    """The dimensions (indices) whose figures must rest on people who answered all their items.
+
+    Dimensions that share items (a dimension and its sub-dimensions) are one
+    family: for a rater who skipped an item, the parent's score is a different
+    combination of the sub-dimensions' scores than for everyone else, so the
+    family's aggregates together would isolate that rater (``2 n AO_parent - n AO_a -
+    n AO_b`` leaves only them).  The same holds for one dimension whose items have
+    different ranges (percent and mean are then different combinations of the items
+    for raters who skipped an item), and whose headline score is not one affine
+    function of the mean (``sum``, plugin strategies).  Such families count only
+    raters complete on them; all other dimensions count every rater scored on them.
+    """
+    family = list(range(len(plan.dimensions)))
+
+    def root(d: int) -> int:
+        while family[d] != d:
+            family[d] = family[family[d]]
+            d = family[d]
+        return d
+
+    owner: dict[int, int] = {}
+    for d, dim in enumerate(plan.dimensions):
+        for i in dim.members:
+            if i in owner:
+                family[root(d)] = root(owner[i])
+            else:
+                owner[i] = d
+    groups: dict[int, list[int]] = {}
+    for d in range(len(plan.dimensions)):
+        groups.setdefault(root(d), []).append(d)
+    from mgrlead.engines.kernel import BUILT_IN  # noqa: PLC0415
+
+    strategy = plan.strategy
+    affine = type(strategy) in BUILT_IN and strategy.name in _AFFINE_STRATEGIES
+    return [
+        members
+        for members in groups.values()
+        if len(members) > 1 or not affine or not plan.dimensions[members[0]].one_range
+    ]
+
+
+def refuse_sample_imputation(plan: ScoringPlan, caller: str) -> None:
+    """Aggregates that hide people cannot use fills computed from everyone's answers.
+
+    With ``missing="mean"`` (or ``median``) a shown figure depends on the answers of
+    people it must hide (their answers move the fill of everyone's gaps).
+    """
+    if plan.imputes:
+        dims = [d.id for d in plan.dimensions if d.impute != "none"]
+        raise InputError(
+            f"{caller}: dimension {dims[0]!r} fills unanswered items with the item "
+            f"{plan.imputes[0]} of all the data, which would let hidden people's answers "
+            "move shown figures; use a missing-data policy without imputation "
+            "(missing='available' or 'complete')"
+        )
+
+
+def complete_on(plan: ScoringPlan, matrix: Any, family: Sequence[int]) -> Any:  # noqa: ANN401
+    """Per row: whether the rater answered every item of the family of dimensions."""
+    import numpy as np  # noqa: PLC0415
+
+    items = sorted({i for d in family for i in plan.dimensions[d].members})
+    done = np.ones(matrix.shape[0], dtype=bool)
+    for i in items:
+        done &= code_indices(plan.items[i], matrix[:, i])[1]
+    return done

@@ -42,11 +42,19 @@ from attrs import asdict, field, frozen, validators
 
 from mgrlead._version import __version__
 from mgrlead.engines import kernel
-from mgrlead.engines.batch import code_indices, score_matrix
+from mgrlead.engines.batch import score_matrix
 from mgrlead.engines.frames import columns_to_matrix, frame_columns, plain
 from mgrlead.engines.ops import PYTHON
 from mgrlead.errors import InputError, MgrleadError
-from mgrlead.groups.common import RowsExport, find, is_id, mean_sd
+from mgrlead.groups.common import (
+    RowsExport,
+    complete_on,
+    find,
+    is_id,
+    linked_families,
+    mean_sd,
+    refuse_sample_imputation,
+)
 from mgrlead.plugins.resolve import plan_for, resolve_rubric
 
 if TYPE_CHECKING:
@@ -333,7 +341,7 @@ def _dimension_views(
         if not members[g]:
             reasons[g] = (
                 "no rater of this group could be counted on this dimension (scored on it, "
-                "and complete on the dimensions it shares items with)"
+                "and, where it is linked to others, complete on them)"
             )
         elif g not in shown:
             n, need = len(members[g]), anonymity.minimum_for(g)
@@ -459,61 +467,6 @@ def _feedback(  # noqa: PLR0913 - one subject's rows, then the round's rules
     return Feedback360(subject=subject, groups=views, gaps=gaps)
 
 
-#: Built-in strategies whose headline score is one affine function of the item mean for
-#: every rater (with unit or any fixed weights), so that it adds nothing to the percent.
-_AFFINE_STRATEGIES = frozenset({"mean", "weighted_mean", "prorated_sum", "percent"})
-
-
-def _linked(plan: ScoringPlan) -> list[list[int]]:
-    """The dimensions (indices) whose views must rest on raters who answered all their items.
-
-    Dimensions that share items (a dimension and its sub-dimensions) are one
-    family: for a rater who skipped an item, the parent's score is a different
-    combination of the sub-dimensions' scores than for everyone else, so the
-    family's views together would isolate that rater (``2 n AO_parent - n AO_a -
-    n AO_b`` leaves only them).  The same holds for one dimension whose items have
-    different ranges (percent and mean are then different combinations of the items
-    for raters who skipped an item), and whose headline score is not one affine
-    function of the mean (``sum``, plugin strategies).  Such families count only
-    raters complete on them; all other dimensions count every rater scored on them.
-    """
-    family = list(range(len(plan.dimensions)))
-
-    def root(d: int) -> int:
-        while family[d] != d:
-            family[d] = family[family[d]]
-            d = family[d]
-        return d
-
-    owner: dict[int, int] = {}
-    for d, dim in enumerate(plan.dimensions):
-        for i in dim.members:
-            if i in owner:
-                family[root(d)] = root(owner[i])
-            else:
-                owner[i] = d
-    groups: dict[int, list[int]] = {}
-    for d in range(len(plan.dimensions)):
-        groups.setdefault(root(d), []).append(d)
-    affine = plan.strategy.name in _AFFINE_STRATEGIES
-    return [
-        members
-        for members in groups.values()
-        if len(members) > 1 or not affine or not plan.dimensions[members[0]].one_range
-    ]
-
-
-def _complete_on(plan: ScoringPlan, matrix: Any, family: Sequence[int]) -> Any:  # noqa: ANN401
-    """Per row: whether the rater answered every item of the family of dimensions."""
-    import numpy as np  # noqa: PLC0415
-
-    items = sorted({i for d in family for i in plan.dimensions[d].members})
-    done = np.ones(matrix.shape[0], dtype=bool)
-    for i in items:
-        done &= code_indices(plan.items[i], matrix[:, i])[1]
-    return done
-
-
 def score_360(  # noqa: PLR0913 - the data, then the columns and rules
     rubric: Rubric | str,
     data: Any,  # noqa: ANN401
@@ -562,13 +515,14 @@ def score_360(  # noqa: PLR0913 - the data, then the columns and rules
                 f"the data has no column {name!r} for the {what}; name it with "
                 f"{'subject' if what == 'subject' else 'group'}=..."
             )
+    refuse_sample_imputation(plan, "score_360")
     matrix, _ = columns_to_matrix(plan, columns)
     batch = score_matrix(plan, matrix, careless=False)
     metric_arrays = [
         np.column_stack([batch.dimensions[d.id][m] for m in _METRICS]) for d in plan.dimensions
     ]
-    # families of linked dimensions count only the raters complete on them (see _linked)
-    incomplete = [(family, ~_complete_on(plan, matrix, family)) for family in _linked(plan)]
+    # families of linked dimensions count only the raters complete on them
+    incomplete = [(family, ~complete_on(plan, matrix, family)) for family in linked_families(plan)]
     for family, rows in incomplete:
         for d in family:
             metric_arrays[d][rows] = np.nan

@@ -48,7 +48,15 @@ from attrs import asdict, field, frozen
 from mgrlead.engines.batch import item_scores, score_matrix
 from mgrlead.engines.frames import columns_to_matrix, frame_columns, plain
 from mgrlead.errors import InputError
-from mgrlead.groups.common import RowsExport, find, is_id, mean_sd
+from mgrlead.groups.common import (
+    RowsExport,
+    complete_on,
+    find,
+    is_id,
+    linked_families,
+    mean_sd,
+    refuse_sample_imputation,
+)
 from mgrlead.plugins.resolve import plan_for, resolve_rubric
 
 if TYPE_CHECKING:
@@ -72,7 +80,8 @@ class TeamDimension:
     dimension: str
     """The dimension id."""
     scored: int
-    """How many members could be scored on it."""
+    """How many members could be scored on it (on a dimension linked to others, as a
+    parent to its sub-dimensions: who answered every item of them all)."""
     unscored: int
     """How many could not (too few answers)."""
     mean: float | None
@@ -262,9 +271,19 @@ def summarize_teams(
     columns = frame_columns(data, "summarize_teams")
     if by not in columns:
         raise InputError(f"the data has no column {by!r} to group by; name it with by=...")
+    refuse_sample_imputation(plan, "summarize_teams")
     matrix, _ = columns_to_matrix(plan, columns)
     batch = score_matrix(plan, matrix, careless=False)
     scores = item_scores(plan, matrix)
+    # each dimension's percent and band per member; a family of linked dimensions
+    # (a dimension and its sub-dimensions, ...) counts only members complete on it
+    percents = {d.id: batch.dimensions[d.id]["percent"].copy() for d in plan.dimensions}
+    band_of = {d.id: batch.dimensions[d.id]["band"].copy() for d in plan.dimensions}
+    for family in linked_families(plan):
+        left_out = ~complete_on(plan, matrix, family)
+        for k in family:
+            percents[plan.dimensions[k].id][left_out] = math.nan
+            band_of[plan.dimensions[k].id][left_out] = -1
     rows_of: dict[str | int, list[int]] = {}
     for row, value in enumerate(columns[by]):
         team = plain(value)
@@ -278,11 +297,16 @@ def summarize_teams(
     # Each group's scored members' percents, per dimension: for its statistics and the ICCs.
     scored = {
         d.id: {
-            team: [float(x) for x in batch.dimensions[d.id]["percent"][index] if not math.isnan(x)]
+            team: [float(x) for x in percents[d.id][index] if not math.isnan(x)]
             for team, index in index_of.items()
         }
         for d in plan.dimensions
     }
+
+    def counted(dim_id: str, index: Any) -> Any:  # noqa: ANN401
+        """The item scores of the group's members counted on a dimension (for rwg)."""
+        return scores[index][~np.isnan(percents[dim_id][index])]
+
     teams = []
     published: dict[str, list[list[float]]] = {d.id: [] for d in plan.dimensions}
     for team, index in index_of.items():
@@ -295,15 +319,15 @@ def summarize_teams(
                     TeamDimension(
                         dimension=d.id, scored=len(values), unscored=len(index) - len(values),
                         mean=None, sd=None, bands={}, rwg_j=None,
-                        rwg_members=_rwg_j(plan, d, scores[index])[1], shown=False,
+                        rwg_members=_rwg_j(plan, d, counted(d.id, index))[1], shown=False,
                     )
                 )  # fmt: skip
                 continue
             published[d.id].append(values)
             mean, sd = mean_sd(values)
-            bands = batch.dimensions[d.id]["band"][index]
+            bands = band_of[d.id][index]
             counts = {b.id: int(np.count_nonzero(bands == k)) for k, b in enumerate(d.bands)}
-            rwg, rwg_n = _rwg_j(plan, d, scores[index])
+            rwg, rwg_n = _rwg_j(plan, d, counted(d.id, index))
             dims.append(
                 TeamDimension(
                     dimension=d.id, scored=len(values), unscored=len(index) - len(values),

@@ -212,7 +212,13 @@ class _Lines:
         return self.blanks or []
 
     def physical(self, number: int) -> int:
-        """The line of what pyarrow numbers ``number`` (it does not count blank lines)."""
+        """The line of what pyarrow numbers ``number`` (it does not count blank lines).
+
+        On standard input pyarrow does not see the header (read before it), and the
+        blank lines are not known.
+        """
+        if self.path == STDIN:
+            return number + 1
         blanks = self._blanks()
         line, found = number, -1
         while found != line:
@@ -407,14 +413,34 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     _require_items(plan, header, name)
     passthrough_names = [h for h in header if h not in items]
     check_no_clash(passthrough_names, plan.dimension_ids, name)
-    skip_writer = None
-    skip_handle = None
+    skip_writer: Any = None
     json_started = False
     parquet_writer = None
     wrote_header = False
     # the side file of skipped rows is written atomically, like the output: on any
     # error or interruption its temporary file goes and an earlier side file stays
     with contextlib.ExitStack() as cleanup:
+
+        def flush_skipped() -> None:
+            """Write the rows skipped so far to the side file (opened on first use)."""
+            nonlocal skip_writer
+            report.skipped += len(skipped_rows)
+            if not skipped_rows:
+                return
+            if skip_writer is None:
+                target = skipped_path or path.with_name(path.stem + ".skipped.csv")
+                report.skipped_file = target
+                # atomic, like the output: an interrupted run leaves the old file be
+                handle = cleanup.enter_context(atomic_open(target))
+                skip_writer = csv.DictWriter(
+                    handle, fieldnames=[line_of.key, "error", *header, "raw"],
+                    extrasaction="ignore", lineterminator="\n",
+                )  # fmt: skip
+                skip_writer.writeheader()
+            skip_writer.writerows(skipped_rows)
+            report.problems.extend(r["error"] for r in skipped_rows[: 5 - len(report.problems)])
+            skipped_rows.clear()
+
         try:
             for chunk in batches:
                 if fatal:
@@ -434,23 +460,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                     keep = ~bad
                     matrix = matrix[keep]
                     batch = batch.filter(pa.array(keep))
-                report.skipped += len(skipped_rows)
-                if skipped_rows:
-                    if skip_writer is None:
-                        target = skipped_path or path.with_name(path.stem + ".skipped.csv")
-                        report.skipped_file = target
-                        # atomic, like the output: an interrupted run leaves the old file be
-                        skip_handle = cleanup.enter_context(atomic_open(target))
-                        skip_writer = csv.DictWriter(
-                            skip_handle, fieldnames=[line_of.key, "error", *header, "raw"],
-                            extrasaction="ignore", lineterminator="\n",
-                        )  # fmt: skip
-                        skip_writer.writeheader()
-                    skip_writer.writerows(skipped_rows)
-                    report.problems.extend(
-                        r["error"] for r in skipped_rows[: 5 - len(report.problems)]
-                    )
-                    skipped_rows.clear()
+                flush_skipped()
                 if batch.num_rows == 0:
                     continue
                 scores = score_matrix(plan, matrix, row_offset=first_row, fills=fills)
@@ -489,6 +499,8 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                 report.rows += scores.n
                 if progress is not None:
                     progress(report.rows, phase)
+            if not fatal:
+                flush_skipped()  # malformed lines after the last rows pyarrow gave
         finally:
             if parquet_writer is not None:
                 parquet_writer.close()
