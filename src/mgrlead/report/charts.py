@@ -168,6 +168,10 @@ def team_chart(team: TeamStats, rubric: Rubric) -> Figure:
     _pole_axis(ax, rubric, dims, bands=False)
     for row, dim in enumerate(dims):
         stats = team[dim.id]
+        if not stats.shown:  # too few members counted: nothing about them is drawn
+            ax.text(50, row, f"withheld: {stats.scored} scored, too few to show", ha="center",
+                    va="center", fontsize=9, style="italic", color="#868e96")  # fmt: skip
+            continue
         bands = rubric.bands_of(dim)
         scored = max(stats.scored, 1)
         for k, band in enumerate(bands):
