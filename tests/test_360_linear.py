@@ -125,7 +125,7 @@ def test_the_audit_catches_the_leak_without_the_rule(
 ) -> None:
     # counting every rater scored on each dimension (the rule undone) isolates the
     # direct report who skipped care: the audit must see it, or it proves nothing
-    monkeypatch.setattr(multirater, "linked_families", lambda _plan: [])
+    monkeypatch.setattr(multirater, "uncounted", lambda _plan, _matrix: {})
     rows = _issue_round()
     assert 6 in _leaks(_nested(strategy), rows, Anonymity())
 
@@ -142,7 +142,7 @@ def test_under_sum_a_flat_dimension_counts_only_complete_raters(
     assert _leaks(_nested("sum"), rows, Anonymity()) == []
     result = score_360(_nested("sum"), _rows_frame(rows), anonymity=Anonymity())
     assert result.people[0]["peer"]["f"].raters == 3
-    monkeypatch.setattr(multirater, "linked_families", lambda _plan: [])
+    monkeypatch.setattr(multirater, "uncounted", lambda _plan, _matrix: {})
     assert _leaks(_nested("sum"), rows, Anonymity()) == [2]
 
 

@@ -197,3 +197,21 @@ def test_line_numbers_after_malformed_and_blank_lines(tmp_path: Path) -> None:
     done = CliRunner().invoke(cli, ["score", str(path), "-o", str(tmp_path / "out.csv")])
     assert done.exit_code == 2
     assert "line 3: 2 cells but the header has 24" in done.stderr
+
+
+def test_a_command_puts_back_the_sigterm_handler_it_found() -> None:
+    import signal  # noqa: PLC0415
+
+    def mine(_signum: int, _frame: object) -> None:
+        return None
+
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        done = CliRunner().invoke(cli, ["rubric", "show", "manager-leader"])
+        assert done.exit_code == 0, done.output
+        assert signal.getsignal(signal.SIGTERM) is mine
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # ignored by choice: stays ignored
+        CliRunner().invoke(cli, ["rubric", "show", "manager-leader"])
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, before)

@@ -64,9 +64,9 @@ class MgrleadGroup(click.Group):
         (every output is written to a temporary file renamed at the end), the
         files they would replace are left as they were, and one line says so.
         """
-        previous = _on_sigterm()
         try:
-            return super().invoke(ctx)
+            with _sigterm_raises():
+                return super().invoke(ctx)
         except MgrleadError as exc:
             fail(str(exc))
         except (KeyboardInterrupt, Terminated) as exc:
@@ -77,23 +77,31 @@ class MgrleadGroup(click.Group):
                 err=True,
             )
             sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
 
 
 def _raise_terminated(_signum: int, _frame: object) -> None:
     raise Terminated
 
 
-def _on_sigterm() -> Any:  # noqa: ANN401 - a signal handler, whatever it was
-    """Make SIGTERM raise :class:`Terminated` (main thread only); the handler it replaces."""
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` (main thread only).
+
+    The handler it replaces comes back afterwards (the default one when it was
+    not set from Python); a SIGTERM the caller chose to ignore stays ignored.
+    """
     if threading.current_thread() is not threading.main_thread():
-        return None
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous == signal.SIG_IGN:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        return signal.signal(signal.SIGTERM, _raise_terminated)
-    except (ValueError, OSError):  # pragma: no cover - no signals here
-        return None
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def rubric_of(name: str) -> Rubric:

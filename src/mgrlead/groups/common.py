@@ -23,6 +23,7 @@ __all__ = [
     "linked_families",
     "mean_sd",
     "refuse_sample_imputation",
+    "uncounted",
 ]
 
 T = TypeVar("T")
@@ -147,6 +148,19 @@ def refuse_sample_imputation(plan: ScoringPlan, caller: str) -> None:
             "move shown figures; use a missing-data policy without imputation "
             "(missing='available' or 'complete')"
         )
+
+
+def uncounted(plan: ScoringPlan, matrix: Any) -> dict[int, Any]:  # noqa: ANN401
+    """Per dimension (index) of a linked family: the rows left out of its aggregates.
+
+    Those are the people who did not answer every item of the family (see
+    :func:`linked_families`); dimensions outside any such family are not listed.
+    """
+    out: dict[int, Any] = {}
+    for family in linked_families(plan):
+        left_out = ~complete_on(plan, matrix, family)
+        out |= dict.fromkeys(family, left_out)
+    return out
 
 
 def complete_on(plan: ScoringPlan, matrix: Any, family: Sequence[int]) -> Any:  # noqa: ANN401

@@ -48,12 +48,11 @@ from mgrlead.engines.ops import PYTHON
 from mgrlead.errors import InputError, MgrleadError
 from mgrlead.groups.common import (
     RowsExport,
-    complete_on,
     find,
     is_id,
-    linked_families,
     mean_sd,
     refuse_sample_imputation,
+    uncounted,
 )
 from mgrlead.plugins.resolve import plan_for, resolve_rubric
 
@@ -522,10 +521,8 @@ def score_360(  # noqa: PLR0913 - the data, then the columns and rules
         np.column_stack([batch.dimensions[d.id][m] for m in _METRICS]) for d in plan.dimensions
     ]
     # families of linked dimensions count only the raters complete on them
-    incomplete = [(family, ~complete_on(plan, matrix, family)) for family in linked_families(plan)]
-    for family, rows in incomplete:
-        for d in family:
-            metric_arrays[d][rows] = np.nan
+    for d, rows in uncounted(plan, matrix).items():
+        metric_arrays[d][rows] = np.nan
     order: dict[str | int, list[tuple[str, Any]]] = {}
     for row, (who, grp) in enumerate(zip(columns[subject], columns[group], strict=True)):
         person = plain(who)

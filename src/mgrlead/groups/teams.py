@@ -50,12 +50,11 @@ from mgrlead.engines.frames import columns_to_matrix, frame_columns, plain
 from mgrlead.errors import InputError
 from mgrlead.groups.common import (
     RowsExport,
-    complete_on,
     find,
     is_id,
-    linked_families,
     mean_sd,
     refuse_sample_imputation,
+    uncounted,
 )
 from mgrlead.plugins.resolve import plan_for, resolve_rubric
 
@@ -279,11 +278,9 @@ def summarize_teams(
     # (a dimension and its sub-dimensions, ...) counts only members complete on it
     percents = {d.id: batch.dimensions[d.id]["percent"].copy() for d in plan.dimensions}
     band_of = {d.id: batch.dimensions[d.id]["band"].copy() for d in plan.dimensions}
-    for family in linked_families(plan):
-        left_out = ~complete_on(plan, matrix, family)
-        for k in family:
-            percents[plan.dimensions[k].id][left_out] = math.nan
-            band_of[plan.dimensions[k].id][left_out] = -1
+    for k, rows in uncounted(plan, matrix).items():
+        percents[plan.dimensions[k].id][rows] = math.nan
+        band_of[plan.dimensions[k].id][rows] = -1
     rows_of: dict[str | int, list[int]] = {}
     for row, value in enumerate(columns[by]):
         team = plain(value)

@@ -195,15 +195,7 @@ class _Lines:
         if self.rows:
             return row
         line = row + 2
-        blanks = self._blanks()
-        found = -1
-        while found != line:  # the blank and malformed lines up to it push it down
-            found = line
-            line = (
-                row + 2 + bisect.bisect_right(blanks, line)
-                + bisect.bisect_right(self.malformed, line)
-            )  # fmt: skip
-        return line
+        return _pushed_down(line, self._blanks(), self.malformed)
 
     def _blanks(self) -> list[int]:
         if self.blanks is None and self.path != STDIN:
@@ -219,17 +211,24 @@ class _Lines:
         """
         if self.path == STDIN:
             return number + 1
-        blanks = self._blanks()
-        line, found = number, -1
-        while found != line:
-            found = line
-            line = number + bisect.bisect_right(blanks, line)
-        return line
+        return _pushed_down(number, self._blanks())
 
     def skip(self, line: int | None) -> None:
         """Note a malformed line the reader skipped (it holds no data row)."""
         if line is not None:
             bisect.insort(self.malformed, line)
+
+
+def _pushed_down(line: int, *skipped: list[int]) -> int:
+    """Line ``line`` of a count that leaves out the (sorted) ``skipped`` lines, in the file.
+
+    Every skipped line up to it pushes it one down, which may bring more in reach.
+    """
+    start, found = line, -1
+    while found != line:
+        found = line
+        line = start + sum(bisect.bisect_right(lines, line) for lines in skipped)
+    return line
 
 
 def _item_matrix(
