@@ -1,9 +1,9 @@
 """The same rubric scores the same data identically on every engine.
 
-numpy (pandas, polars, pyarrow, dicts), numpy per partition (Dask) and the
-dataframe-native expression engine (polars LazyFrame, DuckDB relations, PySpark)
-agree bit for bit: the kernel's terms are constants from its tables, and no
-formula divides by a constant.
+numpy (pandas, polars, pyarrow, dicts), numpy per partition (Dask here; Dask and
+PySpark in ``test_partitions.py``) and the dataframe-native expression engine
+(polars LazyFrame, DuckDB relations) agree bit for bit: the kernel's terms are
+constants from its tables, and no formula divides by a constant.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import pytest
 from dask.distributed import Client, LocalCluster
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pyspark.sql import SparkSession
 
 import mgrlead
 from mgrlead import AnswerError, InputError
@@ -167,30 +166,3 @@ def test_lazy_options() -> None:
     table = NormTable.build(ML, EXAMPLE, id="n")
     with pytest.raises(InputError, match="norms are applied to eager frames only"):
         mgrlead.score_frame(ML, pl.from_pandas(EXAMPLE).lazy(), norms=table)
-
-
-@pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::UserWarning")
-def test_pyspark_local_mode() -> None:
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate()
-    )
-    try:
-        numeric = EXAMPLE.astype(dict.fromkeys(ML.item_ids, "float64"))
-        frame = spark.createDataFrame(numeric)
-        result = mgrlead.score_frame(ML, frame)  # careless indicators too
-        assert type(result).__name__ == "DataFrame"
-        assert result.__class__.__module__.startswith("pyspark")
-        got = pd.DataFrame([row.asDict() for row in result.collect()])
-        expected = _as_pandas(mgrlead.score_frame(ML, EXAMPLE))
-        assert "careless_longest_run" in got.columns
-        _assert_same(expected, got, "pyspark")
-        imputed = mgrlead.score_frame(ML, frame, careless=False, missing="median")
-        got = pd.DataFrame([row.asDict() for row in imputed.collect()])
-        expected = _as_pandas(mgrlead.score_frame(ML, EXAMPLE, careless=False, missing="median"))
-        _assert_same(expected, got, "pyspark, median imputation")
-        assert got["structure_strategy_imputed"].max() == 4
-    finally:
-        spark.stop()

@@ -435,9 +435,9 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
             mapping of column name to values.  The result is the same kind
             (a dict of numpy arrays for a mapping); a lazy frame stays lazy.
         engine: ``"auto"``: numpy for eager frames, numpy per partition for
-            Dask, the frame's own engine (narwhals expressions) for other lazy
-            frames; ``"native"`` forces expressions, ``"numpy"`` forces numpy
-            (eager frames).
+            Dask and PySpark, the frame's own engine (narwhals expressions) for
+            other lazy frames; ``"native"`` forces expressions, ``"numpy"``
+            forces numpy (eager frames).
         careless: Add the careless-responding columns (``careless_*``).
         strategy: Score with this strategy instead of the rubric's.
         weighting: Weight the overall result with this scheme instead.
@@ -496,9 +496,9 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
                 "norms are applied to eager frames only; collect the frame first, or score "
                 "it and compare with norms in your engine"
             )
-        if lazy and engine == "auto" and df.implementation.is_dask():
-            from mgrlead.engines.partitions import score_partitions  # noqa: PLC0415
+        from mgrlead.engines.partitions import partitioned, score_partitions  # noqa: PLC0415
 
+        if lazy and engine == "auto" and partitioned(df):  # Dask, PySpark
             return score_partitions(plan, df, careless=careless)
         from mgrlead.engines.lazy import score_native  # noqa: PLC0415
 

@@ -34,7 +34,7 @@ from mgrlead.results import (
 if TYPE_CHECKING:
     from mgrlead.plan import ItemPlan, ScoringPlan
 
-__all__ = ["engine_name", "prepare", "score_native"]
+__all__ = ["check_columns", "engine_name", "prepare", "score_native"]
 
 Expr = Any  # a narwhals expression
 
@@ -161,20 +161,12 @@ def _prepass(
     ]
 
 
-def prepare(
-    plan: ScoringPlan,
-    frame: Any,  # noqa: ANN401
-    *,
-    validate: bool = True,
-) -> tuple[list[str], dict[str, list[float | None]] | None]:
-    """Check a narwhals frame's columns, then run the one aggregate (validation, counts).
-
-    Returns the frame's column names and, when a dimension imputes, the fill
-    values of every item for each method (from the whole frame's code counts).
+def check_columns(plan: ScoringPlan, frame: Any) -> list[str]:  # noqa: ANN401
+    """Check a narwhals frame's columns, without reading any row; return their names.
 
     Raises:
-        InputError: an item column is absent.
-        AnswerError: a column is not numeric, or holds cells that are not answers.
+        InputError: an item column is absent, or a column would be overwritten.
+        AnswerError: an item column is not numeric.
     """
     import narwhals as nw  # noqa: PLC0415
 
@@ -195,6 +187,27 @@ def prepare(
                 "whole numbers on the item's scale",
                 item=item_id,
             )
+    return names
+
+
+def prepare(
+    plan: ScoringPlan,
+    frame: Any,  # noqa: ANN401
+    *,
+    validate: bool = True,
+) -> tuple[list[str], dict[str, list[float | None]] | None]:
+    """Check a narwhals frame's columns, then run the one aggregate (validation, counts).
+
+    Returns the frame's column names and, when a dimension imputes, the fill
+    values of every item for each method (from the whole frame's code counts).
+
+    Raises:
+        InputError: an item column is absent.
+        AnswerError: a column is not numeric, or holds cells that are not answers.
+    """
+    import narwhals as nw  # noqa: PLC0415
+
+    names = check_columns(plan, frame)
     ops = NarwhalsOps(engine_name(frame))
     raw = _answers(nw, plan)
     counts = _prepass(ops, plan, frame, raw, validate=validate)
