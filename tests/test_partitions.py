@@ -279,3 +279,11 @@ def test_summaries_add_up_in_partition_order() -> None:
     fills = conclude(plan, [clean, clean])
     assert fills is not None
     assert fills["mean"] == [1.0] * n  # everyone answered code 1 (scored 1 on 1..5)
+
+
+def test_unchecked_bad_cells_fail_the_dask_computation_with_the_partition_and_row() -> None:
+    frame = _bad(with_rows(EXAMPLE))
+    lazy = nw.from_native(dd.from_pandas(frame, npartitions=4))  # rows 15..19: partition 3
+    result = score_partitions(scorer(ML).plan, lazy, validate=False)
+    with pytest.raises(AnswerError, match=r"^partition 3, row 2: item 'pr2': 9\.0 is outside"):
+        result.compute()

@@ -216,11 +216,16 @@ def _score_dask(plan: ScoringPlan, native: Any, *, validate: bool, careless: boo
         )
         fills = conclude(plan, summaries)
 
-    def score(partition: Any) -> Any:  # noqa: ANN401 - a pandas DataFrame
+    def score(partition: Any, partition_info: dict[str, Any] | None = None) -> Any:  # noqa: ANN401 - a pandas DataFrame
         eager = nw.from_native(partition, eager_only=True)
-        return score_eager(plan, eager, careless=careless, fills=fills)
+        try:
+            return score_eager(plan, eager, careless=careless, fills=fills)
+        except AnswerError as exc:  # only when not validated first
+            number = "?" if partition_info is None else partition_info["number"]
+            raise AnswerError(f"partition {number}, {exc}", item=exc.item, row=exc.row) from None
 
-    return native.map_partitions(score, meta=score(native._meta))  # noqa: SLF001 - Dask's own
+    meta = score(native._meta)  # noqa: SLF001 - Dask's own
+    return native.map_partitions(score, meta=meta, partition_info=True)
 
 
 # --- Spark ------------------------------------------------------------------------------
