@@ -295,10 +295,20 @@ def _map_in_arrow(native: Any, fn: Any, schema: Any) -> Any:  # noqa: ANN401
 
 
 def _spark_summaries(plan: ScoringPlan, native: Any, *, validate: bool) -> list[Summary]:  # noqa: ANN401
-    """The first pass on Spark: one job, one small row per partition, in partition order."""
+    """The first pass on Spark: one job, one small row per partition, in partition order.
+
+    It reads the item columns through Arrow into numpy, as the scoring does:
+    measured on a million rows in local mode, that took 2 to 2.5 s where
+    Spark's own aggregate of the same counts (:func:`mgrlead.engines.lazy.prepare`,
+    144 expressions) took 4 to 11 s.
+    """
+    from pyspark.sql import functions  # noqa: PLC0415
+
     count = bool(plan.imputes)
     fn = functools.partial(_summarize_arrow, plan, validate, count)
-    rows = sorted(_map_in_arrow(native, fn, _SUMMARY_SCHEMA).collect(), key=lambda r: r["part"])
+    # the item columns only (a name with a dot or a backtick is quoted, not a path)
+    items = native.select(*(functions.col(f"`{i.replace('`', '``')}`") for i in plan.item_ids))
+    rows = sorted(_map_in_arrow(items, fn, _SUMMARY_SCHEMA).collect(), key=lambda r: r["part"])
     sizes = [len(it.codes) for it in plan.items]
     out = []
     for r in rows:
