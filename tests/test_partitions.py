@@ -287,3 +287,17 @@ def test_unchecked_bad_cells_fail_the_dask_computation_with_the_partition_and_ro
     result = score_partitions(scorer(ML).plan, lazy, validate=False)
     with pytest.raises(AnswerError, match=r"^partition 3, row 2: item 'pr2': 9\.0 is outside"):
         result.compute()
+
+
+@pytest.mark.parametrize("missing", [None, "mean"])
+def test_an_empty_frame_gives_no_rows(spark: SparkSession, missing: str | None) -> None:
+    frame = with_rows(EXAMPLE).iloc[:0]
+    schema = spark.createDataFrame(with_rows(EXAMPLE)).schema
+    empty = spark.createDataFrame([], schema)  # no partition at all
+    assert_matches_numpy(
+        ML, frame, collected(mgrlead.score_frame(ML, empty, missing=missing)), missing=missing
+    )
+    dask_empty = dd.from_pandas(frame, npartitions=1)
+    assert_matches_numpy(
+        ML, frame, collected(mgrlead.score_frame(ML, dask_empty, missing=missing)), missing=missing
+    )

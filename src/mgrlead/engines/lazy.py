@@ -1,9 +1,11 @@
 """The lazy-frame engine: the kernel as narwhals expressions, run where the data are.
 
-For lazy frames (polars LazyFrame, DuckDB relations, Dask and PySpark
-DataFrames, ...) :func:`mgrlead.score_frame` does not collect the data: it runs
-the kernel (:mod:`mgrlead.engines.kernel`) over narwhals expressions and hands
-them to the frame's own engine.  The result is the same kind of frame, still lazy.
+For lazy frames (polars LazyFrame, DuckDB relations, ...) :func:`mgrlead.score_frame`
+does not collect the data: it runs the kernel (:mod:`mgrlead.engines.kernel`) over
+narwhals expressions and hands them to the frame's own engine.  The result is the
+same kind of frame, still lazy.  (Dask and PySpark DataFrames are scored partition
+by partition by the numpy engine instead, :mod:`mgrlead.engines.partitions`; with
+``engine="native"`` they come here.)
 
 Before scoring, one small aggregate is computed: the number of invalid cells per
 item (to refuse bad data with a clear error; ``validate=False`` skips it) and,

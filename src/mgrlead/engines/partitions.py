@@ -147,7 +147,8 @@ def conclude(plan: ScoringPlan, summaries: Sequence[Summary]) -> Fills | None:
         )
     if not plan.imputes:
         return None
-    return fills_from_counts(plan, total.counts)
+    counts = total.counts or [[0] * len(it.codes) for it in plan.items]  # no partition
+    return fills_from_counts(plan, counts)
 
 
 def partitioned(frame: Any) -> bool:  # noqa: ANN401 - a narwhals frame
