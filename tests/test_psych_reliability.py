@@ -2,8 +2,11 @@
 
 Fixtures: ``tests/fixtures/psych/reliability.json``, made by ``make_fixtures.R``
 from data sets that are complete, have missing cells, have scales of unequal
-length, use a 1-7 scale, and have a zero-variance item.  Closed-form statistics
-agree within 1e-9; omega, from an iterative fit, within 1e-5 (loadings 1e-4).
+length, use a 1-7 scale, have a zero-variance item, and have an item the rubric
+keys the wrong way round.  psych gets the raw items and the keys, as a user
+calls it (``alpha(x, keys = ...)``, ``omega(x, key = ..., flip = FALSE)``).
+Closed-form statistics agree within 1e-9; omega, from an iterative fit, within
+1e-5 (loadings 1e-4).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ HERE = Path(__file__).parent
 RELIABILITY = json.loads((HERE / "fixtures" / "psych" / "reliability.json").read_text("utf-8"))
 SCORING = json.loads((HERE / "fixtures" / "psych" / "scoring.json").read_text("utf-8"))
 TOL = 1e-9
-DATASETS = ["complete", "missing", "seven", "zerovar"]
+DATASETS = ["complete", "missing", "seven", "zerovar", "miskeyed"]
 
 
 def _analysis(name: str) -> mgrlead.analysis.psychometrics.Analysis:
@@ -97,9 +100,12 @@ def test_item_statistics(name: str) -> None:
                 assert _close(getattr(item, field), ref["item_stats"][theirs][j]), (scale, field)
             for field, theirs in DROPPED.items():
                 assert _close(getattr(item, field), ref["alpha_drop"][theirs][j]), (scale, field)
+            # the codes people chose (psych: every code seen in the scale, and "miss")
             freq = ref["response_freq"]
+            seen = set(freq) - {"miss"}
+            assert seen <= set(item.frequencies), (scale, item.item)
             for code, share in item.frequencies.items():
-                assert _close(share, freq[code][j])
+                assert _close(share, freq[code][j] if code in seen else 0.0), (item.item, code)
             assert _close(item.missing, freq["miss"][j])
 
 

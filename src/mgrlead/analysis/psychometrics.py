@@ -456,15 +456,18 @@ def analyze(
     )
 
 
-def _frequencies(item: Any, reverse: bool, count: Array) -> dict[str, float]:  # noqa: ANN401
-    """Each keyed score's share of the item's answers, in increasing order of the score."""
-    by_value: dict[float, int] = {}
-    for code, times in zip(item.codes, count.tolist(), strict=True):
-        if times:
-            value = float(kernel.keyed(item, reverse, float(item.score_of(code))))
-            by_value[value] = by_value.get(value, 0) + times
-    total = sum(by_value.values())
-    return {_code(v): by_value[v] / total for v in sorted(by_value)}
+def _frequencies(item: Any, count: Array) -> dict[str, float]:  # noqa: ANN401
+    """Each response code's share of the item's answers, every code of its scale in order.
+
+    The codes are the ones people chose, before any reverse keying (as psych's
+    ``alpha(x, keys = ...)$response.freq``); a code nobody chose has share 0.
+    """
+    total = int(count.sum())
+    return {
+        str(code): (times / total if total else 0.0)
+        for code, times in zip(item.codes, count.tolist(), strict=True)
+        if code not in item.missing_codes
+    }
 
 
 @frozen
@@ -597,7 +600,7 @@ def _reliability(  # noqa: PLR0915 - one pass over every statistic of a scale
                 r_total_cov=float(c[jj].sum() / np.sqrt(c[jj, jj] * c.sum())),
                 alpha_if_deleted=if_deleted, std_alpha_if_deleted=std_if,
                 average_r_if_deleted=av_if, missing=1.0 - answered / n,
-                frequencies=_frequencies(it, reversed_[jj], moments.counts[i]),
+                frequencies=_frequencies(it, moments.counts[i]),
                 possibly_miskeyed=bool(r_drop < shared.threshold), alpha_if_reversed=if_reversed,
             )
         )  # fmt: skip
@@ -640,10 +643,6 @@ def _empty_scale(
         alpha_se=None, alpha_ci_low=None, alpha_ci_high=None, mean=mean, sd=sd,
         omega_total=None, loadings={}, items=(), excluded=excluded, miskeyed=(), note=note,
     )  # fmt: skip
-
-
-def _code(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _feldt(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
