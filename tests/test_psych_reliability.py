@@ -144,6 +144,20 @@ def test_omega_from_an_iterative_fit(name: str) -> None:
             assert abs(ours.loadings[item] - loading) < 1e-4
 
 
+def test_omega_keeps_the_rubric_keys_like_flip_false() -> None:
+    # issue 16, item 9: psych's default omega(flip = TRUE) re-keys the item that loads
+    # negatively; mgrlead reports omega of the score as the rubric keys it
+    ref = RELIABILITY["miskeyed"]["scales"]["s2"]
+    ours = _analysis("miskeyed")["s2"]
+    assert ours.loadings["s2_2"] < 0
+    assert _close(ours.omega_total, ref["omega_total"], tol=1e-5)
+    assert ref["omega_total_default_flip"] - ref["omega_total"] > 0.1
+    # and the documentation cites the psych call that matches
+    page = (HERE.parent / "docs" / "reliability.md").read_text("utf-8")
+    rows = [line for line in page.splitlines() if line.startswith("| `omega_total`")]
+    assert any("`omega(" in row and "flip = FALSE" in row for row in rows)
+
+
 def test_zero_variance_items_are_reported_and_excluded() -> None:
     d = SCORING["zerovar"]
     rubric = mgrlead.Rubric.from_keys(d["keys"], min=d["min"], max=d["max"])
