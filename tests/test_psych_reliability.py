@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 import mgrlead
-from mgrlead.analysis.psychometrics import AnalysisWarning, analyze
+from mgrlead.analysis.psychometrics import FELDT_NOTE, AnalysisWarning, analyze
 from mgrlead.cli import cli
 
 HERE = Path(__file__).parent
@@ -227,3 +231,64 @@ def test_cli_analyze(tmp_path: Path) -> None:
     assert {"alpha", "std_alpha", "g6", "average_r", "omega_total", "items"} <= set(first)
     assert {"alpha_if_deleted", "r_drop", "r_cor", "frequencies"} <= set(first["items"][0])
     _ = tmp_path
+
+
+_WITHOUT_SCIPY = """
+import sys
+
+class _NoScipy:
+    def find_spec(self, name, path=None, target=None):
+        if name == "scipy" or name.startswith("scipy."):
+            raise ModuleNotFoundError(f"No module named {name!r} (blocked by the test)")
+        return None
+
+sys.meta_path.insert(0, _NoScipy())
+from mgrlead.cli import main
+sys.argv = ["mgrlead", *sys.argv[1:]]
+main()
+"""
+
+
+def _without_scipy(*args: str) -> subprocess.CompletedProcess[str]:
+    """``mgrlead ARGS`` in a fresh interpreter where scipy cannot be imported."""
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent / "src")}
+    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-c", _WITHOUT_SCIPY, *args],
+        capture_output=True, text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+
+
+def test_cli_analyze_runs_without_scipy_and_leaves_out_only_the_interval() -> None:
+    # issue 16, item 6: the Feldt interval is the one part that needs scipy
+    example = str(HERE.parent / "examples" / "responses.csv")
+    shown = _without_scipy("analyze", example)
+    assert shown.returncode == 0, shown.stderr
+    assert "Traceback" not in shown.stderr
+    notes = [line for line in shown.stderr.splitlines() if line.startswith("mgrlead: note: ")]
+    assert len(notes) == 1
+    assert "pip install 'mgrlead[analysis]'" in notes[0]
+    assert "process_results" in shown.stdout
+    assert "95% CI" not in shown.stdout
+    as_json = _without_scipy("analyze", example, "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    data = json.loads(as_json.stdout)
+    assert data["notes"] == [FELDT_NOTE]
+    first = data["dimensions"][0]
+    assert first["alpha"] is not None
+    assert first["alpha_ci_low"] is None
+    assert first["alpha_ci_high"] is None
+
+
+def test_analyze_without_scipy_gives_every_other_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_scipy = _analysis("complete")
+    assert with_scipy.notes == ()
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    monkeypatch.setitem(sys.modules, "scipy.special", None)
+    without = _analysis("complete")
+    assert without.notes == (FELDT_NOTE,)
+    for ours, full in zip(without.dimensions, with_scipy.dimensions, strict=True):
+        assert ours.alpha_ci_low is None
+        assert ours.alpha_ci_high is None
+        assert full.alpha_ci_low is not None
+        assert attrs.evolve(ours, alpha_ci_low=full.alpha_ci_low,
+                            alpha_ci_high=full.alpha_ci_high) == full  # fmt: skip
