@@ -91,3 +91,32 @@ def test_norms_build_on_groups_of_five_warns_in_one_line(tmp_path: Path) -> None
     )
     assert quiet.exit_code == 0, quiet.output
     assert "warning" not in quiet.stderr
+
+
+def test_a_norm_interval_on_the_percent_metric() -> None:
+    # issue 16, item 7 (first half): the interval is in the table's metric (here the
+    # mean, 1..5); convert_metric gives it on the 0-100 scale the profile shows
+    from mgrlead.analysis.norms import convert_metric  # noqa: PLC0415
+    from mgrlead.api import scoring_plan  # noqa: PLC0415
+
+    group = NormGroup(id="all", dimensions={
+        d.id: DimensionNorm(mean=3.0, sd=0.5, reliability=0.8) for d in ML.dimensions
+    })  # fmt: skip
+    table = NormTable(id="n", version="1", population="p", rubric=ML.id, groups=[group],
+                      metric="mean")  # fmt: skip
+    profile = mgrlead.score(ML, dict.fromkeys(ML.item_ids, 4), norms=table)
+    plan = scoring_plan(ML)
+    dim = plan.dimensions[0]
+    score = profile[dim.id]
+    norm = score.norm
+    assert norm is not None
+    assert norm.ci_low is not None
+    assert norm.ci_high is not None
+    strategy = plan.strategy.name
+    assert convert_metric(norm.raw, "mean", "percent", strategy, dim) == pytest.approx(
+        score.percent
+    )
+    low = convert_metric(norm.ci_low, table.metric, "percent", strategy, dim)
+    assert low == pytest.approx((norm.ci_low - 1) / 4 * 100)
+    assert convert_metric(low, "percent", "mean", strategy, dim) == pytest.approx(norm.ci_low)
+    assert convert_metric(norm.ci_low, "sum", "percent", strategy, dim) is None

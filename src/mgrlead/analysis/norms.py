@@ -58,6 +58,7 @@ __all__ = [
     "NormTable",
     "PercentilePoint",
     "apply_norms",
+    "convert_metric",
     "dump_norms",
     "load_norms",
     "norm_extra",
@@ -361,14 +362,20 @@ def _stanine(z: float) -> int:
     return int(min(9, max(1, math.floor(5 + 2 * z + 0.5))))
 
 
-def _to_band_metric(
-    value: float, metric: str, band_on: str, strategy: str, dim: DimensionPlan
+def convert_metric(
+    value: float, metric: str, target: str, strategy: str, dim: DimensionPlan
 ) -> float | None:
-    """``value`` (in the norm metric) in the metric the bands label, when convertible.
+    """``value``, a score in ``metric``, in the metric ``target``; ``None`` when not convertible.
 
-    The headline ``score`` is the mean, percent or sum when the strategy is one of
-    those; mean and percent convert linearly on the dimension's scale when all
-    its items score on that one range (otherwise they are not convertible).
+    Metrics are those of :data:`METRICS`.  The headline ``score`` is the mean,
+    percent or sum when the strategy is one of those; mean and percent convert
+    linearly on the dimension's scale when all its items score on that one
+    range (otherwise they are not convertible).  Nothing is clipped: an
+    interval's end may fall outside the scale.  Use it to show a norm score's
+    interval (:attr:`~mgrlead.results.NormScore.ci_low`, in the table's metric)
+    beside a percent::
+
+        convert_metric(norm.ci_low, table.metric, "percent", plan.strategy.name, dim)
     """
 
     def resolve(name: str) -> str | None:
@@ -376,17 +383,17 @@ def _to_band_metric(
             return name
         return strategy if strategy in {"mean", "percent", "sum"} else None
 
-    source, target = resolve(metric), resolve(band_on)
-    if source is None or target is None:
+    source, goal = resolve(metric), resolve(target)
+    if source is None or goal is None:
         return None
-    if source == target:
+    if source == goal:
         return value
     if not dim.one_range:  # items on different ranges: the percent is not a rescaled mean
         return None
     lo, hi = dim.scale_min, dim.scale_max
-    if (source, target) == ("mean", "percent"):
+    if (source, goal) == ("mean", "percent"):
         return (value - lo) / (hi - lo) * 100.0
-    if (source, target) == ("percent", "mean"):
+    if (source, goal) == ("percent", "mean"):
         return lo + value / 100.0 * (hi - lo)
     return None
 
@@ -409,8 +416,8 @@ def norm_score(  # noqa: PLR0913 - one score and everything it is compared with
         sem = norm.sd * math.sqrt(1.0 - norm.reliability)
         half = NormalDist().inv_cdf(0.5 + table.confidence / 2) * sem
         ci_low, ci_high = x - half, x + half
-        lo_b = _to_band_metric(ci_low, table.metric, dim.band_on, strategy, dim)
-        hi_b = _to_band_metric(ci_high, table.metric, dim.band_on, strategy, dim)
+        lo_b = convert_metric(ci_low, table.metric, dim.band_on, strategy, dim)
+        hi_b = convert_metric(ci_high, table.metric, dim.band_on, strategy, dim)
         if lo_b is not None and hi_b is not None:
             borderline = bool(
                 kernel.band_index(PYTHON, lo_b, dim.boundaries)
