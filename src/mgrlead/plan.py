@@ -254,7 +254,9 @@ def boundaries(bands: tuple[Band, ...]) -> tuple[tuple[float, bool], ...]:
     A value within :data:`~mgrlead.model.BAND_TOLERANCE` of a boundary counts as
     on it (see :meth:`Band.contains <mgrlead.model.Band.contains>`), so the
     threshold sits that far beyond the boundary, on the side of the band that
-    does not own it.
+    does not own it.  A point band (``lower == upper``) sits between two
+    boundaries at the same point: the one below it is passed on reaching the
+    point, the one above only beyond it, so the thresholds stay in order.
     """
     return tuple(
         (b.upper + band_slack(b.upper), True)

@@ -31,6 +31,10 @@ def norms() -> None:
     show_default=True, help="The score the norms describe.",
 )  # fmt: skip
 @click.option(
+    "--min-n", type=click.IntRange(min=2), default=200, show_default=True,
+    help="Warn about (and flag in the table) groups of fewer people than this.",
+)  # fmt: skip
+@click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
     help="The norm table file to write (.toml, .json or .yaml).",
 )  # fmt: skip
@@ -45,6 +49,7 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     table_version: str,
     population: str,
     metric: str,
+    min_n: int,
     output: Path,
 ) -> None:
     """Build a norm table from the respondents in a CSV file."""
@@ -58,9 +63,12 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     columns = columns_of(file, rubric)
     table = NormTable.build(
         rubric, columns, id=table_id, version=table_version, population=population,
-        group_by=group_by, metric=metric,
+        group_by=group_by, metric=metric, min_n=min_n,
     )  # fmt: skip
     with write_to(output) as out:
         out.write(dump_norms(table, fmt))
-    groups = ", ".join(f"{g.id} (n = {next(iter(g.dimensions.values())).n})" for g in table.groups)
+    groups = ", ".join(f"{g.id} (n = {g.n})" for g in table.groups)
     click.echo(f"{output}: norms for {rubric.id}, groups {groups}", err=True)
+    warning = table.size_warning()
+    if warning is not None:
+        click.echo(f"mgrlead: warning: {warning}", err=True)

@@ -211,22 +211,26 @@ def show_analysis(analysis: Any, console: Console) -> None:  # noqa: ANN401
         f"[bold]Reliability[/bold]  {analysis.rubric} {analysis.rubric_version}, "
         f"{analysis.n} respondents\n"
     )
+    from mgrlead.analysis.psychometrics import FELDT_NOTE  # noqa: PLC0415
+
+    with_ci = FELDT_NOTE not in analysis.notes  # without scipy the interval is left out
     scales = Table(title="Scales", title_justify="left")
-    for col in ("dimension", "items", "alpha", "95% CI", "std alpha", "G6",
-                "omega", "av r", "S/N", "mean", "sd"):  # fmt: skip
+    for col in ("dimension", "items", "alpha", *(["95% CI"] if with_ci else []), "std alpha",
+                "G6", "omega", "av r", "S/N", "mean", "sd"):  # fmt: skip
         scales.add_column(col, justify="left" if col == "dimension" else "right")
     for d in analysis.dimensions:
         ci = f"{fmt(d.alpha_ci_low)}-{fmt(d.alpha_ci_high)}" if d.alpha is not None else "-"
         scales.add_row(
-            d.dimension, str(d.n_items), fmt(d.alpha), ci, fmt(d.std_alpha), fmt(d.g6),
-            fmt(d.omega_total), fmt(d.average_r), fmt(d.signal_noise), fmt(d.mean),
-            fmt(d.sd),
+            d.dimension, str(d.n_items), fmt(d.alpha), *([ci] if with_ci else []),
+            fmt(d.std_alpha), fmt(d.g6), fmt(d.omega_total), fmt(d.average_r),
+            fmt(d.signal_noise), fmt(d.mean), fmt(d.sd),
         )  # fmt: skip
     console.print(scales)
     console.print(
-        "alpha = Cronbach's alpha (raw), 95% CI = Feldt, std alpha = standardized, "
-        "G6 = Guttman's lambda 6, omega = McDonald's omega total (one factor), "
-        "av r = average inter-item correlation, S/N = signal/noise\n"
+        "alpha = Cronbach's alpha (raw), "
+        + ("95% CI = Feldt, " if with_ci else "")
+        + "std alpha = standardized, G6 = Guttman's lambda 6, omega = McDonald's omega "
+        "total (one factor), av r = average inter-item correlation, S/N = signal/noise\n"
     )
     for d in analysis.dimensions:
         if d.note:
