@@ -67,10 +67,9 @@ __all__ = [
 #: The scores a norm table can describe.
 METRICS: Final = ("score", "mean", "percent", "sum")
 
-#: Norm groups of fewer people than this are flagged as too small to trust.  The
-#: Dutch test review (COTAN; Evers et al., 2010) and the EFPA test review model
-#: (2013) rate a norm group under 200 insufficient even for decisions of little
-#: consequence; at 200 the group's mean is known to within 1.96 / sqrt(200) =
+#: Norm groups of fewer people than this are flagged as too small to trust.  Test
+#: review guidelines commonly ask for a few hundred people per norm group; at 200
+#: the group's mean is known to within 1.96 / sqrt(200) =
 #: 0.14 SD (95 %), about 1.4 T points, and below it that error grows quickly
 #: (0.44 SD at 20 people, 0.88 SD at 5).
 MIN_NORM_N: Final = 200
