@@ -308,7 +308,8 @@ def _score_block(  # noqa: PLR0913, PLR0917 - one block of rows and what scores 
         overall = {k: _column(v, n) for k, v in kernel.overall_masked(NUMPY, total).items()}
         indicators: dict[str, Any] = {}
         if careless:
-            codes = np.where(real, by_item, np.nan)
+            # the answers are the codes, NaN where missing (unless a code means missing)
+            codes = np.where(real, by_item, np.nan) if layout.missing_codes else by_item
             found = kernel.careless(NUMPY, codes, units.take(flat_index), real, plan.careless)
             indicators = {k: _column(v, n) for k, v in found.items()}
     return columns, overall, indicators

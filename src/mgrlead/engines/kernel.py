@@ -473,7 +473,7 @@ def careless(
         plan: The balanced items and pole pairs.
     """
     k = len(codes)
-    ones = ops.each(ops.as_int, present)
+    ones = ops.each(ops.as_count, present)
     # where an engine stores intermediate values, three stores in all
     (answered, previous, units, present), _ = ops.checkpoint_stacks(
         [ops.cumsum(ones), ops.ffill_previous(codes), units, present], []
@@ -506,7 +506,7 @@ def careless(
         t_hi, n_hi = group(high)
         both = both + ops.as_int((n_lo > 0) & (t_lo > 0.0) & (n_hi > 0) & (t_hi > 0.0))
     return {
-        "longest_run": ops.max_of(runs),
+        "longest_run": ops.as_int(ops.max_of(runs)),
         "irv": irv,
         "acquiescence": acquiescence,
         "both_poles": both,

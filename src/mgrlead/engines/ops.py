@@ -132,6 +132,10 @@ class Ops:
         """A mask as ``1`` / ``0``."""
         raise NotImplementedError
 
+    def as_count(self, mask: Value) -> Value:
+        """A mask as ``1`` / ``0`` to be counted (numpy: narrower than :meth:`as_int`)."""
+        return self.as_int(mask)
+
     def add(self, acc: Value, x: Value) -> Value:
         """``acc + x`` for an accumulator the kernel owns (numpy adds in place)."""
         return acc + x
@@ -385,6 +389,10 @@ class NumpyOps(Ops):
 
     def as_int(self, mask: Value) -> Value:  # noqa: D102
         return self._np().asarray(mask, dtype=self._np().int64)
+
+    # counts of answers per respondent stay far below 2**31: half the memory of int64
+    def as_count(self, mask: Value) -> Value:  # noqa: D102
+        return self._np().asarray(mask, dtype=self._np().int32)
 
     def add(self, acc: Value, x: Value) -> Value:  # noqa: D102
         np = self._np()
