@@ -225,14 +225,14 @@ class TestAssess:
     def test_interactive_all_answered(self) -> None:
         result = run("assess", "--seed", "7", "--json", input="4\n" * 24)
         assert result.exit_code == 0, result.output
-        profile = mgrlead.Profile.from_json(result.stdout[result.stdout.index("{") :])
+        profile = mgrlead.Profile.from_json(result.stdout)  # nothing else on stdout
         assert profile.overall.percent == 50.0
-        assert len(set(self._order(result.stdout))) == 24
+        assert len(set(self._order(result.stderr))) == 24
 
     def test_seed_fixes_the_shuffled_order(self) -> None:
-        a = self._order(run("assess", "--seed", "1", input="3\n" * 24).stdout)
-        b = self._order(run("assess", "--seed", "1", input="3\n" * 24).stdout)
-        c = self._order(run("assess", "--seed", "2", input="3\n" * 24).stdout)
+        a = self._order(run("assess", "--seed", "1", input="3\n" * 24).stderr)
+        b = self._order(run("assess", "--seed", "1", input="3\n" * 24).stderr)
+        c = self._order(run("assess", "--seed", "2", input="3\n" * 24).stderr)
         assert a == b
         assert a != c
         assert sorted(a) == sorted(ML.item_ids)
@@ -244,9 +244,9 @@ class TestAssess:
         script = ["5", "b", "1", "x", "9", "s", *["3"] * 22]
         result = run("assess", "--seed", "3", "--json", input="\n".join(script) + "\n")
         assert result.exit_code == 0, result.output
-        order = self._order(result.stdout)
-        assert "Please type a number from 1 to 5" in result.stdout
-        profile = mgrlead.Profile.from_json(result.stdout[result.stdout.index("\n{") :])
+        order = self._order(result.stderr)
+        assert "Please type a number from 1 to 5" in result.stderr
+        profile = mgrlead.Profile.from_json(result.stdout)
         expected = dict.fromkeys(ML.item_ids, 3)
         expected[order[0]] = 1
         expected.pop(order[3])  # shown positions: 1, 1 (back), 1, 2, 2, 2 (skip)...
@@ -254,7 +254,7 @@ class TestAssess:
 
     def test_back_on_the_first_statement(self) -> None:
         result = run("assess", "--seed", "3", input="b\n" + "3\n" * 24)
-        assert "This is the first statement." in result.stdout
+        assert "This is the first statement." in result.stderr
         assert result.exit_code == 0
 
     @pytest.mark.parametrize("script", ["4\n4\n", "4\nq\n"])

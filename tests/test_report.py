@@ -192,3 +192,20 @@ def test_cli_mistakes_are_one_line_and_write_nothing(
     assert result.output.count("\n") == 1
     assert not out.exists()
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("{", "not JSON"), ("[]", "expected a table"), ('{"rubric": 1}', "not a valid profile")],
+)
+def test_cli_a_bad_profile_file_is_one_line_naming_it(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    saved = tmp_path / "me.json"
+    saved.write_text(content)
+    result = CliRunner().invoke(cli, ["report", str(saved), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert result.output.startswith(f"mgrlead: error: {saved}: ")
+    assert message in result.output
+    assert "mgrlead assess -o" in result.output

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mgrlead.api import score
-from mgrlead.cli.common import EXIT_INTERRUPTED, composed, norm_table, rubric_options
+from mgrlead.cli.common import EXIT_INTERRUPTED, composed, norm_table, output, rubric_options
 from mgrlead.cli.render import console, esc, show_profile
 from mgrlead.errors import InputError
 
@@ -32,7 +32,17 @@ __all__ = ["ask", "assess", "read_answers"]
     default=None,
     help='Take the answers from a JSON file ({"item id": response, ...}) instead of asking.',
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the profile as JSON on standard output."
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also save the profile as JSON in this file (for `mgrlead report FILE`).",
+)
 @click.option("--lang", default=None, help="Ask and answer in this language (if translated).")
 @click.option(
     "--norms",
@@ -50,6 +60,7 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     seed: int | None,
     answers_file: Path | None,
     as_json: bool,
+    output_file: Path | None,
     lang: str | None,
     norms_file: Path | None,
     norm_group: str | None,
@@ -59,6 +70,10 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     Statements come in a shuffled order (fixed by --seed).  Answer with the
     number of a choice; `b` goes back one statement, `s` skips one, `q` quits.
     Ctrl-C leaves at any time without saving anything.
+
+    The statements and prompts go to the terminal (standard error); only the
+    profile goes to standard output, so `mgrlead assess --json > me.json`
+    writes a clean JSON file.  `-o FILE` saves the profile as JSON as well.
     """
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     if lang is not None:
@@ -72,6 +87,10 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
             click.echo("\nAssessment cancelled; nothing was saved.", err=True)
             sys.exit(EXIT_INTERRUPTED)
     profile = score(rubric, answers, norms=norm_table(norms_file), group=norm_group)
+    if output_file is not None:
+        with output(output_file) as out:
+            out.write(profile.to_json(indent=2) + "\n")
+        click.echo(f"saved the profile in {output_file}", err=True)
     if as_json:
         click.echo(profile.to_json(indent=2))
     else:
@@ -96,7 +115,7 @@ def read_answers(path: Path) -> dict[str, object]:
 
 def ask(rubric: Rubric, seed: int | None) -> dict[str, object]:
     """Ask every item in a shuffled order; return the answers."""
-    screen = console()
+    screen = console(stderr=True)  # standard output is for the profile only
     items = list(rubric.items)
     random.Random(seed).shuffle(items)  # noqa: S311 - an order, not a secret
     scale = rubric.scale
@@ -113,12 +132,14 @@ def ask(rubric: Rubric, seed: int | None) -> dict[str, object]:
         screen.print(f"[bold]{position + 1}/{len(items)}[/bold]  {esc(item.text)}")
         previous = answers.get(item.id)
         default = "" if previous is None else str(previous)
-        reply = click.prompt(
-            f"Your answer ({scale.min}-{scale.max}, b, s, q)",
-            default=default,
-            show_default=bool(default),
-            prompt_suffix=": ",
-        ).strip()
+        shown = f" [{default}]" if default else ""
+        screen.print(esc(f"Your answer ({scale.min}-{scale.max}, b, s, q){shown}: "), end="")
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        if not sys.stdin.isatty():  # a piped reply is not echoed: end the prompt's line
+            screen.print()
+        reply = line.strip() or default
         if reply.lower() == "q":
             raise click.Abort
         if reply.lower() == "b":

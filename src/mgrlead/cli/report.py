@@ -175,6 +175,11 @@ def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, An
             profile = Profile.from_json(file.read_bytes())
         except OSError as exc:
             raise InputError(f"cannot read {file}: {exc.strerror}") from exc
+        except InputError as exc:
+            raise InputError(
+                f"{file}: {exc}; save a profile with `mgrlead assess -o FILE.json` "
+                "(or `--json > FILE.json`)"
+            ) from exc
         who: Any = o.respondent
     else:
         columns = columns_of(file, rubric)
