@@ -17,14 +17,20 @@ from mgrlead.cli.render import console, esc, show_profile
 from mgrlead.errors import InputError
 
 if TYPE_CHECKING:
-    from mgrlead.model import Rubric
+    from mgrlead.model import Item, Rubric
 
 __all__ = ["ask", "assess", "read_answers"]
 
 
 @click.command()
 @rubric_options
-@click.option("--seed", type=int, default=None, help="Fix the shuffled order of the items.")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Shuffle the statements in this fixed order [default: a new order in a terminal, "
+    "the rubric's order for piped answers].",
+)
 @click.option(
     "--answers",
     "answers_file",
@@ -71,6 +77,10 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     number of a choice; `b` goes back one statement, `s` skips one, `q` quits.
     Ctrl-C leaves at any time without saving anything.
 
+    Answers piped in (`... | mgrlead assess`), one a line, follow the rubric's
+    order of items (or the order --seed gives), so the same input always
+    gives the same profile; a line that is not an answer stops with an error.
+
     The statements and prompts go to the terminal (standard error); only the
     profile goes to standard output, so `mgrlead assess --json > me.json`
     writes a clean JSON file.  `-o FILE` saves the profile as JSON as well.
@@ -114,10 +124,80 @@ def read_answers(path: Path) -> dict[str, object]:
 
 
 def ask(rubric: Rubric, seed: int | None) -> dict[str, object]:
-    """Ask every item in a shuffled order; return the answers."""
-    screen = console(stderr=True)  # standard output is for the profile only
+    """Ask every item in a terminal, or read piped answers; return the answers."""
+    if not sys.stdin.isatty():
+        return read_piped(rubric, seed)
     items = list(rubric.items)
     random.Random(seed).shuffle(items)  # noqa: S311 - an order, not a secret
+    return _ask_terminal(rubric, items)
+
+
+def read_piped(rubric: Rubric, seed: int | None) -> dict[str, object]:
+    """Answers from standard input, one a line, in the rubric's order (or ``seed``'s).
+
+    A line is the number of a choice, ``s`` or nothing (not answered), ``b``
+    (the next line answers the statement before again) or ``q`` (quit).
+
+    Raises:
+        InputError: a line is not an answer, input ends early, or has lines
+            left after the last statement.
+    """
+    items = list(rubric.items)
+    if seed is None:
+        how = "in the rubric's order"
+    else:
+        random.Random(seed).shuffle(items)  # noqa: S311 - an order, not a secret
+        how = f"in the order of --seed {seed}"
+    scale = rubric.scale
+    screen = console(stderr=True)
+    ids = ", ".join(item.id for item in items)
+    screen.print(esc(f"Reading {len(items)} answers from standard input, one a line, {how}: {ids}"))
+    answers: dict[str, object] = {}
+    position = 0
+    number = 0
+    while position < len(items):
+        line = sys.stdin.readline()
+        number += 1
+        if not line:
+            raise InputError(
+                f"standard input ended after {number - 1} lines, at statement {position + 1} "
+                f"of {len(items)} (item {items[position].id!r}); give one line per statement "
+                "(s or an empty line for no answer); nothing was saved"
+            )
+        reply = line.strip().lower()
+        if reply == "q":
+            raise click.Abort
+        if reply == "b":
+            position = max(position - 1, 0)
+            continue
+        if reply in {"", "s"}:
+            answers[items[position].id] = None
+            position += 1
+            continue
+        try:
+            value = int(reply)
+        except ValueError:
+            value = None
+        if value is None or value not in scale:
+            raise InputError(
+                f"standard input, line {number}: {line.strip()!r} is not an answer to item "
+                f"{items[position].id!r}: give a number from {scale.min} to {scale.max}, "
+                "s (or nothing) to skip, b to go back, q to quit"
+            )
+        answers[items[position].id] = value
+        position += 1
+    extra = [line for line in sys.stdin if line.strip()]
+    if extra:
+        raise InputError(
+            f"standard input has {len(extra)} more line(s) after the {len(items)} answers "
+            f"(the first: {extra[0].strip()!r}); give one line per statement"
+        )
+    return answers
+
+
+def _ask_terminal(rubric: Rubric, items: list[Item]) -> dict[str, object]:
+    """Ask every item in a terminal; return the answers."""
+    screen = console(stderr=True)  # standard output is for the profile only
     scale = rubric.scale
     screen.print(f"[bold]{esc(rubric.title)}[/bold]")
     if rubric.instructions:
@@ -137,8 +217,6 @@ def ask(rubric: Rubric, seed: int | None) -> dict[str, object]:
         line = sys.stdin.readline()
         if not line:
             raise EOFError
-        if not sys.stdin.isatty():  # a piped reply is not echoed: end the prompt's line
-            screen.print()
         reply = line.strip() or default
         if reply.lower() == "q":
             raise click.Abort
