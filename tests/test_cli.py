@@ -299,3 +299,25 @@ def test_readme_main_job_end_to_end() -> None:
     )
     _check_score_csv(done.stdout)
     assert done.stderr == ""
+
+
+def test_assess_prints_the_norm_interval_on_the_scale_of_the_score(tmp_path: Path) -> None:
+    """The interval next to a 0-100 score is on 0-100, not on the 1-5 item mean."""
+    norms = tmp_path / "norms.toml"
+    assert run("norms", "build", str(EXAMPLE), "-o", str(norms)).exit_code == 0
+    answers = {item: 1 + k % 5 for k, item in enumerate(ML.item_ids)}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers), "utf-8")
+    result = run("assess", "--answers", str(path), "--norms", str(norms))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    profile = mgrlead.score(ML, answers, norms=mgrlead.analysis.norms.load_norms(norms))
+    for s in profile:
+        norm = s.norm
+        assert norm is not None
+        assert norm.ci_low is not None
+        assert norm.ci_high is not None
+        assert norm.raw == s.mean  # the table describes item means on the 1-5 scale
+        low, high = ((v - 1) / 4 * 100 for v in (norm.ci_low, norm.ci_high))
+        assert f"95% interval of the score: {low:.1f} to {high:.1f} (of 100)" in text
+        assert f"{norm.ci_low:.2f}" not in text

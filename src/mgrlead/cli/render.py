@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from mgrlead.model import Band, Rubric
-    from mgrlead.results import NormScore, Profile
+    from mgrlead.results import DimensionScore, NormScore, Profile
 
 __all__ = [
     "bands_table",
@@ -26,6 +26,7 @@ __all__ = [
     "fmt",
     "json_safe",
     "norm_lines",
+    "norm_metric",
     "progress",
     "show_analysis",
     "show_profile",
@@ -53,10 +54,24 @@ def bar(percent: float, width: int = 21) -> str:
     return "─" * slot + "●" + "─" * (width - 1 - slot)
 
 
+def norm_metric(score: DimensionScore) -> str:
+    """Which of a score's numbers its norm comparison is about, in words."""
+    norm = score.norm
+    if norm is None:
+        return "score"
+    for name, value in (("percent", score.percent), ("item mean", score.mean),
+                        ("item sum", score.sum)):  # fmt: skip
+        if value is not None and norm.raw == value:
+            return name
+    return "score"
+
+
 def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
     """Print a profile: one bar per dimension between its poles, band and feedback."""
     from rich.padding import Padding  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
+
+    from mgrlead.report.charts import percent_interval  # noqa: PLC0415
 
     console.print(f"[bold]{esc(rubric.title)}[/bold]  [dim]{rubric.id} {rubric.version}[/dim]\n")
     rows: list[tuple[str, str, str, float | None, str]] = []
@@ -96,7 +111,12 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
             label += " (borderline)"
         console.print(f"[bold]{esc(dim.name)}[/bold]: {label} [dim]({counts})[/dim]")
         lines = [esc(band.feedback)] if band.feedback else []
-        lines += norm_lines(result.norm, profile.norms)
+        lines += norm_lines(
+            result.norm,
+            profile.norms,
+            percent_interval(result, dim, rubric),
+            norm_metric(result),
+        )
         poles = [dim.low] if result.position < 0 else [dim.high] if result.position > 0 else []
         for pole in poles:
             for title, text in (
@@ -155,16 +175,32 @@ def show_rubric(r: Rubric, console: Console) -> None:
     console.print(bands_table(r.bands, "Bands (0-100)"))
 
 
-def norm_lines(norm: NormScore | None, table: str | None) -> list[str]:
-    """The lines that compare a score with its norms."""
+def norm_lines(
+    norm: NormScore | None,
+    table: str | None,
+    interval: tuple[float, float] | None = None,
+    metric: str = "score",
+) -> list[str]:
+    """The lines that compare a score with its norms.
+
+    ``interval`` is the confidence interval on the 0-100 scale of the score
+    shown (:func:`mgrlead.report.charts.percent_interval`); without it the
+    interval of the norm table's own ``metric`` is named as such, so that no
+    line puts numbers of two scales side by side.
+    """
     if norm is None:
         return []
     fell = " (your group has no norms: compared with the fallback group)" if norm.fallback else ""
     head = f"[italic]Compared with {esc(norm.group)}[/italic] ({esc(table or '')}){fell}"
     numbers = f"percentile {norm.percentile:.0f}, z {norm.z:+.2f}, T {norm.t:.0f}, sten {norm.sten}"
     lines = [f"{head}: {numbers}."]
-    if norm.ci_low is not None and norm.ci_high is not None:
-        lines.append(f"95% interval of the score: {norm.ci_low:.2f} to {norm.ci_high:.2f}.")
+    if interval is not None:
+        lines.append(f"95% interval of the score: {interval[0]:.1f} to {interval[1]:.1f} (of 100).")
+    elif norm.ci_low is not None and norm.ci_high is not None:
+        lines.append(
+            f"95% interval of the {esc(metric)} the norms describe: {norm.ci_low:.2f} to "
+            f"{norm.ci_high:.2f} (not on the 0-100 scale)."
+        )
     if norm.borderline:
         lines.append(
             "[bold]Borderline:[/bold] the interval crosses a band boundary, so the label "
