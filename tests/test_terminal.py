@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 import mgrlead
+from mgrlead.cli import cli
 
 pexpect = pytest.importorskip("pexpect")
 
 ML = mgrlead.load_rubric("manager-leader")
 SRC = Path(mgrlead.__file__).resolve().parents[1]
+LEFT, UP = "\x1b[D", "\x1b[A"
 
 
 def _spawn(command: str, tmp_path: Path, *, columns: int = 100) -> Any:
@@ -61,3 +65,138 @@ def test_output_file_saves_the_profile_and_shows_it(tmp_path: Path) -> None:
     assert child.exitstatus == 0
     saved = json.loads((tmp_path / "me.json").read_text("utf-8"))
     assert mgrlead.Profile.from_dict(saved) == mgrlead.score(ML, dict.fromkeys(ML.item_ids, 2))
+
+
+def _answers_file(tmp_path: Path, answers: dict[str, int]) -> Path:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(answers), "utf-8")
+    return path
+
+
+def _screen(child: Any) -> str:
+    """What the terminal showed until the command ended, without colours."""
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(child.before))
+    return text.replace("\r\n", "\n")
+
+
+def _order(seed: int) -> list[str]:
+    """The order --seed gives, as the piped mode announces it."""
+    result = CliRunner().invoke(cli, ["assess", "--seed", str(seed)], input="3\n" * 24)
+    note = " ".join(result.stderr.split())
+    ids = note.split(f"--seed {seed}: ")[1].split(" ")[:24]
+    return [i.rstrip(",") for i in ids]
+
+
+def test_keys_answer_go_back_skip_and_quit_only_when_confirmed(tmp_path: Path) -> None:
+    child = _spawn(_mgrlead("assess", "--seed", "3", "--json") + " > me.json", tmp_path)
+    child.expect("1/24")
+    child.expect("Your answer")
+    child.send("5")  # one key press, no Enter
+    child.expect("2/24")
+    child.expect("Your answer")
+    child.send(LEFT)  # back to the first statement
+    child.expect("1/24")
+    child.expect("Enter keeps 5")
+    child.send(UP)  # ignored, and not echoed
+    child.send("1")
+    child.expect("2/24")
+    child.expect("Your answer")
+    child.send("s")  # skipped
+    child.expect("3/24")
+    child.expect("Your answer")
+    child.send("q")
+    child.expect("Quit without saving your answers")
+    child.send("n")  # do not quit after all
+    for n in range(3, 25):
+        if n > 3:
+            child.expect(f"{n}/24")
+        child.expect("Your answer")
+        child.send("3")
+    shown = _screen(child)
+    assert "^[" not in shown
+    order = _order(3)
+    expected: dict[str, int] = dict.fromkeys(order, 3)
+    expected[order[0]] = 1
+    expected.pop(order[1])
+    saved = mgrlead.Profile.from_json((tmp_path / "me.json").read_text("utf-8"))
+    assert saved == mgrlead.score(ML, expected)
+
+
+def test_quitting_asks_first_and_then_saves_nothing(tmp_path: Path) -> None:
+    child = _spawn(_mgrlead("assess", "-o", "me.json"), tmp_path)
+    child.expect("1/24")
+    child.expect("Your answer")
+    child.send("4")
+    child.expect("2/24")
+    child.expect("Your answer")
+    child.send("q")
+    child.expect("Quit without saving your answers")
+    child.send("y")
+    child.expect("nothing was saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert not (tmp_path / "me.json").exists()
+
+
+def _mixed() -> dict[str, int]:
+    """Answers that put process_results at 14/24 and staff_counsel at 15/24 of the way."""
+    answers = dict.fromkeys(ML.item_ids, 3)  # every term half-way
+    pr, sc = ML.dimensions[0], ML.dimensions[1]
+    pr_leader = [i.id for i in pr.items if i.keyed == pr.high.id]
+    sc_leader = [i.id for i in sc.items if i.keyed == sc.high.id]
+    answers[pr_leader[0]] = 5  # one term at 1: (2.5 + 1) / 6 = 58.3 %
+    answers[sc_leader[0]] = 5  # and one at 0.75: (2 + 1 + 0.75) / 6 = 62.5 %
+    answers[sc_leader[1]] = 4
+    return answers
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+def test_every_number_fits_the_terminal(tmp_path: Path, columns: int) -> None:
+    path = _answers_file(tmp_path, _mixed())
+    shown = _screen(_spawn(_mgrlead("assess", "--answers", str(path)), tmp_path, columns=columns))
+    summary = shown[shown.index("at a glance") :]
+    for number, label in (("58.3", "Balanced"), ("62.5", "Leader-leaning"), ("50.0", "Balanced")):
+        assert f"{number} {label}" in summary
+    assert max(len(line) for line in shown.splitlines()) <= columns
+    assert "0 to 100" in shown  # the scale is explained
+
+
+def test_close_scores_get_different_places_on_their_bars(tmp_path: Path) -> None:
+    path = _answers_file(tmp_path, _mixed())
+    shown = _screen(_spawn(_mgrlead("assess", "--answers", str(path)), tmp_path, columns=100))
+    summary = shown[shown.index("at a glance") :].splitlines()
+    bars = [line for line in summary if "●" in line]
+    # the bars line up (same start and end), so the dots' columns compare the scores
+    starts = {line.index("━") for line in bars}
+    assert len(starts) == 1
+    places = [line.index("●") for line in bars]
+    assert places[0] < places[1]  # 58.3 before 62.5
+    assert places[2] == places[3]  # 50.0 and 50.0
+
+
+def test_a_balanced_score_names_the_pole_it_describes(tmp_path: Path) -> None:
+    path = _answers_file(tmp_path, _mixed())
+    shown = _screen(_spawn(_mgrlead("assess", "--answers", str(path)), tmp_path, columns=100))
+    section = shown[shown.index("Process-oriented vs. results-oriented") :]
+    section = section[: section.index("Organize and staff vs.")]
+    pr = ML.dimensions[0]
+    assert "58.3 Balanced" in section
+    assert f"Your answers lean toward {pr.high.label}." in section
+    heading = re.search(rf"^\s*{re.escape(pr.high.label)}\s*$", section, re.MULTILINE)
+    assert heading is not None  # the pole is named above its texts
+    assert heading.start() < section.index("What it means:")
+    assert pr.high.strengths.split()[0] in section
+
+
+def test_straight_lining_gets_a_plain_word(tmp_path: Path) -> None:
+    path = _answers_file(tmp_path, dict.fromkeys(ML.item_ids, 4))
+    shown = _screen(_spawn(_mgrlead("assess", "--answers", str(path)), tmp_path, columns=80))
+    text = " ".join(shown.split())
+    assert "You gave the same answer to all 24 statements" in text
+    varied = _answers_file(tmp_path, _mixed())
+    other = _screen(_spawn(_mgrlead("assess", "--answers", str(varied)), tmp_path, columns=80))
+    assert "same answer to all" not in " ".join(other.split())
