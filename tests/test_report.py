@@ -91,11 +91,14 @@ def test_the_profile_report_shows_bands_feedback_and_intervals() -> None:
     html = profile_report(profile, r, respondent="R001")
     _assert_self_contained(html)
     for score in profile:
-        assert f"{score.percent:.1f} of 100" in html
+        assert f"<strong>{score.percent:.1f}</strong> of 100" in html
         assert (score.band_label or "") in html
-    assert len(re.findall(r"confidence interval \d", html)) == len(profile)
+    assert len(
+        re.findall(r"95% interval of the score: \d+\.\d to \d+\.\d \(of 100\)", html)
+    ) == len(profile)
     plain = profile_report(mgrlead.score(r, answers), r)
-    assert "No confidence intervals" in plain
+    assert "95% interval" not in plain
+    assert "norm table that has reliabilities" not in plain  # no developer's note
 
 
 def test_the_profile_chart_draws_the_interval_only_with_norms() -> None:
@@ -209,3 +212,11 @@ def test_cli_a_bad_profile_file_is_one_line_naming_it(
     assert result.output.startswith(f"mgrlead: error: {saved}: ")
     assert message in result.output
     assert "mgrlead assess -o" in result.output
+
+
+def test_the_profile_report_names_careless_answering() -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    same = profile_report(mgrlead.score(r, dict.fromkeys(r.item_ids, 4)), r)
+    assert "You gave the same answer to all 24 statements" in same
+    varied = {item: 1 + k % 5 for k, item in enumerate(r.item_ids)}
+    assert "same answer to all" not in profile_report(mgrlead.score(r, varied), r)

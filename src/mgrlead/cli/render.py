@@ -17,21 +17,17 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from mgrlead.model import Band, Dimension, Pole, Rubric
-    from mgrlead.results import DimensionScore, NormScore, Profile
+    from mgrlead.results import NormScore, Profile
 
 __all__ = [
     "Bar",
     "bands_table",
-    "careless_notes",
     "console",
     "esc",
     "fmt",
     "json_safe",
-    "lean_text",
     "norm_lines",
-    "norm_metric",
     "progress",
-    "scale_note",
     "show_analysis",
     "show_profile",
     "show_rubric",
@@ -166,85 +162,6 @@ def _legend(bands: Sequence[Band]) -> str:
     )
 
 
-def scale_note(rubric: Rubric) -> str:
-    """What the 0-100 numbers mean, in plain words (plain text, not markup)."""
-    return (
-        "Each score runs from 0 to 100: 0 means every answer points to the pole on the left "
-        f"(the {rubric.low_label} side), 100 every answer to the pole on the right (the "
-        f"{rubric.high_label} side), and 50 sits exactly between them. "
-        "It describes where your answers lie, not how good they are, and it is not a "
-        "percentile (compare with a norm table for that)."
-    )
-
-
-def lean_text(dim: Dimension, position: float) -> tuple[str, list[Pole]]:
-    """Which pole a score leans toward, in words, and the poles to describe."""
-    if position > 0:
-        return f"Your answers lean toward [bold]{esc(dim.high.label)}[/bold].", [dim.high]
-    if position < 0:
-        return f"Your answers lean toward [bold]{esc(dim.low.label)}[/bold].", [dim.low]
-    return (
-        (
-            f"Your answers sit exactly between {esc(dim.low.label)} and "
-            f"{esc(dim.high.label)}; both are described."
-        ),
-        [dim.low, dim.high],
-    )
-
-
-def careless_notes(profile: Profile, rubric: Rubric) -> list[str]:
-    """Plain-word notes on how the answers were given (straight-lining, agreeing with all).
-
-    The thresholds are deliberately simple: the same answer everywhere; a run
-    of the same answer over half the statements (and at least 8); agreeing or
-    disagreeing with most statements whatever side they take; and agreeing
-    with both sides of a dimension.
-    """
-    c = profile.careless
-    if c is None:
-        return []
-    answered = sum(s.answered for s in profile if s.parent is None)
-    notes = []
-    if c.irv == 0 and answered >= 2:
-        notes.append(
-            f"You gave the same answer to all {answered} statements you answered. The "
-            "statements point both ways, so the same answer everywhere puts every score "
-            "near the middle whatever you think: the profile says little. Take it again "
-            "and weigh each statement on its own."
-        )
-    elif c.longest_run >= max(8, answered // 2):
-        notes.append(
-            f"{c.longest_run} of your answers in a row (in the rubric's order of statements) "
-            "were the same. If that was haste rather than how you see yourself, the scores "
-            "are less telling."
-        )
-    if c.acquiescence is not None and abs(c.acquiescence) >= 0.5 and c.irv != 0:
-        verb = "agreed" if c.acquiescence > 0 else "disagreed"
-        notes.append(
-            f"You {verb} with most statements, including ones that say opposite things. "
-            "That pulls every score toward the middle."
-        )
-    bipolar = sum(1 for d in rubric.walk() if d.bipolar)
-    if c.both_poles and c.irv != 0:
-        notes.append(
-            f"On {c.both_poles} of {bipolar} dimensions you agreed with statements on both "
-            "sides: a middle score there may mean 'both', not 'neither'."
-        )
-    return notes
-
-
-def norm_metric(score: DimensionScore) -> str:
-    """Which of a score's numbers its norm comparison is about, in words."""
-    norm = score.norm
-    if norm is None:
-        return "score"
-    for name, value in (("percent", score.percent), ("item mean", score.mean),
-                        ("item sum", score.sum)):  # fmt: skip
-        if value is not None and norm.raw == value:
-            return name
-    return "score"
-
-
 def _pole_texts(pole: Pole) -> Any:  # noqa: ANN401
     """A pole's name, then what it means, its strengths, risks and development."""
     from rich.table import Table  # noqa: PLC0415
@@ -277,6 +194,12 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
     from rich.rule import Rule  # noqa: PLC0415
 
     from mgrlead.report.charts import percent_interval  # noqa: PLC0415
+    from mgrlead.report.texts import (  # noqa: PLC0415
+        careless_notes,
+        leaning,
+        norm_metric,
+        scale_note,
+    )
 
     width = console.width
     ends = _pole_widths(rubric)
@@ -305,8 +228,8 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
             console.print(Padding(f"[dim]{esc(why)}[/dim]", (0, 0, 1, 2)))
             continue
         band = next((b for b in rubric.bands_of(dim) if b.id == result.band), None)
-        lean, poles = lean_text(dim, result.position)
-        lines = [lean]
+        lean, poles = leaning(dim, result.position)
+        lines = [esc(lean)]
         if band is not None and band.feedback:
             lines.append(esc(band.feedback))
         lines += norm_lines(result.norm, profile.norms, percent_interval(result, dim, rubric),

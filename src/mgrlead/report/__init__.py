@@ -21,7 +21,6 @@ from mgrlead.plan import content_hash as content_hash_of
 from mgrlead.report.charts import (
     chart_bytes,
     feedback360_chart,
-    profile_chart,
     team_chart,
 )
 
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
 
     from mgrlead.groups.multirater import Round360
     from mgrlead.groups.teams import TeamSummary
-    from mgrlead.model import Dimension, Rubric
+    from mgrlead.model import Band, Dimension, Rubric
     from mgrlead.results import Profile
 
 __all__ = [
@@ -87,10 +86,50 @@ def _band_feedback(dim: Dimension | None, rubric: Rubric, band_id: str | None) -
     return next((b.feedback for b in bands if b.id == band_id), "")
 
 
+def _segments(bands: tuple[Band, ...]) -> list[dict[str, Any]]:
+    """Each band's stretch of the 0-100 track: left and width in percent, its colour."""
+    from mgrlead.report.charts import band_colour  # noqa: PLC0415
+
+    out = []
+    for k, band in enumerate(bands):
+        lo, hi = max(band.lower, 0.0), min(band.upper, 100.0)
+        if hi > lo:
+            out.append({"left": lo, "width": hi - lo, "colour": band_colour(k), "band": band})
+    return out
+
+
+def _bar(  # noqa: PLR0913 - one bar's texts and numbers
+    name: str,
+    low: str,
+    high: str,
+    *,
+    percent: float | None,
+    label: str | None,
+    bands: tuple[Band, ...],
+    interval: tuple[float, float] | None = None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "low": low,
+        "high": high,
+        "percent": percent,
+        "label": label,
+        "segments": _segments(bands),
+        "interval": interval,
+    }
+
+
 def profile_report(
     profile: Profile, rubric: Rubric, *, respondent: object = None, title: str | None = None
 ) -> str:
-    """An individual profile as a self-contained HTML page.
+    """An individual profile as a self-contained HTML page: everything ``mgrlead assess`` says.
+
+    At a glance, every dimension's bar (band colours with a legend, the
+    confidence interval when norms give one); then for each dimension where
+    the answers lean, what that pole means, its strengths, risks and
+    development, the norms; notes on careless responding; what the bands
+    mean, each said once.  Laid out for screens from phone to desktop and for
+    print.
 
     Args:
         profile: The profile to show.
@@ -99,34 +138,54 @@ def profile_report(
         title: The page title (default: the rubric's title).
     """
     from mgrlead.report.charts import percent_interval  # noqa: PLC0415
+    from mgrlead.report.texts import (  # noqa: PLC0415
+        careless_notes,
+        leaning,
+        norm_metric,
+        scale_note,
+    )
 
     _check_rubric(rubric, profile.content_hash, "profile")
     rows = []
-    has_intervals = False
+    bars = []
     for dim in rubric.walk():
         score = profile[dim.id]
         interval = percent_interval(score, dim, rubric)
-        has_intervals = has_intervals or interval is not None
-        pole = None
-        if score.position is not None and score.position != 0:
-            pole = dim.high if score.position > 0 else dim.low
+        bands = rubric.bands_of(dim) if dim.band_on == "percent" else ()
+        bar = _bar(dim.name, dim.low.label, dim.high.label, percent=score.percent,
+                   label=score.band_label, bands=bands, interval=interval)  # fmt: skip
+        bars.append(bar)
+        lean, poles = ("", ()) if score.position is None else leaning(dim, score.position)
         rows.append(
             {
                 "dimension": dim,
                 "score": score,
+                "bar": bar,
                 "interval": interval,
-                "feedback": _band_feedback(dim, rubric, score.band),
-                "pole": pole,
+                "metric": norm_metric(score),
+                # a dimension's own bands say their own thing; the rubric's are said once
+                "feedback": _band_feedback(dim, rubric, score.band) if dim.bands else "",
+                "lean": lean,
+                "poles": poles,
             }
         )
+    overall = profile.overall
+    overall_bar = _bar("Overall", rubric.low_label, rubric.high_label,
+                       percent=overall.percent, label=overall.band_label,
+                       bands=rubric.bands)  # fmt: skip
+    legend = [{"colour": seg["colour"], "band": seg["band"]} for seg in _segments(rubric.bands)]
     context = _common(rubric, title or rubric.title, profile.content_hash) | {
         "profile": profile,
         "respondent": respondent,
         "rows": rows,
-        "chart": _data_uri(profile_chart(profile, rubric)),
-        "has_intervals": has_intervals,
+        "bars": bars,
+        "overall_bar": overall_bar,
+        "legend": legend,
+        "has_intervals": any(r["interval"] for r in rows),
         "norms": profile.norms or "",
-        "overall_feedback": _band_feedback(None, rubric, profile.overall.band),
+        "scale_note": scale_note(rubric),
+        "careless": careless_notes(profile, rubric),
+        "own_bands": any(d.bands for d in rubric.walk()),
     }
     return str(_environment().get_template("profile.html.j2").render(context))
 
