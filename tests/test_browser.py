@@ -202,14 +202,28 @@ def test_360_report_renders_and_hides_the_small_group(
     page.close()
 
 
-def test_team_report_renders_every_team_chart(browser: Any, tmp_path: Path, shots: Path) -> None:
+@pytest.mark.parametrize("width", [1200, 400])
+def test_team_report_renders_every_team_chart_and_explains_its_figures(
+    browser: Any, tmp_path: Path, shots: Path, width: int
+) -> None:
     path = _report(tmp_path, [str(EXAMPLES / "responses.csv"), "--kind", "team"])
-    page, problems = _open(browser, path)
+    page, problems = _open(browser, path, width=width)
     assert problems == []
     images = _images(page)
     assert len(images) == 4
     assert all(i["complete"] and i["width"] > 300 for i in images)
-    page.screenshot(path=str(shots / "team-report.png"), full_page=True)
+    page.screenshot(path=str(shots / f"team-report-{width}.png"), full_page=True)
+    assert page.inner_text("h1") == "Team report"  # named after the grouping
+    reading = page.inner_text("#reading")
+    for figure in ("rwg(j)", "ICC(1)", "ICC(2)"):
+        assert figure in reading
+    # the example's ICC(2) of process_results is -10.784: the row says what that means
+    row = page.locator("tr", has_text="-10.784").inner_text()
+    assert "cannot tell the groups apart" in row
+    assert "read it as 0" in row
+    assert "Only 4 groups" in page.inner_text("#few-groups")
+    assert "agreement" in page.inner_text("#team-1 table")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.close()
 
 

@@ -220,3 +220,13 @@ def test_the_profile_report_names_careless_answering() -> None:
     assert "You gave the same answer to all 24 statements" in same
     varied = {item: 1 + k % 5 for k, item in enumerate(r.item_ids)}
     assert "same answer to all" not in profile_report(mgrlead.score(r, varied), r)
+
+
+def test_the_team_report_is_named_after_its_grouping(tmp_path: Path) -> None:
+    data = _read("responses.csv")
+    data["cost_centre"] = data.pop("team")
+    r = mgrlead.load_rubric("manager-leader")
+    html = team_report(summarize_teams(r, data, by="cost_centre"), r)
+    assert "<h1>Cost centre report</h1>" in html
+    assert "Teams by" not in html
+    assert "Cost centre sales" in html

@@ -236,7 +236,23 @@ def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str
 
 
 def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = None) -> str:
-    """Every group of a :class:`~mgrlead.groups.teams.TeamSummary` as a self-contained HTML page."""
+    """Every group of a :class:`~mgrlead.groups.teams.TeamSummary` as a self-contained HTML page.
+
+    The page is named after the grouping ("Team report", "Site report"), and
+    says in plain words what each ICC and rwg(j) means and when it cannot be
+    trusted (negative values, few groups, small groups).
+    """
+    from mgrlead.report.texts import (  # noqa: PLC0415
+        FEW_GROUPS,
+        FEW_MEMBERS,
+        RELIABLE_ICC2,
+        few_groups,
+        group_label,
+        icc1_words,
+        icc2_words,
+        rwg_words,
+    )
+
     _check_rubric(rubric, summary.content_hash, "team summary")
     dims = {d.id: d for d in rubric.walk()}
     teams = []
@@ -249,15 +265,30 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
                     "name": dims[d.dimension].name,
                     "stats": d,
                     "bands": [(b.label, d.bands[b.id]) for b in bands] if d.shown else [],
+                    "rwg_words": rwg_words(d.rwg_j, d.rwg_members),
                 }
             )
         chart = _data_uri(team_chart(stats, rubric)) if stats.shown else None
         teams.append({"stats": stats, "rows": rows, "chart": chart})
-    icc = [{"name": dims[i.dimension].name, "icc": i} for i in summary.icc]
-    context = _common(rubric, title or f"Teams by {summary.by}", summary.content_hash) | {
+    icc = [
+        {
+            "name": dims[i.dimension].name,
+            "icc": i,
+            "icc1_words": icc1_words(i.icc1),
+            "icc2_words": icc2_words(i.icc2),
+        }
+        for i in summary.icc
+    ]
+    group = group_label(summary.by)
+    context = _common(rubric, title or f"{group} report", summary.content_hash) | {
         "summary": summary,
+        "group": group,
         "teams": teams,
         "icc": icc,
+        "few_groups": FEW_GROUPS,
+        "warning": few_groups(max((i.groups for i in summary.icc), default=0)),
+        "few_members": FEW_MEMBERS,
+        "reliable_icc2": RELIABLE_ICC2,
     }
     return str(_environment().get_template("team.html.j2").render(context))
 

@@ -12,7 +12,17 @@ if TYPE_CHECKING:
     from mgrlead.model import Dimension, Pole, Rubric
     from mgrlead.results import DimensionScore, Profile
 
-__all__ = ["careless_notes", "leaning", "norm_metric", "scale_note"]
+__all__ = [
+    "careless_notes",
+    "few_groups",
+    "group_label",
+    "icc1_words",
+    "icc2_words",
+    "leaning",
+    "norm_metric",
+    "rwg_words",
+    "scale_note",
+]
 
 #: A run of the same answer this long (and over half the answers) gets a note.
 LONG_RUN = 8
@@ -98,3 +108,72 @@ def careless_notes(profile: Profile, rubric: Rubric) -> list[str]:
             "sides: a middle score there may mean 'both', not 'neither'."
         )
     return notes
+
+
+#: Fewer groups than this make the ICCs very uncertain (Bliese, 2000, asks for many more).
+FEW_GROUPS = 10
+#: Fewer members than this make a group's rwg(j) uncertain.
+FEW_MEMBERS = 10
+#: ICC(2) at or above this is usually taken as reliable group means (Bliese, 2000).
+RELIABLE_ICC2 = 0.7
+#: rwg(j) bands of LeBreton & Senter (2008): (lowest value, words).
+RWG_WORDS = (
+    (0.91, "very strong agreement"),
+    (0.71, "strong agreement"),
+    (0.51, "moderate agreement"),
+    (0.31, "weak agreement"),
+    (float("-inf"), "no real agreement"),
+)
+
+
+def group_label(by: str) -> str:
+    """A grouping column as a title word: ``team`` is ``Team``, ``cost_centre`` ``Cost centre``."""
+    words = by.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else "Group"
+
+
+def icc1_words(icc1: float | None) -> str:
+    """What an ICC(1) says, in a few plain words."""
+    if icc1 is None:
+        return "ICC(1) not computed: too few groups or members shown."
+    if icc1 < 0:
+        return (
+            "ICC(1) below 0: the groups differ less than chance would make them; read it "
+            "as 0 (no group effect)."
+        )
+    return f"ICC(1): about {icc1:.0%} of the differences between people lie between groups."
+
+
+def icc2_words(icc2: float | None) -> str:
+    """What an ICC(2) says, in a few plain words."""
+    if icc2 is None:
+        return "ICC(2) not computed."
+    if icc2 < 0:
+        return (
+            "ICC(2) below 0: the group means cannot tell the groups apart; how far below "
+            "0 means nothing more."
+        )
+    if icc2 < RELIABLE_ICC2:
+        return f"ICC(2) below {RELIABLE_ICC2:.2f}: the group means are too unreliable to compare."
+    return "ICC(2): the group means are reliable enough to compare the groups."
+
+
+def few_groups(groups: int) -> str:
+    """A warning when there are too few groups for ICCs to mean much (empty otherwise)."""
+    if groups >= FEW_GROUPS:
+        return ""
+    return (
+        f"Only {groups} groups: every ICC here is very uncertain (a member more or less can "
+        f"change it a lot); read them as a hint, not a finding. {FEW_GROUPS} or more groups "
+        "are needed before they say much."
+    )
+
+
+def rwg_words(rwg: float | None, members: int) -> str:
+    """What a group's rwg(j) says, in plain words."""
+    if rwg is None:
+        return "not computed (too few members answered every statement)"
+    words = next(w for floor, w in RWG_WORDS if rwg >= floor)
+    if members < FEW_MEMBERS:
+        words += f"; only {members} members, so uncertain"
+    return words
