@@ -230,3 +230,22 @@ def test_the_team_report_is_named_after_its_grouping(tmp_path: Path) -> None:
     assert "<h1>Cost centre report</h1>" in html
     assert "Teams by" not in html
     assert "Cost centre sales" in html
+
+
+def test_cli_a_profile_of_another_rubric_names_the_rubric_it_was_scored_with(
+    tmp_path: Path,
+) -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    saved = tmp_path / "me.json"
+    saved.write_text(mgrlead.score(r, dict.fromkeys(r.item_ids, 2)).to_json())
+    other = EXAMPLES / "ipip-bfi25.toml"
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["report", str(saved), "--rubric", str(other), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    line = result.output
+    assert line.startswith(f"mgrlead: error: {saved}: ")
+    assert "scored with rubric 'manager-leader' 1.0, not with rubric 'ipip-bfi25'" in line
+    assert "--rubric manager-leader" in line
+    assert "another version of rubric 'ipip-bfi25'" not in line  # the old, wrong blame
+    assert not out.exists()

@@ -60,13 +60,29 @@ def _data_uri(figure: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def _check_rubric(rubric: Rubric, content_hash: str, what: str) -> None:
-    if content_hash and content_hash != content_hash_of(rubric):
+def _check_rubric(
+    rubric: Rubric, content_hash: str, what: str, scored_with: tuple[str, str] | None = None
+) -> None:
+    """Refuse ``rubric`` unless the results were scored with it; name the one they were.
+
+    ``scored_with`` is the ``(id, version)`` the results record: when it differs
+    from the rubric's, the message says which rubric to give instead.
+    """
+    if not content_hash or content_hash == content_hash_of(rubric):
+        return
+    given = f"rubric {rubric.id!r} {rubric.version}"
+    if scored_with is not None and scored_with != (rubric.id, rubric.version):
+        their_id, their_version = scored_with
+        hint = f" (--rubric {their_id})" if their_id != rubric.id else ""
         raise ReportError(
-            f"the {what} was scored with another version of rubric {rubric.id!r} "
-            f"(content {content_hash[:12]}, this one {content_hash_of(rubric)[:12]}); "
-            "report it with the rubric it was scored with"
+            f"the {what} was scored with rubric {their_id!r} {their_version}, not with "
+            f"{given}; report it with rubric {their_id!r} {their_version}{hint}"
         )
+    raise ReportError(
+        f"the {what} was scored with another version of {given}: its scoring differs "
+        f"(content {content_hash[:12]}, this one {content_hash_of(rubric)[:12]}); report it "
+        "with the rubric file it was scored with"
+    )
 
 
 def _common(rubric: Rubric, title: str, content_hash: str) -> dict[str, Any]:
@@ -145,7 +161,7 @@ def profile_report(
         scale_note,
     )
 
-    _check_rubric(rubric, profile.content_hash, "profile")
+    _check_rubric(rubric, profile.content_hash, "profile", (profile.rubric, profile.rubric_version))
     rows = []
     bars = []
     for dim in rubric.walk():
@@ -209,7 +225,7 @@ def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str
     Raises:
         ReportError: the subject is not in the round, or the rubric differs.
     """
-    _check_rubric(rubric, result.content_hash, "360 round")
+    _check_rubric(rubric, result.content_hash, "360 round", (result.rubric, result.rubric_version))
     try:
         feedback = result[subject]
     except KeyError:
@@ -253,7 +269,9 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
         rwg_words,
     )
 
-    _check_rubric(rubric, summary.content_hash, "team summary")
+    _check_rubric(
+        rubric, summary.content_hash, "team summary", (summary.rubric, summary.rubric_version)
+    )
     dims = {d.id: d for d in rubric.walk()}
     teams = []
     for stats in summary.teams:
