@@ -200,3 +200,11 @@ def test_straight_lining_gets_a_plain_word(tmp_path: Path) -> None:
     varied = _answers_file(tmp_path, _mixed())
     other = _screen(_spawn(_mgrlead("assess", "--answers", str(varied)), tmp_path, columns=80))
     assert "same answer to all" not in " ".join(other.split())
+
+
+def test_each_band_is_explained_once(tmp_path: Path) -> None:
+    path = _answers_file(tmp_path, _mixed())
+    shown = _screen(_spawn(_mgrlead("assess", "--answers", str(path)), tmp_path, columns=100))
+    text = " ".join(shown.split())
+    for band in ML.bands:
+        assert text.count(" ".join(band.feedback.split())) == 1, band.id

@@ -31,6 +31,7 @@ __all__ = [
     "show_analysis",
     "show_profile",
     "show_rubric",
+    "uses_rubric_bands",
 ]
 
 
@@ -162,6 +163,11 @@ def _legend(bands: Sequence[Band]) -> str:
     )
 
 
+def uses_rubric_bands(rubric: Rubric) -> bool:
+    """Whether anything shown is labelled with the rubric's own bands."""
+    return rubric.overall or any(d.bands is None for d in rubric.walk())
+
+
 def _pole_texts(pole: Pole) -> Any:  # noqa: ANN401
     """A pole's name, then what it means, its strengths, risks and development."""
     from rich.table import Table  # noqa: PLC0415
@@ -195,7 +201,6 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
 
     from mgrlead.report.charts import percent_interval  # noqa: PLC0415
     from mgrlead.report.texts import (  # noqa: PLC0415
-        careless_notes,
         leaning,
         norm_metric,
         scale_note,
@@ -223,15 +228,18 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
             )
         )
         counts = f"{result.answered} of {result.n_items} statements answered"
-        if not result.scorable or result.position is None:
+        if not result.scorable:
             why = f"Not scorable: {result.reason or ''} ({counts})."
             console.print(Padding(f"[dim]{esc(why)}[/dim]", (0, 0, 1, 2)))
             continue
+        lines = []
+        poles: tuple[Pole, ...] = ()
+        if result.position is not None:  # bipolar: name the pole the answers lean toward
+            lean, poles = leaning(dim, result.position)
+            lines.append(esc(lean))
         band = next((b for b in rubric.bands_of(dim) if b.id == result.band), None)
-        lean, poles = leaning(dim, result.position)
-        lines = [esc(lean)]
-        if band is not None and band.feedback:
-            lines.append(esc(band.feedback))
+        if dim.bands is not None and band is not None and band.feedback:
+            lines.append(esc(band.feedback))  # the rubric's own bands are explained once
         lines += norm_lines(result.norm, profile.norms, percent_interval(result, dim, rubric),
                             norm_metric(result))  # fmt: skip
         lines.append(f"[dim]{counts}[/dim]")
@@ -240,22 +248,45 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         for pole in poles:
             console.print(Padding(_pole_texts(pole), (0, 0, 0, 2)))
         console.print()
-    overall = profile.overall
-    overall_band = next((b for b in rubric.bands if b.id == overall.band), None)
-    if overall_band is not None and overall_band.feedback:
-        console.print(f"[bold]Overall[/bold]: {esc(overall_band.feedback)}\n")
-    notes = careless_notes(profile, rubric)
-    if notes:
-        from rich.table import Table  # noqa: PLC0415
-
-        console.print("[bold]How you answered[/bold]")
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True)
-        grid.add_column(ratio=1)
-        for note in notes:
-            grid.add_row("•", esc(note))
-        console.print(Padding(grid, (0, 0, 1, 2)))
+    _bands_explained(rubric, console)
+    _careless(profile, rubric, console)
     _summary(rubric, profile, console)
+
+
+def _bands_explained(rubric: Rubric, console: Console) -> None:
+    """What each of the rubric's bands means, said once (when anything shown uses them)."""
+    from rich.padding import Padding  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    if not uses_rubric_bands(rubric) or not any(b.feedback for b in rubric.bands):
+        return
+    console.print("[bold]What the bands mean[/bold]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for k, b in enumerate(rubric.bands):
+        style = BAND_STYLES[k % len(BAND_STYLES)]
+        grid.add_row(f"[{style}]━━[/] [bold]{esc(b.label)}[/bold]", esc(b.feedback))
+    console.print(Padding(grid, (0, 0, 1, 2)))
+
+
+def _careless(profile: Profile, rubric: Rubric, console: Console) -> None:
+    """Plain words on how the answers were given, when there is something to say."""
+    from rich.padding import Padding  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from mgrlead.report.texts import careless_notes  # noqa: PLC0415
+
+    notes = careless_notes(profile, rubric)
+    if not notes:
+        return
+    console.print("[bold]How you answered[/bold]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for note in notes:
+        grid.add_row("•", esc(note))
+    console.print(Padding(grid, (0, 0, 1, 2)))
 
 
 def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
@@ -280,18 +311,20 @@ def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
             )
         )
     overall = profile.overall
-    console.print(
-        _score_row(
-            "Overall",
-            (rubric.low_label, rubric.high_label),
-            percent=overall.percent,
-            label=overall.band_label or "not scorable",
-            bands=rubric.bands,
-            width=width,
-            pole_widths=ends,
+    if rubric.overall:
+        console.print(
+            _score_row(
+                "Overall",
+                (rubric.low_label, rubric.high_label),
+                percent=overall.percent,
+                label=overall.band_label or "not scorable",
+                bands=rubric.bands,
+                width=width,
+                pole_widths=ends,
+            )
         )
-    )
-    console.print(_legend(rubric.bands))
+    if uses_rubric_bands(rubric):
+        console.print(_legend(rubric.bands))
     console.print("[dim]0 and 100 are the two poles, 50 the middle; it is not a grade.[/dim]")
 
 

@@ -202,6 +202,7 @@ def profile_report(
         "scale_note": scale_note(rubric),
         "careless": careless_notes(profile, rubric),
         "own_bands": any(d.bands for d in rubric.walk()),
+        "rubric_bands": rubric.overall or any(d.bands is None for d in rubric.walk()),
     }
     return str(_environment().get_template("profile.html.j2").render(context))
 
