@@ -321,3 +321,13 @@ def test_assess_prints_the_norm_interval_on_the_scale_of_the_score(tmp_path: Pat
         low, high = ((v - 1) / 4 * 100 for v in (norm.ci_low, norm.ci_high))
         assert f"95% interval of the score: {low:.1f} to {high:.1f} (of 100)" in text
         assert f"{norm.ci_low:.2f}" not in text
+
+
+def test_norms_help_promises_only_what_it_has() -> None:
+    result = run("norms", "--help")
+    assert result.exit_code == 0
+    commands = set(re.findall(r"^  (\w+)\s", result.output.split("Commands:")[1], re.MULTILINE))
+    assert commands == {"build"}
+    summary = result.output.split("Options:")[0]
+    assert "look at" not in summary  # there is no command to look at a norm table
+    assert "build" in summary
