@@ -154,13 +154,20 @@ def _bands_on_percent(rubric: Rubric, dim: Dimension) -> tuple[Band, ...]:
     return rubric.bands_of(dim) if dim.band_on == "percent" else ()
 
 
-def _legend(bands: Sequence[Band]) -> str:
-    """``━ Manager-leaning 0-40  ━ Balanced 40-60 ...`` in the bands' colours."""
-    return "  ".join(
-        f"[{BAND_STYLES[k % len(BAND_STYLES)]}]━━[/]\u00a0"
-        + esc(f"{b.label} {b.lower:g}-{b.upper:g}").replace(" ", "\u00a0")
-        for k, b in enumerate(bands)
-    )
+def _legend(bands: Sequence[Band]) -> Any:  # noqa: ANN401
+    """``━━ Manager-leaning 0-40  ━━ Balanced 40-60 ...`` in the bands' colours.
+
+    Each entry stays whole on its line; entries wrap between them.
+    """
+    from rich.columns import Columns  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
+    entries = []
+    for k, b in enumerate(bands):
+        entry = Text("━━ ", style=BAND_STYLES[k % len(BAND_STYLES)], no_wrap=True)
+        entry.append(f"{b.label} {b.lower:g}-{b.upper:g}", style="default")
+        entries.append(entry)
+    return Columns(entries, padding=(0, 2))
 
 
 def uses_rubric_bands(rubric: Rubric) -> bool:
