@@ -1,8 +1,10 @@
 """Self-contained HTML reports of profiles, 360 rounds and teams (``mgrlead[report]``).
 
-Each report is one HTML file with its charts embedded (SVG as data URIs): no
-script, no stylesheet, font or image from anywhere else, so it opens offline
-and can be mailed or archived as it is.  Every text from a rubric file or the
+Each report is one HTML file: the profile's bars are drawn in HTML and CSS
+(sharp at any width, and in print), the 360 and team charts are embedded as
+SVG data URIs; no script, no stylesheet, font or image from anywhere else, so
+it opens offline and can be mailed or archived as it is.  The plain words that
+explain a result are shared with the terminal (:mod:`mgrlead.report.texts`).  Every text from a rubric file or the
 data goes through Jinja2's HTML autoescaping: an item or a team called
 ``<script>`` shows as that text.
 
