@@ -4,9 +4,10 @@ Each report is one HTML file: the profile's bars are drawn in HTML and CSS
 (sharp at any width, and in print), the 360 and team charts are embedded as
 SVG data URIs; no script, no stylesheet, font or image from anywhere else, so
 it opens offline and can be mailed or archived as it is.  The plain words that
-explain a result are shared with the terminal (:mod:`mgrlead.report.texts`).  Every text from a rubric file or the
-data goes through Jinja2's HTML autoescaping: an item or a team called
-``<script>`` shows as that text.
+explain a result are shared with the terminal (:mod:`mgrlead.report.texts`).
+
+Every text from a rubric file or the data goes through Jinja2's HTML
+autoescaping: an item or a team called ``<script>`` shows as that text.
 
 Reports only read results: they refuse a rubric whose content hash is not the
 one the results were scored with.
