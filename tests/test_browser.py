@@ -244,3 +244,19 @@ def test_an_injected_script_in_the_data_does_not_run(browser: Any, tmp_path: Pat
     assert page.evaluate("window.injected === undefined")
     assert "<script>window.injected=1</script>" in page.inner_text("h1")
     page.close()
+
+
+def test_profile_report_prints_with_its_colours(browser: Any, tmp_path: Path, shots: Path) -> None:
+    path = _profile_page(tmp_path, _extremes())
+    page, problems = _open(browser, path)
+    assert problems == []
+    page.emulate_media(media="print")
+    shot = page.locator("#glance").screenshot(path=str(shots / "profile-report-print.png"))
+    assert _has_colour(shot, MARKER_RGB) > 5 * 40  # markers and band colours are kept
+    band = (0xDB, 0xE9, 0xF6)  # the first band's colour (charts.band_colour(0))
+    assert _has_colour(shot, band, tolerance=2) > 1000
+    adjust = page.evaluate("getComputedStyle(document.querySelector('.track')).printColorAdjust")
+    assert adjust == "exact"
+    pdf = page.pdf(path=str(shots / "profile-report.pdf"), format="A4")
+    assert pdf.startswith(b"%PDF")
+    page.close()

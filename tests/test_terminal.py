@@ -208,3 +208,55 @@ def test_each_band_is_explained_once(tmp_path: Path) -> None:
     text = " ".join(shown.split())
     for band in ML.bands:
         assert text.count(" ".join(band.feedback.split())) == 1, band.id
+
+
+ELEVEN_POINTS = """
+id = "eleven"
+version = "1.0"
+title = "Eleven points"
+
+[scale]
+min = 0
+max = 10
+labels = ["0 never", "1", "2", "3", "4", "5 sometimes", "6", "7", "8", "9", "10 always"]
+
+[[dimensions]]
+id = "pace"
+name = "Steady vs. fast"
+low = { id = "steady", label = "Steady" }
+high = { id = "fast", label = "Fast" }
+items = [
+  { id = "p1", text = "I finish one thing before I start the next.", keyed = "steady" },
+  { id = "p2", text = "I move on as soon as something is good enough.", keyed = "fast" },
+]
+"""
+
+
+def test_two_digit_answers_wait_for_the_second_key_or_enter(tmp_path: Path) -> None:
+    (tmp_path / "eleven.toml").write_text(ELEVEN_POINTS)
+    child = _spawn(
+        _mgrlead("assess", "--rubric", "eleven.toml", "--seed", "1", "--json") + " > me.json",
+        tmp_path,
+    )
+    child.expect("1/2")
+    child.expect("Your answer")
+    child.send("1")  # could be 1 or 10: waits
+    child.send("\r")  # Enter: 1
+    child.expect("2/2")
+    child.expect("Your answer")
+    child.send("1")
+    child.send("0")  # 10: the only answer that starts so
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    rubric = mgrlead.load_rubric(tmp_path / "eleven.toml")
+    order = [i.strip(",") for i in _order_of(rubric, tmp_path)]
+    saved = mgrlead.Profile.from_json((tmp_path / "me.json").read_text("utf-8"))
+    assert saved == mgrlead.score(rubric, {order[0]: 1, order[1]: 10})
+
+
+def _order_of(rubric: mgrlead.Rubric, tmp_path: Path) -> list[str]:
+    result = CliRunner().invoke(
+        cli, ["assess", "--rubric", str(tmp_path / "eleven.toml"), "--seed", "1"], input="0\n0\n"
+    )
+    return " ".join(result.stderr.split()).split("--seed 1: ")[1].split(" ")[: len(rubric.items)]
