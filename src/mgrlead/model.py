@@ -732,6 +732,10 @@ class Rubric:
     """Name of the scoring strategy: a built-in (:data:`STRATEGIES`) or a plugin's."""
     weighting: Weighting = field(factory=Weighting, validator=instance_of(Weighting))
     """How the dimensions are weighted in the overall result."""
+    overall: bool = field(default=True, validator=instance_of(bool))
+    """Whether the dimensions add up to an overall result.  ``False`` for an
+    inventory of separate traits (the Big Five): no engine then computes one (it
+    is not scorable, with that reason) and reports show none."""
     bands: tuple[Band, ...] = field(default=DEFAULT_BANDS, converter=_band_tuple)
     """Bands of the 0-100 scale used to label dimensions and the overall result."""
     missing: MissingPolicy = field(factory=MissingPolicy, validator=instance_of(MissingPolicy))

@@ -200,7 +200,7 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
             "scale": _scale(rubric.item_scale(item)),
             "responses": [[r.code, r.score] for r in item.responses],
         }
-    return {
+    content = {
         "format": 1,
         "strategy": rubric.strategy,
         "weighting": {d.id: rubric.weighting.weight(d.id) for d in rubric.dimensions},
@@ -209,6 +209,9 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
         "items": items,
         "dimensions": [dimension(d) for d in rubric.dimensions],
     }
+    if not rubric.overall:  # only when declared, so that every other hash stays as it was
+        content["overall"] = False
+    return content
 
 
 def content_hash(rubric: Rubric) -> str:
@@ -369,7 +372,7 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
     # keeps every engine away from subnormal numbers (some flush them to zero).
     raw = [(position[d.id], rubric.weighting.weight(d.id)) for d in rubric.dimensions]
     largest = max(w for _, w in raw)
-    top = tuple((d, w / largest) for d, w in raw if w > 0)
+    top = tuple((d, w / largest) for d, w in raw if w > 0) if rubric.overall else ()
     return ScoringPlan(
         rubric=rubric.id,
         version=rubric.version,

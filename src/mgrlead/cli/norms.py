@@ -16,7 +16,10 @@ __all__ = ["norms"]
 
 @click.group(cls=MgrleadGroup)
 def norms() -> None:
-    """Build and look at norm tables."""
+    """Build norm tables from responses (mgrlead norms build FILE -o norms.toml).
+
+    Use a norm table with `mgrlead assess --norms` or `mgrlead report --norms`.
+    """
 
 
 @norms.command("build")

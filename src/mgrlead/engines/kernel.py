@@ -397,6 +397,8 @@ def overall(
     summed over scorable dimensions, a sum every engine computes (when the
     overall result is scorable, all of them).
     """
+    if not parts:  # the rubric declares no overall result: never scorable
+        return OverallResult(ok=False, percent=ops.missing, position=ops.missing, band=-1)
     ok = functools.reduce(lambda a, b: a & b, [part.ok for _, part in parts])
     num = _sum(ops, [weight * part.share for weight, part in parts], 0.0)
     den = _sum(ops, [weight * ops.as_float(part.ok) for weight, part in parts], 0.0)
@@ -429,8 +431,14 @@ def reason(
     return None
 
 
+#: Why a rubric that declares no overall result has none.
+NO_OVERALL = "the rubric declares no overall result"
+
+
 def overall_reason(blocked: Sequence[str]) -> str:
     """Why the overall result is not scorable: the dimensions that are not."""
+    if not blocked:
+        return NO_OVERALL
     names = ", ".join(repr(b) for b in blocked)
     return f"dimension {names} could not be scored"
 

@@ -367,6 +367,9 @@ class _Writer:
         """``overall``: the kernel's weighted mean of the top-level shares."""
         plan = self.plan
         oks = ", ".join(f"ok{d}" for d in range(len(plan.dimensions)))
+        if not plan.top:  # the rubric declares no overall result
+            self.emit(f"overall = _overall_blocked([{oks}])")
+            return
         blocked = " and ".join(f"ok{d}" for d, _ in plan.top)
         self.emit(f"if not ({blocked}):")
         self.emit(f"overall = _overall_blocked([{oks}])", 2)
