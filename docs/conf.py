@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pyarrow.csv as pacsv
+
+sys.path.insert(0, str(Path(__file__).parent))
+from mathml import mathml
 
 import mgrlead
 from mgrlead.analysis.norms import NormTable
@@ -20,12 +24,16 @@ version = release
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
-    "sphinx.ext.mathjax",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
+    "sphinx_click",
 ]
+# Formulas become MathML when the pages are built (docs/mathml.py, with
+# latex2mathml): browsers draw MathML themselves, so the pages need no script
+# and nothing from the network, and read the same offline.
+html_math_renderer = "mathml"
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build", "_generated", "conftest.py"]
+exclude_patterns = ["_build", "_generated", "conftest.py", "mathml.py"]
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath"]
 myst_heading_anchors = 3
 
@@ -104,7 +112,18 @@ def make_gallery(_app: object) -> None:
         (out / f"{name}.svg").write_bytes(chart_bytes(figure, "svg"))
 
 
+def _visit_inline_math(self, node: nodes.Node) -> None:  # noqa: ANN001
+    self.body.append(f'<span class="math">{mathml(node.astext(), "inline")}</span>')
+    raise nodes.SkipNode
+
+
+def _visit_block_math(self, node: nodes.Node) -> None:  # noqa: ANN001
+    self.body.append(f'<div class="math">{mathml(node.astext(), "block")}</div>')
+    raise nodes.SkipNode
+
+
 def setup(app):  # noqa: ANN001, ANN201, D103
+    app.add_html_math_renderer("mathml", (_visit_inline_math, None), (_visit_block_math, None))
     app.add_directive("mgrlead-rubric-keys", RubricKeys)
     app.connect("builder-inited", make_gallery)
     return {"parallel_read_safe": True}

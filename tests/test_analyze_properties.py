@@ -76,7 +76,8 @@ def _reference(keys: dict[str, list[str]], data: dict[str, np.ndarray]) -> dict[
                 m = means[present]
                 # row means equal on the item's rows (to rounding): r is undefined
                 flat = np.sum((m - m.mean()) ** 2) <= 1e-12 * np.sum((m - overall) ** 2)
-                values, counts = np.unique(x[present], return_counts=True)
+                # the codes people chose: the raw answers, before reverse keying
+                chosen = data[i][present]
                 rest = c[j].sum() - c[j, j]
                 var_rest = c.sum() - 2 * c[j].sum() + c[j, j]
                 items[i] = {
@@ -88,8 +89,8 @@ def _reference(keys: dict[str, list[str]], data: dict[str, np.ndarray]) -> dict[
                     if var_rest > 1e-12 * np.trace(c)
                     else math.nan,
                     "frequencies": {
-                        str(int(v)): cnt / present.sum()
-                        for v, cnt in zip(values, counts, strict=True)
+                        str(code): float(np.sum(chosen == code)) / present.sum()
+                        for code in range(1, 6)
                     },
                 }
             result["items"] = items
@@ -145,6 +146,17 @@ def test_analyze_agrees_with_the_definitions(case: tuple[dict[str, list[str]], A
             assert item.frequencies.keys() == want["frequencies"].keys()
             for code, share in item.frequencies.items():
                 assert _close(share, want["frequencies"][code])
+
+
+def test_frequencies_are_of_the_codes_chosen_not_the_keyed_scores() -> None:
+    # issue 16, item 5: psych's alpha(d, keys = c("a", "-b", "c"))$response.freq gives
+    # b: 1 -> 0.5, 2 -> 1/6, 4 -> 1/6, 5 -> 1/6 (the codes people chose)
+    rubric = mgrlead.Rubric.from_keys({"s": ["a", "-b", "c"]}, min=1, max=5)
+    data = {"a": [5, 5, 4, 4, 2, 1], "b": [1, 1, 1, 2, 4, 5], "c": [4, 5, 5, 3, 2, 1]}
+    b = next(i for i in analyze(rubric, data)["s"].items if i.item == "b")
+    assert b.reversed
+    assert b.frequencies == {"1": 0.5, "2": 1 / 6, "3": 0.0, "4": 1 / 6, "5": 1 / 6}
+    assert b.mean == pytest.approx(6 - 14 / 6)  # the statistics stay on the keyed score
 
 
 def test_a_cell_outside_the_scale_is_named_not_a_crash() -> None:

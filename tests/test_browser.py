@@ -64,9 +64,9 @@ def _report(tmp_path: Path, args: list[str]) -> Path:
     return out
 
 
-def _open(browser: Any, path: Path) -> tuple[Any, list[str]]:
+def _open(browser: Any, path: Path, width: int = 1000) -> tuple[Any, list[str]]:
     """Open a report offline; return the page and every error or network request seen."""
-    page = browser.new_page(viewport={"width": 1000, "height": 1400})
+    page = browser.new_page(viewport={"width": width, "height": 1400})
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
             if m.type in {"error", "warning"} else None)  # fmt: skip
@@ -104,21 +104,82 @@ def _has_colour(png: bytes, rgb: tuple[int, int, int], tolerance: int = 6) -> in
     return int(close.sum())
 
 
-def test_profile_report_renders_with_its_chart(browser: Any, tmp_path: Path, shots: Path) -> None:
+def test_profile_report_renders_its_bars(browser: Any, tmp_path: Path, shots: Path) -> None:
     path = _report(tmp_path, [str(EXAMPLES / "responses.csv"), "--respondent", "R001"])
     page, problems = _open(browser, path)
     assert problems == []
-    images = _images(page)
-    assert len(images) == 1
-    assert images[0]["complete"]
-    assert images[0]["width"] > 300
-    assert images[0]["shown"] > 300
-    chart = page.locator("#profile-chart img")
-    chart_png = chart.screenshot(path=str(shots / "profile-chart.png"))
+    glance = page.locator("#glance")
+    glance_png = glance.screenshot(path=str(shots / "profile-glance.png"))
     page.screenshot(path=str(shots / "profile-report.png"), full_page=True)
-    # the screenshot shows the chart: its score markers are there, one per dimension
-    assert _has_colour(chart_png, MARKER_RGB) > 4 * 40
+    # the screenshot shows a score marker on each of the five bars (four and overall)
+    assert page.locator("#glance .marker").count() == 5
+    assert _has_colour(glance_png, MARKER_RGB) > 5 * 40
     assert "Process-oriented vs. results-oriented" in page.inner_text("main")
+    page.close()
+
+
+def _profile_page(tmp_path: Path, answers: dict[str, int], *extra: str) -> Path:
+    import json  # noqa: PLC0415
+
+    saved = tmp_path / "me.json"
+    source = tmp_path / "answers.json"
+    source.write_text(json.dumps(answers))
+    made = CliRunner().invoke(cli, ["assess", "--answers", str(source), "-o", str(saved), *extra])
+    assert made.exit_code == 0, made.output
+    return _report(tmp_path, [str(saved)])
+
+
+def _extremes() -> dict[str, int]:
+    """All the way to the low pole on the first dimension, to the high pole on the others."""
+    import mgrlead  # noqa: PLC0415
+
+    rubric = mgrlead.load_rubric("manager-leader")
+    answers = {}
+    for k, dim in enumerate(rubric.dimensions):
+        toward = dim.low.id if k == 0 else dim.high.id
+        for item in dim.items:
+            answers[item.id] = 5 if item.keyed == toward else 1
+    return answers
+
+
+@pytest.mark.parametrize("width", [1200, 400])
+def test_profile_report_says_what_assess_says_at_any_width(
+    browser: Any, tmp_path: Path, shots: Path, width: int
+) -> None:
+    import mgrlead  # noqa: PLC0415
+
+    rubric = mgrlead.load_rubric("manager-leader")
+    path = _profile_page(tmp_path, _extremes())
+    page, problems = _open(browser, path, width=width)
+    assert problems == []
+    page.screenshot(path=str(shots / f"profile-report-{width}.png"), full_page=True)
+    text = page.inner_text("body")
+    # everything assess says about the pole each dimension leans toward
+    for k, dim in enumerate(rubric.dimensions):
+        pole = dim.low if k == 0 else dim.high
+        for said in (pole.description, pole.strengths, pole.risks, pole.development):
+            assert " ".join(said.split()) in " ".join(text.split())
+        assert f"Your answers lean toward {pole.label}." in text
+    # each band's sentence once (in the legend of bands), not once per dimension
+    for band in rubric.bands:
+        assert " ".join(text.split()).count(" ".join(band.feedback.split())) == 1
+    assert text.count(rubric.title) == 1  # the title once
+    assert "norm table that has reliabilities" not in text
+    legend = page.inner_text("#legend")
+    assert all(band.label in legend for band in rubric.bands)
+    # nothing wider than the screen; text a phone can read
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('dd')).fontSize)")
+    assert size >= 14
+    # markers at 0 and at 100 are whole: as many marker pixels as one in the middle
+    markers = page.locator("#glance .marker")
+    assert markers.count() == 5
+    boxes = [markers.nth(k).bounding_box() for k in range(5)]
+    view = page.viewport_size["width"]
+    assert all(b["x"] >= 0 and b["x"] + b["width"] <= view for b in boxes)
+    rows = page.locator("#glance li.bar")
+    pixels = [_has_colour(rows.nth(k).screenshot(), MARKER_RGB) for k in range(5)]
+    assert min(pixels) > 0.9 * max(pixels), pixels
     page.close()
 
 
@@ -141,14 +202,28 @@ def test_360_report_renders_and_hides_the_small_group(
     page.close()
 
 
-def test_team_report_renders_every_team_chart(browser: Any, tmp_path: Path, shots: Path) -> None:
+@pytest.mark.parametrize("width", [1200, 400])
+def test_team_report_renders_every_team_chart_and_explains_its_figures(
+    browser: Any, tmp_path: Path, shots: Path, width: int
+) -> None:
     path = _report(tmp_path, [str(EXAMPLES / "responses.csv"), "--kind", "team"])
-    page, problems = _open(browser, path)
+    page, problems = _open(browser, path, width=width)
     assert problems == []
     images = _images(page)
     assert len(images) == 4
     assert all(i["complete"] and i["width"] > 300 for i in images)
-    page.screenshot(path=str(shots / "team-report.png"), full_page=True)
+    page.screenshot(path=str(shots / f"team-report-{width}.png"), full_page=True)
+    assert page.inner_text("h1") == "Team report"  # named after the grouping
+    reading = page.inner_text("#reading")
+    for figure in ("rwg(j)", "ICC(1)", "ICC(2)"):
+        assert figure in reading
+    # the example's ICC(2) of process_results is -10.784: the row says what that means
+    row = page.locator("tr", has_text="-10.784").inner_text()
+    assert "cannot tell the groups apart" in row
+    assert "read it as 0" in row
+    assert "Only 4 groups" in page.inner_text("#few-groups")
+    assert "agreement" in page.inner_text("#team-1 table")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.close()
 
 
@@ -168,4 +243,20 @@ def test_an_injected_script_in_the_data_does_not_run(browser: Any, tmp_path: Pat
     assert problems == []
     assert page.evaluate("window.injected === undefined")
     assert "<script>window.injected=1</script>" in page.inner_text("h1")
+    page.close()
+
+
+def test_profile_report_prints_with_its_colours(browser: Any, tmp_path: Path, shots: Path) -> None:
+    path = _profile_page(tmp_path, _extremes())
+    page, problems = _open(browser, path)
+    assert problems == []
+    page.emulate_media(media="print")
+    shot = page.locator("#glance").screenshot(path=str(shots / "profile-report-print.png"))
+    assert _has_colour(shot, MARKER_RGB) > 5 * 40  # markers and band colours are kept
+    band = (0xDB, 0xE9, 0xF6)  # the first band's colour (charts.band_colour(0))
+    assert _has_colour(shot, band, tolerance=2) > 1000
+    adjust = page.evaluate("getComputedStyle(document.querySelector('.track')).printColorAdjust")
+    assert adjust == "exact"
+    pdf = page.pdf(path=str(shots / "profile-report.pdf"), format="A4")
+    assert pdf.startswith(b"%PDF")
     page.close()

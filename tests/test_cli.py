@@ -217,49 +217,69 @@ class TestAssess:
         assert "cannot read" in one_line_error(run("assess", "--answers", "nope.json"))
 
     @staticmethod
-    def _order(output: str) -> list[str]:
-        # long statements wrap on an 80-column terminal: match on the first line
-        shown = re.findall(r"^\d+/24\s+(.*)$", output, flags=re.MULTILINE)
-        return [next(i.id for i in ML.items if i.text.startswith(t.strip())) for t in shown]
+    def _order(stderr: str) -> list[str]:
+        """The item order the note on standard error announces."""
+        note = re.search(r"one a line, [^:]*: ([^\n]*(?:\n[^\n]+)*)", stderr)
+        assert note is not None, stderr
+        return [i.strip() for i in " ".join(note.group(1).split()).split(",")]
 
-    def test_interactive_all_answered(self) -> None:
-        result = run("assess", "--seed", "7", "--json", input="4\n" * 24)
+    def test_piped_answers_follow_the_rubric_order(self) -> None:
+        replies = [1 + k % 5 for k in range(24)]  # not symmetric: the order matters
+        script = "".join(f"{r}\n" for r in replies)
+        first = run("assess", "--json", input=script)
+        second = run("assess", "--json", input=script)
+        assert first.exit_code == 0, first.output
+        expected = mgrlead.score(ML, dict(zip(ML.item_ids, replies, strict=True)))
+        assert mgrlead.Profile.from_json(first.stdout) == expected
+        assert mgrlead.Profile.from_json(second.stdout) == expected
+        assert "in the rubric's order" in first.stderr
+        assert self._order(first.stderr) == list(ML.item_ids)
+
+    def test_seed_gives_a_fixed_shuffled_order_for_piped_answers(self) -> None:
+        replies = [1 + k % 5 for k in range(24)]
+        script = "".join(f"{r}\n" for r in replies)
+        a = run("assess", "--seed", "1", "--json", input=script)
+        b = run("assess", "--seed", "1", "--json", input=script)
+        c = run("assess", "--seed", "2", "--json", input=script)
+        order = self._order(a.stderr)
+        assert order == self._order(b.stderr)
+        assert order != self._order(c.stderr)
+        assert sorted(order) == sorted(ML.item_ids)
+        assert order != list(ML.item_ids)
+        assert "in the order of --seed 1" in a.stderr
+        expected = mgrlead.score(ML, dict(zip(order, replies, strict=True)))
+        assert mgrlead.Profile.from_json(a.stdout) == expected
+
+    def test_back_and_skip_in_piped_answers(self) -> None:
+        # first: 5, then back and 1; the second statement skipped; the rest 3
+        script = ["5", "b", "1", "s", *["3"] * 22]
+        result = run("assess", "--json", input="\n".join(script) + "\n")
         assert result.exit_code == 0, result.output
-        profile = mgrlead.Profile.from_json(result.stdout[result.stdout.index("{") :])
-        assert profile.overall.percent == 50.0
-        assert len(set(self._order(result.stdout))) == 24
-
-    def test_seed_fixes_the_shuffled_order(self) -> None:
-        a = self._order(run("assess", "--seed", "1", input="3\n" * 24).stdout)
-        b = self._order(run("assess", "--seed", "1", input="3\n" * 24).stdout)
-        c = self._order(run("assess", "--seed", "2", input="3\n" * 24).stdout)
-        assert a == b
-        assert a != c
-        assert sorted(a) == sorted(ML.item_ids)
-        assert a != list(ML.item_ids)
-
-    def test_back_skip_and_invalid_input(self) -> None:
-        # first: 5, then go back and change it to 1; "x" and "9" are refused;
-        # the second statement is skipped; the rest are 3.
-        script = ["5", "b", "1", "x", "9", "s", *["3"] * 22]
-        result = run("assess", "--seed", "3", "--json", input="\n".join(script) + "\n")
-        assert result.exit_code == 0, result.output
-        order = self._order(result.stdout)
-        assert "Please type a number from 1 to 5" in result.stdout
-        profile = mgrlead.Profile.from_json(result.stdout[result.stdout.index("\n{") :])
         expected = dict.fromkeys(ML.item_ids, 3)
-        expected[order[0]] = 1
-        expected.pop(order[3])  # shown positions: 1, 1 (back), 1, 2, 2, 2 (skip)...
-        assert profile == mgrlead.score(ML, expected)
+        expected[ML.item_ids[0]] = 1
+        expected.pop(ML.item_ids[1])
+        assert mgrlead.Profile.from_json(result.stdout) == mgrlead.score(ML, expected)
 
-    def test_back_on_the_first_statement(self) -> None:
-        result = run("assess", "--seed", "3", input="b\n" + "3\n" * 24)
-        assert "This is the first statement." in result.stdout
-        assert result.exit_code == 0
+    @pytest.mark.parametrize(
+        ("script", "message"),
+        [
+            ("4\nx\n", "standard input, line 2: 'x' is not an answer to item 'pr2'"),
+            ("4\n9\n", "standard input, line 2: '9' is not an answer"),
+            ("4\n4\n", "standard input ended after 2 lines, at statement 3 of 24"),
+            ("3\n" * 25, "1 more line(s) after the 24 answers"),
+        ],
+    )
+    def test_bad_piped_answers_are_one_line(self, script: str, message: str) -> None:
+        result = run("assess", input=script)
+        assert result.exit_code == 2
+        assert "Traceback" not in result.output
+        errors = [x for x in result.stderr.splitlines() if x.startswith("mgrlead: error: ")]
+        assert len(errors) == 1
+        assert message in errors[0]
+        assert result.stdout == ""
 
-    @pytest.mark.parametrize("script", ["4\n4\n", "4\nq\n"])
-    def test_leaving_early_saves_nothing(self, script: str) -> None:
-        result = run("assess", "--seed", "3", input=script)
+    def test_quitting_saves_nothing(self) -> None:
+        result = run("assess", input="4\nq\n")
         assert result.exit_code == 130
         assert "Assessment cancelled; nothing was saved." in result.stderr
         assert "Overall" not in result.stdout
@@ -279,3 +299,35 @@ def test_readme_main_job_end_to_end() -> None:
     )
     _check_score_csv(done.stdout)
     assert done.stderr == ""
+
+
+def test_assess_prints_the_norm_interval_on_the_scale_of_the_score(tmp_path: Path) -> None:
+    """The interval next to a 0-100 score is on 0-100, not on the 1-5 item mean."""
+    norms = tmp_path / "norms.toml"
+    assert run("norms", "build", str(EXAMPLE), "-o", str(norms)).exit_code == 0
+    answers = {item: 1 + k % 5 for k, item in enumerate(ML.item_ids)}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(answers), "utf-8")
+    result = run("assess", "--answers", str(path), "--norms", str(norms))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    profile = mgrlead.score(ML, answers, norms=mgrlead.analysis.norms.load_norms(norms))
+    for s in profile:
+        norm = s.norm
+        assert norm is not None
+        assert norm.ci_low is not None
+        assert norm.ci_high is not None
+        assert norm.raw == s.mean  # the table describes item means on the 1-5 scale
+        low, high = ((v - 1) / 4 * 100 for v in (norm.ci_low, norm.ci_high))
+        assert f"95% interval of the score: {low:.1f} to {high:.1f} (of 100)" in text
+        assert f"{norm.ci_low:.2f}" not in text
+
+
+def test_norms_help_promises_only_what_it_has() -> None:
+    result = run("norms", "--help")
+    assert result.exit_code == 0
+    commands = set(re.findall(r"^  (\w+)\s", result.output.split("Commands:")[1], re.MULTILINE))
+    assert commands == {"build"}
+    summary = result.output.split("Options:")[0]
+    assert "look at" not in summary  # there is no command to look at a norm table
+    assert "build" in summary

@@ -163,8 +163,60 @@ class TestBands:
             dim("d", [item("a")], bands=[_band("a", 5, 100, include_upper=True)])
 
     def test_empty_band(self) -> None:
-        with pytest.raises(RubricError, match="band 'a': lower"):
+        with pytest.raises(RubricError, match="band 'a' runs from 50 to 50, a single point, but"):
             _band("a", 50, 50)
+        with pytest.raises(RubricError, match="band 'a' runs from 50 to 50, a single point, but"):
+            _band("a", 50, 50, include_lower=False, include_upper=True)
+        with pytest.raises(RubricError, match=r"band 'a': lower \(60\) must not be greater"):
+            _band("a", 60, 50, include_upper=True)
+
+    def test_a_point_band_between_two_open_boundaries(self) -> None:
+        # issue 16, item 16: "neutral" only when the score is exactly 50
+        bands = [
+            _band("low", 0, 50),
+            _band("neutral", 50, 50, include_upper=True),
+            _band("high", 50, 100, include_lower=False, include_upper=True),
+        ]
+        r = rubric([dim("d", [item("a")])], bands=bands)
+        assert r.bands[1].contains(50)
+        assert not r.bands[1].contains(49.9)
+        assert not r.bands[0].contains(50)
+        assert not r.bands[2].contains(50)
+        # and at the ends of the range
+        ends = [
+            _band("none", 0, 0, include_upper=True),
+            _band("some", 0, 100, include_lower=False),
+            _band("all", 100, 100, include_upper=True),
+        ]
+        assert rubric([dim("d", [item("a")])], bands=ends).bands == tuple(ends)
+
+    @pytest.mark.parametrize(
+        ("bands", "message"),
+        [
+            (
+                [_band("low", 0, 50), _band("high", 50, 100, include_lower=False,
+                                            include_upper=True)],
+                (r"bands 'low' and 'high' leave a gap: neither includes the boundary 50.*"
+                 r"point band between them \(lower = upper = 50\)"),
+            ),
+            (
+                [_band("low", 0, 50, include_upper=True), _band("mid", 50, 50, include_upper=True),
+                 _band("high", 50, 100, include_lower=False, include_upper=True)],
+                "bands 'low' and 'mid' overlap: both include the boundary 50",
+            ),
+            (
+                [_band("low", 0, 50), _band("mid", 50, 50, include_upper=True),
+                 _band("mid2", 50, 50, include_upper=True),
+                 _band("high", 50, 100, include_lower=False, include_upper=True)],
+                "bands 'mid' and 'mid2' overlap",
+            ),
+        ],
+    )  # fmt: skip
+    def test_point_bands_still_refuse_gaps_and_overlaps(
+        self, bands: list[Band], message: str
+    ) -> None:
+        with pytest.raises(RubricError, match=message):
+            rubric([dim("d", [item("a")])], bands=bands)
 
 
 class TestRubric:

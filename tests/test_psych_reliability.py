@@ -2,31 +2,38 @@
 
 Fixtures: ``tests/fixtures/psych/reliability.json``, made by ``make_fixtures.R``
 from data sets that are complete, have missing cells, have scales of unequal
-length, use a 1-7 scale, and have a zero-variance item.  Closed-form statistics
-agree within 1e-9; omega, from an iterative fit, within 1e-5 (loadings 1e-4).
+length, use a 1-7 scale, have a zero-variance item, and have an item the rubric
+keys the wrong way round.  psych gets the raw items and the keys, as a user
+calls it (``alpha(x, keys = ...)``, ``omega(x, key = ..., flip = FALSE)``).
+Closed-form statistics agree within 1e-9; omega, from an iterative fit, within
+1e-5 (loadings 1e-4).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 import mgrlead
-from mgrlead.analysis.psychometrics import AnalysisWarning, analyze
+from mgrlead.analysis.psychometrics import FELDT_NOTE, AnalysisWarning, analyze
 from mgrlead.cli import cli
 
 HERE = Path(__file__).parent
 RELIABILITY = json.loads((HERE / "fixtures" / "psych" / "reliability.json").read_text("utf-8"))
 SCORING = json.loads((HERE / "fixtures" / "psych" / "scoring.json").read_text("utf-8"))
 TOL = 1e-9
-DATASETS = ["complete", "missing", "seven", "zerovar"]
+DATASETS = ["complete", "missing", "seven", "zerovar", "miskeyed"]
 
 
 def _analysis(name: str) -> mgrlead.analysis.psychometrics.Analysis:
@@ -97,9 +104,12 @@ def test_item_statistics(name: str) -> None:
                 assert _close(getattr(item, field), ref["item_stats"][theirs][j]), (scale, field)
             for field, theirs in DROPPED.items():
                 assert _close(getattr(item, field), ref["alpha_drop"][theirs][j]), (scale, field)
+            # the codes people chose (psych: every code seen in the scale, and "miss")
             freq = ref["response_freq"]
+            seen = set(freq) - {"miss"}
+            assert seen <= set(item.frequencies), (scale, item.item)
             for code, share in item.frequencies.items():
-                assert _close(share, freq[code][j])
+                assert _close(share, freq[code][j] if code in seen else 0.0), (item.item, code)
             assert _close(item.missing, freq["miss"][j])
 
 
@@ -136,6 +146,20 @@ def test_omega_from_an_iterative_fit(name: str) -> None:
         assert _close(ours.omega_total, ref["omega_total"], tol=1e-5)
         for item, loading in ref["loadings"].items():
             assert abs(ours.loadings[item] - loading) < 1e-4
+
+
+def test_omega_keeps_the_rubric_keys_like_flip_false() -> None:
+    # issue 16, item 9: psych's default omega(flip = TRUE) re-keys the item that loads
+    # negatively; mgrlead reports omega of the score as the rubric keys it
+    ref = RELIABILITY["miskeyed"]["scales"]["s2"]
+    ours = _analysis("miskeyed")["s2"]
+    assert ours.loadings["s2_2"] < 0
+    assert _close(ours.omega_total, ref["omega_total"], tol=1e-5)
+    assert ref["omega_total_default_flip"] - ref["omega_total"] > 0.1
+    # and the documentation cites the psych call that matches
+    page = (HERE.parent / "docs" / "reliability.md").read_text("utf-8")
+    rows = [line for line in page.splitlines() if line.startswith("| `omega_total`")]
+    assert any("`omega(" in row and "flip = FALSE" in row for row in rows)
 
 
 def test_zero_variance_items_are_reported_and_excluded() -> None:
@@ -207,3 +231,64 @@ def test_cli_analyze(tmp_path: Path) -> None:
     assert {"alpha", "std_alpha", "g6", "average_r", "omega_total", "items"} <= set(first)
     assert {"alpha_if_deleted", "r_drop", "r_cor", "frequencies"} <= set(first["items"][0])
     _ = tmp_path
+
+
+_WITHOUT_SCIPY = """
+import sys
+
+class _NoScipy:
+    def find_spec(self, name, path=None, target=None):
+        if name == "scipy" or name.startswith("scipy."):
+            raise ModuleNotFoundError(f"No module named {name!r} (blocked by the test)")
+        return None
+
+sys.meta_path.insert(0, _NoScipy())
+from mgrlead.cli import main
+sys.argv = ["mgrlead", *sys.argv[1:]]
+main()
+"""
+
+
+def _without_scipy(*args: str) -> subprocess.CompletedProcess[str]:
+    """``mgrlead ARGS`` in a fresh interpreter where scipy cannot be imported."""
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent / "src")}
+    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-c", _WITHOUT_SCIPY, *args],
+        capture_output=True, text=True, env=env, check=False, timeout=120,
+    )  # fmt: skip
+
+
+def test_cli_analyze_runs_without_scipy_and_leaves_out_only_the_interval() -> None:
+    # issue 16, item 6: the Feldt interval is the one part that needs scipy
+    example = str(HERE.parent / "examples" / "responses.csv")
+    shown = _without_scipy("analyze", example)
+    assert shown.returncode == 0, shown.stderr
+    assert "Traceback" not in shown.stderr
+    notes = [line for line in shown.stderr.splitlines() if line.startswith("mgrlead: note: ")]
+    assert len(notes) == 1
+    assert "pip install 'mgrlead[analysis]'" in notes[0]
+    assert "process_results" in shown.stdout
+    assert "95% CI" not in shown.stdout
+    as_json = _without_scipy("analyze", example, "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    data = json.loads(as_json.stdout)
+    assert data["notes"] == [FELDT_NOTE]
+    first = data["dimensions"][0]
+    assert first["alpha"] is not None
+    assert first["alpha_ci_low"] is None
+    assert first["alpha_ci_high"] is None
+
+
+def test_analyze_without_scipy_gives_every_other_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_scipy = _analysis("complete")
+    assert with_scipy.notes == ()
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    monkeypatch.setitem(sys.modules, "scipy.special", None)
+    without = _analysis("complete")
+    assert without.notes == (FELDT_NOTE,)
+    for ours, full in zip(without.dimensions, with_scipy.dimensions, strict=True):
+        assert ours.alpha_ci_low is None
+        assert ours.alpha_ci_high is None
+        assert full.alpha_ci_low is not None
+        assert attrs.evolve(ours, alpha_ci_low=full.alpha_ci_low,
+                            alpha_ci_high=full.alpha_ci_high) == full  # fmt: skip

@@ -54,7 +54,7 @@ def _all_missing(data: dict[str, list[Any]], items: list[str], row: int) -> bool
     return all(data[i.lstrip("-")][row] is None for i in items)
 
 
-@pytest.mark.parametrize("dataset", ["complete", "missing", "seven", "composite"])
+@pytest.mark.parametrize("dataset", ["complete", "missing", "seven", "composite", "miskeyed"])
 @pytest.mark.parametrize(("impute", "totals"), COMBOS)
 def test_scores_agree_with_psych(dataset: str, impute: str, totals: str) -> None:
     fx = FIXTURES[dataset]

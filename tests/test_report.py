@@ -91,11 +91,14 @@ def test_the_profile_report_shows_bands_feedback_and_intervals() -> None:
     html = profile_report(profile, r, respondent="R001")
     _assert_self_contained(html)
     for score in profile:
-        assert f"{score.percent:.1f} of 100" in html
+        assert f"<strong>{score.percent:.1f}</strong> of 100" in html
         assert (score.band_label or "") in html
-    assert len(re.findall(r"confidence interval \d", html)) == len(profile)
+    assert len(
+        re.findall(r"95% interval of the score: \d+\.\d to \d+\.\d \(of 100\)", html)
+    ) == len(profile)
     plain = profile_report(mgrlead.score(r, answers), r)
-    assert "No confidence intervals" in plain
+    assert "95% interval" not in plain
+    assert "norm table that has reliabilities" not in plain  # no developer's note
 
 
 def test_the_profile_chart_draws_the_interval_only_with_norms() -> None:
@@ -192,3 +195,57 @@ def test_cli_mistakes_are_one_line_and_write_nothing(
     assert result.output.count("\n") == 1
     assert not out.exists()
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("{", "not JSON"), ("[]", "expected a table"), ('{"rubric": 1}', "not a valid profile")],
+)
+def test_cli_a_bad_profile_file_is_one_line_naming_it(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    saved = tmp_path / "me.json"
+    saved.write_text(content)
+    result = CliRunner().invoke(cli, ["report", str(saved), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert result.output.startswith(f"mgrlead: error: {saved}: ")
+    assert message in result.output
+    assert "mgrlead assess -o" in result.output
+
+
+def test_the_profile_report_names_careless_answering() -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    same = profile_report(mgrlead.score(r, dict.fromkeys(r.item_ids, 4)), r)
+    assert "You gave the same answer to all 24 statements" in same
+    varied = {item: 1 + k % 5 for k, item in enumerate(r.item_ids)}
+    assert "same answer to all" not in profile_report(mgrlead.score(r, varied), r)
+
+
+def test_the_team_report_is_named_after_its_grouping(tmp_path: Path) -> None:
+    data = _read("responses.csv")
+    data["cost_centre"] = data.pop("team")
+    r = mgrlead.load_rubric("manager-leader")
+    html = team_report(summarize_teams(r, data, by="cost_centre"), r)
+    assert "<h1>Cost centre report</h1>" in html
+    assert "Teams by" not in html
+    assert "Cost centre sales" in html
+
+
+def test_cli_a_profile_of_another_rubric_names_the_rubric_it_was_scored_with(
+    tmp_path: Path,
+) -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    saved = tmp_path / "me.json"
+    saved.write_text(mgrlead.score(r, dict.fromkeys(r.item_ids, 2)).to_json())
+    other = EXAMPLES / "ipip-bfi25.toml"
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["report", str(saved), "--rubric", str(other), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    line = result.output
+    assert line.startswith(f"mgrlead: error: {saved}: ")
+    assert "scored with rubric 'manager-leader' 1.0, not with rubric 'ipip-bfi25'" in line
+    assert "--rubric manager-leader" in line
+    assert "another version of rubric 'ipip-bfi25'" not in line  # the old, wrong blame
+    assert not out.exists()

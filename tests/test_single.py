@@ -188,3 +188,24 @@ def test_compiled_profiles_pickle_copy_and_hash_like_any_other() -> None:
     by_dimension = {score: score.dimension for score in profile}  # hashable, frozen
     assert len(by_dimension) == len(ML.dimensions)
     assert hash(profile.overall) == hash(attrs.evolve(profile.overall))
+
+
+def test_answers_without_a_gap_give_the_batch_careless_indicators() -> None:
+    # The one-respondent scorer has a path of its own for complete answers, where
+    # the count of answers is a constant: straight-lining (every answer the same)
+    # has an intra-individual SD of 0.0 there, as in the batch, not "missing".
+    rubric = mgrlead.load_rubric("manager-leader")
+    for answers in (
+        dict.fromkeys(rubric.item_ids, 4),
+        {item: 1 + k % 5 for k, item in enumerate(rubric.item_ids)},
+        {item: 5 if k % 2 else 1 for k, item in enumerate(rubric.item_ids)},
+    ):
+        one = mgrlead.score(rubric, answers).careless
+        row = np.array([[answers[i] for i in rubric.item_ids]], dtype=float)
+        batch = mgrlead.score_matrix(rubric, row).careless
+        assert one is not None
+        assert one.longest_run == batch["longest_run"][0]
+        assert one.irv == batch["irv"][0]
+        assert one.acquiescence == batch["acquiescence"][0]
+        assert one.both_poles == batch["both_poles"][0]
+    assert mgrlead.score(rubric, dict.fromkeys(rubric.item_ids, 4)).careless.irv == 0.0

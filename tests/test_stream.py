@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mgrlead
 from mgrlead.api import scoring_plan
@@ -215,3 +217,58 @@ def test_a_command_puts_back_the_sigterm_handler_it_found() -> None:
         assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+_CELLS = st.one_of(
+    st.sampled_from(
+        [
+            "1",
+            "3",
+            "5",
+            "05",
+            "007",
+            "9",
+            "0",
+            "3.0",
+            "+3",
+            "-3",
+            " 3",
+            "3 ",
+            "0x3",
+            "1e0",
+            "nan",
+            "inf",
+            "\u0663",
+            "\uff13",
+            "x",
+            "",
+            "99999999999999999999",
+        ]
+    ),
+    st.text(alphabet="0123456789 +-.xe", max_size=4),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=6))
+def test_text_cells_of_digits_only_read_as_the_full_check_reads_them(
+    rows: list[list[str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Item columns of plain digits skip the trim-and-match check (issue 21, goal 4):
+    # the fast path must accept, refuse and word exactly what the full check does.
+    rubric = mgrlead.Rubric.from_keys({"s": ["a", "-b", "c"]}, min=1, max=5)
+    plan = scoring_plan(rubric)
+    path = tmp_path_factory.mktemp("cells") / "cells.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["a", "b", "c"])
+        w.writerows(rows)
+    _, batches = stream._batches(path, [""], lambda _row: "skip")
+    batch = next(iter(batches))
+    fast = stream._item_matrix(plan, batch, 0, "cells.csv", stream._Lines(path))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(stream, "_plain_digits", lambda *_: None)
+        full = stream._item_matrix(plan, batch, 0, "cells.csv", stream._Lines(path))
+    np.testing.assert_array_equal(fast[0], full[0])
+    np.testing.assert_array_equal(fast[1], full[1])
+    assert fast[2] == full[2]

@@ -366,6 +366,10 @@ class Band:
     By default a band includes its lower bound and excludes its upper bound; the
     last band of a set must include 100.  Adjacent bands must agree on who owns
     the shared boundary (exactly one of them includes it).
+
+    A band may be a single point, ``lower == upper`` with both bounds included:
+    ``neutral`` only when the mean is exactly 3 is ``Band(lower=3, upper=3)``
+    between a band that ends at 3 and one that starts at 3, both excluding it.
     """
 
     id: str = field(validator=matches_re(_ID))
@@ -384,10 +388,17 @@ class Band:
     """Text shown with results in this band."""
 
     def __attrs_post_init__(self) -> None:
-        """Check that the band is not empty."""
-        if self.lower >= self.upper:
+        """Check that the band is not empty (a point band includes its point)."""
+        if self.lower > self.upper:
             raise RubricError(
-                f"band {self.id!r}: lower ({self.lower}) must be less than upper ({self.upper})"
+                f"band {self.id!r}: lower ({self.lower}) must not be greater than upper "
+                f"({self.upper})"
+            )
+        if self.lower == self.upper and not (self.include_lower and self.include_upper):
+            raise RubricError(
+                f"band {self.id!r} runs from {self.lower} to {self.upper}, a single point, "
+                "but does not include it: a point band needs include_lower and include_upper "
+                "both true"
             )
 
     def contains(self, value: float) -> bool:
@@ -457,11 +468,19 @@ def check_bands(
                 f"{owner}: bands {left.id!r} and {right.id!r} leave a gap or overlap: "
                 f"{left.id!r} ends at {left.upper} but {right.id!r} starts at {right.lower}"
             )
-        if left.include_upper == right.include_lower:
-            which = "both include" if left.include_upper else "neither includes"
+        if left.include_upper and right.include_lower:
             raise RubricError(
-                f"{owner}: bands {left.id!r} and {right.id!r} {which} the boundary "
-                f"{left.upper}; set include_upper on exactly one side"
+                f"{owner}: bands {left.id!r} and {right.id!r} overlap: both include the "
+                f"boundary {left.upper:g}; set include_upper on {left.id!r} or include_lower "
+                f"on {right.id!r} to false"
+            )
+        if not left.include_upper and not right.include_lower:
+            raise RubricError(
+                f"{owner}: bands {left.id!r} and {right.id!r} leave a gap: neither includes "
+                f"the boundary {left.upper:g}, so a score of exactly {left.upper:g} would have "
+                f"no band; give it to one of them (include_upper on {left.id!r} or "
+                f"include_lower on {right.id!r}), or put a point band between them (lower = "
+                f"upper = {left.upper:g})"
             )
 
 
@@ -713,6 +732,10 @@ class Rubric:
     """Name of the scoring strategy: a built-in (:data:`STRATEGIES`) or a plugin's."""
     weighting: Weighting = field(factory=Weighting, validator=instance_of(Weighting))
     """How the dimensions are weighted in the overall result."""
+    overall: bool = field(default=True, validator=instance_of(bool))
+    """Whether the dimensions add up to an overall result.  ``False`` for an
+    inventory of separate traits (the Big Five): no engine then computes one (it
+    is not scorable, with that reason) and reports show none."""
     bands: tuple[Band, ...] = field(default=DEFAULT_BANDS, converter=_band_tuple)
     """Bands of the 0-100 scale used to label dimensions and the overall result."""
     missing: MissingPolicy = field(factory=MissingPolicy, validator=instance_of(MissingPolicy))

@@ -200,7 +200,7 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
             "scale": _scale(rubric.item_scale(item)),
             "responses": [[r.code, r.score] for r in item.responses],
         }
-    return {
+    content = {
         "format": 1,
         "strategy": rubric.strategy,
         "weighting": {d.id: rubric.weighting.weight(d.id) for d in rubric.dimensions},
@@ -209,6 +209,9 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
         "items": items,
         "dimensions": [dimension(d) for d in rubric.dimensions],
     }
+    if not rubric.overall:  # only when declared, so that every other hash stays as it was
+        content["overall"] = False
+    return content
 
 
 def content_hash(rubric: Rubric) -> str:
@@ -254,7 +257,9 @@ def boundaries(bands: tuple[Band, ...]) -> tuple[tuple[float, bool], ...]:
     A value within :data:`~mgrlead.model.BAND_TOLERANCE` of a boundary counts as
     on it (see :meth:`Band.contains <mgrlead.model.Band.contains>`), so the
     threshold sits that far beyond the boundary, on the side of the band that
-    does not own it.
+    does not own it.  A point band (``lower == upper``) sits between two
+    boundaries at the same point: the one below it is passed on reaching the
+    point, the one above only beyond it, so the thresholds stay in order.
     """
     return tuple(
         (b.upper + band_slack(b.upper), True)
@@ -367,7 +372,7 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
     # keeps every engine away from subnormal numbers (some flush them to zero).
     raw = [(position[d.id], rubric.weighting.weight(d.id)) for d in rubric.dimensions]
     largest = max(w for _, w in raw)
-    top = tuple((d, w / largest) for d, w in raw if w > 0)
+    top = tuple((d, w / largest) for d, w in raw if w > 0) if rubric.overall else ()
     return ScoringPlan(
         rubric=rubric.id,
         version=rubric.version,

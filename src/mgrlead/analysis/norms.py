@@ -52,11 +52,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "METRICS",
+    "MIN_NORM_N",
     "DimensionNorm",
     "NormGroup",
     "NormTable",
     "PercentilePoint",
     "apply_norms",
+    "convert_metric",
     "dump_norms",
     "load_norms",
     "norm_extra",
@@ -65,10 +67,22 @@ __all__ = [
 #: The scores a norm table can describe.
 METRICS: Final = ("score", "mean", "percent", "sum")
 
+#: Norm groups of fewer people than this are flagged as too small to trust.  Test
+#: review guidelines commonly ask for a few hundred people per norm group; at 200
+#: the group's mean is known to within 1.96 / sqrt(200) =
+#: 0.14 SD (95 %), about 1.4 T points, and below it that error grows quickly
+#: (0.44 SD at 20 people, 0.88 SD at 5).
+MIN_NORM_N: Final = 200
+
 
 def _finite(_inst: object, attribute: Any, value: Any) -> None:  # noqa: ANN401
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise RubricError(f"{attribute.name} must be a finite number, got {value!r}")
+
+
+def _min_n(_inst: object, attribute: Any, value: Any) -> None:  # noqa: ANN401
+    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+        raise RubricError(f"{attribute.name} must be a whole number of at least 2, got {value!r}")
 
 
 @frozen(kw_only=True)
@@ -140,6 +154,15 @@ class NormGroup:
     dimensions: dict[str, DimensionNorm] = field(converter=_dims, hash=False)
     """Statistics per dimension id."""
 
+    @property
+    def n(self) -> int | None:
+        """How many people the group's norms rest on: the smallest ``n`` of its dimensions.
+
+        ``None`` when no dimension says (published norms without sizes).
+        """
+        sizes = [d.n for d in self.dimensions.values() if d.n is not None]
+        return min(sizes) if sizes else None
+
 
 def _groups(value: Iterable[NormGroup]) -> tuple[NormGroup, ...]:
     return tuple(value)
@@ -171,6 +194,34 @@ class NormTable:
     """The rubric's content hash when the norms were built (checked when applied)."""
     source: str = field(default="", validator=instance_of(str))
     """Where the statistics come from."""
+    min_n: int = field(default=MIN_NORM_N, validator=_min_n)
+    """Groups resting on fewer people than this are too small to trust (default 200)."""
+
+    def small_groups(self) -> tuple[NormGroup, ...]:
+        """The groups whose norms rest on fewer than :attr:`min_n` people.
+
+        A group without sizes (published norms that do not say) is not listed.
+        """
+        return tuple(g for g in self.groups if g.n is not None and g.n < self.min_n)
+
+    def size_warning(self) -> str | None:
+        """One line that names the groups too small to trust, or ``None``.
+
+        It says how far off the smallest group's mean may be: the 95 % margin
+        of a mean, ``1.96 / sqrt(n)`` standard deviations.
+        """
+        small = self.small_groups()
+        if not small:
+            return None
+        smallest = min(g.n for g in small if g.n is not None)
+        margin = NormalDist().inv_cdf(0.975) / math.sqrt(smallest)
+        listed = ", ".join(f"{g.id!r} (n = {g.n})" for g in small)
+        return (
+            f"norm table {self.id!r}: group(s) {listed} rest on fewer than {self.min_n} "
+            f"people, too few to trust: with {smallest} people a group's mean is known only "
+            f"to within {margin:.2f} SD (95%), and z, T, percentiles and stens shift with it; "
+            "collect more data, merge groups, or use published norms"
+        )
 
     def __attrs_post_init__(self) -> None:
         """Group ids are unique; the fallback is one of them."""
@@ -216,11 +267,14 @@ class NormTable:
         group_by: str | None = None,
         metric: str = "score",
         fallback: str | None = "all",
+        min_n: int = MIN_NORM_N,
     ) -> NormTable:
         """Build norms from data: mean, SD (n - 1), n and Cronbach's alpha per group.
 
         Every group of ``group_by`` gets norms, and so does ``all`` (everyone),
         the default fallback.  A group needs two scored respondents per dimension.
+        Groups of fewer than ``min_n`` people are built, and listed by
+        :meth:`small_groups` and :meth:`size_warning` (see :data:`MIN_NORM_N`).
 
         Raises:
             InputError: the grouping column is absent, or a group is too small.
@@ -257,6 +311,7 @@ class NormTable:
             fallback=fallback,
             content_hash=plan.content_hash,
             source=f"built by mgrlead from {batch.n} respondents",
+            min_n=min_n,
         )
 
 
@@ -306,14 +361,20 @@ def _stanine(z: float) -> int:
     return int(min(9, max(1, math.floor(5 + 2 * z + 0.5))))
 
 
-def _to_band_metric(
-    value: float, metric: str, band_on: str, strategy: str, dim: DimensionPlan
+def convert_metric(
+    value: float, metric: str, target: str, strategy: str, dim: DimensionPlan
 ) -> float | None:
-    """``value`` (in the norm metric) in the metric the bands label, when convertible.
+    """``value``, a score in ``metric``, in the metric ``target``; ``None`` when not convertible.
 
-    The headline ``score`` is the mean, percent or sum when the strategy is one of
-    those; mean and percent convert linearly on the dimension's scale when all
-    its items score on that one range (otherwise they are not convertible).
+    Metrics are those of :data:`METRICS`.  The headline ``score`` is the mean,
+    percent or sum when the strategy is one of those; mean and percent convert
+    linearly on the dimension's scale when all its items score on that one
+    range (otherwise they are not convertible).  Nothing is clipped: an
+    interval's end may fall outside the scale.  Use it to show a norm score's
+    interval (:attr:`~mgrlead.results.NormScore.ci_low`, in the table's metric)
+    beside a percent::
+
+        convert_metric(norm.ci_low, table.metric, "percent", plan.strategy.name, dim)
     """
 
     def resolve(name: str) -> str | None:
@@ -321,17 +382,17 @@ def _to_band_metric(
             return name
         return strategy if strategy in {"mean", "percent", "sum"} else None
 
-    source, target = resolve(metric), resolve(band_on)
-    if source is None or target is None:
+    source, goal = resolve(metric), resolve(target)
+    if source is None or goal is None:
         return None
-    if source == target:
+    if source == goal:
         return value
     if not dim.one_range:  # items on different ranges: the percent is not a rescaled mean
         return None
     lo, hi = dim.scale_min, dim.scale_max
-    if (source, target) == ("mean", "percent"):
+    if (source, goal) == ("mean", "percent"):
         return (value - lo) / (hi - lo) * 100.0
-    if (source, target) == ("percent", "mean"):
+    if (source, goal) == ("percent", "mean"):
         return lo + value / 100.0 * (hi - lo)
     return None
 
@@ -354,8 +415,8 @@ def norm_score(  # noqa: PLR0913 - one score and everything it is compared with
         sem = norm.sd * math.sqrt(1.0 - norm.reliability)
         half = NormalDist().inv_cdf(0.5 + table.confidence / 2) * sem
         ci_low, ci_high = x - half, x + half
-        lo_b = _to_band_metric(ci_low, table.metric, dim.band_on, strategy, dim)
-        hi_b = _to_band_metric(ci_high, table.metric, dim.band_on, strategy, dim)
+        lo_b = convert_metric(ci_low, table.metric, dim.band_on, strategy, dim)
+        hi_b = convert_metric(ci_high, table.metric, dim.band_on, strategy, dim)
         if lo_b is not None and hi_b is not None:
             borderline = bool(
                 kernel.band_index(PYTHON, lo_b, dim.boundaries)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from mgrlead.model import Rubric
 
 __all__ = [
+    "FELDT_NOTE",
     "Analysis",
     "ItemAnalysis",
     "ScaleAnalysis",
@@ -45,6 +46,11 @@ __all__ = [
 Array = Any  # a numpy array
 #: Item-rest correlations below this flag an item as possibly mis-keyed.
 MISKEY_THRESHOLD: Final = 0.1
+#: The note of an analysis made without scipy, which Feldt's interval needs.
+FELDT_NOTE: Final = (
+    "the 95% confidence interval of alpha (Feldt; alpha_ci_low, alpha_ci_high) needs "
+    "scipy and was left out: pip install 'mgrlead[analysis]'"
+)
 
 
 def pairwise_cov(x: Array) -> Array:
@@ -217,6 +223,8 @@ class Analysis:
     dimensions: tuple[ScaleAnalysis, ...]
     correlations: dict[str, dict[str, float]] = attrs.field(hash=False)
     disattenuated: dict[str, dict[str, float | None]] = attrs.field(hash=False)
+    notes: tuple[str, ...] = ()
+    """What was left out and why, e.g. the Feldt interval without scipy."""
 
     def __getitem__(self, dimension_id: str) -> ScaleAnalysis:
         """The analysis of one dimension."""
@@ -390,6 +398,9 @@ def analyze(
 
     Items that do not vary are excluded from a dimension's statistics, with an
     :class:`AnalysisWarning`.  A dimension needs two items that vary.
+
+    Feldt's interval of alpha needs scipy (``pip install 'mgrlead[analysis]'``);
+    without it the interval is ``None`` and :attr:`Analysis.notes` says why.
     """
     import numpy as np  # noqa: PLC0415
 
@@ -445,7 +456,9 @@ def analyze(
             aa, ab = alphas[a], alphas[b]
             ok = aa is not None and ab is not None and aa > 0 and ab > 0
             disattenuated[a][b] = float(cor[i, j] / math.sqrt(aa * ab)) if ok else None  # type: ignore[operator]
+    notes = () if _f_quantile() is not None else (FELDT_NOTE,)
     return Analysis(
+        notes=notes,
         rubric=plan.rubric,
         rubric_version=plan.version,
         content_hash=plan.content_hash,
@@ -456,15 +469,18 @@ def analyze(
     )
 
 
-def _frequencies(item: Any, reverse: bool, count: Array) -> dict[str, float]:  # noqa: ANN401
-    """Each keyed score's share of the item's answers, in increasing order of the score."""
-    by_value: dict[float, int] = {}
-    for code, times in zip(item.codes, count.tolist(), strict=True):
-        if times:
-            value = float(kernel.keyed(item, reverse, float(item.score_of(code))))
-            by_value[value] = by_value.get(value, 0) + times
-    total = sum(by_value.values())
-    return {_code(v): by_value[v] / total for v in sorted(by_value)}
+def _frequencies(item: Any, count: Array) -> dict[str, float]:  # noqa: ANN401
+    """Each response code's share of the item's answers, every code of its scale in order.
+
+    The codes are the ones people chose, before any reverse keying (as psych's
+    ``alpha(x, keys = ...)$response.freq``); a code nobody chose has share 0.
+    """
+    total = int(count.sum())
+    return {
+        str(code): (times / total if total else 0.0)
+        for code, times in zip(item.codes, count.tolist(), strict=True)
+        if code not in item.missing_codes
+    }
 
 
 @frozen
@@ -565,8 +581,9 @@ def _reliability(  # noqa: PLR0915 - one pass over every statistic of a scale
     )
     alpha_se = float(np.sqrt(q / n)) if q >= 0 else None
     ci_low = ci_high = None
-    if alpha is not None:
-        ci_low, ci_high = _feldt(alpha, n, k)
+    interval = None if alpha is None else _feldt(alpha, n, k)
+    if interval is not None:
+        ci_low, ci_high = interval
     rs = r.copy()
     np.fill_diagonal(rs, smc)
     items = []
@@ -597,7 +614,7 @@ def _reliability(  # noqa: PLR0915 - one pass over every statistic of a scale
                 r_total_cov=float(c[jj].sum() / np.sqrt(c[jj, jj] * c.sum())),
                 alpha_if_deleted=if_deleted, std_alpha_if_deleted=std_if,
                 average_r_if_deleted=av_if, missing=1.0 - answered / n,
-                frequencies=_frequencies(it, reversed_[jj], moments.counts[i]),
+                frequencies=_frequencies(it, moments.counts[i]),
                 possibly_miskeyed=bool(r_drop < shared.threshold), alpha_if_reversed=if_reversed,
             )
         )  # fmt: skip
@@ -642,17 +659,23 @@ def _empty_scale(
     )  # fmt: skip
 
 
-def _code(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _feldt(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
-    """Feldt's confidence interval of alpha (F distribution with n-1, (n-1)(k-1) df)."""
+def _f_quantile() -> Any | None:  # noqa: ANN401
+    """The F-distribution quantile function of scipy, or ``None`` without scipy."""
     try:
         from scipy.special import fdtri  # noqa: PLC0415 - lighter than scipy.stats
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        msg = "the Feldt interval needs scipy: pip install 'mgrlead[analysis]'"
-        raise InputError(msg) from exc
+    except ImportError:
+        return None
+    return fdtri
+
+
+def _feldt(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float] | None:
+    """Feldt's confidence interval of alpha (F distribution with n-1, (n-1)(k-1) df).
+
+    ``None`` without scipy (the ``analysis`` extra): the interval is left out.
+    """
+    fdtri = _f_quantile()
+    if fdtri is None:
+        return None
     df1, df2 = n - 1, (n - 1) * (k - 1)
     upper_q = float(fdtri(df1, df2, 0.5 + level / 2))
     lower_q = float(fdtri(df1, df2, 0.5 - level / 2))

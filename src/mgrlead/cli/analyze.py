@@ -45,6 +45,8 @@ def analyze_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         analysis = analyze(rubric, columns, miskey_threshold=miskey_threshold)
     for w in caught:
         click.echo(f"mgrlead: warning: {w.message}", err=True)
+    for note in analysis.notes:  # an optional part that is not installed, left out
+        click.echo(f"mgrlead: note: {note}", err=True)
     if as_json:
         click.echo(json.dumps(json_safe(analysis.to_dict()), indent=2))
         return

@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from mgrlead.api import score
-from mgrlead.cli.common import EXIT_INTERRUPTED, composed, norm_table, rubric_options
+from mgrlead.cli.common import EXIT_INTERRUPTED, composed, norm_table, output, rubric_options
 from mgrlead.cli.render import console, esc, show_profile
 from mgrlead.errors import InputError
 
 if TYPE_CHECKING:
-    from mgrlead.model import Rubric
+    from rich.console import Console
+
+    from mgrlead.model import Item, Rubric, Scale
 
 __all__ = ["ask", "assess", "read_answers"]
 
 
 @click.command()
 @rubric_options
-@click.option("--seed", type=int, default=None, help="Fix the shuffled order of the items.")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Shuffle the statements in this fixed order [default: a new order in a terminal, "
+    "the rubric's order for piped answers].",
+)
 @click.option(
     "--answers",
     "answers_file",
@@ -32,7 +41,17 @@ __all__ = ["ask", "assess", "read_answers"]
     default=None,
     help='Take the answers from a JSON file ({"item id": response, ...}) instead of asking.',
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the profile as JSON on standard output."
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also save the profile as JSON in this file (for `mgrlead report FILE`).",
+)
 @click.option("--lang", default=None, help="Ask and answer in this language (if translated).")
 @click.option(
     "--norms",
@@ -50,15 +69,25 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     seed: int | None,
     answers_file: Path | None,
     as_json: bool,
+    output_file: Path | None,
     lang: str | None,
     norms_file: Path | None,
     norm_group: str | None,
 ) -> None:
     """Take the assessment in the terminal, then see your profile.
 
-    Statements come in a shuffled order (fixed by --seed).  Answer with the
-    number of a choice; `b` goes back one statement, `s` skips one, `q` quits.
-    Ctrl-C leaves at any time without saving anything.
+    Statements come in a shuffled order (fixed by --seed).  Press the number
+    of a choice (no Enter needed); left arrow or `b` goes back one statement,
+    right arrow or `s` skips one, `q` asks before quitting.  Ctrl-C leaves at
+    any time without saving anything.
+
+    Answers piped in (`... | mgrlead assess`), one a line, follow the rubric's
+    order of items (or the order --seed gives), so the same input always
+    gives the same profile; a line that is not an answer stops with an error.
+
+    The statements and prompts go to the terminal (standard error); only the
+    profile goes to standard output, so `mgrlead assess --json > me.json`
+    writes a clean JSON file.  `-o FILE` saves the profile as JSON as well.
     """
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     if lang is not None:
@@ -72,6 +101,10 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
             click.echo("\nAssessment cancelled; nothing was saved.", err=True)
             sys.exit(EXIT_INTERRUPTED)
     profile = score(rubric, answers, norms=norm_table(norms_file), group=norm_group)
+    if output_file is not None:
+        with output(output_file) as out:
+            out.write(profile.to_json(indent=2) + "\n")
+        click.echo(f"saved the profile in {output_file}", err=True)
     if as_json:
         click.echo(profile.to_json(indent=2))
     else:
@@ -95,40 +128,54 @@ def read_answers(path: Path) -> dict[str, object]:
 
 
 def ask(rubric: Rubric, seed: int | None) -> dict[str, object]:
-    """Ask every item in a shuffled order; return the answers."""
-    screen = console()
+    """Ask every item in a terminal, or read piped answers; return the answers."""
+    if not sys.stdin.isatty():
+        return read_piped(rubric, seed)
     items = list(rubric.items)
     random.Random(seed).shuffle(items)  # noqa: S311 - an order, not a secret
+    return _ask_terminal(rubric, items)
+
+
+def read_piped(rubric: Rubric, seed: int | None) -> dict[str, object]:
+    """Answers from standard input, one a line, in the rubric's order (or ``seed``'s).
+
+    A line is the number of a choice, ``s`` or nothing (not answered), ``b``
+    (the next line answers the statement before again) or ``q`` (quit).
+
+    Raises:
+        InputError: a line is not an answer, input ends early, or has lines
+            left after the last statement.
+    """
+    items = list(rubric.items)
+    if seed is None:
+        how = "in the rubric's order"
+    else:
+        random.Random(seed).shuffle(items)  # noqa: S311 - an order, not a secret
+        how = f"in the order of --seed {seed}"
     scale = rubric.scale
-    screen.print(f"[bold]{esc(rubric.title)}[/bold]")
-    if rubric.instructions:
-        screen.print(esc(rubric.instructions))
-    choices = "   ".join(f"{p} = {esc(scale.label(p))}" for p in scale)
-    screen.print(f"\n{choices}")
-    screen.print("b = back one statement, s = skip, q = quit, Ctrl-C = leave\n")
+    screen = console(stderr=True)
+    ids = ", ".join(item.id for item in items)
+    screen.print(esc(f"Reading {len(items)} answers from standard input, one a line, {how}: {ids}"))
     answers: dict[str, object] = {}
     position = 0
+    number = 0
     while position < len(items):
-        item = items[position]
-        screen.print(f"[bold]{position + 1}/{len(items)}[/bold]  {esc(item.text)}")
-        previous = answers.get(item.id)
-        default = "" if previous is None else str(previous)
-        reply = click.prompt(
-            f"Your answer ({scale.min}-{scale.max}, b, s, q)",
-            default=default,
-            show_default=bool(default),
-            prompt_suffix=": ",
-        ).strip()
-        if reply.lower() == "q":
+        line = sys.stdin.readline()
+        number += 1
+        if not line:
+            raise InputError(
+                f"standard input ended after {number - 1} lines, at statement {position + 1} "
+                f"of {len(items)} (item {items[position].id!r}); give one line per statement "
+                "(s or an empty line for no answer); nothing was saved"
+            )
+        reply = line.strip().lower()
+        if reply == "q":
             raise click.Abort
-        if reply.lower() == "b":
-            if position == 0:
-                screen.print("This is the first statement.")
-            else:
-                position -= 1
+        if reply == "b":
+            position = max(position - 1, 0)
             continue
-        if reply.lower() == "s":
-            answers[item.id] = None
+        if reply in {"", "s"}:
+            answers[items[position].id] = None
             position += 1
             continue
         try:
@@ -136,9 +183,180 @@ def ask(rubric: Rubric, seed: int | None) -> dict[str, object]:
         except ValueError:
             value = None
         if value is None or value not in scale:
-            screen.print(f"Please type a number from {scale.min} to {scale.max}, or b, s or q.")
-            continue
-        answers[item.id] = value
+            raise InputError(
+                f"standard input, line {number}: {line.strip()!r} is not an answer to item "
+                f"{items[position].id!r}: give a number from {scale.min} to {scale.max}, "
+                "s (or nothing) to skip, b to go back, q to quit"
+            )
+        answers[items[position].id] = value
         position += 1
+    extra = [line for line in sys.stdin if line.strip()]
+    if extra:
+        raise InputError(
+            f"standard input has {len(extra)} more line(s) after the {len(items)} answers "
+            f"(the first: {extra[0].strip()!r}); give one line per statement"
+        )
+    return answers
+
+
+#: Keys of the terminal questionnaire (arrow keys as the terminal sends them).
+LEFT, RIGHT, UP, DOWN = "\x1b[D", "\x1b[C", "\x1b[A", "\x1b[B"
+ENTER = frozenset({"\r", "\n"})
+BACKSPACE = frozenset({"\x7f", "\b"})
+KEYS_HELP = (
+    "Press the number of your answer (no Enter needed). "
+    "← or b: back one statement · → or s: skip (an earlier answer is kept) · "
+    "q: quit · Ctrl-C: leave at once. Nothing is saved until the end."
+)
+
+
+class _Keys:
+    """Single key presses from the terminal: characters one by one, escape sequences whole."""
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+
+    def __call__(self) -> str:
+        if not self.pending:
+            chunk = click.getchar()
+            if chunk.startswith("\x1b"):
+                return chunk
+            self.pending = list(chunk)
+        return self.pending.pop(0)
+
+
+@contextlib.contextmanager
+def _no_echo() -> Iterator[None]:
+    """Keys pressed while the screen is being drawn are not echoed (``^[[A``)."""
+    try:
+        import termios  # noqa: PLC0415 - POSIX only
+    except ImportError:  # pragma: no cover - Windows: getchar never echoes
+        yield
+        return
+    fd = sys.stdin.fileno()
+    try:
+        before = termios.tcgetattr(fd)
+    except termios.error:  # pragma: no cover - not a terminal after all
+        yield
+        return
+    quiet = list(before)
+    quiet[3] &= ~termios.ECHO
+    termios.tcsetattr(fd, termios.TCSADRAIN, quiet)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, before)
+
+
+def _ask_terminal(rubric: Rubric, items: list[Item]) -> dict[str, object]:
+    """Ask every item in a terminal, one key press per answer; return the answers."""
+    from rich.padding import Padding  # noqa: PLC0415
+    from rich.panel import Panel  # noqa: PLC0415
+    from rich.progress_bar import ProgressBar  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    screen = console(stderr=True)  # standard output is for the profile only
+    scale = rubric.scale
+    intro = [esc(rubric.instructions)] if rubric.instructions else []
+    intro.append(f"[dim]{esc(KEYS_HELP)}[/dim]")
+    screen.print(Panel("\n\n".join(intro), title=f"[bold]{esc(rubric.title)}[/bold]",
+                       title_align="left", padding=(0, 1)))  # fmt: skip
+    keys = _Keys()
+    answers: dict[str, object] = {}
+    position = 0
+    with _no_echo():
+        while position < len(items):
+            item = items[position]
+            previous = answers.get(item.id)
+            screen.print()
+            head = Table.grid(padding=(0, 1))
+            head.add_row(f"[bold]{position + 1}/{len(items)}[/bold]",
+                         ProgressBar(total=len(items), completed=position, width=30))  # fmt: skip
+            screen.print(head)
+            screen.print(Padding(f"[bold]{esc(item.text)}[/bold]", (0, 0, 0, 2)))
+            screen.print(Padding(_choices(scale, previous), (0, 0, 0, 2)))
+            step = _read_answer(screen, keys, scale, previous)
+            if step == "back":
+                if position == 0:
+                    screen.print("  [dim]This is the first statement.[/dim]")
+                else:
+                    position -= 1
+                continue
+            if step == "skip":
+                answers.setdefault(item.id, None)
+            else:
+                answers[item.id] = step
+            position += 1
     screen.print()
     return answers
+
+
+def _choices(scale: Scale, previous: object) -> str:
+    """The choices on one line (wrapped by rich as needed), an earlier answer marked."""
+    parts = []
+    for point in scale:
+        label = esc(scale.label(point)).replace(" ", "\u00a0")  # a choice never breaks
+        text = f"[bold]{point}[/bold]\u00a0{label}"
+        parts.append(f"[reverse]{text}[/reverse]" if point == previous else text)
+    return "   ".join(parts)
+
+
+def _read_answer(screen: Console, keys: _Keys, scale: Scale, previous: object) -> object:
+    """One answer: a point of the scale, ``"back"`` or ``"skip"``.
+
+    Raises:
+        click.Abort: the person chose to quit.
+    """
+    points = [str(p) for p in scale]
+    kept = "" if previous is None else f", Enter keeps {previous}"
+    prompt = f"  Your answer ({scale.min}-{scale.max}, ← back, → skip, q quit{kept}): "
+    screen.print(esc(prompt), end="")
+    typed = ""
+    typed_now = True
+    while True:
+        key = keys()
+        if key in {LEFT, "b", "B"}:
+            screen.print("back")
+            return "back"
+        if key in {RIGHT, "s", "S"}:
+            screen.print("kept" if previous is not None else "skipped")
+            return "skip"
+        if key in {"q", "Q"}:
+            if _confirm_quit(screen, keys):
+                raise click.Abort
+            screen.print(esc(prompt) + typed, end="")
+            continue
+        if key in BACKSPACE and typed:
+            typed = typed[:-1]
+            screen.print("\b \b", end="")
+            continue
+        if key in ENTER:
+            if typed in points:
+                break
+            if not typed and previous is not None:
+                typed, typed_now = str(previous), False
+                break
+            continue
+        if len(key) == 1 and (key.isdigit() or (key == "-" and not typed)):
+            candidates = [p for p in points if p.startswith(typed + key)]
+            if not candidates:
+                continue  # a key that cannot start an answer is ignored
+            typed += key
+            screen.print(key, end="")
+            if candidates == [typed]:
+                break
+        # anything else (arrows up and down, letters) is ignored without echo
+    value = int(typed)
+    shown = "" if typed_now else f"{value}"
+    screen.print(f"{shown} [bold]{esc(scale.label(value))}[/bold]")
+    return value
+
+
+def _confirm_quit(screen: Console, keys: _Keys) -> bool:
+    """Ask before quitting; only ``y`` quits."""
+    screen.print()
+    screen.print("  Quit without saving your answers? (y = quit, any other key = go on) ", end="")
+    key = keys()
+    quit_now = key in {"y", "Y"}
+    screen.print("quit" if quit_now else "going on")
+    return quit_now

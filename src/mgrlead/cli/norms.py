@@ -16,7 +16,10 @@ __all__ = ["norms"]
 
 @click.group(cls=MgrleadGroup)
 def norms() -> None:
-    """Build and look at norm tables."""
+    """Build norm tables from responses (mgrlead norms build FILE -o norms.toml).
+
+    Use a norm table with `mgrlead assess --norms` or `mgrlead report --norms`.
+    """
 
 
 @norms.command("build")
@@ -29,6 +32,10 @@ def norms() -> None:
 @click.option(
     "--metric", type=click.Choice(["score", "mean", "percent", "sum"]), default="score",
     show_default=True, help="The score the norms describe.",
+)  # fmt: skip
+@click.option(
+    "--min-n", type=click.IntRange(min=2), default=200, show_default=True,
+    help="Warn about (and flag in the table) groups of fewer people than this.",
 )  # fmt: skip
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
@@ -45,6 +52,7 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     table_version: str,
     population: str,
     metric: str,
+    min_n: int,
     output: Path,
 ) -> None:
     """Build a norm table from the respondents in a CSV file."""
@@ -58,9 +66,12 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     columns = columns_of(file, rubric)
     table = NormTable.build(
         rubric, columns, id=table_id, version=table_version, population=population,
-        group_by=group_by, metric=metric,
+        group_by=group_by, metric=metric, min_n=min_n,
     )  # fmt: skip
     with write_to(output) as out:
         out.write(dump_norms(table, fmt))
-    groups = ", ".join(f"{g.id} (n = {next(iter(g.dimensions.values())).n})" for g in table.groups)
+    groups = ", ".join(f"{g.id} (n = {g.n})" for g in table.groups)
     click.echo(f"{output}: norms for {rubric.id}, groups {groups}", err=True)
+    warning = table.size_warning()
+    if warning is not None:
+        click.echo(f"mgrlead: warning: {warning}", err=True)

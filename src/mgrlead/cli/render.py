@@ -16,10 +16,11 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from mgrlead.model import Band, Rubric
+    from mgrlead.model import Band, Dimension, Pole, Rubric
     from mgrlead.results import NormScore, Profile
 
 __all__ = [
+    "Bar",
     "bands_table",
     "console",
     "esc",
@@ -30,6 +31,7 @@ __all__ = [
     "show_analysis",
     "show_profile",
     "show_rubric",
+    "uses_rubric_bands",
 ]
 
 
@@ -47,73 +49,290 @@ def esc(text: str) -> str:
     return escape(text)
 
 
+#: Rich colours of a rubric's bands, in band order (as the HTML report's legend).
+BAND_STYLES = ("cyan", "grey62", "dark_orange", "green", "magenta", "yellow")
+#: Below this width the pole labels go on their own line above the bar.
+NARROW = 72
+
+
 def bar(percent: float, width: int = 21) -> str:
     """A bar of ``width`` characters with a dot at ``percent``."""
     slot = round(percent / 100 * (width - 1))
     return "─" * slot + "●" + "─" * (width - 1 - slot)
 
 
+class Bar:
+    """A 0-100 bar as wide as the space it is given, coloured by band, a dot at the score.
+
+    A rich renderable: it takes the width rich gives it (the terminal's, or a
+    table column's), so a wider terminal shows finer differences.
+    """
+
+    def __init__(self, percent: float | None, bands: Sequence[Band] = ()) -> None:
+        """A bar for ``percent`` (``None``: not scorable), shaded by ``bands`` on 0-100."""
+        self.percent = percent
+        self.bands = tuple(bands)
+
+    def _style(self, at: float) -> str:
+        for k, band in enumerate(self.bands):
+            if band.lower <= at <= band.upper:
+                return BAND_STYLES[k % len(BAND_STYLES)]
+        return "grey62"
+
+    def __rich_console__(self, console: Console, options: Any) -> Iterator[Any]:  # noqa: ANN401
+        """Draw the bar in the width ``options`` allow."""
+        from rich.segment import Segment  # noqa: PLC0415
+        from rich.style import Style  # noqa: PLC0415
+
+        width = max(int(options.max_width), 5)
+        if self.percent is None:
+            yield Segment("·" * width, Style(dim=True))
+            return
+        slot = round(min(max(self.percent, 0.0), 100.0) / 100 * (width - 1))
+        for k in range(width):
+            at = k / (width - 1) * 100
+            if k == slot:
+                yield Segment("●", Style(bold=True))
+            else:
+                yield Segment("━", Style.parse(self._style(at)))
+
+    def __rich_measure__(self, console: Console, options: Any) -> Any:  # noqa: ANN401
+        """As narrow as 10 cells, as wide as allowed."""
+        from rich.measure import Measurement  # noqa: PLC0415
+
+        return Measurement(10, options.max_width)
+
+
+def _score_row(  # noqa: PLR0913 - one bar's texts, number, bands and layout
+    name: str,
+    poles: tuple[str, str],
+    *,
+    percent: float | None,
+    label: str,
+    bands: Sequence[Band],
+    width: int,
+    pole_widths: tuple[int, int] = (0, 0),
+) -> Any:  # noqa: ANN401
+    """A dimension's name with its score and band, and its bar between the poles.
+
+    ``pole_widths`` gives every bar of a profile the same start and end, so
+    that bars line up; below :data:`NARROW` columns the pole labels go on a
+    line of their own and the bar takes the whole width.
+    """
+    from rich.console import Group  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    low, high = poles
+    head = Table.grid(padding=(0, 1), expand=True)
+    head.add_column(ratio=1)
+    head.add_column(justify="right", no_wrap=True)
+    number = "" if percent is None else f"[bold]{percent:.1f}[/bold] "
+    head.add_row(f"[bold]{esc(name)}[/bold]", f"{number}{esc(label)}")
+    line = Table.grid(padding=(0, 1), expand=True)
+    if width < NARROW:
+        ends = Table.grid(expand=True)
+        ends.add_column(ratio=1)
+        ends.add_column(justify="right")
+        ends.add_row(f"[dim]0 {esc(low)}[/dim]", f"[dim]{esc(high)} 100[/dim]")
+        line.add_column(ratio=1)
+        line.add_row(Bar(percent, bands))
+        return Group(head, ends, line)
+    line.add_column(justify="right", no_wrap=True, min_width=pole_widths[0] or None)
+    line.add_column(ratio=1)
+    line.add_column(no_wrap=True, min_width=pole_widths[1] or None)
+    line.add_row(f"[dim]{esc(low)}[/dim]", Bar(percent, bands), f"[dim]{esc(high)}[/dim]")
+    return Group(head, line)
+
+
+def _pole_widths(rubric: Rubric) -> tuple[int, int]:
+    lows = [len(d.low.label) for d in rubric.walk()] + [len(rubric.low_label)]
+    highs = [len(d.high.label) for d in rubric.walk()] + [len(rubric.high_label)]
+    return max(lows), max(highs)
+
+
+def _bands_on_percent(rubric: Rubric, dim: Dimension) -> tuple[Band, ...]:
+    return rubric.bands_of(dim) if dim.band_on == "percent" else ()
+
+
+def _legend(bands: Sequence[Band]) -> Any:  # noqa: ANN401
+    """``━━ Manager-leaning 0-40  ━━ Balanced 40-60 ...`` in the bands' colours.
+
+    Each entry stays whole on its line; entries wrap between them.
+    """
+    from rich.columns import Columns  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
+    entries = []
+    for k, b in enumerate(bands):
+        entry = Text("━━ ", style=BAND_STYLES[k % len(BAND_STYLES)], no_wrap=True)
+        entry.append(f"{b.label} {b.lower:g}-{b.upper:g}", style="default")
+        entries.append(entry)
+    return Columns(entries, padding=(0, 2))
+
+
+def uses_rubric_bands(rubric: Rubric) -> bool:
+    """Whether anything shown is labelled with the rubric's own bands."""
+    return rubric.overall or any(d.bands is None for d in rubric.walk())
+
+
+def _pole_texts(pole: Pole) -> Any:  # noqa: ANN401
+    """A pole's name, then what it means, its strengths, risks and development."""
+    from rich.table import Table  # noqa: PLC0415
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="italic")
+    grid.add_column(ratio=1)
+    for title, text in (
+        ("What it means", pole.description),
+        ("Strengths", pole.strengths),
+        ("Risks", pole.risks),
+        ("To develop", pole.development),
+    ):
+        if text:
+            grid.add_row(f"{title}:", esc(text))
+    from rich.console import Group  # noqa: PLC0415
+
+    return Group(f"[bold]{esc(pole.label)}[/bold]", grid)
+
+
 def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
-    """Print a profile: one bar per dimension between its poles, band and feedback."""
+    """Print a profile: what each dimension means for you, then a summary that stays on screen.
+
+    The details come first, one section per dimension (its bar, band, norms,
+    the pole you lean toward with its strengths, risks and development), then
+    notes on how the answers were given, and last the summary of every bar,
+    so that what is left on the screen is the whole profile at a glance.
+    """
+    from rich.padding import Padding  # noqa: PLC0415
+    from rich.rule import Rule  # noqa: PLC0415
+
+    from mgrlead.report.charts import percent_interval  # noqa: PLC0415
+    from mgrlead.report.texts import (  # noqa: PLC0415
+        leaning,
+        norm_metric,
+        scale_note,
+    )
+
+    width = console.width
+    ends = _pole_widths(rubric)
+    ident = f"{rubric.id} {rubric.version}"
+    console.print(Rule(f"[bold]{esc(rubric.title)}[/bold]  [dim]{esc(ident)}[/dim]"))
+    console.print(Padding(f"[dim]{esc(scale_note(rubric))}[/dim]", (0, 0, 1, 0)))
+    for dim in rubric.walk():
+        result = profile[dim.id]
+        label = result.band_label or "not scorable"
+        if result.norm is not None and result.norm.borderline:
+            label += " (borderline)"
+        console.print(
+            _score_row(
+                dim.name,
+                (dim.low.label, dim.high.label),
+                percent=result.percent,
+                label=label,
+                bands=_bands_on_percent(rubric, dim),
+                width=width,
+                pole_widths=ends,
+            )
+        )
+        counts = f"{result.answered} of {result.n_items} statements answered"
+        if not result.scorable:
+            why = f"Not scorable: {result.reason or ''} ({counts})."
+            console.print(Padding(f"[dim]{esc(why)}[/dim]", (0, 0, 1, 2)))
+            continue
+        lines = []
+        poles: tuple[Pole, ...] = ()
+        if result.position is not None:  # bipolar: name the pole the answers lean toward
+            lean, poles = leaning(dim, result.position)
+            lines.append(esc(lean))
+        band = next((b for b in rubric.bands_of(dim) if b.id == result.band), None)
+        if dim.bands is not None and band is not None and band.feedback:
+            lines.append(esc(band.feedback))  # the rubric's own bands are explained once
+        lines += norm_lines(result.norm, profile.norms, percent_interval(result, dim, rubric),
+                            norm_metric(result))  # fmt: skip
+        lines.append(f"[dim]{counts}[/dim]")
+        for line in lines:
+            console.print(Padding(line, (0, 0, 0, 2)))
+        for pole in poles:
+            console.print(Padding(_pole_texts(pole), (0, 0, 0, 2)))
+        console.print()
+    _bands_explained(rubric, console)
+    _careless(profile, rubric, console)
+    _summary(rubric, profile, console)
+
+
+def _bands_explained(rubric: Rubric, console: Console) -> None:
+    """What each of the rubric's bands means, said once (when anything shown uses them)."""
     from rich.padding import Padding  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    console.print(f"[bold]{esc(rubric.title)}[/bold]  [dim]{rubric.id} {rubric.version}[/dim]\n")
-    rows: list[tuple[str, str, str, float | None, str]] = []
+    if not uses_rubric_bands(rubric) or not any(b.feedback for b in rubric.bands):
+        return
+    console.print("[bold]What the bands mean[/bold]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for k, b in enumerate(rubric.bands):
+        style = BAND_STYLES[k % len(BAND_STYLES)]
+        grid.add_row(f"[{style}]━━[/] [bold]{esc(b.label)}[/bold]", esc(b.feedback))
+    console.print(Padding(grid, (0, 0, 1, 2)))
+
+
+def _careless(profile: Profile, rubric: Rubric, console: Console) -> None:
+    """Plain words on how the answers were given, when there is something to say."""
+    from rich.padding import Padding  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    from mgrlead.report.texts import careless_notes  # noqa: PLC0415
+
+    notes = careless_notes(profile, rubric)
+    if not notes:
+        return
+    console.print("[bold]How you answered[/bold]")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for note in notes:
+        grid.add_row("•", esc(note))
+    console.print(Padding(grid, (0, 0, 1, 2)))
+
+
+def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
+    """Every bar at once, the overall result and the band legend."""
+    from rich.rule import Rule  # noqa: PLC0415
+
+    width = console.width
+    ends = _pole_widths(rubric)
+    console.print(Rule("[bold]Your profile at a glance[/bold]"))
     for dim in rubric.walk():
         result = profile[dim.id]
-        rows.append((dim.low.label, dim.high.label, dim.name, result.percent,
-                     result.band_label or f"not scorable: {result.reason}"))  # fmt: skip
+        label = result.band_label or "not scorable"
+        console.print(
+            _score_row(
+                dim.name,
+                (dim.low.label, dim.high.label),
+                percent=result.percent,
+                label=label,
+                bands=_bands_on_percent(rubric, dim),
+                width=width,
+                pole_widths=ends,
+            )
+        )
     overall = profile.overall
-    rows.append((rubric.low_label, rubric.high_label, "Overall", overall.percent,
-                 overall.band_label or f"not scorable: {overall.reason}"))  # fmt: skip
-    low_width = max(len(r[0]) for r in rows)
-    high_width = max(len(r[1]) for r in rows)
-    for low, high, name, percent, label in rows:
-        console.print(f"[bold]{esc(name)}[/bold]")
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(justify="right", width=low_width, no_wrap=True)
-        grid.add_column(no_wrap=True)
-        grid.add_column(width=high_width, no_wrap=True)
-        grid.add_column(justify="right", width=5, no_wrap=True)
-        grid.add_column(no_wrap=True)
-        if percent is None:
-            grid.add_row(esc(low), "[dim]" + "·" * 21 + "[/dim]", esc(high), "", "")
-            console.print(grid)
-            console.print(Padding(f"[dim]{esc(label)}[/dim]", (0, 0, 0, 2)))
-        else:
-            grid.add_row(esc(low), bar(percent), esc(high), f"{percent:.1f}", esc(label))
-            console.print(grid)
-    console.print()
-    for dim in rubric.walk():
-        result = profile[dim.id]
-        if not result.scorable or result.position is None:
-            continue
-        band = next(b for b in rubric.bands_of(dim) if b.id == result.band)
-        counts = f"{result.answered} of {result.n_items} items answered"
-        label = esc(result.band_label or "")
-        if result.norm is not None and result.norm.borderline:
-            label += " (borderline)"
-        console.print(f"[bold]{esc(dim.name)}[/bold]: {label} [dim]({counts})[/dim]")
-        lines = [esc(band.feedback)] if band.feedback else []
-        lines += norm_lines(result.norm, profile.norms)
-        poles = [dim.low] if result.position < 0 else [dim.high] if result.position > 0 else []
-        for pole in poles:
-            for title, text in (
-                ("What it means", pole.description),
-                ("Strengths", pole.strengths),
-                ("Risks", pole.risks),
-                ("To develop", pole.development),
-            ):
-                if text:
-                    lines.append(f"[italic]{title}:[/italic] {esc(text)}")
-        for line in lines:
-            console.print(Padding(line, (0, 0, 0, 2)))
-        console.print()
-    if overall.scorable:
-        band = next(b for b in rubric.bands if b.id == overall.band)
-        if band.feedback:
-            console.print(f"[bold]Overall[/bold]: {esc(band.feedback)}")
+    if rubric.overall:
+        console.print(
+            _score_row(
+                "Overall",
+                (rubric.low_label, rubric.high_label),
+                percent=overall.percent,
+                label=overall.band_label or "not scorable",
+                bands=rubric.bands,
+                width=width,
+                pole_widths=ends,
+            )
+        )
+    if uses_rubric_bands(rubric):
+        console.print(_legend(rubric.bands))
+    console.print("[dim]0 and 100 are the two poles, 50 the middle; it is not a grade.[/dim]")
 
 
 def show_rubric(r: Rubric, console: Console) -> None:
@@ -155,16 +374,32 @@ def show_rubric(r: Rubric, console: Console) -> None:
     console.print(bands_table(r.bands, "Bands (0-100)"))
 
 
-def norm_lines(norm: NormScore | None, table: str | None) -> list[str]:
-    """The lines that compare a score with its norms."""
+def norm_lines(
+    norm: NormScore | None,
+    table: str | None,
+    interval: tuple[float, float] | None = None,
+    metric: str = "score",
+) -> list[str]:
+    """The lines that compare a score with its norms.
+
+    ``interval`` is the confidence interval on the 0-100 scale of the score
+    shown (:func:`mgrlead.report.charts.percent_interval`); without it the
+    interval of the norm table's own ``metric`` is named as such, so that no
+    line puts numbers of two scales side by side.
+    """
     if norm is None:
         return []
     fell = " (your group has no norms: compared with the fallback group)" if norm.fallback else ""
     head = f"[italic]Compared with {esc(norm.group)}[/italic] ({esc(table or '')}){fell}"
     numbers = f"percentile {norm.percentile:.0f}, z {norm.z:+.2f}, T {norm.t:.0f}, sten {norm.sten}"
     lines = [f"{head}: {numbers}."]
-    if norm.ci_low is not None and norm.ci_high is not None:
-        lines.append(f"95% interval of the score: {norm.ci_low:.2f} to {norm.ci_high:.2f}.")
+    if interval is not None:
+        lines.append(f"95% interval of the score: {interval[0]:.1f} to {interval[1]:.1f} (of 100).")
+    elif norm.ci_low is not None and norm.ci_high is not None:
+        lines.append(
+            f"95% interval of the {esc(metric)} the norms describe: {norm.ci_low:.2f} to "
+            f"{norm.ci_high:.2f} (not on the 0-100 scale)."
+        )
     if norm.borderline:
         lines.append(
             "[bold]Borderline:[/bold] the interval crosses a band boundary, so the label "
@@ -211,22 +446,26 @@ def show_analysis(analysis: Any, console: Console) -> None:  # noqa: ANN401
         f"[bold]Reliability[/bold]  {analysis.rubric} {analysis.rubric_version}, "
         f"{analysis.n} respondents\n"
     )
+    from mgrlead.analysis.psychometrics import FELDT_NOTE  # noqa: PLC0415
+
+    with_ci = FELDT_NOTE not in analysis.notes  # without scipy the interval is left out
     scales = Table(title="Scales", title_justify="left")
-    for col in ("dimension", "items", "alpha", "95% CI", "std alpha", "G6",
-                "omega", "av r", "S/N", "mean", "sd"):  # fmt: skip
+    for col in ("dimension", "items", "alpha", *(["95% CI"] if with_ci else []), "std alpha",
+                "G6", "omega", "av r", "S/N", "mean", "sd"):  # fmt: skip
         scales.add_column(col, justify="left" if col == "dimension" else "right")
     for d in analysis.dimensions:
         ci = f"{fmt(d.alpha_ci_low)}-{fmt(d.alpha_ci_high)}" if d.alpha is not None else "-"
         scales.add_row(
-            d.dimension, str(d.n_items), fmt(d.alpha), ci, fmt(d.std_alpha), fmt(d.g6),
-            fmt(d.omega_total), fmt(d.average_r), fmt(d.signal_noise), fmt(d.mean),
-            fmt(d.sd),
+            d.dimension, str(d.n_items), fmt(d.alpha), *([ci] if with_ci else []),
+            fmt(d.std_alpha), fmt(d.g6), fmt(d.omega_total), fmt(d.average_r),
+            fmt(d.signal_noise), fmt(d.mean), fmt(d.sd),
         )  # fmt: skip
     console.print(scales)
     console.print(
-        "alpha = Cronbach's alpha (raw), 95% CI = Feldt, std alpha = standardized, "
-        "G6 = Guttman's lambda 6, omega = McDonald's omega total (one factor), "
-        "av r = average inter-item correlation, S/N = signal/noise\n"
+        "alpha = Cronbach's alpha (raw), "
+        + ("95% CI = Feldt, " if with_ci else "")
+        + "std alpha = standardized, G6 = Guttman's lambda 6, omega = McDonald's omega "
+        "total (one factor), av r = average inter-item correlation, S/N = signal/noise\n"
     )
     for d in analysis.dimensions:
         if d.note:

@@ -10,7 +10,7 @@ import click
 from attrs import frozen
 
 from mgrlead.cli.common import columns_of, composed, norm_table, output, pick, rubric_options
-from mgrlead.errors import InputError
+from mgrlead.errors import InputError, ReportError
 
 if TYPE_CHECKING:
     from mgrlead.model import Rubric
@@ -175,6 +175,11 @@ def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, An
             profile = Profile.from_json(file.read_bytes())
         except OSError as exc:
             raise InputError(f"cannot read {file}: {exc.strerror}") from exc
+        except InputError as exc:
+            raise InputError(
+                f"{file}: {exc}; save a profile with `mgrlead assess -o FILE.json` "
+                "(or `--json > FILE.json`)"
+            ) from exc
         who: Any = o.respondent
     else:
         columns = columns_of(file, rubric)
@@ -188,7 +193,10 @@ def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, An
         row = ids.index(who)
         answers = {item: columns[item][row] for item in rubric.item_ids}
         profile = score(rubric, answers, norms=norm_table(o.norms_path), group=o.norm_group)
-    html = report.profile_report(profile, rubric, respondent=who)
+    try:
+        html = report.profile_report(profile, rubric, respondent=who)
+    except ReportError as exc:
+        raise ReportError(f"{file}: {exc}") from exc
     return html, {"profile": charts.profile_chart(profile, rubric)}
 
 

@@ -55,7 +55,7 @@ def overall_score(
 ) -> OverallScore:
     """The overall result: from its metrics, or why not (``scorable``: per dimension)."""
     blocked = [plan.dimensions[d].id for d, _ in plan.top if not scorable[d]]
-    if blocked or metrics is None:
+    if blocked or metrics is None or not plan.top:  # no top: the rubric declares no overall
         return OverallScore(
             scorable=False, reason=kernel.overall_reason(blocked), percent=None,
             position=None, band=None, band_label=None,

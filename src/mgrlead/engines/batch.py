@@ -87,12 +87,6 @@ def fills_from_counts(
     }
 
 
-def _table(values: Sequence[float], gap: float) -> npt.NDArray[np.float64]:
-    import numpy as np  # noqa: PLC0415
-
-    return np.array([*values, gap], dtype=np.float64)
-
-
 def score_matrix(
     plan: ScoringPlan,
     values: npt.ArrayLike,
@@ -136,94 +130,172 @@ def score_matrix(
         )
     n = values.shape[0]
     blocks = _blocks(n)
+    layout = _Layout(plan)
 
-    # Block by block: each step's temporaries stay small enough for the caches
-    # and for the allocator to reuse, which is several times faster than
-    # whole-column temporaries of a million rows; the numbers are the same.
-    def block(start: int, stop: int) -> tuple[Any, list[tuple[Any, Any]]]:
-        """One block, one contiguous row per item, checked; each item's code indices."""
-        by_item = np.asfortranarray(values[start:stop]).T
+    # Block by block: each block's answers are transposed into a small buffer,
+    # one contiguous row per item, and every temporary stays small enough for
+    # the caches and for the allocator to reuse, which is several times faster
+    # than whole-column temporaries of a million rows; the numbers are the same.
+    def block(start: int, stop: int) -> tuple[Any, Any, Any]:
+        """One block, ``(items, rows)``, checked; its code indices and answered mask."""
+        by_item = np.ascontiguousarray(values[start:stop].T)
         if not all_valid(plan.items, by_item):
             check_matrix(plan.items, values, row_offset=row_offset)  # names the first bad cell
-        return by_item, [code_indices(it, by_item[i]) for i, it in enumerate(plan.items)]
+        index, real = layout.indices(by_item)
+        return by_item, index, real
 
     if plan.imputes and fills is None:  # a first pass: the fill values of the whole batch
         totals = [np.zeros(len(it.codes), dtype=np.int64) for it in plan.items]
         for start, stop in blocks:
-            counts = code_counts(plan, [index for index, _ in block(start, stop)[1]])
-            for i, count in enumerate(counts):
+            for i, count in enumerate(code_counts(plan, block(start, stop)[1])):
                 totals[i] += count
         fills = fills_from_counts(plan, totals)
-    tables = _term_tables(plan, fills)
-    units = [_table(kernel.unit_table(it), 0.0) for it in plan.items] if careless else []
-    parts = [
-        _score_block(plan, tables, units, *block(start, stop), careless=careless)
-        for start, stop in blocks
-    ]
-    dimensions, overall, indicators = _joined(parts, n)
+    tables = layout.term_tables(plan, fills)
+    units = layout.flat([_table(kernel.unit_table(it), 0.0) for it in plan.items])
+    out = _Columns(n)
+    for start, stop in blocks:
+        by_item, index, real = block(start, stop)
+        out.put(start, stop, _score_block(
+            plan, layout, tables, units, by_item, index, real, careless=careless
+        ))  # fmt: skip
+    dimensions, overall, indicators = out.result()
     return BatchScores(plan=plan, n=n, careless=indicators, dimensions=dimensions, overall=overall)
 
 
 #: Rows scored at a time by :func:`score_matrix` (its temporaries are this long).
-BLOCK_ROWS: Final = 1 << 14
+BLOCK_ROWS: Final = 1 << 13
 
 
 def _blocks(n: int) -> list[tuple[int, int]]:
     return [(start, min(start + BLOCK_ROWS, n)) for start in range(0, n, BLOCK_ROWS)] or [(0, 0)]
 
 
-_Tables = list[list[tuple[Any, Any, Any, bool]]]
+class _Layout:
+    """Where each item's codes sit in flat tables: a block's cells become flat indices.
 
+    Item ``i``'s code ``c`` (its index ``c - code_min``, the gap one past the
+    last) has the flat position ``offsets[i] + index``; a table made by
+    :meth:`flat` holds every item's values there, so one gather fetches a whole
+    stack of items.
+    """
 
-def _term_tables(plan: ScoringPlan, fills: Fills | None) -> _Tables:
-    """Per dimension and member: the ``w``, ``w * k`` and share tables by code, and imputing."""
-    out = []
-    for dim in plan.dimensions:
-        members = []
-        for i, weight, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
-            fill = None if dim.impute == "none" or fills is None else fills[dim.impute][i]
-            table = kernel.term_table(plan.items[i], weight, rev, fill)
-            terms = table.by_code
-            members.append((
-                _table([t.w for t in terms], table.gap.w),
-                _table([t.wx for t in terms], table.gap.wx),
-                _table([t.wp for t in terms], table.gap.wp),
-                fill is not None,
+    def __init__(self, plan: ScoringPlan) -> None:
+        import numpy as np  # noqa: PLC0415
+
+        sizes = [len(it.codes) + 1 for it in plan.items]
+        self.size = sum(sizes)
+        self.offsets = np.cumsum([0, *sizes[:-1]], dtype=np.intp)[:, None]
+        self.code_min = np.array([it.code_min for it in plan.items], dtype=np.float64)[:, None]
+        self.gap = np.array([len(it.codes) for it in plan.items], dtype=np.float64)[:, None]
+        self.missing_codes = [(i, list(it.missing_codes)) for i, it in enumerate(plan.items)
+                              if it.missing_codes]  # fmt: skip
+
+    def indices(self, by_item: Any) -> tuple[Any, Any]:  # noqa: ANN401
+        """Each checked cell's index into its item's codes (gap: one past), and answered."""
+        import numpy as np  # noqa: PLC0415
+
+        real = ~np.isnan(by_item)
+        for i, codes in self.missing_codes:
+            real[i] &= ~np.isin(by_item[i], codes)
+        index = np.where(real, by_item - self.code_min, self.gap).astype(np.intp)
+        return index, real
+
+    def flat(self, tables: Sequence[Any], members: Sequence[int] | None = None) -> Any:  # noqa: ANN401
+        """One flat table from per-item tables (of ``members``, others 0)."""
+        import numpy as np  # noqa: PLC0415
+
+        out = np.zeros(self.size, dtype=np.float64)
+        for table, i in zip(tables, range(len(tables)) if members is None else members,
+                            strict=True):  # fmt: skip
+            start = int(self.offsets[i, 0])
+            out[start : start + len(table)] = table
+        return out
+
+    def term_tables(self, plan: ScoringPlan, fills: Fills | None) -> list[_DimensionTables]:
+        """Per dimension: flat ``w``, ``w * k`` and share tables, and whether it imputes."""
+        import numpy as np  # noqa: PLC0415
+
+        out = []
+        for dim in plan.dimensions:
+            w, wx, wp = [], [], []
+            filled = []
+            for i, weight, rev in zip(dim.members, dim.weights, dim.reverse, strict=True):
+                fill = None if dim.impute == "none" or fills is None else fills[dim.impute][i]
+                filled.append(fill is not None)
+                table = kernel.term_table(plan.items[i], weight, rev, fill)
+                w.append(_table([t.w for t in table.by_code], table.gap.w))
+                wx.append(_table([t.wx for t in table.by_code], table.gap.wx))
+                wp.append(_table([t.wp for t in table.by_code], table.gap.wp))
+            unit = all(x == 1.0 for x in dim.weights) and dim.impute == "none"
+            out.append(_DimensionTables(
+                members=list(dim.members), offsets=self.offsets[list(dim.members)],
+                w=self.flat(w, dim.members), wx=self.flat(wx, dim.members),
+                wp=self.flat(wp, dim.members), unit=unit,
+                filled=np.array(filled)[:, None] if any(filled) else None,
             ))  # fmt: skip
-        out.append(members)
-    return out
+        return out
 
 
-def _score_block(  # noqa: PLR0913 - one block of rows and what scores it
+@frozen
+class _DimensionTables:
+    members: list[int]
+    offsets: Any
+    w: Any
+    wx: Any
+    wp: Any
+    unit: bool
+    """Unit weights without imputation: an answered item weighs 1."""
+    filled: Any
+    """Which members have an imputed value for a gap, ``(members, 1)``; ``None``: none."""
+
+
+def _table(values: Sequence[float], gap: float) -> npt.NDArray[np.float64]:
+    import numpy as np  # noqa: PLC0415
+
+    return np.array([*values, gap], dtype=np.float64)
+
+
+_Block = tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any]]
+
+
+def _score_block(  # noqa: PLR0913, PLR0917 - one block of rows and what scores it
     plan: ScoringPlan,
-    tables: _Tables,
-    units: list[Any],
+    layout: _Layout,
+    tables: list[_DimensionTables],
+    units: Any,  # noqa: ANN401
     by_item: Any,  # noqa: ANN401
-    coded: list[tuple[Any, Any]],
+    index: Any,  # noqa: ANN401
+    real: Any,  # noqa: ANN401
     *,
     careless: bool,
-) -> tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any]]:
-    """The kernel on one block of rows: dimension metrics, overall, careless indicators."""
+) -> _Block:
+    """The kernel on one block of rows: dimension metrics, overall, careless indicators.
+
+    ``by_item``, ``index`` and ``real`` are ``(items, rows)``: the answers, their
+    code indices and whether answered.  Each dimension gathers its members'
+    terms as stacks (one gather per table) and the kernel sums them in item order.
+    """
     import numpy as np  # noqa: PLC0415
 
     n = by_item.shape[1]
     results = []
     columns: dict[str, dict[str, Any]] = {}
+    flat_index = index + layout.offsets
     with np.errstate(divide="ignore", invalid="ignore"):
-        for dim, members in zip(plan.dimensions, tables, strict=True):
-            acc = kernel.Accumulated()
-            unit = all(w == 1.0 for w in dim.weights) and dim.impute == "none"
-            for i, (w_table, wx_table, wp_table, imputes) in zip(dim.members, members,
-                                                                  strict=True):  # fmt: skip
-                index, real = coded[i]
-                wx = wx_table.take(index)
-                wp = wp_table.take(index)
-                # unit weights without imputation: the weight of an answered item is 1
-                w = real if unit else w_table.take(index)
-                imputed: Any = (~real).astype(np.int64) if imputes else 0
-                kernel.accumulate(NUMPY, acc, w, wx, wp, real, imputed)
-            if unit:
-                acc.w = np.asarray(acc.w, dtype=np.float64)
+        for dim, t in zip(plan.dimensions, tables, strict=True):
+            at = flat_index[t.members]
+            answered = real[t.members]
+            ones = NUMPY.each(NUMPY.as_int, answered)
+            # unit weights without imputation: the weight of an answered item is 1
+            w = None if t.unit else t.w.take(at)
+            imputed: Any = 0
+            if t.filled is not None:  # a gap of a member with a fill value is imputed
+                imputed = NUMPY.each(NUMPY.as_int, ~answered & t.filled)
+            acc = kernel.accumulate_stacks(NUMPY, w, t.wx.take(at), t.wp.take(at), ones,
+                                           imputed)  # fmt: skip
+            acc.n = np.asarray(acc.n, dtype=np.int64)
+            if t.unit:
+                acc.w = acc.n.astype(np.float64)
             if isinstance(acc.imputed, int):
                 acc.imputed = np.zeros(n, dtype=np.int64)
             result = kernel.dimension(NUMPY, acc, dim, plan.strategy)
@@ -236,36 +308,46 @@ def _score_block(  # noqa: PLR0913 - one block of rows and what scores it
         overall = {k: _column(v, n) for k, v in kernel.overall_masked(NUMPY, total).items()}
         indicators: dict[str, Any] = {}
         if careless:
-            codes = [np.where(real, by_item[i], np.nan) for i, (_, real) in enumerate(coded)]
-            unit_values = [units[i].take(index) for i, (index, _) in enumerate(coded)]
-            present = [real for _, real in coded]
-            found = kernel.careless(NUMPY, codes, unit_values, present, plan.careless)
+            # the answers are the codes, NaN where missing (unless a code means missing)
+            codes = np.where(real, by_item, np.nan) if layout.missing_codes else by_item
+            found = kernel.careless(NUMPY, codes, units.take(flat_index), real, plan.careless)
             indicators = {k: _column(v, n) for k, v in found.items()}
     return columns, overall, indicators
 
 
-def _joined(
-    parts: list[tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any]]], n: int
-) -> tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any]]:
-    """The blocks' columns end to end (the one block itself when there is one)."""
-    if len(parts) == 1:
-        return parts[0]
-    import numpy as np  # noqa: PLC0415
+class _Columns:
+    """The blocks' columns, each written into its place in whole-batch arrays."""
 
-    def join(pieces: list[dict[str, Any]]) -> dict[str, Any]:
-        out = {}
-        for name, first in pieces[0].items():
-            column = np.empty(n, dtype=first.dtype)
-            start = 0
-            for piece in pieces:
-                values = piece[name]
-                column[start : start + len(values)] = values
-                start += len(values)
-            out[name] = column
-        return out
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.parts: _Block | None = None
 
-    dims = {d: join([p[0][d] for p in parts]) for d in parts[0][0]}
-    return dims, join([p[1] for p in parts]), join([p[2] for p in parts])
+    def put(self, start: int, stop: int, block: _Block) -> None:
+        """Put one block's columns at rows ``start:stop``."""
+        import numpy as np  # noqa: PLC0415
+
+        if self.parts is None:
+            if stop - start == self.n:  # one block: its columns are the batch's
+                self.parts = block
+                return
+
+            def alloc(columns: dict[str, Any]) -> dict[str, Any]:
+                return {k: np.empty(self.n, dtype=v.dtype) for k, v in columns.items()}
+
+            self.parts = ({d: alloc(c) for d, c in block[0].items()}, alloc(block[1]),
+                          alloc(block[2]))  # fmt: skip
+        dims, overall, indicators = self.parts
+        for d, metrics in block[0].items():
+            for k, v in metrics.items():
+                dims[d][k][start:stop] = v
+        for target, source in ((overall, block[1]), (indicators, block[2])):
+            for k, v in source.items():
+                target[k][start:stop] = v
+
+    def result(self) -> _Block:
+        """The batch's columns."""
+        assert self.parts is not None  # noqa: S101 - score_matrix puts at least one block
+        return self.parts
 
 
 def _column(value: Any, n: int) -> Any:  # noqa: ANN401

@@ -86,6 +86,7 @@ __all__ = [
     "TermTable",
     "Terms",
     "accumulate",
+    "accumulate_stacks",
     "band_index",
     "band_value",
     "careless",
@@ -239,6 +240,30 @@ def accumulate(  # noqa: PLR0913, PLR0917 - the sums, then one member's terms
     return acc
 
 
+def accumulate_stacks(  # noqa: PLR0913, PLR0917 - the terms of every member at once
+    ops: Ops,
+    w: Any,  # noqa: ANN401
+    wx: Any,  # noqa: ANN401
+    wp: Any,  # noqa: ANN401
+    n: Any,  # noqa: ANN401
+    imputed: Any = 0,  # noqa: ANN401
+) -> Accumulated:
+    """A dimension's sums from stacks of its members' terms (see :meth:`Ops.each`).
+
+    ``w`` ``None``: the engine sets the weights itself (unit weights: the count).
+    The same sums, in the same item order, as :func:`accumulate` member by member
+    (whose sums start at ``0.0``: adding it last turns a sum of ``-0.0`` terms
+    into ``0.0`` as starting with it does, and changes nothing else).
+    """
+    return Accumulated(
+        w=None if w is None else ops.total(w, 0.0) + 0.0,
+        wx=ops.total(wx, 0.0) + 0.0,
+        wp=ops.total(wp, 0.0) + 0.0,
+        n=ops.total(n, 0),
+        imputed=imputed if isinstance(imputed, int) else ops.total(imputed, 0),
+    )
+
+
 # ------------------------------------------------------------- finishing
 def band_index(ops: Ops, value: Value, boundaries: tuple[tuple[float, bool], ...]) -> Value:
     """Index of the band ``value`` falls in: how many boundaries it is past."""
@@ -372,6 +397,8 @@ def overall(
     summed over scorable dimensions, a sum every engine computes (when the
     overall result is scorable, all of them).
     """
+    if not parts:  # the rubric declares no overall result: never scorable
+        return OverallResult(ok=False, percent=ops.missing, position=ops.missing, band=-1)
     ok = functools.reduce(lambda a, b: a & b, [part.ok for _, part in parts])
     num = _sum(ops, [weight * part.share for weight, part in parts], 0.0)
     den = _sum(ops, [weight * ops.as_float(part.ok) for weight, part in parts], 0.0)
@@ -404,8 +431,14 @@ def reason(
     return None
 
 
+#: Why a rubric that declares no overall result has none.
+NO_OVERALL = "the rubric declares no overall result"
+
+
 def overall_reason(blocked: Sequence[str]) -> str:
     """Why the overall result is not scorable: the dimensions that are not."""
+    if not blocked:
+        return NO_OVERALL
     names = ", ".join(repr(b) for b in blocked)
     return f"dimension {names} could not be scored"
 
@@ -421,26 +454,24 @@ def imputation_refused(dim: DimensionPlan) -> str:
 
 # ---------------------------------------------------------------- careless
 def _sum(ops: Ops, values: Sequence[Value], empty: Value) -> Value:
-    """The sum of ``values`` in order (``empty`` when there are none).
-
-    The first addition makes a new value; the engine may add the rest into it
-    in place (:meth:`Ops.add`), never into one of ``values``.
-    """
-    if not values:
-        return empty
-    if len(values) == 1:
-        return values[0]
-    return functools.reduce(ops.add, values[2:], values[0] + values[1])
+    """The sum of ``values`` in order (``empty`` when there are none); see :meth:`Ops.total`."""
+    return ops.total(values, empty)
 
 
 def careless(
     ops: Ops,
-    codes: Sequence[Value],
-    units: Sequence[Value],
-    present: Sequence[Value],
+    codes: Any,  # noqa: ANN401 - a stack (see Ops.each)
+    units: Any,  # noqa: ANN401
+    present: Any,  # noqa: ANN401
     plan: CarelessPlan,
 ) -> dict[str, Value]:
     """The careless-responding indicators (see the module doc), by name.
+
+    The per-item values come as *stacks*, one entry per item in rubric order:
+    a list of values on most engines, an ``(items, respondents)`` array on
+    numpy.  Each formula below is applied to a whole stack with
+    :meth:`Ops.each`, summed over it in item order with :meth:`Ops.total`, or
+    scanned with :meth:`Ops.cumsum` and its kin, so the same lines serve both.
 
     Args:
         ops: The engine's namespace.
@@ -450,34 +481,30 @@ def careless(
         plan: The balanced items and pole pairs.
     """
     k = len(codes)
-    ones = [ops.as_int(p) for p in present]
+    ones = ops.each(ops.as_count, present)
     # where an engine stores intermediate values, three stores in all
-    stored = ops.checkpoint([
-        *ops.cumsum(ones),
-        *ops.ffill_previous(codes),
-        *units,
-        *present,
-    ])  # fmt: skip
-    answered, previous = stored[:k], stored[k : 2 * k]
-    units, present = stored[2 * k : 3 * k], stored[3 * k :]
-    breaks = [
-        ops.where(p & ops.not_(ops.same(prev, c)), a - 1, 0)
-        for p, prev, c, a in zip(present, previous, codes, answered, strict=True)
-    ]
-    n_all = ops.as_float(answered[-1]) if k else 0.0  # how many were answered in all
-    total = _sum(ops, units, 0.0)
-    stored = ops.checkpoint([*breaks, n_all, total / ops.where(n_all > 0, n_all, 1.0)])
-    breaks, n_all, m = stored[:k], stored[k], stored[k + 1]
-    last_break = ops.checkpoint(ops.cummax(breaks))
-    runs = [ops.where(p, a - b, 0) for p, a, b in zip(present, answered, last_break, strict=True)]
-    deviations = [ops.where(p, u - m, 0.0) for p, u in zip(present, units, strict=True)]
-    spread = _sum(ops, [d * d for d in deviations], 0.0)
+    (answered, previous, units, present), _ = ops.checkpoint_stacks(
+        [ops.cumsum(ones), ops.ffill_previous(codes), units, present], []
+    )
+    breaks = ops.each(
+        lambda p, prev, c, a: ops.where(p & ops.not_(ops.same(prev, c)), a - 1, 0),
+        present, previous, codes, answered,
+    )  # fmt: skip
+    n_all = ops.as_float(ops.last(answered)) if k else 0.0  # how many were answered in all
+    total = ops.total(units, 0.0)
+    (breaks,), (n_all, m) = ops.checkpoint_stacks(
+        [breaks], [n_all, total / ops.where(n_all > 0, n_all, 1.0)]
+    )
+    (last_break,), _ = ops.checkpoint_stacks([ops.cummax(breaks)], [])
+    runs = ops.each(lambda p, a, b: ops.where(p, a - b, 0), present, answered, last_break)
+    deviations = ops.each(lambda p, u: ops.where(p, u - m, 0.0), present, units)
+    spread = ops.total(ops.each(lambda d: d * d, deviations), 0.0)
     enough = n_all >= 2
     irv = ops.where(enough, ops.sqrt(spread / ops.where(enough, n_all - 1, 1.0)), ops.missing)
 
     def group(members: Sequence[int]) -> tuple[Value, Value]:
-        n = _sum(ops, [ones[j] for j in members], 0)
-        return _sum(ops, [units[j] for j in members], 0.0), n
+        n = ops.total(ops.rows(ones, members), 0)
+        return ops.total(ops.rows(units, members), 0.0), n
 
     t_bal, n_bal = group(plan.balanced)
     acquiescence = ops.where(n_bal > 0, t_bal / ops.where(n_bal > 0, n_bal, 1.0), ops.missing)
@@ -487,7 +514,7 @@ def careless(
         t_hi, n_hi = group(high)
         both = both + ops.as_int((n_lo > 0) & (t_lo > 0.0) & (n_hi > 0) & (t_hi > 0.0))
     return {
-        "longest_run": ops.max_of(runs),
+        "longest_run": ops.as_int(ops.max_of(runs)),
         "irv": irv,
         "acquiescence": acquiescence,
         "both_poles": both,

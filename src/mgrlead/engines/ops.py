@@ -132,6 +132,10 @@ class Ops:
         """A mask as ``1`` / ``0``."""
         raise NotImplementedError
 
+    def as_count(self, mask: Value) -> Value:
+        """A mask as ``1`` / ``0`` to be counted (numpy: narrower than :meth:`as_int`)."""
+        return self.as_int(mask)
+
     def add(self, acc: Value, x: Value) -> Value:
         """``acc + x`` for an accumulator the kernel owns (numpy adds in place)."""
         return acc + x
@@ -143,6 +147,48 @@ class Ops:
     def checkpoint(self, values: Sequence[Value]) -> list[Value]:
         """A point where an engine may store intermediate values (lazy frames: as columns)."""
         return list(values)
+
+    # ------------------------------------------------- stacks: one value per item
+    # The kernel's per-item values (codes, units, running counts) travel as
+    # *stacks*: a list of values here, one ``(items, respondents)`` array on
+    # numpy.  A formula applied with :meth:`each` is written once for both.
+    def each(self, fn: Callable[..., Value], *stacks: Any) -> Any:  # noqa: ANN401
+        """``fn`` applied item by item to stacks of the same length (a stack)."""
+        return [fn(*values) for values in zip(*stacks, strict=True)]
+
+    def total(self, stack: Any, empty: Value) -> Value:  # noqa: ANN401
+        """The sum of a stack in item order (``empty`` when it has no items).
+
+        The first addition makes a new value; the engine may add the rest into
+        it in place (:meth:`add`), never into one of the stack's values.
+        """
+        values = list(stack)
+        if not values:
+            return empty
+        if len(values) == 1:
+            return values[0]
+        return functools.reduce(self.add, values[2:], values[0] + values[1])
+
+    def rows(self, stack: Any, members: Sequence[int]) -> Any:  # noqa: ANN401
+        """The entries of a stack at ``members`` (item positions), in that order."""
+        return [stack[j] for j in members]
+
+    def last(self, stack: Any) -> Value:  # noqa: ANN401
+        """The stack's last entry."""
+        return stack[-1]
+
+    def checkpoint_stacks(
+        self, stacks: Sequence[Any], values: Sequence[Value]
+    ) -> tuple[list[Any], list[Value]]:
+        """:meth:`checkpoint` for stacks and single values at once (one store)."""
+        flat = [v for stack in stacks for v in stack]
+        stored = self.checkpoint([*flat, *values])
+        out = []
+        start = 0
+        for stack in stacks:
+            out.append(stored[start : start + len(stack)])
+            start += len(stack)
+        return out, stored[start:]
 
     def cumsum(self, xs: Sequence[Value]) -> list[Value]:
         """Running sums over a list (of items): ``[x0, x0 + x1, ...]``."""
@@ -272,11 +318,13 @@ class PythonOps(Ops):
     def is_in(self, x: Value, values: Sequence[float]) -> Value:  # noqa: D102
         return x in values
 
+    # float()/int(): a mask gives 1.0/0.0, and a count (the kernel converts
+    # the number of answers too) stays itself
     def as_float(self, mask: Value) -> Value:  # noqa: D102
-        return 1.0 if mask else 0.0
+        return float(mask)
 
     def as_int(self, mask: Value) -> Value:  # noqa: D102
-        return 1 if mask else 0
+        return int(mask)
 
 
 class NumpyOps(Ops):
@@ -342,6 +390,10 @@ class NumpyOps(Ops):
     def as_int(self, mask: Value) -> Value:  # noqa: D102
         return self._np().asarray(mask, dtype=self._np().int64)
 
+    # counts of answers per respondent stay far below 2**31: half the memory of int64
+    def as_count(self, mask: Value) -> Value:  # noqa: D102
+        return self._np().asarray(mask, dtype=self._np().int32)
+
     def add(self, acc: Value, x: Value) -> Value:  # noqa: D102
         np = self._np()
         if isinstance(acc, np.ndarray) and acc.dtype == np.result_type(acc, x):
@@ -362,19 +414,82 @@ class NumpyOps(Ops):
         result = _guarded(strategy, attrs.evolve(stats, **frozen))
         return _checked(np, strategy, result, ok)
 
-    # The scans go item by item: stacking the items into one (items, n) array
-    # copies every column, and a scan along the first axis of it reads memory
-    # in strides; one pass per item over contiguous arrays is several times faster.
-    def ffill_previous(self, xs: Sequence[Value]) -> list[Value]:  # noqa: D102
+    # Stacks are (items, n) arrays, item-major: each item's row is contiguous.
+    # Elementwise formulas run once over the whole stack; sums and scans go
+    # row by row in item order (the same additions as on a list, so the same
+    # bits), each row an in-place operation into preallocated memory.
+    @staticmethod
+    def _stacked(stack: Any) -> bool:  # noqa: ANN401
+        return getattr(stack, "ndim", 0) == 2
+
+    def each(self, fn: Callable[..., Value], *stacks: Any) -> Any:  # noqa: ANN401, D102
+        if stacks and self._stacked(stacks[0]):
+            return fn(*stacks)
+        return super().each(fn, *stacks)
+
+    def total(self, stack: Any, empty: Value) -> Value:  # noqa: ANN401, D102
+        if not self._stacked(stack):
+            return super().total(stack, empty)
+        if stack.shape[0] == 0:
+            return empty
+        if stack.shape[0] == 1:
+            return stack[0]
+        out = stack[0] + stack[1]
+        for row in stack[2:]:
+            out += row
+        return out
+
+    # rows: the base's list of the rows (views, nothing copied) serves numpy too
+
+    def checkpoint_stacks(  # noqa: D102
+        self, stacks: Sequence[Any], values: Sequence[Value]
+    ) -> tuple[list[Any], list[Value]]:
+        if all(self._stacked(s) for s in stacks):
+            return list(stacks), list(values)
+        return super().checkpoint_stacks(stacks, values)
+
+    def _scan(self, stack: Any, step: Callable[..., Any]) -> Any:  # noqa: ANN401
+        """Running ``step`` down a stack's rows, into a new stack."""
+        out = self._np().empty_like(stack)
+        if stack.shape[0]:
+            out[0] = stack[0]
+        for j in range(1, stack.shape[0]):
+            step(out[j - 1], stack[j], out=out[j])
+        return out
+
+    def cumsum(self, xs: Any) -> Any:  # noqa: ANN401, D102
+        if not self._stacked(xs):
+            return super().cumsum(xs)
+        return self._scan(xs, self._np().add)
+
+    def cummax(self, xs: Any) -> Any:  # noqa: ANN401, D102
+        if not self._stacked(xs):
+            return super().cummax(xs)
+        return self._scan(xs, self._np().maximum)
+
+    def max_of(self, xs: Any) -> Value:  # noqa: ANN401, D102
+        if not self._stacked(xs):
+            return super().max_of(xs)
+        return self._np().maximum.reduce(xs, axis=0)
+
+    def ffill_previous(self, xs: Any) -> Any:  # noqa: ANN401, D102
         np = self._np()
+        if self._stacked(xs):
+            out = np.empty(xs.shape, dtype=np.float64)
+            if xs.shape[0]:
+                out[0] = np.nan
+            for j in range(1, xs.shape[0]):
+                np.copyto(out[j], xs[j - 1])
+                np.copyto(out[j], out[j - 1], where=np.isnan(xs[j - 1]))
+            return out
         if not xs:
             return []
         last = np.full_like(xs[0], np.nan, dtype=np.float64)
-        out = [last]
+        out_list = [last]
         for x in xs[:-1]:
             last = np.where(np.isnan(x), last, x)
-            out.append(last)
-        return out
+            out_list.append(last)
+        return out_list
 
 
 class NarwhalsOps(Ops):
@@ -711,9 +826,15 @@ class SourceOps(Ops):
     name = "python"
     missing = None
 
-    def __init__(self, trace: Trace) -> None:
-        """Operations recorded in ``trace``."""
+    def __init__(self, trace: Trace, *, complete: bool = False) -> None:
+        """Operations recorded in ``trace``.
+
+        ``complete``: the traced codes are known to be answers (never ``None``),
+        so whether one is present is the constant ``True`` and the formulas fold
+        to what a respondent without a gap needs.
+        """
         self.trace = trace
+        self.complete = complete
 
     @staticmethod
     def _constant(*values: Any) -> bool:  # noqa: ANN401
@@ -764,6 +885,8 @@ class SourceOps(Ops):
     def present(self, x: Value) -> Value:  # noqa: D102
         if self._constant(x):
             return x is not None
+        if self.complete:
+            return True
         return self.trace.node("{0} is not None", x)
 
     def same(self, a: Value, b: Value) -> Value:  # noqa: D102
@@ -771,6 +894,8 @@ class SourceOps(Ops):
             return PYTHON.same(a, b)
         if a is None or b is None:
             return False
+        if self.complete:
+            return self.trace.node("{0} == {1}", a, b)
         # codes are checked ints or None: equal ints are both present
         return self.trace.node("{0} is not None and {0} == {1}", a, b)
 

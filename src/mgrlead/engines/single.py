@@ -173,10 +173,10 @@ class _Writer:
         for line in assemble.construct(cls, var, values, self.ns):
             self.emit(line, depth)
 
-    def trace(self) -> tuple[Trace, SourceOps]:
+    def trace(self, *, complete: bool = False) -> tuple[Trace, SourceOps]:
         self._traces += 1
         trace = Trace(f"t{self._traces}_", self.ns)
-        return trace, SourceOps(trace)
+        return trace, SourceOps(trace, complete=complete)
 
     def flush(self, trace: Trace, outputs: list[Any], depth: int) -> None:
         """Write the assignments the traced outputs need."""
@@ -367,6 +367,9 @@ class _Writer:
         """``overall``: the kernel's weighted mean of the top-level shares."""
         plan = self.plan
         oks = ", ".join(f"ok{d}" for d in range(len(plan.dimensions)))
+        if not plan.top:  # the rubric declares no overall result
+            self.emit(f"overall = _overall_blocked([{oks}])")
+            return
         blocked = " and ".join(f"ok{d}" for d, _ in plan.top)
         self.emit(f"if not ({blocked}):")
         self.emit(f"overall = _overall_blocked([{oks}])", 2)
@@ -391,27 +394,43 @@ class _Writer:
         }, 2)  # fmt: skip
 
     def careless(self) -> None:
-        """``indicators``: the kernel's careless-responding indicators."""
+        """``indicators``: the kernel's careless-responding indicators.
+
+        Written twice, like the dimensions: for answers without a gap (every
+        presence the constant ``True``, so the running counts are constants and
+        the scans fold away) and for any answers.
+        """
         plan = self.plan
         self.emit("if careless:")
-        trace, ops = self.trace()
-        codes = [trace.value(f"c{j}") for j in range(len(plan.items))]
-        units = []
         for j, item in enumerate(plan.items):
             table: dict[int | None, float] = dict(
                 zip(item.codes, kernel.unit_table(item), strict=True)
             )
             table[None] = 0.0
             self.ns[f"_u{j}"] = table
-            units.append(trace.node(f"_u{j}[{{0}}]", codes[j]))
+        self.emit("if not gaps:", 2)
+        self.depth += 1
+        self.careless_values(complete=True)
+        self.depth -= 1
+        self.emit("else:", 2)
+        self.depth += 1
+        self.careless_values(complete=False)
+        self.depth -= 1
+        self.emit("else:")
+        self.emit("indicators = None", 2)
+
+    def careless_values(self, *, complete: bool) -> None:
+        """The indicators from traced codes (``complete``: none is missing)."""
+        plan = self.plan
+        trace, ops = self.trace(complete=complete)
+        codes = [trace.value(f"c{j}") for j in range(len(plan.items))]
+        units = [trace.node(f"_u{j}[{{0}}]", codes[j]) for j in range(len(plan.items))]
         present = [ops.present(c) for c in codes]
         values = kernel.careless(ops, codes, units, present, plan.careless)
         names = [f.name for f in _careless_fields()]
         self.flush(trace, [values[name] for name in names], 2)
         self.build(CarelessIndicators, "indicators",
                    {name: trace.expr(values[name]) for name in names}, 2)  # fmt: skip
-        self.emit("else:")
-        self.emit("indicators = None", 2)
 
 
 def _careless_fields() -> tuple[Any, ...]:

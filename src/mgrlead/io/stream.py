@@ -251,7 +251,13 @@ def _item_matrix(
         col = batch.column(batch.schema.get_field_index(it.id))
         if pa.types.is_dictionary(col.type):  # Parquet's encoding of repeated values
             col = col.dictionary_decode()
+        digits = None
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            digits = _plain_digits(pa, col)
+        if digits is not None:  # the common case: every cell digits only, or empty
+            values = digits
+            not_whole = np.zeros(n, dtype=bool)
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             trimmed = pc.utf8_trim_whitespace(col)
             whole = pc.fill_null(pc.match_substring_regex(trimmed, _WHOLE), fill_value=True)
             valid = pc.if_else(whole, trimmed, pa.scalar(None, pa.string()))
@@ -288,6 +294,22 @@ def _item_matrix(
             messages[row] = cell_message(it, raw, f"{where}, {line_of.label(first_row + int(row))}")
         matrix[:, j] = np.where(bad, np.nan, values)
     return matrix, bad, messages
+
+
+def _plain_digits(pa: Any, col: Any) -> Any:  # noqa: ANN401
+    """A text column whose every cell is plain ASCII digits (or missing), as floats.
+
+    ``None`` for any other column: those go through the full check, which
+    trims, matches :data:`_WHOLE` and words an error for each bad cell.  A cell
+    of digits only is always a whole number, the same that path gives it.
+    """
+    pc = pa.compute
+    if not pc.all(pc.utf8_is_decimal(col)).as_py():
+        return None
+    try:  # utf8_is_decimal also holds for other scripts' digits, which the cast refuses
+        return pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        return None
 
 
 #: What a streaming run reports after each chunk: rows done, and the pass.
@@ -463,13 +485,22 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                 if batch.num_rows == 0:
                     continue
                 scores = score_matrix(plan, matrix, row_offset=first_row, fills=fills)
-                passthrough = {
-                    h: batch.column(batch.schema.get_field_index(h)).to_pylist()
-                    for h in passthrough_names
-                }
-                columns = {**passthrough, **score_columns(scores, passthrough, extra)}
+                given = {h: batch.column(batch.schema.get_field_index(h))
+                         for h in passthrough_names}  # fmt: skip
+                if fmt != "json":  # to Arrow: band columns from their indices, no Python lists
+                    bands = scores.band_codes()
+                    listed = {h: c.to_pylist() for h, c in given.items()} if extra else {}
+                    scored = score_columns(scores, listed, extra, band_ids=False)
+                    table = pa.table({
+                        **given,
+                        **{k: _band_arrow(pa, *bands[k]) if k in bands else _arrow(pa, v)
+                           for k, v in scored.items()},
+                    })  # fmt: skip
+                    columns = {k: table.column(k) for k in table.column_names}
+                else:
+                    passthrough = {h: c.to_pylist() for h, c in given.items()}
+                    columns = {**passthrough, **score_columns(scores, passthrough, extra)}
                 if fmt == "parquet":
-                    table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
                     if parquet_writer is None:
                         # the types of the input's columns and of the metrics, never of the
                         # first chunk's values (a column of nulls there has no type)
@@ -487,7 +518,6 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                 else:
                     assert out is not None  # noqa: S101
                     assert not isinstance(out, Path)  # noqa: S101
-                    table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
                     chunk_bytes = io.BytesIO()
                     options = pa.csv.WriteOptions(include_header=not wrote_header)
                     pa.csv.write_csv(table, chunk_bytes, options)
@@ -520,7 +550,11 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
 
 def _provenance(plan: ScoringPlan, columns: Mapping[str, Any]) -> str:
     """The score-table header (as :class:`mgrlead.ScoreTable` reads it), as JSON."""
-    sample = {name: [plain(v) for v in values[:1000]] for name, values in columns.items()}
+
+    def head(values: Any) -> Any:  # noqa: ANN401 - an Arrow column or a list/array
+        return values[:1000].to_pylist() if hasattr(values, "to_pylist") else values[:1000]
+
+    sample = {name: [plain(v) for v in head(values)] for name, values in columns.items()}
     kinds = column_kinds(sample, plan.dimension_ids)
     return json.dumps(provenance(plan, kinds))
 
@@ -543,11 +577,23 @@ def _parquet_fields(pa: Any, plan: ScoringPlan, given: Any, scored: Any) -> list
 
 
 def _arrow(pa: Any, values: Any) -> Any:  # noqa: ANN401
+    """A column as an Arrow array: floats with NaN as null, numpy numbers without a list."""
     import numpy as np  # noqa: PLC0415
 
     if isinstance(values, np.ndarray) and values.dtype.kind == "f":
         return pa.array(values, from_pandas=True)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biu":
+        return pa.array(values)
     return pa.array(values if not isinstance(values, np.ndarray) else values.tolist())
+
+
+def _band_arrow(pa: Any, index: Any, ids: tuple[str, ...]) -> Any:  # noqa: ANN401
+    """Band indices (-1: not scorable) as an Arrow string array of band ids (null)."""
+    import numpy as np  # noqa: PLC0415
+
+    missing = index < 0
+    at = pa.array(np.where(missing, 0, index), mask=missing)
+    return pa.compute.take(pa.array(ids, pa.string()), at)
 
 
 def _find_line(path: Path, text: str) -> int | None:

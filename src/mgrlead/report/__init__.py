@@ -1,10 +1,13 @@
 """Self-contained HTML reports of profiles, 360 rounds and teams (``mgrlead[report]``).
 
-Each report is one HTML file with its charts embedded (SVG as data URIs): no
-script, no stylesheet, font or image from anywhere else, so it opens offline
-and can be mailed or archived as it is.  Every text from a rubric file or the
-data goes through Jinja2's HTML autoescaping: an item or a team called
-``<script>`` shows as that text.
+Each report is one HTML file: the profile's bars are drawn in HTML and CSS
+(sharp at any width, and in print), the 360 and team charts are embedded as
+SVG data URIs; no script, no stylesheet, font or image from anywhere else, so
+it opens offline and can be mailed or archived as it is.  The plain words that
+explain a result are shared with the terminal (:mod:`mgrlead.report.texts`).
+
+Every text from a rubric file or the data goes through Jinja2's HTML
+autoescaping: an item or a team called ``<script>`` shows as that text.
 
 Reports only read results: they refuse a rubric whose content hash is not the
 one the results were scored with.
@@ -21,7 +24,6 @@ from mgrlead.plan import content_hash as content_hash_of
 from mgrlead.report.charts import (
     chart_bytes,
     feedback360_chart,
-    profile_chart,
     team_chart,
 )
 
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
     from mgrlead.groups.multirater import Round360
     from mgrlead.groups.teams import TeamSummary
-    from mgrlead.model import Dimension, Rubric
+    from mgrlead.model import Band, Dimension, Rubric
     from mgrlead.results import Profile
 
 __all__ = [
@@ -61,13 +63,29 @@ def _data_uri(figure: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def _check_rubric(rubric: Rubric, content_hash: str, what: str) -> None:
-    if content_hash and content_hash != content_hash_of(rubric):
+def _check_rubric(
+    rubric: Rubric, content_hash: str, what: str, scored_with: tuple[str, str] | None = None
+) -> None:
+    """Refuse ``rubric`` unless the results were scored with it; name the one they were.
+
+    ``scored_with`` is the ``(id, version)`` the results record: when it differs
+    from the rubric's, the message says which rubric to give instead.
+    """
+    if not content_hash or content_hash == content_hash_of(rubric):
+        return
+    given = f"rubric {rubric.id!r} {rubric.version}"
+    if scored_with is not None and scored_with != (rubric.id, rubric.version):
+        their_id, their_version = scored_with
+        hint = f" (--rubric {their_id})" if their_id != rubric.id else ""
         raise ReportError(
-            f"the {what} was scored with another version of rubric {rubric.id!r} "
-            f"(content {content_hash[:12]}, this one {content_hash_of(rubric)[:12]}); "
-            "report it with the rubric it was scored with"
+            f"the {what} was scored with rubric {their_id!r} {their_version}, not with "
+            f"{given}; report it with rubric {their_id!r} {their_version}{hint}"
         )
+    raise ReportError(
+        f"the {what} was scored with another version of {given}: its scoring differs "
+        f"(content {content_hash[:12]}, this one {content_hash_of(rubric)[:12]}); report it "
+        "with the rubric file it was scored with"
+    )
 
 
 def _common(rubric: Rubric, title: str, content_hash: str) -> dict[str, Any]:
@@ -87,10 +105,50 @@ def _band_feedback(dim: Dimension | None, rubric: Rubric, band_id: str | None) -
     return next((b.feedback for b in bands if b.id == band_id), "")
 
 
+def _segments(bands: tuple[Band, ...]) -> list[dict[str, Any]]:
+    """Each band's stretch of the 0-100 track: left and width in percent, its colour."""
+    from mgrlead.report.charts import band_colour  # noqa: PLC0415
+
+    out = []
+    for k, band in enumerate(bands):
+        lo, hi = max(band.lower, 0.0), min(band.upper, 100.0)
+        if hi > lo:
+            out.append({"left": lo, "width": hi - lo, "colour": band_colour(k), "band": band})
+    return out
+
+
+def _bar(  # noqa: PLR0913 - one bar's texts and numbers
+    name: str,
+    low: str,
+    high: str,
+    *,
+    percent: float | None,
+    label: str | None,
+    bands: tuple[Band, ...],
+    interval: tuple[float, float] | None = None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "low": low,
+        "high": high,
+        "percent": percent,
+        "label": label,
+        "segments": _segments(bands),
+        "interval": interval,
+    }
+
+
 def profile_report(
     profile: Profile, rubric: Rubric, *, respondent: object = None, title: str | None = None
 ) -> str:
-    """An individual profile as a self-contained HTML page.
+    """An individual profile as a self-contained HTML page: everything ``mgrlead assess`` says.
+
+    At a glance, every dimension's bar (band colours with a legend, the
+    confidence interval when norms give one); then for each dimension where
+    the answers lean, what that pole means, its strengths, risks and
+    development, the norms; notes on careless responding; what the bands
+    mean, each said once.  Laid out for screens from phone to desktop and for
+    print.
 
     Args:
         profile: The profile to show.
@@ -99,34 +157,55 @@ def profile_report(
         title: The page title (default: the rubric's title).
     """
     from mgrlead.report.charts import percent_interval  # noqa: PLC0415
+    from mgrlead.report.texts import (  # noqa: PLC0415
+        careless_notes,
+        leaning,
+        norm_metric,
+        scale_note,
+    )
 
-    _check_rubric(rubric, profile.content_hash, "profile")
+    _check_rubric(rubric, profile.content_hash, "profile", (profile.rubric, profile.rubric_version))
     rows = []
-    has_intervals = False
+    bars = []
     for dim in rubric.walk():
         score = profile[dim.id]
         interval = percent_interval(score, dim, rubric)
-        has_intervals = has_intervals or interval is not None
-        pole = None
-        if score.position is not None and score.position != 0:
-            pole = dim.high if score.position > 0 else dim.low
+        bands = rubric.bands_of(dim) if dim.band_on == "percent" else ()
+        bar = _bar(dim.name, dim.low.label, dim.high.label, percent=score.percent,
+                   label=score.band_label, bands=bands, interval=interval)  # fmt: skip
+        bars.append(bar)
+        lean, poles = ("", ()) if score.position is None else leaning(dim, score.position)
         rows.append(
             {
                 "dimension": dim,
                 "score": score,
+                "bar": bar,
                 "interval": interval,
-                "feedback": _band_feedback(dim, rubric, score.band),
-                "pole": pole,
+                "metric": norm_metric(score),
+                # a dimension's own bands say their own thing; the rubric's are said once
+                "feedback": _band_feedback(dim, rubric, score.band) if dim.bands else "",
+                "lean": lean,
+                "poles": poles,
             }
         )
+    overall = profile.overall
+    overall_bar = _bar("Overall", rubric.low_label, rubric.high_label,
+                       percent=overall.percent, label=overall.band_label,
+                       bands=rubric.bands)  # fmt: skip
+    legend = [{"colour": seg["colour"], "band": seg["band"]} for seg in _segments(rubric.bands)]
     context = _common(rubric, title or rubric.title, profile.content_hash) | {
         "profile": profile,
         "respondent": respondent,
         "rows": rows,
-        "chart": _data_uri(profile_chart(profile, rubric)),
-        "has_intervals": has_intervals,
+        "bars": bars,
+        "overall_bar": overall_bar,
+        "legend": legend,
+        "has_intervals": any(r["interval"] for r in rows),
         "norms": profile.norms or "",
-        "overall_feedback": _band_feedback(None, rubric, profile.overall.band),
+        "scale_note": scale_note(rubric),
+        "careless": careless_notes(profile, rubric),
+        "own_bands": any(d.bands for d in rubric.walk()),
+        "rubric_bands": rubric.overall or any(d.bands is None for d in rubric.walk()),
     }
     return str(_environment().get_template("profile.html.j2").render(context))
 
@@ -150,7 +229,7 @@ def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str
     Raises:
         ReportError: the subject is not in the round, or the rubric differs.
     """
-    _check_rubric(rubric, result.content_hash, "360 round")
+    _check_rubric(rubric, result.content_hash, "360 round", (result.rubric, result.rubric_version))
     try:
         feedback = result[subject]
     except KeyError:
@@ -177,8 +256,26 @@ def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str
 
 
 def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = None) -> str:
-    """Every group of a :class:`~mgrlead.groups.teams.TeamSummary` as a self-contained HTML page."""
-    _check_rubric(rubric, summary.content_hash, "team summary")
+    """Every group of a :class:`~mgrlead.groups.teams.TeamSummary` as a self-contained HTML page.
+
+    The page is named after the grouping ("Team report", "Site report"), and
+    says in plain words what each ICC and rwg(j) means and when it cannot be
+    trusted (negative values, few groups, small groups).
+    """
+    from mgrlead.report.texts import (  # noqa: PLC0415
+        FEW_GROUPS,
+        FEW_MEMBERS,
+        RELIABLE_ICC2,
+        few_groups,
+        group_label,
+        icc1_words,
+        icc2_words,
+        rwg_words,
+    )
+
+    _check_rubric(
+        rubric, summary.content_hash, "team summary", (summary.rubric, summary.rubric_version)
+    )
     dims = {d.id: d for d in rubric.walk()}
     teams = []
     for stats in summary.teams:
@@ -190,15 +287,30 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
                     "name": dims[d.dimension].name,
                     "stats": d,
                     "bands": [(b.label, d.bands[b.id]) for b in bands] if d.shown else [],
+                    "rwg_words": rwg_words(d.rwg_j, d.rwg_members),
                 }
             )
         chart = _data_uri(team_chart(stats, rubric)) if stats.shown else None
         teams.append({"stats": stats, "rows": rows, "chart": chart})
-    icc = [{"name": dims[i.dimension].name, "icc": i} for i in summary.icc]
-    context = _common(rubric, title or f"Teams by {summary.by}", summary.content_hash) | {
+    icc = [
+        {
+            "name": dims[i.dimension].name,
+            "icc": i,
+            "icc1_words": icc1_words(i.icc1),
+            "icc2_words": icc2_words(i.icc2),
+        }
+        for i in summary.icc
+    ]
+    group = group_label(summary.by)
+    context = _common(rubric, title or f"{group} report", summary.content_hash) | {
         "summary": summary,
+        "group": group,
         "teams": teams,
         "icc": icc,
+        "few_groups": FEW_GROUPS,
+        "warning": few_groups(max((i.groups for i in summary.icc), default=0)),
+        "few_members": FEW_MEMBERS,
+        "reliable_icc2": RELIABLE_ICC2,
     }
     return str(_environment().get_template("team.html.j2").render(context))
 

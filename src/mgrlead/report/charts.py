@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "band_colour",
     "chart_bytes",
     "feedback360_chart",
     "percent_interval",
@@ -43,6 +44,11 @@ _GROUP_MARKERS = {
     "all_others": ("P", "#000000"),
 }
 _RC: dict[Any, Any] = {"svg.fonttype": "path", "svg.hashsalt": "mgrlead"}
+
+
+def band_colour(index: int) -> str:
+    """The colour of a rubric's ``index``-th band, in charts and HTML legends alike."""
+    return _BAND_COLOURS[index % len(_BAND_COLOURS)]
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -129,8 +135,9 @@ def profile_chart(profile: Profile, rubric: Rubric) -> Figure:
         if interval is not None:
             ax.plot(interval, (row, row), color="#1c7ed6", linewidth=2.5, solid_capstyle="butt")
         ax.plot([s.percent], [row], marker="o", markersize=10, color="#1864ab",
-                markeredgecolor="white", zorder=3)  # fmt: skip
-        ax.text(s.percent, row - 0.32, f"{s.percent:.0f} \u00b7 {s.band_label}", ha="center",
+                markeredgecolor="white", zorder=3, clip_on=False)  # fmt: skip
+        align = "left" if s.percent < 15 else "right" if s.percent > 85 else "center"
+        ax.text(s.percent, row - 0.32, f"{s.percent:.0f} \u00b7 {s.band_label}", ha=align,
                 va="center", fontsize=8)  # fmt: skip
     ax.set_title(rubric.title)
     return fig

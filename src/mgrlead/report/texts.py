@@ -1,0 +1,179 @@
+"""The plain words a profile is explained with, shared by the terminal and the HTML report.
+
+Every function returns plain text (no markup): the terminal escapes it for
+rich, the HTML report lets Jinja2 escape it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mgrlead.model import Dimension, Pole, Rubric
+    from mgrlead.results import DimensionScore, Profile
+
+__all__ = [
+    "careless_notes",
+    "few_groups",
+    "group_label",
+    "icc1_words",
+    "icc2_words",
+    "leaning",
+    "norm_metric",
+    "rwg_words",
+    "scale_note",
+]
+
+#: A run of the same answer this long (and over half the answers) gets a note.
+LONG_RUN = 8
+#: A mean answer this far from the middle (-1..+1) over balanced dimensions gets a note.
+ACQUIESCENCE = 0.5
+
+
+def scale_note(rubric: Rubric) -> str:
+    """What the 0-100 numbers mean."""
+    return (
+        "Each score runs from 0 to 100: 0 means every answer points to the pole on the left "
+        f"(the {rubric.low_label} side), 100 every answer to the pole on the right (the "
+        f"{rubric.high_label} side), and 50 sits exactly between them. It describes where "
+        "your answers lie, not how good they are, and it is not a percentile (compare with "
+        "a norm table for that)."
+    )
+
+
+def leaning(dim: Dimension, position: float) -> tuple[str, tuple[Pole, ...]]:
+    """Which pole a score leans toward, in words, and the poles whose texts apply."""
+    if position > 0:
+        return f"Your answers lean toward {dim.high.label}.", (dim.high,)
+    if position < 0:
+        return f"Your answers lean toward {dim.low.label}.", (dim.low,)
+    return (
+        (
+            f"Your answers sit exactly between {dim.low.label} and {dim.high.label}; "
+            "both are described."
+        ),
+        (dim.low, dim.high),
+    )
+
+
+def norm_metric(score: DimensionScore) -> str:
+    """Which of a score's numbers its norm comparison is about, in words."""
+    norm = score.norm
+    if norm is None:
+        return "score"
+    for name, value in (("percent", score.percent), ("item mean", score.mean),
+                        ("item sum", score.sum)):  # fmt: skip
+        if value is not None and norm.raw == value:
+            return name
+    return "score"
+
+
+def careless_notes(profile: Profile, rubric: Rubric) -> list[str]:
+    """Plain-word notes on how the answers were given (straight-lining, agreeing with all).
+
+    The rules are deliberately simple: the same answer everywhere; a run of
+    the same answer over half the answers (and at least :data:`LONG_RUN`);
+    agreeing or disagreeing with most statements whatever side they take
+    (:data:`ACQUIESCENCE`); agreeing with both sides of a dimension.
+    """
+    c = profile.careless
+    if c is None:
+        return []
+    answered = sum(s.answered for s in profile if s.parent is None)
+    notes = []
+    if c.irv == 0 and answered > 1:
+        notes.append(
+            f"You gave the same answer to all {answered} statements you answered. The "
+            "statements point both ways, so the same answer everywhere puts every score "
+            "near the middle whatever you think: the profile says little. Take it again "
+            "and weigh each statement on its own."
+        )
+        return notes
+    if c.longest_run >= max(LONG_RUN, answered // 2):
+        notes.append(
+            f"{c.longest_run} of your answers in a row (in the rubric's order of statements) "
+            "were the same. If that was haste rather than how you see yourself, the scores "
+            "are less telling."
+        )
+    if c.acquiescence is not None and abs(c.acquiescence) >= ACQUIESCENCE:
+        verb = "agreed" if c.acquiescence > 0 else "disagreed"
+        notes.append(
+            f"You {verb} with most statements, including ones that say opposite things. "
+            "That pulls every score toward the middle."
+        )
+    if c.both_poles:
+        bipolar = sum(1 for d in rubric.walk() if d.bipolar)
+        notes.append(
+            f"On {c.both_poles} of {bipolar} dimensions you agreed with statements on both "
+            "sides: a middle score there may mean 'both', not 'neither'."
+        )
+    return notes
+
+
+#: Fewer groups than this make the ICCs very uncertain (Bliese, 2000, asks for many more).
+FEW_GROUPS = 10
+#: Fewer members than this make a group's rwg(j) uncertain.
+FEW_MEMBERS = 10
+#: ICC(2) at or above this is usually taken as reliable group means (Bliese, 2000).
+RELIABLE_ICC2 = 0.7
+#: rwg(j) bands of LeBreton & Senter (2008): (lowest value, words).
+RWG_WORDS = (
+    (0.91, "very strong agreement"),
+    (0.71, "strong agreement"),
+    (0.51, "moderate agreement"),
+    (0.31, "weak agreement"),
+    (float("-inf"), "no real agreement"),
+)
+
+
+def group_label(by: str) -> str:
+    """A grouping column as a title word: ``team`` is ``Team``, ``cost_centre`` ``Cost centre``."""
+    words = by.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else "Group"
+
+
+def icc1_words(icc1: float | None) -> str:
+    """What an ICC(1) says, in a few plain words."""
+    if icc1 is None:
+        return "ICC(1) not computed: too few groups or members shown."
+    if icc1 < 0:
+        return (
+            "ICC(1) below 0: the groups differ less than chance would make them; read it "
+            "as 0 (no group effect)."
+        )
+    return f"ICC(1): about {icc1:.0%} of the differences between people lie between groups."
+
+
+def icc2_words(icc2: float | None) -> str:
+    """What an ICC(2) says, in a few plain words."""
+    if icc2 is None:
+        return "ICC(2) not computed."
+    if icc2 < 0:
+        return (
+            "ICC(2) below 0: the group means cannot tell the groups apart; how far below "
+            "0 means nothing more."
+        )
+    if icc2 < RELIABLE_ICC2:
+        return f"ICC(2) below {RELIABLE_ICC2:.2f}: the group means are too unreliable to compare."
+    return "ICC(2): the group means are reliable enough to compare the groups."
+
+
+def few_groups(groups: int) -> str:
+    """A warning when there are too few groups for ICCs to mean much (empty otherwise)."""
+    if groups >= FEW_GROUPS:
+        return ""
+    return (
+        f"Only {groups} groups: every ICC here is very uncertain (a member more or less can "
+        f"change it a lot); read them as a hint, not a finding. {FEW_GROUPS} or more groups "
+        "are needed before they say much."
+    )
+
+
+def rwg_words(rwg: float | None, members: int) -> str:
+    """What a group's rwg(j) says, in plain words."""
+    if rwg is None:
+        return "not computed (too few members answered every statement)"
+    words = next(w for floor, w in RWG_WORDS if rwg >= floor)
+    if members < FEW_MEMBERS:
+        words += f"; only {members} members, so uncertain"
+    return words
