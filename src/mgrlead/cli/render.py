@@ -103,6 +103,26 @@ class Bar:
         return Measurement(10, options.max_width)
 
 
+def _dimension_row(  # noqa: PLR0913, PLR0917 - one dimension's bar and what it needs
+    rubric: Rubric,
+    dim: Dimension,
+    percent: float | None,
+    label: str,
+    width: int,
+    pole_widths: tuple[int, int],
+) -> Any:  # noqa: ANN401 - a rich renderable
+    """A dimension's bar between its poles, with its band label."""
+    return _score_row(
+        dim.name,
+        (dim.low.label, dim.high.label),
+        percent=percent,
+        label=label,
+        bands=_bands_on_percent(rubric, dim),
+        width=width,
+        pole_widths=pole_widths,
+    )
+
+
 def _score_row(  # noqa: PLR0913 - one bar's texts, number, bands and layout
     name: str,
     poles: tuple[str, str],
@@ -223,17 +243,7 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         label = result.band_label or "not scorable"
         if result.norm is not None and result.norm.borderline:
             label += " (borderline)"
-        console.print(
-            _score_row(
-                dim.name,
-                (dim.low.label, dim.high.label),
-                percent=result.percent,
-                label=label,
-                bands=_bands_on_percent(rubric, dim),
-                width=width,
-                pole_widths=ends,
-            )
-        )
+        console.print(_dimension_row(rubric, dim, result.percent, label, width, ends))
         counts = f"{result.answered} of {result.n_items} statements answered"
         if not result.scorable:
             why = f"Not scorable: {result.reason or ''} ({counts})."
@@ -306,17 +316,7 @@ def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
     for dim in rubric.walk():
         result = profile[dim.id]
         label = result.band_label or "not scorable"
-        console.print(
-            _score_row(
-                dim.name,
-                (dim.low.label, dim.high.label),
-                percent=result.percent,
-                label=label,
-                bands=_bands_on_percent(rubric, dim),
-                width=width,
-                pole_widths=ends,
-            )
-        )
+        console.print(_dimension_row(rubric, dim, result.percent, label, width, ends))
     overall = profile.overall
     if rubric.overall:
         console.print(
