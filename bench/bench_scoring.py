@@ -318,12 +318,16 @@ def main() -> None:
         rounds=5,
         loops=1,
     )
-    one = {i: (None if np.isnan(v) else int(v)) for i, v in zip(ITEMS, x[0], strict=True)}
-    loop, (single, single_careless), (ratio, ratio_careless) = interleaved(
+    # one respondent who answered everything, and one with two gaps (another path)
+    one = dict(zip(ITEMS, (int(v) for v in np.nan_to_num(x[0], nan=3.0)), strict=True))
+    gappy = {**one, ITEMS[1]: None, ITEMS[9]: None}
+    loop, (single, single_careless, gaps_careless), ratios = interleaved(
         lambda: pure_python(one),
         lambda: mgrlead.score(RUBRIC, one, careless=False),
         lambda: mgrlead.score(RUBRIC, one),
+        lambda: mgrlead.score(RUBRIC, gappy),
     )
+    ratio, ratio_careless, ratio_gaps = ratios
     bare, imported, first = import_time()
     print(
         "| benchmark | mgrlead (fastest) | baseline (fastest) | ratio of fastest | median ratio |"
@@ -356,6 +360,7 @@ def main() -> None:
     singles = [
         ("one respondent: `score(careless=False)`", single, ratio),
         ("the same with the careless indicators (the default)", single_careless, ratio_careless),
+        ("the same, two of the 24 answers missing", gaps_careless, ratio_gaps),
     ]
     for k, (label, seconds, median) in enumerate(singles):
         base = f"{loop * 1e6:.1f} µs (pure-Python loop)" if k == 0 else ""
