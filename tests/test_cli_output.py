@@ -1,0 +1,145 @@
+"""What the command line writes and shows: file modes, formats, inputs kept, terminal views."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import mgrlead
+from mgrlead.cli import cli
+from mgrlead.io import files
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "responses.csv"
+ML = mgrlead.load_rubric("manager-leader")
+
+
+def run(*args: str, input: str | None = None) -> Result:  # noqa: A002
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def one_line_error(result: Result) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("mgrlead: error: ")
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def umask() -> Iterator[None]:
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+# ----------------------------------------------------------------- item 2: modes, fsync
+@pytest.mark.usefixtures("umask")
+class TestFileModes:
+    """Files written with -o get the mode open() gives them, not mkstemp's 0600."""
+
+    @pytest.mark.parametrize(
+        "command",
+        [
+            ("score", str(EXAMPLE), "-o", "{out}"),
+            ("score", str(EXAMPLE), "--format", "json", "-o", "{out}"),
+            ("rubric", "export", "-o", "{out}"),
+            ("rubric", "schema", "-o", "{out}"),
+        ],
+    )
+    @pytest.mark.parametrize(("mask", "expected"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+    def test_a_new_file_follows_the_umask(
+        self, tmp_path: Path, command: tuple[str, ...], mask: int, expected: int
+    ) -> None:
+        out = tmp_path / "out.txt"
+        os.umask(mask)
+        result = run(*(part.format(out=out) for part in command))
+        assert result.exit_code == 0, result.output
+        assert mode(out) == expected
+
+    @pytest.mark.parametrize("existing", [0o644, 0o640, 0o600, 0o664])
+    def test_a_file_written_over_keeps_its_mode(self, tmp_path: Path, existing: int) -> None:
+        out = tmp_path / "scores.csv"
+        out.write_text("old\n")
+        out.chmod(existing)
+        os.umask(0o077)  # the umask does not apply to a file that exists
+        result = run("score", str(EXAMPLE), "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert mode(out) == existing
+        assert out.read_text().startswith('"respondent",')
+
+    def test_parquet_and_binary_files_too(self, tmp_path: Path) -> None:
+        out = tmp_path / "scores.parquet"
+        result = run("score", str(EXAMPLE), "-o", str(out), "--format", "parquet")
+        assert result.exit_code == 0, result.output
+        assert mode(out) == 0o644
+        with files.atomic_open(tmp_path / "chart.png", "wb") as f:
+            f.write(b"\x89PNG")
+        assert mode(tmp_path / "chart.png") == 0o644
+
+    def test_a_symbolic_link_is_written_through(self, tmp_path: Path) -> None:
+        real = tmp_path / "real.csv"
+        real.write_text("old\n")
+        real.chmod(0o640)
+        link = tmp_path / "link.csv"
+        link.symlink_to(real.name)
+        result = run("score", str(EXAMPLE), "-o", str(link))
+        assert result.exit_code == 0, result.output
+        assert link.is_symlink()
+        assert real.read_text().startswith('"respondent",')
+        assert mode(real) == 0o640
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "real.csv"]
+
+    def test_data_is_synced_before_the_rename_and_the_folder_after(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        events: list[str] = []
+        real_fsync, real_replace = os.fsync, os.replace
+
+        def fsync(fd: int) -> None:
+            kind = "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"
+            events.append(f"fsync {kind}")
+            real_fsync(fd)
+
+        def replace(src: str | Path, dst: str | Path) -> None:
+            assert Path(src).read_text() == "new\n"  # complete when renamed
+            events.append("rename")
+            real_replace(src, dst)
+
+        monkeypatch.setattr(os, "fsync", fsync)
+        monkeypatch.setattr(os, "replace", replace)
+        out = tmp_path / "out.csv"
+        out.write_text("old\n")
+        with files.atomic_open(out) as f:
+            f.write("new\n")
+        assert events == ["fsync file", "rename", "fsync folder"]
+        assert out.read_text() == "new\n"
+
+    def test_a_failed_sync_leaves_the_old_file(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def full(_fd: int) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(os, "fsync", full)
+        out = tmp_path / "out.csv"
+        out.write_text("old\n")
+        with (
+            pytest.raises(mgrlead.InputError, match="No space left on device"),
+            files.atomic_open(out) as f,
+        ):
+            f.write("new\n")
+        assert out.read_text() == "old\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
