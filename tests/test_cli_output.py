@@ -143,3 +143,81 @@ class TestFileModes:
             f.write("new\n")
         assert out.read_text() == "old\n"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+# ----------------------------------------------------------------- item 4: inputs kept
+class TestInputsAreNeverOverwritten:
+    """An output that is an input (by any path, link or hard link) is refused; nothing written."""
+
+    @staticmethod
+    def _answers(tmp_path: Path) -> Path:
+        path = tmp_path / "same.csv"
+        path.write_bytes(EXAMPLE.read_bytes())
+        return path
+
+    @pytest.mark.parametrize("spelling", ["same", "dotted", "absolute", "symlink", "hardlink"])
+    def test_output_over_the_input(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+    ) -> None:
+        answers = self._answers(tmp_path)
+        monkeypatch.chdir(tmp_path)
+        target = {
+            "same": "same.csv",
+            "dotted": "./sub/../same.csv",
+            "absolute": str(answers),
+        }.get(spelling, "other.csv")
+        (tmp_path / "sub").mkdir()
+        if spelling == "symlink":
+            (tmp_path / "other.csv").symlink_to("same.csv")
+        if spelling == "hardlink":
+            (tmp_path / "other.csv").hardlink_to(answers)
+        before = sorted(p.name for p in tmp_path.iterdir())
+        line = one_line_error(run("score", "same.csv", "-o", target))
+        assert "-o" in line
+        assert "is the input file" in line
+        assert answers.read_bytes() == EXAMPLE.read_bytes()
+        assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+    def test_side_file_over_the_input_or_the_output(self, tmp_path: Path) -> None:
+        answers = self._answers(tmp_path)
+        line = one_line_error(
+            run("score", str(answers), "--on-error", "skip", "--skipped", str(answers))
+        )
+        assert "--skipped" in line
+        out = tmp_path / "out.csv"
+        line = one_line_error(
+            run("score", str(answers), "-o", str(out), "--on-error", "skip", "--skipped", str(out))
+        )
+        assert "are one file" in line
+        # the default side file, same.skipped.csv, is also an output
+        line = one_line_error(
+            run(
+                "score",
+                str(answers),
+                "--on-error",
+                "skip",
+                "-o",
+                str(tmp_path / "same.skipped.csv"),
+            )
+        )
+        assert "side file of skipped rows" in line
+        assert answers.read_bytes() == EXAMPLE.read_bytes()
+        assert not out.exists()
+
+    def test_output_over_the_rubric_or_norms_file(self, tmp_path: Path) -> None:
+        answers = self._answers(tmp_path)
+        rubric = tmp_path / "ml.toml"
+        assert run("rubric", "export", "-o", str(rubric)).exit_code == 0
+        text = rubric.read_text()
+        line = one_line_error(
+            run("score", str(answers), "--rubric", str(rubric), "-o", str(rubric))
+        )
+        assert "rubric file (--rubric)" in line
+        line = one_line_error(run("rubric", "export", str(rubric), "-o", str(rubric)))
+        assert "is the rubric file" in line
+        norms = tmp_path / "norms.json"
+        norms.write_text("{}")
+        line = one_line_error(run("score", str(answers), "--norms", str(norms), "-o", str(norms)))
+        assert "norm table (--norms)" in line
+        assert rubric.read_text() == text
+        assert norms.read_text() == "{}"

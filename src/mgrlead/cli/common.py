@@ -11,7 +11,7 @@ import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, NoReturn
 
@@ -37,6 +37,7 @@ __all__ = [
     "output",
     "pick",
     "read_responses",
+    "refuse_overwriting",
     "rubric_of",
     "rubric_options",
 ]
@@ -165,6 +166,45 @@ def output(path: Path | None) -> Iterator[IO[str]]:
 
     with atomic_open(path) as handle:
         yield handle
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are one file: one path, a symbolic or a hard link."""
+    try:
+        return a.samefile(b)
+    except OSError:  # one of them does not exist (yet): compare where they point
+        return a.resolve() == b.resolve()
+
+
+def refuse_overwriting(
+    outputs: Mapping[str, Path | None], inputs: Mapping[str, Path | None]
+) -> None:
+    """Refuse to write a file over one the command reads, or two outputs to one file.
+
+    Args:
+        outputs: What the command writes, by how the user named it (``-o``, ``--skipped``).
+        inputs: What it reads, by how the user named it (``FILE``, ``--norms``).
+
+    Raises:
+        InputError: an output is an input (by any spelling of its path, a
+            symbolic link or a hard link), or two outputs are one file.
+    """
+    written = [(what, path) for what, path in outputs.items() if path is not None]
+    read = [(what, path) for what, path in inputs.items() if path is not None and str(path) != "-"]
+    for n, (what, path) in enumerate(written):
+        for source, given in read:
+            if _same_file(path, given):
+                shown = "" if str(path) == str(given) else f" ({str(given)!r})"
+                raise InputError(
+                    f"{what} {str(path)!r} is the {source}{shown}: writing there would replace "
+                    f"it; choose another file for {what}"
+                )
+        for other, there in written[n + 1 :]:
+            if _same_file(path, there):
+                raise InputError(
+                    f"{what} {str(path)!r} and {other} {str(there)!r} are one file; "
+                    "give each its own"
+                )
 
 
 def read_responses(

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mgrlead.api import builtin_rubrics, load_rubric
-from mgrlead.cli.common import MgrleadGroup, rubric_of
+from mgrlead.cli.common import MgrleadGroup, refuse_overwriting, rubric_of
 from mgrlead.cli.common import output as write_to
 from mgrlead.cli.render import console, show_rubric
 from mgrlead.errors import InputError
@@ -71,6 +71,9 @@ def rubric_export(name: str, fmt: str, output: Path | None) -> None:
     """Write a rubric as a TOML, JSON or YAML file that loads back equal."""
     from mgrlead.io.serialize import dump_rubric  # noqa: PLC0415
 
+    refuse_overwriting(
+        {"-o": output}, {"rubric file": Path(name) if Path(name).is_file() else None}
+    )
     text = dump_rubric(rubric_of(name), fmt)
     with write_to(output) as out:
         out.write(text)

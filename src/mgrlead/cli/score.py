@@ -9,7 +9,14 @@ from typing import Any
 import click
 
 from mgrlead.api import scoring_plan
-from mgrlead.cli.common import DEFAULT_NA, composed, norm_table, output, rubric_options
+from mgrlead.cli.common import (
+    DEFAULT_NA,
+    composed,
+    norm_table,
+    output,
+    refuse_overwriting,
+    rubric_options,
+)
 from mgrlead.cli.render import progress
 from mgrlead.errors import InputError
 
@@ -69,8 +76,19 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     FILE may be `-` for CSV on standard input.  Columns that are not items (an
     id, a team, ...) are passed through.  Empty cells and `NA` mean "not answered".
     """
-    from mgrlead.io.stream import STDIN, count_lines, stream_score  # noqa: PLC0415
+    from mgrlead.io.stream import STDIN, count_lines, skipped_file_for, stream_score  # noqa: PLC0415
 
+    side = skipped
+    if side is None and on_error == "skip" and file != STDIN:
+        side = skipped_file_for(file)
+    refuse_overwriting(
+        {"-o": output_path, "--skipped" if skipped else "the side file of skipped rows": side},
+        {
+            "input file": file,
+            "norm table (--norms)": norms_file,
+            "rubric file (--rubric)": Path(rubric_name) if Path(rubric_name).is_file() else None,
+        },
+    )
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     plan = scoring_plan(rubric, missing=missing)
     norms = norm_table(norms_file)

@@ -43,7 +43,14 @@ from mgrlead.results import column_kinds as metric_kinds
 if TYPE_CHECKING:
     from mgrlead.plan import ScoringPlan
 
-__all__ = ["STDIN", "StreamReport", "count_lines", "read_all", "stream_score"]
+__all__ = [
+    "STDIN",
+    "StreamReport",
+    "count_lines",
+    "read_all",
+    "skipped_file_for",
+    "stream_score",
+]
 
 #: The file name that means standard input.
 STDIN = Path("-")
@@ -68,6 +75,11 @@ class StreamReport:
     """Where the skipped rows went."""
     problems: list[str] = field(factory=list)
     """The first few problems, for the summary."""
+
+
+def skipped_file_for(path: Path) -> Path:
+    """Where the rows skipped from ``path`` go by default: ``NAME.skipped.csv`` beside it."""
+    return path.with_name(path.stem + ".skipped.csv")
 
 
 def _batches(
@@ -427,7 +439,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
             if not skipped_rows:
                 return
             if skip_writer is None:
-                target = skipped_path or path.with_name(path.stem + ".skipped.csv")
+                target = skipped_path or skipped_file_for(path)
                 report.skipped_file = target
                 # atomic, like the output: an interrupted run leaves the old file be
                 handle = cleanup.enter_context(atomic_open(target))
