@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import math
 import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
@@ -51,19 +55,19 @@ class TestFileModes:
     """Files written with -o get the mode open() gives them, not mkstemp's 0600."""
 
     @pytest.mark.parametrize(
-        "command",
+        ("name", "command"),
         [
-            ("score", str(EXAMPLE), "-o", "{out}"),
-            ("score", str(EXAMPLE), "--format", "json", "-o", "{out}"),
-            ("rubric", "export", "-o", "{out}"),
-            ("rubric", "schema", "-o", "{out}"),
+            ("out.csv", ("score", str(EXAMPLE), "-o", "{out}")),
+            ("out.json", ("score", str(EXAMPLE), "-o", "{out}")),
+            ("out.toml", ("rubric", "export", "-o", "{out}")),
+            ("out.json", ("rubric", "schema", "-o", "{out}")),
         ],
     )
     @pytest.mark.parametrize(("mask", "expected"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
     def test_a_new_file_follows_the_umask(
-        self, tmp_path: Path, command: tuple[str, ...], mask: int, expected: int
+        self, tmp_path: Path, name: str, command: tuple[str, ...], mask: int, expected: int
     ) -> None:
-        out = tmp_path / "out.txt"
+        out = tmp_path / name
         os.umask(mask)
         result = run(*(part.format(out=out) for part in command))
         assert result.exit_code == 0, result.output
@@ -221,3 +225,66 @@ class TestInputsAreNeverOverwritten:
         assert "norm table (--norms)" in line
         assert rubric.read_text() == text
         assert norms.read_text() == "{}"
+
+
+# ----------------------------------------------------------------- item 3: format from -o
+class TestOutputFormatFollowsTheExtension:
+    def test_json_and_parquet_by_extension(self, tmp_path: Path) -> None:
+        frame = mgrlead.score_frame(ML, _example_frame())
+        expected = [None if math.isnan(x) else x for x in frame["overall_percent"]]
+        out = tmp_path / "s.json"
+        assert run("score", str(EXAMPLE), "-o", str(out)).exit_code == 0
+        records = json.loads(out.read_text())
+        assert [r["overall_percent"] for r in records] == expected
+        out = tmp_path / "S.PARQUET"  # the case of the extension does not matter
+        assert run("score", str(EXAMPLE), "-o", str(out)).exit_code == 0
+        table = pq.read_table(out)
+        assert table.column("overall_percent").to_pylist() == expected
+        assert b"mgrlead" in (table.schema.metadata or {})
+        out = tmp_path / "s.csv"
+        assert run("score", str(EXAMPLE), "-o", str(out)).exit_code == 0
+        assert out.read_text().startswith('"respondent","team"')
+
+    @pytest.mark.parametrize(("name", "fmt"), [("s.json", "csv"), ("s.csv", "parquet"),
+                                               ("s.parquet", "json")])  # fmt: skip
+    def test_a_contradiction_is_an_error(self, tmp_path: Path, name: str, fmt: str) -> None:
+        out = tmp_path / name
+        line = one_line_error(run("score", str(EXAMPLE), "-o", str(out), "--format", fmt))
+        assert f"--format says {fmt}" in line
+        assert not out.exists()
+
+    @pytest.mark.parametrize("name", ["scores.txt", "scores", "scores.csv.gz"])
+    def test_an_unknown_extension_needs_format(self, tmp_path: Path, name: str) -> None:
+        out = tmp_path / name
+        line = one_line_error(run("score", str(EXAMPLE), "-o", str(out)))
+        assert ".csv, .json, .parquet" in line
+        assert "--format" in line
+        assert not out.exists()
+        assert run("score", str(EXAMPLE), "-o", str(out), "--format", "json").exit_code == 0
+        assert out.read_text().startswith("[")
+
+    @pytest.mark.parametrize(("name", "fmt"), [("r.toml", "toml"), ("r.json", "json"),
+                                               ("r.yaml", "yaml"), ("r.YML", "yaml")])  # fmt: skip
+    def test_rubric_export_too(self, tmp_path: Path, name: str, fmt: str) -> None:
+        out = tmp_path / name
+        assert run("rubric", "export", "-o", str(out)).exit_code == 0
+        assert out.read_text() == mgrlead.io.serialize.dump_rubric(ML, fmt)
+        assert mgrlead.io.serialize.load_rubric_file(out) == ML
+        line = one_line_error(
+            run("rubric", "export", "-o", str(tmp_path / "r.json"), "--format", "yaml")
+        )
+        assert "--format says yaml" in line
+        assert "--format toml|json|yaml" in one_line_error(
+            run("rubric", "export", "-o", str(tmp_path / "r.txt"))
+        )
+
+    def test_format_agreeing_with_the_extension(self, tmp_path: Path) -> None:
+        out = tmp_path / "s.json"
+        assert run("score", str(EXAMPLE), "-o", str(out), "--format", "json").exit_code == 0
+        assert out.read_text().startswith("[")
+
+
+def _example_frame() -> dict[str, list[object]]:
+    with EXAMPLE.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {i: [int(r[i]) if r[i] not in {"", "NA"} else None for r in rows] for i in ML.item_ids}

@@ -35,6 +35,7 @@ __all__ = [
     "fail",
     "norm_table",
     "output",
+    "output_format",
     "pick",
     "read_responses",
     "refuse_overwriting",
@@ -166,6 +167,41 @@ def output(path: Path | None) -> Iterator[IO[str]]:
 
     with atomic_open(path) as handle:
         yield handle
+
+
+def output_format(
+    path: Path | None, fmt: str | None, formats: Mapping[str, str], *, default: str
+) -> str:
+    """The format to write: ``--format``, else the extension of ``-o``, else ``default``.
+
+    Args:
+        path: The file of ``-o`` (``None``: standard output).
+        fmt: The ``--format`` given (``None``: not given).
+        formats: Each extension (``.csv``) and the format it names (``csv``).
+        default: The format on standard output.
+
+    Raises:
+        InputError: ``--format`` contradicts the extension of ``-o``, or ``-o``
+            has an extension of no known format and there is no ``--format``.
+    """
+    if path is None:
+        return fmt or default
+    implied = formats.get(path.suffix.lower())
+    if fmt is None:
+        if implied is None:
+            ending = f"the extension {path.suffix!r}" if path.suffix else "no extension"
+            names = "|".join(dict.fromkeys(formats.values()))
+            raise InputError(
+                f"-o {str(path)!r} has {ending}, which names no output format; end the "
+                f"name with {', '.join(formats)}, or say which with --format {names}"
+            )
+        return implied
+    if implied is not None and implied != fmt:
+        raise InputError(
+            f"-o {str(path)!r} is a {path.suffix} file but --format says {fmt}; "
+            f"drop --format (the extension decides) or name the file .{fmt}"
+        )
+    return fmt
 
 
 def _same_file(a: Path, b: Path) -> bool:

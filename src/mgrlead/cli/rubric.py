@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mgrlead.api import builtin_rubrics, load_rubric
-from mgrlead.cli.common import MgrleadGroup, refuse_overwriting, rubric_of
+from mgrlead.cli.common import MgrleadGroup, output_format, refuse_overwriting, rubric_of
 from mgrlead.cli.common import output as write_to
 from mgrlead.cli.render import console, show_rubric
 from mgrlead.errors import InputError
@@ -60,21 +60,23 @@ def rubric_validate(file: Path) -> None:
 @rubric.command("export")
 @click.argument("name", default="manager-leader", metavar="[NAME|FILE]")
 @click.option(
-    "--format", "fmt", type=click.Choice(["toml", "json", "yaml"]), default="toml",
-    show_default=True, help="File format.",
+    "--format", "fmt", type=click.Choice(["toml", "json", "yaml"]), default=None,
+    help="File format [default: from the extension of -o (.toml, .json, .yaml, .yml); "
+    "toml on standard output].",
 )  # fmt: skip
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Write here (atomically) instead of to standard output.",
 )  # fmt: skip
-def rubric_export(name: str, fmt: str, output: Path | None) -> None:
+def rubric_export(name: str, fmt: str | None, output: Path | None) -> None:
     """Write a rubric as a TOML, JSON or YAML file that loads back equal."""
     from mgrlead.io.serialize import dump_rubric  # noqa: PLC0415
 
     refuse_overwriting(
         {"-o": output}, {"rubric file": Path(name) if Path(name).is_file() else None}
     )
-    text = dump_rubric(rubric_of(name), fmt)
+    formats = {".toml": "toml", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+    text = dump_rubric(rubric_of(name), output_format(output, fmt, formats, default="toml"))
     with write_to(output) as out:
         out.write(text)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import click
 
@@ -14,6 +14,7 @@ from mgrlead.cli.common import (
     composed,
     norm_table,
     output,
+    output_format,
     refuse_overwriting,
     rubric_options,
 )
@@ -21,6 +22,9 @@ from mgrlead.cli.render import progress
 from mgrlead.errors import InputError
 
 __all__ = ["score_command"]
+
+#: The output formats, by file extension.
+FORMATS: Final = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
 
 
 @click.command("score")
@@ -31,9 +35,9 @@ __all__ = ["score_command"]
     default=None, help="Write here (atomically) instead of to standard output.",
 )  # fmt: skip
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv",
-    show_default=True,
-    help="Output format; parquet (needs -o) keeps the provenance in the file's metadata.",
+    "--format", "fmt", type=click.Choice(list(FORMATS.values())), default=None,
+    help="Output format [default: from the extension of -o (.csv, .json, .parquet); "
+    "csv on standard output]. parquet (needs -o) keeps the provenance in the file's metadata.",
 )  # fmt: skip
 @click.option(
     "--na", "na_values", multiple=True, default=DEFAULT_NA, show_default=True,
@@ -64,7 +68,7 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     weighting: str | None,
     strategy: str | None,
     output_path: Path | None,
-    fmt: str,
+    fmt: str | None,
     na_values: Sequence[str],
     missing: str | None,
     norms_file: Path | None,
@@ -89,6 +93,7 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
             "rubric file (--rubric)": Path(rubric_name) if Path(rubric_name).is_file() else None,
         },
     )
+    fmt = output_format(output_path, fmt, FORMATS, default="csv")
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     plan = scoring_plan(rubric, missing=missing)
     norms = norm_table(norms_file)
