@@ -25,6 +25,7 @@ import contextlib
 import csv
 import io
 import json
+import math
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
@@ -34,7 +35,7 @@ from attrs import define, field
 from mgrlead.engines.batch import code_counts, code_indices, fills_from_counts, score_matrix
 from mgrlead.engines.checks import cell_message, check_no_clash
 from mgrlead.engines.frames import Extra, plain, score_columns
-from mgrlead.errors import AnswerError, InputError
+from mgrlead.errors import AnswerError, InputError, MgrleadError
 from mgrlead.extras import pyarrow
 from mgrlead.io.files import atomic_open
 from mgrlead.io.table import column_kinds, provenance
@@ -90,7 +91,7 @@ def _batches(
     ``path`` ``-`` reads CSV from standard input.
     """
     pa = pyarrow()
-    name = str(path)
+    name = "<stdin>" if path == STDIN else str(path)
     if path == STDIN:
         return _stdin_batches(na_values, on_invalid)
     if path.suffix.lower() == ".parquet":
@@ -396,13 +397,13 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
         fills = fills_from_counts(plan, _count_pass(plan, path, na_values, progress))
         phase = SCORING_SECOND
     pa = pyarrow()
-    name = str(path)
+    name = "<stdin>" if path == STDIN else str(path)
     report = StreamReport()
     skipped_rows: list[dict[str, Any]] = []
     rows_read = [0]  # data rows read so far
     line_of = _Lines(path)
 
-    fatal: list[str] = []
+    fatal: list[tuple[int | None, str]] = []  # malformed lines, when they stop the run
 
     def on_invalid(row: Any) -> str:  # noqa: ANN401
         # pyarrow calls this while parsing: record the row, never raise here
@@ -414,7 +415,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
         where = f"{name}, line {line}" if line else name
         message = f"{where}: {row.actual_columns} cells but the header has {row.expected_columns}"
         if on_error == "fail":
-            fatal.append(message)
+            fatal.append((line, message))
         else:
             skipped_rows.append({"line": line, "error": message, "raw": row.text})
         return "skip"
@@ -432,11 +433,18 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     # error or interruption its temporary file goes and an earlier side file stays
     with contextlib.ExitStack() as cleanup:
 
-        def flush_skipped() -> None:
-            """Write the rows skipped so far to the side file (opened on first use)."""
+        def flush_skipped(horizon: float = math.inf) -> None:
+            """Write the rows skipped up to line ``horizon`` to the side file, in file order.
+
+            The reader may report malformed lines beyond the chunk being scored
+            (it parses ahead): they wait for the chunk they belong with.
+            """
             nonlocal skip_writer
-            report.skipped += len(skipped_rows)
-            if not skipped_rows:
+            skipped_rows.sort(key=lambda r: _place(r.get(line_of.key)))
+            ready = [r for r in skipped_rows if _place(r.get(line_of.key)) <= horizon]
+            del skipped_rows[: len(ready)]
+            report.skipped += len(ready)
+            if not ready:
                 return
             if skip_writer is None:
                 target = skipped_path or skipped_file_for(path)
@@ -448,21 +456,19 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                     extrasaction="ignore", lineterminator="\n",
                 )  # fmt: skip
                 skip_writer.writeheader()
-            skip_writer.writerows(skipped_rows)
-            report.problems.extend(r["error"] for r in skipped_rows[: 5 - len(report.problems)])
-            skipped_rows.clear()
+            skip_writer.writerows(ready)
+            report.problems.extend(r["error"] for r in ready[: 5 - len(report.problems)])
 
         try:
             for chunk in batches:
-                if fatal:
-                    raise InputError(fatal[0])
                 batch = chunk
                 first_row = rows_read[0]
                 rows_read[0] += batch.num_rows
                 matrix, bad, messages = _item_matrix(plan, batch, first_row, name, line_of)
+                horizon = _last_line(line_of, first_row, batch.num_rows)
+                if on_error == "fail":
+                    _stop_at_first(fatal, bad, messages, line_of, first_row, horizon)
                 if bad.any():
-                    if on_error == "fail":
-                        raise AnswerError(messages[int(np.flatnonzero(bad)[0])])
                     for row in np.flatnonzero(bad):
                         record = {h: batch.column(batch.schema.get_field_index(h))[int(row)].as_py()
                                   for h in header}  # fmt: skip
@@ -471,7 +477,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                     keep = ~bad
                     matrix = matrix[keep]
                     batch = batch.filter(pa.array(keep))
-                flush_skipped()
+                flush_skipped(horizon)
                 if batch.num_rows == 0:
                     continue
                 scores = score_matrix(plan, matrix, row_offset=first_row, fills=fills)
@@ -515,8 +521,8 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
         finally:
             if parquet_writer is not None:
                 parquet_writer.close()
-    if fatal:
-        raise InputError(fatal[0])
+    if fatal:  # malformed lines after the last chunk
+        raise InputError(min(fatal, key=lambda problem: _place(problem[0]))[1])
     if report.rows == 0 and not report.skipped:
         raise InputError(f"{name}: no data rows under the header")
     if fmt == "csv" and not wrote_header and out is not None and not isinstance(out, Path):
@@ -528,6 +534,45 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     if fmt == "json" and out is not None and not isinstance(out, Path):
         out.write("\n]\n" if json_started else "[]\n")
     return report
+
+
+def _place(line: int | None) -> float:
+    """Where a line is, for ordering problems (a line of unknown place comes last)."""
+    return math.inf if line is None else line
+
+
+def _last_line(line_of: _Lines, first_row: int, rows: int) -> float:
+    """The line of a chunk's last row (a chunk of no rows reaches no line)."""
+    return line_of(first_row + rows - 1) if rows else -math.inf
+
+
+def _stop_at_first(  # noqa: PLR0913, PLR0917 - a chunk's problems and where it ends
+    malformed: list[tuple[int | None, str]],
+    bad: Any,  # noqa: ANN401 - a numpy mask of the chunk's bad rows
+    messages: list[str],
+    line_of: _Lines,
+    first_row: int,
+    horizon: float,
+) -> None:
+    """Raise for the first problem in the file up to the chunk's last line.
+
+    Problems are malformed lines, which the reader reports while it parses
+    (sometimes a chunk ahead of the one being checked), and bad cells: the
+    first of them in the file is the one to name.  A malformed line beyond
+    ``horizon`` (the chunk's last line) waits for the chunks after it.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    found: list[tuple[float, MgrleadError]] = [
+        (_place(line), InputError(message))
+        for line, message in malformed
+        if _place(line) <= horizon
+    ]
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        found.append((line_of(first_row + row), AnswerError(messages[row])))
+    if found:
+        raise min(found, key=lambda problem: problem[0])[1]
 
 
 def _provenance(plan: ScoringPlan, columns: Mapping[str, Any]) -> str:
@@ -599,17 +644,18 @@ def read_all(
     """
     import numpy as np  # noqa: PLC0415
 
-    name = str(path)
+    name = "<stdin>" if path == STDIN else str(path)
 
-    fatal: list[str] = []
+    fatal: list[tuple[int | None, str]] = []
     line_of = _Lines(path)
 
     def on_invalid(row: Any) -> str:  # noqa: ANN401
         line = line_of.physical(row.number) if row.number is not None else None
         line = line if line is not None else _find_line(path, row.text)
+        line_of.skip(line)
+        where = f"{name}, line {line}" if line else name
         fatal.append(
-            f"{name}, line {line}: {row.actual_columns} cells but the header has "
-            f"{row.expected_columns}"
+            (line, f"{where}: {row.actual_columns} cells but the header has {row.expected_columns}")
         )
         return "skip"
 
@@ -625,17 +671,16 @@ def read_all(
     parts = []
     rows = 0
     for batch in batches:
-        if fatal:
-            raise InputError(fatal[0])
         matrix, bad, messages = _item_matrix(plan, batch, rows, name, line_of)
-        if bad.any():
-            raise AnswerError(messages[int(np.flatnonzero(bad)[0])])
+        _stop_at_first(
+            fatal, bad, messages, line_of, rows, _last_line(line_of, rows, batch.num_rows)
+        )
         rows += batch.num_rows
         parts.append(matrix)
         for h, values in passthrough.items():
             values.extend(batch.column(batch.schema.get_field_index(h)).to_pylist())
-    if fatal:
-        raise InputError(fatal[0])
+    if fatal:  # malformed lines after the last chunk
+        raise InputError(min(fatal, key=lambda problem: _place(problem[0]))[1])
     if not parts or sum(len(p) for p in parts) == 0:
         raise InputError(f"{name}: no data rows under the header")
     return header, passthrough, np.vstack(parts)

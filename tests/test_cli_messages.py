@@ -1,0 +1,124 @@
+"""Messages in the right voice, pointing at the right place (issue 16, item 14)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mgrlead
+from mgrlead.api import scoring_plan
+from mgrlead.cli import cli
+from mgrlead.io import stream
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "responses.csv"
+ML = mgrlead.load_rubric("manager-leader")
+
+
+def run(*args: str, input: str | None = None) -> Result:  # noqa: A002
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def one_line_error(result: Result) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("mgrlead: error: ")
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+# ------------------------------------------------- the first bad line is the one named
+GOOD = "3"
+#: What a data line may be: good, blank, malformed (too few or too many cells), a bad cell.
+LINES = st.one_of(
+    st.just(("good", 0)),
+    st.just(("blank", 0)),
+    st.tuples(st.just("short"), st.integers(1, 24)),
+    st.tuples(st.just("long"), st.integers(26, 30)),
+    st.tuples(st.just("cell"), st.integers(0, 23)),
+)
+
+
+def _write(path: Path, kinds: list[tuple[str, int]]) -> list[int]:
+    """Write a responses file; the lines (1 = the header) that are bad, in order."""
+    lines = [",".join(["id", *ML.item_ids])]
+    bad = []
+    for n, (kind, arg) in enumerate(kinds):
+        cells = [f"p{n}", *[GOOD] * 24]
+        if kind == "blank":
+            lines.append("")
+            continue
+        if kind == "short":
+            cells = cells[:arg]
+        elif kind == "long":
+            cells += ["9"] * (arg - 25)
+        elif kind == "cell":
+            cells[1 + arg] = "7"
+        lines.append(",".join(cells))
+        if kind != "good":
+            bad.append(len(lines))
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return bad
+
+
+@pytest.fixture
+def small_blocks() -> Iterator[None]:
+    # about 20 lines a block: the reader parses ahead across several blocks
+    before = stream.CSV_BLOCK_BYTES
+    stream.CSV_BLOCK_BYTES = 1024
+    try:
+        yield
+    finally:
+        stream.CSV_BLOCK_BYTES = before
+
+
+@pytest.mark.usefixtures("small_blocks")
+@settings(max_examples=40)
+@given(kinds=st.lists(st.one_of(st.just(("good", 0)), LINES), min_size=1, max_size=160))
+def test_the_first_bad_line_is_named_and_skipped_rows_are_in_file_order(
+    tmp_path_factory: pytest.TempPathFactory, kinds: list[tuple[str, int]]
+) -> None:
+    # was: a malformed line the reader met while parsing (the same chunk, or one
+    # ahead) was named before an earlier bad cell: "line 10" when line 4 was bad;
+    # and the side file listed the malformed lines of the next chunk first
+    folder = tmp_path_factory.mktemp("lines")
+    path = folder / "r.csv"
+    bad = _write(path, kinds)
+    result = run("score", str(path), "-o", str(folder / "out.csv"))
+    if bad:
+        assert f"r.csv, line {bad[0]}:" in one_line_error(result)
+        with pytest.raises(mgrlead.MgrleadError, match=f"r.csv, line {bad[0]}:"):
+            stream.read_all(scoring_plan(ML), path, [""])  # analyze, norms, report
+    elif any(kind == "good" for kind, _ in kinds):
+        assert result.exit_code == 0, result.output
+    skipped = folder / "r.skipped.csv"
+    skipped.unlink(missing_ok=True)
+    result = run("score", str(path), "-o", str(folder / "out.csv"), "--on-error", "skip")
+    if bad:
+        with skipped.open(newline="") as f:
+            assert [int(r["line"]) for r in csv.DictReader(f)] == bad
+        assert f"first: {path}, line {bad[0]}:" in result.stderr
+
+
+def test_the_example_case_line_4_before_line_10(tmp_path: Path) -> None:
+    # a bad cell on line 4 and a malformed line 10 in one chunk: line 4 is named
+    path = tmp_path / "r.csv"
+    kinds = [("good", 0)] * 2 + [("cell", 5)] + [("good", 0)] * 5 + [("short", 3)]
+    assert _write(path, kinds) == [4, 10]
+    assert "r.csv, line 4: item 'pr6': 7 is outside the scale" in one_line_error(
+        run("score", str(path))
+    )
+
+
+def test_standard_input_is_named_so(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    _write(path, [("good", 0), ("cell", 0)])
+    line = one_line_error(run("score", "-", input=path.read_text()))
+    assert "<stdin>, line 3: item 'pr1'" in line
