@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
+import re
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pexpect
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
@@ -21,6 +26,7 @@ from mgrlead.io import files
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "responses.csv"
 ML = mgrlead.load_rubric("manager-leader")
+DIMS = [d.id for d in ML.walk()]
 
 
 def run(*args: str, input: str | None = None) -> Result:  # noqa: A002
@@ -288,3 +294,142 @@ def _example_frame() -> dict[str, list[object]]:
     with EXAMPLE.open(newline="") as f:
         rows = list(csv.DictReader(f))
     return {i: [int(r[i]) if r[i] not in {"", "NA"} else None for r in rows] for i in ML.item_ids}
+
+
+# ----------------------------------------------------------------- item 10: terminal and pipes
+def _mgrlead() -> list[str]:
+    return [sys.executable, "-m", "mgrlead"]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    env.pop("NO_COLOR", None)
+    env["TERM"] = "xterm-256color"
+    return env
+
+
+def _on_a_terminal(*args: str, columns: int = 160) -> str:
+    """Run mgrlead with standard output on a real pseudo-terminal; what it showed."""
+    child = pexpect.spawn(
+        _mgrlead()[0], [*_mgrlead()[1:], *args], cwd=str(ROOT), env=_env(),
+        dimensions=(60, columns), encoding="utf-8", timeout=120,
+    )  # fmt: skip
+    shown = child.read()
+    child.close()
+    assert child.exitstatus == 0, shown
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)  # colours and cursor moves
+
+
+def _profiles() -> list[tuple[str, mgrlead.Profile]]:
+    with EXAMPLE.open(newline="") as f:
+        return [
+            (r["respondent"], mgrlead.score(
+                ML, {i: int(r[i]) if r[i] not in {"", "NA"} else None for i in ML.item_ids}
+            ))
+            for r in csv.DictReader(f)
+        ]  # fmt: skip
+
+
+class TestTerminalView:
+    """`mgrlead score FILE` on a terminal: a table for people; in a pipe: the full CSV."""
+
+    def test_a_terminal_gets_a_readable_table(self) -> None:
+        shown = _on_a_terminal("score", "examples/responses.csv")
+        lines = shown.splitlines()
+        assert not re.search(r"\d\.\d{6,}", shown)  # no 17-digit floats
+        assert '"respondent"' not in shown  # no CSV
+        assert max(len(line) for line in lines) <= 160
+        bands = {b.id: b.label for b in ML.bands}
+        for who, profile in _profiles():
+            row = next(line for line in lines if line.strip().startswith(who))
+            for s in profile:
+                if s.scorable:
+                    assert f"{s.percent:.1f} {bands[s.band or '']}" in row
+            if profile.overall.scorable:
+                assert f"{profile.overall.percent:.1f} {bands[profile.overall.band or '']}" in row
+            else:
+                assert "not scored" in row
+                unscored = [s for s in profile if not s.scorable]
+                note = next(line for line in lines if line.strip().startswith(f"{who}:"))
+                for s in unscored:
+                    assert f"{s.dimension} not scored ({s.answered} of {s.n_items}" in note
+        assert "20 respondents" in shown
+        assert "Not shown: team, ca1" in shown
+
+    def test_a_narrow_terminal_shortens_band_labels_with_a_legend(self) -> None:
+        shown = _on_a_terminal("score", "examples/responses.csv", columns=80)
+        assert max(len(line) for line in shown.splitlines()) <= 80
+        assert "Bands: ML = Manager-leaning, B = Balanced, LL = Leader-leaning" in shown
+        first = _profiles()[0][1]
+        assert f"{first['process_results'].percent:.1f} B" in shown
+
+    def test_round_and_metrics_on_a_terminal(self) -> None:
+        shown = _on_a_terminal(
+            "score", "examples/responses.csv", "--metrics", "percent,careless", "--round", "3"
+        )
+        who, profile = _profiles()[0]
+        row = next(line for line in shown.splitlines() if line.strip().startswith(who))
+        assert f"{profile['staff_counsel'].percent:.3f}" in row
+        assert "careless_" in shown
+        assert "Balanced" not in row
+
+    def test_a_pipe_gets_the_full_csv(self) -> None:
+        done = subprocess.run(  # noqa: S603 - our own command
+            [*_mgrlead(), "score", "examples/responses.csv"], cwd=ROOT, env=_env(),
+            capture_output=True, text=True, check=True, timeout=120,
+        )  # fmt: skip
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        for row, (who, profile) in zip(rows, _profiles(), strict=True):
+            assert row["respondent"] == who
+            for s in profile:
+                assert (float(row[f"{s.dimension}_percent"]) == s.percent) if s.scorable else True
+        assert done.stderr == ""
+
+    def test_round_and_metrics_in_a_pipe_and_in_files(self, tmp_path: Path) -> None:
+        done = subprocess.run(  # noqa: S603 - our own command
+            [*_mgrlead(), "score", "examples/responses.csv", "--metrics", "Percent",
+             "--round", "2"], cwd=ROOT, env=_env(), capture_output=True, text=True,
+            check=True, timeout=120,
+        )  # fmt: skip
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        score_columns = [c for c in rows[0] if c.endswith("_percent")]
+        assert list(rows[0]) == ["respondent", "team", *[f"ca{i}" for i in range(1, 7)],
+                                 *score_columns]  # fmt: skip
+        assert score_columns == [*(f"{d}_percent" for d in DIMS), "overall_percent"]
+        for row, (_, profile) in zip(rows, _profiles(), strict=True):
+            for s in profile:
+                cell = row[f"{s.dimension}_percent"]
+                assert float(cell) == round(s.percent, 2) if s.scorable else cell == ""
+        out = tmp_path / "s.json"
+        result = run("score", str(EXAMPLE), "-o", str(out), "--metrics", "band,careless")
+        assert result.exit_code == 0, result.output
+        record = json.loads(out.read_text())[0]
+        assert set(record) - {"respondent", "team", "ca1", "ca2", "ca3", "ca4", "ca5", "ca6"} == {
+            *(f"{d}_band" for d in DIMS), "overall_band", "careless_longest_run",
+            "careless_irv", "careless_acquiescence", "careless_both_poles",
+        }  # fmt: skip
+
+    @pytest.mark.parametrize(
+        ("given", "message"),
+        [
+            ("precent", "no metric named 'precent'; did you mean 'percent'?"),
+            ("percent,BANDS", "no metric named 'BANDS'; did you mean 'band'?"),
+            ("xyz", "no metric named 'xyz' (known: sum, mean, percent"),
+            ("z", "'z' compares with norms; give a table with --norms"),
+            (",", "name at least one metric"),
+        ],
+    )
+    def test_unknown_metrics(self, given: str, message: str) -> None:
+        assert message in one_line_error(run("score", str(EXAMPLE), "--metrics", given))
+
+    def test_table_is_for_the_terminal(self, tmp_path: Path) -> None:
+        line = one_line_error(
+            run("score", str(EXAMPLE), "--format", "table", "-o", str(tmp_path / "s.csv"))
+        )
+        assert "--format table is for the terminal" in line
+        result = run("score", str(EXAMPLE), "--format", "table")  # asked for in a pipe
+        assert result.exit_code == 0
+        assert "Balanced" in result.stdout

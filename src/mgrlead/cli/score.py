@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -18,7 +19,8 @@ from mgrlead.cli.common import (
     refuse_overwriting,
     rubric_options,
 )
-from mgrlead.cli.render import progress
+from mgrlead.cli.render import console, progress
+from mgrlead.cli.score_view import ScoreView, parse_metrics, selector
 from mgrlead.errors import InputError
 
 __all__ = ["score_command"]
@@ -35,9 +37,19 @@ FORMATS: Final = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
     default=None, help="Write here (atomically) instead of to standard output.",
 )  # fmt: skip
 @click.option(
-    "--format", "fmt", type=click.Choice(list(FORMATS.values())), default=None,
-    help="Output format [default: from the extension of -o (.csv, .json, .parquet); "
-    "csv on standard output]. parquet (needs -o) keeps the provenance in the file's metadata.",
+    "--format", "fmt", type=click.Choice([*FORMATS.values(), "table"]), default=None,
+    help="Output format [default: from the extension of -o (.csv, .json, .parquet); on "
+    "standard output a table for people on a terminal, else csv]. parquet (needs -o) keeps "
+    "the provenance in the file's metadata.",
+)  # fmt: skip
+@click.option(
+    "--metrics", "metric_list", multiple=True, metavar="LIST",
+    help="Only these metrics' columns, comma-separated (percent,band; careless for the "
+    "careless-responding indicators) [default: all; on a terminal percent,band].",
+)  # fmt: skip
+@click.option(
+    "--round", "digits", type=click.IntRange(0, 15), default=None, metavar="N",
+    help="Round scores to N decimals [default: full precision; on a terminal 1].",
 )  # fmt: skip
 @click.option(
     "--na", "na_values", multiple=True, default=DEFAULT_NA, show_default=True,
@@ -69,6 +81,8 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     strategy: str | None,
     output_path: Path | None,
     fmt: str | None,
+    metric_list: Sequence[str],
+    digits: int | None,
     na_values: Sequence[str],
     missing: str | None,
     norms_file: Path | None,
@@ -93,7 +107,14 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
             "rubric file (--rubric)": Path(rubric_name) if Path(rubric_name).is_file() else None,
         },
     )
-    fmt = output_format(output_path, fmt, FORMATS, default="csv")
+    if fmt == "table" and output_path is not None:
+        raise InputError(
+            "--format table is for the terminal; write a file as .csv, .json or .parquet "
+            "(--round and --metrics shape those too)"
+        )
+    on_screen = "table" if sys.stdout.isatty() else "csv"
+    fmt = output_format(output_path, fmt, FORMATS, default=on_screen)
+    metrics = parse_metrics(metric_list, norms=norms_file is not None)
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     plan = scoring_plan(rubric, missing=missing)
     norms = norm_table(norms_file)
@@ -108,14 +129,24 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         raise InputError(f"cannot read {str(file)!r}: No such file or directory")
     if file == STDIN and on_error == "skip" and skipped is None:
         raise InputError("--on-error skip with standard input needs --skipped FILE for the rows")
-    with progress(count_lines(file)) as advance, output(output_path) as out:
-        target: Any = out
-        if fmt == "parquet":
-            target = Path(out.name)
-        report = stream_score(
-            plan, file, target, fmt=fmt, na_values=list(na_values), on_error=on_error,
-            skipped_path=skipped, extra=extra, progress=advance,
-        )  # fmt: skip
+    if fmt == "table":
+        view = ScoreView(plan, rubric, metrics, digits)
+        with progress(count_lines(file)) as advance:
+            report = stream_score(
+                plan, file, view, na_values=list(na_values), on_error=on_error,
+                skipped_path=skipped, extra=extra, progress=advance,
+            )  # fmt: skip
+        view.show(console())
+    else:
+        with progress(count_lines(file)) as advance, output(output_path) as out:
+            target: Any = out
+            if fmt == "parquet":
+                target = Path(out.name)
+            report = stream_score(
+                plan, file, target, fmt=fmt, na_values=list(na_values), on_error=on_error,
+                skipped_path=skipped, extra=extra, progress=advance,
+                select=selector(plan, metrics, digits),
+            )  # fmt: skip
     if report.skipped:
         click.echo(
             f"mgrlead: skipped {report.skipped} bad row(s), written to {report.skipped_file}; "

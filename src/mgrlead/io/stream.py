@@ -350,7 +350,7 @@ def _count_pass(
 def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     plan: ScoringPlan,
     path: Path,
-    out: IO[str] | Path | None,
+    out: IO[str] | Path | Callable[[dict[str, Any]], None] | None,
     *,
     fmt: str = "csv",
     na_values: list[str],
@@ -358,13 +358,15 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     skipped_path: Path | None = None,
     extra: Extra | None = None,
     progress: Progress | None = None,
+    select: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> StreamReport:
     """Score a CSV or Parquet file chunk by chunk (``-``: CSV from standard input).
 
     Args:
         plan: The compiled rubric.
         path: The input file (``.csv`` or ``.parquet``), or ``-``.
-        out: A text stream (CSV or JSON), or a path for Parquet output.
+        out: A text stream (CSV or JSON), a path for Parquet output, or a
+            function given each chunk's columns (``fmt`` is then not used).
         fmt: ``csv``, ``json`` or ``parquet``.
         na_values: Cell texts that mean "not answered" (CSV).
         on_error: ``fail`` (stop at the first bad row) or ``skip`` (write bad
@@ -375,6 +377,9 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
             :func:`mgrlead.analysis.norms.norm_extra`).
         progress: Called with the rows done and the pass (:data:`COUNTING`,
             :data:`SCORING` or :data:`SCORING_SECOND`) after each chunk.
+        select: Given each chunk's columns (pass-through, scores, norms, by
+            name, in order), returns the columns to write (some of them,
+            rounded, ...); their order is the order written.
 
     Raises:
         InputError: the file cannot be read, lacks item columns, or is standard
@@ -486,7 +491,11 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                     for h in passthrough_names
                 }
                 columns = {**passthrough, **score_columns(scores, passthrough, extra)}
-                if fmt == "parquet":
+                if select is not None:
+                    columns = select(columns)
+                if callable(out):
+                    out(columns)
+                elif fmt == "parquet":
                     table = pa.table({k: _arrow(pa, v) for k, v in columns.items()})
                     if parquet_writer is None:
                         # the types of the input's columns and of the metrics, never of the
@@ -525,14 +534,17 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
         raise InputError(min(fatal, key=lambda problem: _place(problem[0]))[1])
     if report.rows == 0 and not report.skipped:
         raise InputError(f"{name}: no data rows under the header")
-    if fmt == "csv" and not wrote_header and out is not None and not isinstance(out, Path):
+    text_out = None if out is None or isinstance(out, Path) or callable(out) else out
+    if fmt == "csv" and not wrote_header and text_out is not None:
         # every row was skipped: still a CSV file, with its header
         empty = score_matrix(plan, np.empty((0, len(plan.items))), fills=fills)
         nothing: dict[str, Any] = {h: [] for h in passthrough_names}
         columns = {**nothing, **score_columns(empty, nothing, extra)}
-        out.write(",".join(columns) + "\n")
-    if fmt == "json" and out is not None and not isinstance(out, Path):
-        out.write("\n]\n" if json_started else "[]\n")
+        if select is not None:
+            columns = select(columns)
+        text_out.write(",".join(columns) + "\n")
+    if fmt == "json" and text_out is not None:
+        text_out.write("\n]\n" if json_started else "[]\n")
     return report
 
 
