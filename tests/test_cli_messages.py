@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,3 +125,44 @@ def test_standard_input_is_named_so(tmp_path: Path) -> None:
     _write(path, [("good", 0), ("cell", 0)])
     line = one_line_error(run("score", "-", input=path.read_text()))
     assert "<stdin>, line 3: item 'pr1'" in line
+
+
+# ------------------------------------------------- click's usage errors: one line, status 2
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["score", "{folder}"], "invalid value for 'FILE': File '{folder}' is a directory"),
+        (["score"], "missing argument 'FILE' (see '"),
+        (["score", "x.csv", "--bogus"], "no such option '--bogus'"),
+        (["score", "x.csv", "--outpt", "s.csv"], "did you mean '--output'?"),
+        (["score", "x.csv", "--round", "x"], "'x' is not a valid integer range"),
+        (["nosuch"], "no such command 'nosuch' (see '"),
+        (["rubric", "show", "a", "b"], "got unexpected extra argument (b)"),
+    ],
+)
+def test_usage_errors_are_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    line = one_line_error(run(*(a.format(folder=tmp_path) for a in args)))
+    assert message.format(folder=tmp_path) in line
+    assert "Usage:" not in line
+
+
+def test_usage_errors_in_a_real_process(tmp_path: Path) -> None:
+    done = subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-m", "mgrlead", "score", str(tmp_path)],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    assert done.returncode == 2
+    expected = (
+        f"mgrlead: error: invalid value for 'FILE': File '{tmp_path}' is a directory "
+        "(see 'mgrlead score --help')"
+    )
+    assert done.stderr.splitlines() == [expected]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["score", "--help"], ["score", "-h"], ["-V"]])
+def test_help_and_version_still_work(args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert "Usage:" in result.stdout or "mgrlead " in result.stdout

@@ -56,8 +56,50 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_USER_ERROR)
 
 
+def _usage_line(exc: click.ClickException) -> str:
+    """A click error as mgrlead's one line: click's message, then where help is."""
+    message = exc.format_message().strip().rstrip(".").replace(". Did you mean", "; did you mean")
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
+
+
 class MgrleadGroup(click.Group):
-    """A command group that turns every :class:`MgrleadError` into one error line."""
+    """A command group that turns every :class:`MgrleadError` into one error line.
+
+    Click's own errors (a missing argument, an unknown option, a folder given
+    for a file) are one line too, ``mgrlead: error: ...`` with exit status 2,
+    instead of click's usage block.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
+        """Run the command line; click's usage errors become one ``mgrlead: error:`` line."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)  # noqa: FBT003
+        except click.exceptions.NoArgsIsHelpError as exc:  # `mgrlead` alone: the help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            fail(_usage_line(exc))
+        except click.ClickException as exc:
+            click.echo(f"mgrlead: error: {_usage_line(exc)}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("mgrlead: aborted", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401
         """Run the command; a mistake in what the user gave ends it with one line.
