@@ -166,3 +166,81 @@ def test_help_and_version_still_work(args: list[str]) -> None:
     assert result.exit_code == 0
     assert result.stderr == ""
     assert "Usage:" in result.stdout or "mgrlead " in result.stdout
+
+
+# ------------------------------------------------- rubric validate takes names
+@pytest.mark.parametrize("name", ["manager-leader"])
+def test_rubric_validate_takes_a_registered_name(name: str) -> None:
+    result = run("rubric", "validate", name)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{name}: valid rubric {name} 1.0 (4 dimensions, 24 items)")
+    assert "registered by mgrlead.builtin" in result.stdout
+
+
+def test_rubric_validate_unknown_names_and_missing_files() -> None:
+    assert "did you mean 'manager-leader'?" in one_line_error(
+        run("rubric", "validate", "Manager-Leader")
+    )
+    assert "cannot read 'nope.toml': no such file" in one_line_error(
+        run("rubric", "validate", "nope.toml")
+    )
+
+
+# ------------------------------------------------- one dimension, not "1 dimensions"
+def _one_dimension_rubric() -> mgrlead.Rubric:
+    return mgrlead.Rubric.from_keys({"solo": ["a", "-b"]}, min=1, max=5, id="tiny")
+
+
+def test_counts_agree_with_their_nouns(tmp_path: Path) -> None:
+    tiny = _one_dimension_rubric()
+    assert ": 1 dimension, 2 items>" in repr(tiny)
+    path = tmp_path / "tiny.toml"
+    path.write_text(mgrlead.io.serialize.dump_rubric(tiny, "toml"))
+    result = run("rubric", "validate", str(path))
+    assert result.stdout.strip().endswith("(1 dimension, 2 items)")
+    one = mgrlead.Rubric.from_keys({"solo": ["a"]}, min=1, max=5, id="one")
+    assert "1 item>" in repr(one.dimensions[0])
+    profile = mgrlead.score(one, {"a": None})
+    assert profile["solo"].reason is not None
+    assert "0 of 1 item answered" in profile["solo"].reason
+
+
+def test_skipped_rows_are_counted_in_words(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    _write(path, [("good", 0), ("cell", 0)])
+    result = run("score", str(path), "--on-error", "skip", "-o", str(tmp_path / "o.csv"))
+    assert "skipped 1 bad row," in result.stderr
+
+
+# ------------------------------------------------- ids not found: KeyError with a suggestion
+def test_profile_lookup_suggests_the_dimension() -> None:
+    profile = mgrlead.score(ML, dict.fromkeys(ML.item_ids, 3))
+    with pytest.raises(KeyError) as caught:
+        profile["process"]
+    assert isinstance(caught.value, mgrlead.MgrleadError)
+    assert caught.value.args == ("process",)  # a KeyError's args: the key
+    assert "did you mean 'process_results'?" in str(caught.value)
+    assert "process" not in {s.dimension for s in profile}
+    with pytest.raises(KeyError, match="did you mean 'staff_counsel'"):
+        profile["Staff_Counsel"]
+
+
+@pytest.mark.parametrize(
+    ("lookup", "message"),
+    [
+        (lambda: ML.item("PR1"), "no item 'PR1'; did you mean 'pr1'?"),
+        (lambda: ML.dimension("PROCESS_RESULTS"), "did you mean 'process_results'?"),
+        (lambda: mgrlead.score(ML, {"PR1": 3}), "did you mean 'pr1'?"),
+        (lambda: mgrlead.load_rubric("MANAGER-LEADER"), "did you mean 'manager-leader'?"),
+    ],
+)
+def test_suggestions_ignore_case(lookup: object, message: str) -> None:
+    with pytest.raises(mgrlead.MgrleadError) as caught:
+        lookup()  # type: ignore[operator]
+    assert message in str(caught.value)
+
+
+def test_a_frame_column_in_another_case_is_pointed_at() -> None:
+    columns = {i.upper() if i == "pr1" else i: [3] for i in ML.item_ids}
+    with pytest.raises(mgrlead.InputError, match="column 'PR1' looks like item 'pr1'"):
+        mgrlead.score_frame(ML, columns)

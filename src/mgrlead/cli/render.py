@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from mgrlead.errors import counted
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -90,7 +92,7 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         if not result.scorable or result.position is None:
             continue
         band = next(b for b in rubric.bands_of(dim) if b.id == result.band)
-        counts = f"{result.answered} of {result.n_items} items answered"
+        counts = f"{result.answered} of {counted(result.n_items, 'item')} answered"
         label = esc(result.band_label or "")
         if result.norm is not None and result.norm.borderline:
             label += " (borderline)"
@@ -209,7 +211,7 @@ def show_analysis(analysis: Any, console: Console) -> None:  # noqa: ANN401
 
     console.print(
         f"[bold]Reliability[/bold]  {analysis.rubric} {analysis.rubric_version}, "
-        f"{analysis.n} respondents\n"
+        f"{counted(analysis.n, 'respondent')}\n"
     )
     scales = Table(title="Scales", title_justify="left")
     for col in ("dimension", "items", "alpha", "95% CI", "std alpha", "G6",

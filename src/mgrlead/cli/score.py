@@ -21,7 +21,7 @@ from mgrlead.cli.common import (
 )
 from mgrlead.cli.render import console, progress
 from mgrlead.cli.score_view import ScoreView, parse_metrics, selector
-from mgrlead.errors import InputError
+from mgrlead.errors import InputError, counted
 
 __all__ = ["score_command"]
 
@@ -149,7 +149,8 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
             )  # fmt: skip
     if report.skipped:
         click.echo(
-            f"mgrlead: skipped {report.skipped} bad row(s), written to {report.skipped_file}; "
+            f"mgrlead: skipped {counted(report.skipped, 'bad row')}, written to "
+            f"{report.skipped_file}; "
             f"first: {report.problems[0] if report.problems else ''}",
             err=True,
         )

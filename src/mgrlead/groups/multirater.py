@@ -45,7 +45,7 @@ from mgrlead.engines import kernel
 from mgrlead.engines.batch import score_matrix
 from mgrlead.engines.frames import columns_to_matrix, frame_columns, plain
 from mgrlead.engines.ops import PYTHON
-from mgrlead.errors import InputError, MgrleadError
+from mgrlead.errors import InputError, MgrleadError, counted
 from mgrlead.groups.common import (
     RowsExport,
     find,
@@ -345,7 +345,9 @@ def _dimension_views(
         elif g not in shown:
             n, need = len(members[g]), anonymity.minimum_for(g)
             action = "merged into all others" if anonymity.below == "merge" else "left out"
-            reasons[g] = f"{n} rater(s), fewer than the {need} needed to be shown; {action}"
+            reasons[g] = (
+                f"{counted(n, 'rater')}, fewer than the {need} needed to be shown; {action}"
+            )
     need_all = anonymity.minimum_for(ALL_OTHERS)
     blocked = None
     if anonymity.below == "merge":
@@ -393,7 +395,9 @@ def _dimension_views(
     if not everyone:
         reason = "no other rater could be scored on this dimension"
     elif len(everyone) < need_all:
-        reason = f"{len(everyone)} other rater(s), fewer than the {need_all} needed to be shown"
+        reason = (
+            f"{counted(len(everyone), 'other rater')}, fewer than the {need_all} needed to be shown"
+        )
     elif blocked is not None:
         reason = blocked
     views[ALL_OTHERS] = GroupScore(

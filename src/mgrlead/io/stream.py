@@ -35,7 +35,7 @@ from attrs import define, field
 from mgrlead.engines.batch import code_counts, code_indices, fills_from_counts, score_matrix
 from mgrlead.engines.checks import cell_message, check_no_clash
 from mgrlead.engines.frames import Extra, plain, score_columns
-from mgrlead.errors import AnswerError, InputError, MgrleadError
+from mgrlead.errors import AnswerError, InputError, MgrleadError, plural
 from mgrlead.extras import pyarrow
 from mgrlead.io.files import atomic_open
 from mgrlead.io.table import column_kinds, provenance
@@ -316,7 +316,8 @@ def _require_items(plan: ScoringPlan, header: list[str], name: str) -> None:
     absent = [i for i in plan.item_ids if i not in header]
     if absent:
         raise InputError(
-            f"{name}: no column for item(s) {', '.join(map(repr, absent))}; add one column "
+            f"{name}: no column for {plural(len(absent), 'item')} "
+            f"{', '.join(map(repr, absent))}; add one column "
             "per item (leave cells empty for unanswered items)"
         )
 
@@ -675,7 +676,8 @@ def read_all(
     absent = [i for i in plan.item_ids if i not in header]
     if absent:
         raise InputError(
-            f"{name}: no column for item(s) {', '.join(map(repr, absent))}; add one column "
+            f"{name}: no column for {plural(len(absent), 'item')} "
+            f"{', '.join(map(repr, absent))}; add one column "
             "per item (leave cells empty for unanswered items)"
         )
     items = set(plan.item_ids)

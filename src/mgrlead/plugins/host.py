@@ -21,7 +21,6 @@ Environment variables:
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import threading
@@ -35,7 +34,14 @@ import pluggy
 from attrs import field, frozen
 
 from mgrlead._version import __version__
-from mgrlead.errors import PluginError, PluginWarning, RubricError, RubricNotFoundError
+from mgrlead.errors import (
+    PluginError,
+    PluginWarning,
+    RubricError,
+    RubricNotFoundError,
+    closest,
+    did_you_mean,
+)
 from mgrlead.model import Band, Dimension, Rubric, Weighting
 from mgrlead.plugins import hookspecs
 from mgrlead.strategies import BUILTIN_STRATEGIES, ScoringStrategy
@@ -191,8 +197,7 @@ class PluginHost:
         if name in table:
             return table[name].obj
         known = sorted(table)
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(name, known)
         listed = ", ".join(known) or "none"
         message = (
             f"no {kind} named {name!r} is registered{hint} (registered: {listed}); "
@@ -420,8 +425,8 @@ def _check_hook_names(loader: _Loader, item: _Loaded) -> bool:
         value = getattr(item.plugin, attr, None)
         if not callable(value):
             continue
-        close = difflib.get_close_matches(attr, _HOOK_NAMES, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"the hooks are {', '.join(_HOOK_NAMES)}"
+        close = closest(attr, _HOOK_NAMES)
+        hint = f"did you mean {close!r}?" if close else f"the hooks are {', '.join(_HOOK_NAMES)}"
         loader.fail(item.name, attr, f"{attr!r} is not a mgrlead hook", hint)
         return False
     return True
