@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import mgrlead
 from mgrlead.api import scoring_plan
 from mgrlead.cli import cli
 from mgrlead.io import stream
+from mgrlead.plugins.host import reset_default_host
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "responses.csv"
@@ -244,3 +246,77 @@ def test_a_frame_column_in_another_case_is_pointed_at() -> None:
     columns = {i.upper() if i == "pr1" else i: [3] for i in ML.item_ids}
     with pytest.raises(mgrlead.InputError, match="column 'PR1' looks like item 'pr1'"):
         mgrlead.score_frame(ML, columns)
+
+
+# ------------------------------------------------- plugins: warnings in one line, refusals shown
+DIMENSION = """
+from mgrlead import Dimension, Item, Pole, hookimpl
+
+@hookimpl
+def mgrlead_register_dimensions(register):
+    register(Dimension(id="installed", name="Installed", low=Pole(id="manager", label="L"),
+                       high=Pole(id="leader", label="H"),
+                       items=[Item(id="{item}", text="t", keyed="leader")]))
+"""
+
+
+def _fake_distribution(folder: Path, dist: str, source: str) -> None:
+    """Install a distribution for real: a module and its .dist-info on sys.path."""
+    module = dist.replace("-", "_")
+    (folder / f"{module}.py").write_text(source, "utf-8")
+    info = folder / f"{module}-2.5.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 2.5\n")
+    (info / "entry_points.txt").write_text(f"[mgrlead]\n{module} = {module}\n")
+
+
+@pytest.fixture
+def clashing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    # acme-beta registers the dimension id acme-alpha registered first; acme-broken fails
+    _fake_distribution(tmp_path, "acme-alpha", DIMENSION.replace("{item}", "in1"))
+    _fake_distribution(tmp_path, "acme-beta", DIMENSION.replace("{item}", "in2"))
+    _fake_distribution(tmp_path, "acme-broken", "raise ImportError('no numpy 3')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    env = {"MGRLEAD_LOAD_PLUGINS": "acme-alpha,acme-beta,acme-broken"}
+    reset_default_host()
+    yield {**env, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "src")])}
+    reset_default_host()
+
+
+@pytest.mark.filterwarnings("default::mgrlead.errors.PluginWarning")
+def test_refused_plugins_are_listed_with_the_reason(clashing: dict[str, str]) -> None:
+    env = {"MGRLEAD_LOAD_PLUGINS": clashing["MGRLEAD_LOAD_PLUGINS"]}
+    result = CliRunner().invoke(cli, ["plugins"], env=env)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "acme-alpha 2.5\n" in out
+    assert "acme-beta 2.5  (refused: not loaded)" in out
+    assert (
+        "reason: hook mgrlead_register_dimensions: the dimension 'installed' is already "
+        "registered by plugin 'acme-alpha'; rename it, or register it with "
+        "replaces='acme-alpha'"
+    ) in out
+    assert "acme-broken 2.5  (refused: not loaded)" in out
+    assert "cannot import entry point 'acme_broken': ImportError: no numpy 3" in out
+    listed = json.loads(CliRunner().invoke(cli, ["plugins", "--json"], env=env).stdout)
+    by_name = {p["name"]: p for p in listed}
+    assert by_name["acme-alpha"]["refused"] is None
+    assert "already registered by plugin 'acme-alpha'" in by_name["acme-beta"]["refused"]
+    assert by_name["acme-beta"]["version"] == "2.5"
+    assert set(by_name["acme-beta"]) == set(by_name["acme-alpha"])  # the same keys
+
+
+def test_plugin_warnings_are_one_line_each_in_a_real_process(
+    clashing: dict[str, str], tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mgrlead", "rubric", "list"],
+        capture_output=True, text=True, timeout=120, check=True,
+        env={**os.environ, **clashing}, cwd=tmp_path,
+    )  # fmt: skip
+    lines = done.stderr.splitlines()
+    assert len(lines) == 2, done.stderr
+    assert all(line.startswith("mgrlead: warning: skipped plugin 'acme-") for line in lines)
+    assert "PluginWarning" not in done.stderr
+    assert "warnings.warn" not in done.stderr
+    assert done.stdout.startswith("manager-leader\t1.0")

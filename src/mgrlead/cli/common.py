@@ -11,14 +11,15 @@ import contextlib
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, NoReturn
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 import click
 
 from mgrlead.api import build_rubric, load_rubric, scoring_plan
-from mgrlead.errors import InputError, MgrleadError, Terminated
+from mgrlead.errors import AnalysisWarning, InputError, MgrleadError, PluginWarning, Terminated
 
 if TYPE_CHECKING:
     from mgrlead.analysis.norms import NormTable
@@ -56,6 +57,34 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_USER_ERROR)
 
 
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Within the block, mgrlead's warnings show as one ``mgrlead: warning: ...`` line.
+
+    Python's format (file, line, category, the source line) is for developers;
+    other packages' warnings keep it.  The filters are not changed: a warning
+    shows as often as they say (once per place, by default).
+    """
+    with warnings.catch_warnings():  # puts back showwarning and the filters after
+        shown = warnings.showwarning
+
+        def show(  # noqa: PLR0913, PLR0917 - warnings.showwarning's signature
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, (PluginWarning, AnalysisWarning)):
+                click.echo(f"mgrlead: warning: {message}", err=True)
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
 def _usage_line(exc: click.ClickException) -> str:
     """A click error as mgrlead's one line: click's message, then where help is."""
     message = exc.format_message().strip().rstrip(".").replace(". Did you mean", "; did you mean")
@@ -83,7 +112,22 @@ class MgrleadGroup(click.Group):
         standalone_mode: bool = True,
         **extra: Any,  # noqa: ANN401
     ) -> Any:  # noqa: ANN401
-        """Run the command line; click's usage errors become one ``mgrlead: error:`` line."""
+        """Run the command line; click's usage errors become one ``mgrlead: error:`` line.
+
+        mgrlead's own warnings (a plugin skipped, an item without variance)
+        are one ``mgrlead: warning: ...`` line each on standard error.
+        """
+        with _warnings_as_lines():
+            return self._main(args, prog_name, complete_var, standalone_mode, **extra)
+
+    def _main(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str | None,
+        complete_var: str | None,
+        standalone_mode: bool,
+        **extra: Any,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
