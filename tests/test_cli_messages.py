@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 import mgrlead
 from mgrlead.api import scoring_plan
 from mgrlead.cli import cli
+from mgrlead.groups.multirater import score_360
+from mgrlead.groups.teams import summarize_teams
 from mgrlead.io import stream
 from mgrlead.plugins.host import reset_default_host
 
@@ -320,3 +322,46 @@ def test_plugin_warnings_are_one_line_each_in_a_real_process(
     assert "PluginWarning" not in done.stderr
     assert "warnings.warn" not in done.stderr
     assert done.stdout.startswith("manager-leader\t1.0")
+
+
+# ------------------------------------------------- the CLI's words for the library's column errors
+def test_by_names_the_option_and_the_file(tmp_path: Path) -> None:
+    line = one_line_error(
+        run(
+            "report", str(EXAMPLE), "--kind", "team", "--by", "dept", "-o", str(tmp_path / "t.html")
+        )
+    )
+    assert (
+        f"{EXAMPLE} has no column 'dept' to group by; choose the grouping column with --by" in line
+    )
+    assert "its other columns: respondent, team" in line
+    assert "by=" not in line
+    assert not (tmp_path / "t.html").exists()
+
+
+def test_a_bad_rater_group_names_the_file_line_and_option(tmp_path: Path) -> None:
+    lines = (ROOT / "examples" / "360-responses.csv").read_text("utf-8").splitlines()
+    lines.insert(3, "")  # a blank line: the reader skips it, the line numbers count it
+    cells = lines[6].split(",")
+    cells[1] = "boss"
+    lines[6] = ",".join(cells)  # line 7 of the file, data row 4
+    path = tmp_path / "360.csv"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    line = one_line_error(
+        run("report", str(path), "--kind", "360", "--subject", cells[0], "-o",
+            str(tmp_path / "r.html"))
+    )  # fmt: skip
+    assert f"{path}, line 7: rater group 'boss' in column 'rater_group' is not one of" in line
+    assert "--group-column" in line
+    assert "groups=" not in line
+    assert "row 4" not in line
+
+
+def test_the_library_keeps_its_own_words() -> None:
+    data = {i: [3, 3] for i in ML.item_ids} | {"subject": ["a", "a"], "rater_group": ["self", "x"]}
+    with pytest.raises(mgrlead.errors.ColumnError) as caught:
+        summarize_teams(ML, data, by="dept")
+    assert str(caught.value) == "the data has no column 'dept' to group by; name it with by=..."
+    assert (caught.value.argument, caught.value.row) == ("by", None)
+    with pytest.raises(mgrlead.InputError, match=r"^row 1: rater group 'x' .*pass groups=\.\.\.$"):
+        score_360(ML, data)

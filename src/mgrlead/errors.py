@@ -15,6 +15,7 @@ Hierarchy::
     ├── UnknownIdError (KeyError)
     ├── AnswerError (ValueError)
     ├── InputError (ValueError)
+    │   └── ColumnError
     ├── EngineError (TypeError)
     ├── NormError
     ├── IncomparableError
@@ -34,6 +35,7 @@ from collections.abc import Iterable
 __all__ = [
     "AnalysisWarning",
     "AnswerError",
+    "ColumnError",
     "DuplicateKeyError",
     "EngineError",
     "IncomparableError",
@@ -176,6 +178,51 @@ class AnswerError(MgrleadError, ValueError):
 
 class InputError(MgrleadError, ValueError):
     """A data file or frame has the wrong shape: missing columns, unreadable file."""
+
+
+class ColumnError(InputError):
+    """A column of the data is absent, or one of its values is not allowed.
+
+    The message says it in the library's words (``the data has no column
+    'dept' to group by; name it with by=...``, ``row 3: ...; pass groups=...``);
+    the parts let a front end say it in its own: the command line names the
+    file, the line and its option instead.
+
+    Attributes:
+        problem: What is wrong, naming the column and the value, without where
+            or the fix (``no column 'dept' to group by``).
+        fix: How to fix it, in the library's words.
+        row: The 0-based data row at fault; ``None`` for the data as a whole.
+        argument: The keyword argument of the call that chose the column or
+            the allowed values (``by``, ``groups``), when changing it is a fix.
+    """
+
+    def __init__(
+        self, problem: str, *, fix: str, row: int | None = None, argument: str | None = None
+    ) -> None:
+        """Build the error from its parts (the message follows from them)."""
+        self.problem = problem
+        self.fix = fix
+        self.row = row
+        self.argument = argument
+        super().__init__(self.worded())
+
+    def worded(
+        self, *, data: str = "the data", row: str | None = None, fix: str | None = None
+    ) -> str:
+        """The message, with the data, the row and the fix named as a caller names them.
+
+        Args:
+            data: What the data is called (a file name).
+            row: Where the row is (``teams.csv, line 5``); default ``row N``.
+            fix: The fix in the caller's words (an option instead of an argument).
+        """
+        lead = (
+            f"{data} has {self.problem}"
+            if self.row is None
+            else f"{row or f'row {self.row}'}: {self.problem}"
+        )
+        return f"{lead}; {fix or self.fix}"
 
 
 class ReportError(MgrleadError):

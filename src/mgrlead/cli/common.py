@@ -19,7 +19,14 @@ from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TextIO
 import click
 
 from mgrlead.api import build_rubric, load_rubric, scoring_plan
-from mgrlead.errors import AnalysisWarning, InputError, MgrleadError, PluginWarning, Terminated
+from mgrlead.errors import (
+    AnalysisWarning,
+    ColumnError,
+    InputError,
+    MgrleadError,
+    PluginWarning,
+    Terminated,
+)
 
 if TYPE_CHECKING:
     from mgrlead.analysis.norms import NormTable
@@ -40,6 +47,7 @@ __all__ = [
     "pick",
     "read_responses",
     "refuse_overwriting",
+    "reworded",
     "rubric_of",
     "rubric_options",
 ]
@@ -327,6 +335,28 @@ def refuse_overwriting(
                     f"{what} {str(path)!r} and {other} {str(there)!r} are one file; "
                     "give each its own"
                 )
+
+
+@contextlib.contextmanager
+def reworded(file: Path, fixes: Mapping[str, str]) -> Iterator[None]:
+    """Within the block, a :class:`ColumnError` of the library speaks the command line's words.
+
+    The data is named by its file, a row by its line (``teams.csv, line 5``),
+    and the fix by the option that makes it (``fixes``: the option's words for
+    each keyword argument of the library, ``{"by": "choose it with --by"}``).
+
+    Raises:
+        InputError: for a :class:`ColumnError` raised inside, reworded.
+    """
+    from mgrlead.io.stream import row_label  # noqa: PLC0415
+
+    try:
+        yield
+    except ColumnError as exc:
+        name = str(file)
+        row = None if exc.row is None else f"{name}, {row_label(file, exc.row)}"
+        fix = fixes.get(exc.argument) if exc.argument is not None else None
+        raise InputError(exc.worded(data=name, row=row, fix=fix)) from exc
 
 
 def read_responses(

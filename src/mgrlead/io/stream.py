@@ -49,6 +49,7 @@ __all__ = [
     "StreamReport",
     "count_lines",
     "read_all",
+    "row_label",
     "skipped_file_for",
     "stream_score",
 ]
@@ -76,6 +77,15 @@ class StreamReport:
     """Where the skipped rows went."""
     problems: list[str] = field(factory=list)
     """The first few problems, for the summary."""
+
+
+def row_label(path: Path, row: int) -> str:
+    """Where data row ``row`` (from 0) of a file :func:`read_all` read is: ``line 7`` or ``row 5``.
+
+    Lines count from 1 with the header, and count the blank lines the reader
+    skips; a Parquet file's rows count from 0, as pandas and pyarrow count them.
+    """
+    return _Lines(path).label(row)
 
 
 def skipped_file_for(path: Path) -> Path:
