@@ -214,6 +214,13 @@ class TestInputsAreNeverOverwritten:
         assert answers.read_bytes() == EXAMPLE.read_bytes()
         assert not out.exists()
 
+    def test_a_report_over_its_input(self, tmp_path: Path) -> None:
+        answers = self._answers(tmp_path)
+        line = one_line_error(run("report", str(answers), "-o", str(answers)))
+        assert "-o" in line
+        assert "is the input file" in line
+        assert answers.read_bytes() == EXAMPLE.read_bytes()
+
     def test_output_over_the_rubric_or_norms_file(self, tmp_path: Path) -> None:
         answers = self._answers(tmp_path)
         rubric = tmp_path / "ml.toml"

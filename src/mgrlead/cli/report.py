@@ -15,6 +15,7 @@ from mgrlead.cli.common import (
     norm_table,
     output,
     pick,
+    refuse_overwriting,
     reworded,
     rubric_options,
 )
@@ -152,10 +153,14 @@ def report_command(  # noqa: PLR0913, PLR0917 - click passes each option; kinds 
     from mgrlead import report  # noqa: PLC0415
     from mgrlead.report import charts  # noqa: PLC0415
 
+    target = output or Path(f"{file.stem}-report.html")
+    refuse_overwriting(
+        {"-o" if output else "the report": target},
+        {"input file": file, "norm table (--norms)": options.get("norms_path")},
+    )
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     make = {"profile": _profile, "360": _feedback360, "team": _teams}[kind]
     html, figures = make(file, rubric, _Options(**options))
-    target = output or Path(f"{file.stem}-report.html")
     try:
         with _write(target) as out:
             out.write(html)
