@@ -224,8 +224,11 @@ class ScoreView:
         from mgrlead.cli.render import esc  # noqa: PLC0415
 
         key = self.passthrough[0] if self.passthrough else None
-        idents = [str(r[key]) if key is not None else str(n + 2) for n, r in enumerate(self.rows)]
-        first = _Column(key or "line", "left", [esc(i) for i in idents])
+        idents = [
+            str(n + 1) if key is None else "-" if r[key] is None else str(r[key])
+            for n, r in enumerate(self.rows)
+        ]
+        first = _Column(key or "#", "left", [esc(i) for i in idents])
         columns, legend = self._columns(short=False)
         if first.width + sum(c.width for c in columns) > console.width:
             columns, legend = self._columns(short=True)
