@@ -11,6 +11,7 @@ import re
 import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,6 +112,24 @@ class TestFileModes:
         assert real.read_text().startswith('"respondent",')
         assert mode(real) == 0o640
         assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "real.csv"]
+
+    def test_a_fifo_or_device_is_written_in_place_not_replaced(self, tmp_path: Path) -> None:
+        # was: a temporary file renamed over it (as root, even over /dev/null)
+        fifo = tmp_path / "pipe"
+        os.mkfifo(fifo)
+        got: list[bytes] = []
+        reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+        reader.start()
+        try:
+            result = run("score", str(EXAMPLE), "-o", str(fifo), "--format", "csv")
+            reader.join(timeout=60)
+        finally:
+            if reader.is_alive():  # nothing was written to it: let the reader go
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        assert result.exit_code == 0, result.output
+        assert stat.S_ISFIFO(fifo.stat().st_mode)
+        assert got[0].startswith(b'"respondent","team"')
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
 
     def test_data_is_synced_before_the_rename_and_the_folder_after(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -67,6 +67,15 @@ def _target(path: Path) -> Path:
     return path
 
 
+def _special(path: Path) -> bool:
+    """Whether ``path`` is a device, a FIFO or a socket (written in place: no file to replace)."""
+    try:
+        kind = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(kind) or stat.S_ISDIR(kind))
+
+
 @contextlib.contextmanager
 def atomic_open(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path``; rename it over ``path`` if the block succeeds.
@@ -75,12 +84,25 @@ def atomic_open(path: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[Any]]
     leaves ``path`` as it was.  Text is written as UTF-8 with newlines as given.
     The new file gets the mode ``open()`` would give it (an existing file's
     own mode; else ``0o666`` less the umask); its data reaches the disk before
-    the rename.  A symbolic link is written through, to the file it points to.
+    the rename.  A symbolic link is written through, to the file it points to;
+    a device or a FIFO (``/dev/null``, ``/dev/stdout``) is written in place,
+    as ``open()`` writes it (there is nothing to rename over it).
 
     Raises:
         InputError: the folder of ``path`` does not exist, or the file cannot be
             written there (permissions, a read-only or full disk, ...).
     """
+    if _special(path):  # /dev/null, /dev/stdout, a FIFO: written in place, never replaced
+        try:
+            text = mode == "w"
+            special = open(  # noqa: SIM115, PTH123 - closed by the `with special` below
+                path, mode, encoding="utf-8" if text else None, newline="" if text else None
+            )
+        except OSError as exc:
+            raise InputError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+        with special:
+            yield special
+        return
     target = _target(path)
     folder = target.resolve().parent
     if not folder.is_dir():
