@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 
 import mgrlead
 from mgrlead.cli import cli
+from mgrlead.cli.score_view import MAX_SHOWN
 from mgrlead.io import files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -459,3 +460,39 @@ class TestTerminalView:
         result = run("score", str(EXAMPLE), "--format", "table")  # asked for in a pipe
         assert result.exit_code == 0
         assert "Balanced" in result.stdout
+
+
+def test_the_table_notes_rows_worth_a_second_look(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    varied = ["1", "5", "2", "4", "3", "5", "1", "4", "2", "3", "5", "1"]
+    rows = [
+        ["id", *ML.item_ids],
+        ["flat", *["3"] * 24],  # the same answer throughout
+        ["run", *["4"] * 14, *varied[:10]],  # 14 identical answers in a row
+        ["fine", *(varied * 2)],
+        ["gap", "", *(varied * 2)[1:]],  # one answer missing
+    ]
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", "utf-8")
+    result = run("score", str(path), "--format", "table")
+    assert result.exit_code == 0, result.output
+    notes = result.stdout[result.stdout.index("Worth a second look") :]
+    assert "flat: the same answer to every item" in notes
+    assert "run: 14 identical answers in a row" in notes
+    assert "fine:" not in notes
+    assert "gap:" not in notes
+    imputed = run("score", str(path), "--format", "table", "--missing", "mean")
+    assert imputed.exit_code == 0, imputed.output
+    assert "gap: 1 answer filled in" in imputed.stdout
+
+
+def test_the_table_shows_at_most_max_shown_rows(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    lines = [",".join(["id", *ML.item_ids])]
+    lines += [",".join([f"p{n}", *["3", "4"] * 12]) for n in range(MAX_SHOWN + 3)]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    result = run("score", str(path), "--format", "table")
+    assert result.exit_code == 0, result.output
+    assert f"p{MAX_SHOWN - 1} " in result.stdout
+    assert f"p{MAX_SHOWN} " not in result.stdout
+    assert "... and 3 more rows: write them all with -o FILE" in result.stdout
+    assert f"{MAX_SHOWN + 3} respondents" in result.stdout
