@@ -93,6 +93,9 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
 
     FILE may be `-` for CSV on standard input.  Columns that are not items (an
     id, a team, ...) are passed through.  Empty cells and `NA` mean "not answered".
+
+    On a terminal the scores are a table for people; in a pipe or a file (-o)
+    every column at full precision, in the format of -o's extension.
     """
     from mgrlead.io.stream import STDIN, count_lines, skipped_file_for, stream_score  # noqa: PLC0415
 
