@@ -103,6 +103,8 @@ def test_the_first_bad_line_is_named_and_skipped_rows_are_in_file_order(
         assert f"r.csv, line {bad[0]}:" in one_line_error(result)
         with pytest.raises(mgrlead.MgrleadError, match=f"r.csv, line {bad[0]}:"):
             stream.read_all(scoring_plan(ML), path, [""])  # analyze, norms, report
+        piped = run("score", "-", input=path.read_text("utf-8"))  # blank lines counted too
+        assert f"<stdin>, line {bad[0]}:" in one_line_error(piped)
     elif any(kind == "good" for kind, _ in kinds):
         assert result.exit_code == 0, result.output
     skipped = folder / "r.skipped.csv"
@@ -124,11 +126,15 @@ def test_the_example_case_line_4_before_line_10(tmp_path: Path) -> None:
     )
 
 
-def test_standard_input_is_named_so(tmp_path: Path) -> None:
+def test_standard_input_is_named_so_and_counts_blank_lines(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     _write(path, [("good", 0), ("cell", 0)])
     line = one_line_error(run("score", "-", input=path.read_text()))
     assert "<stdin>, line 3: item 'pr1'" in line
+    # was line 4: the blank lines (\r\n too) that the reader skips were not counted
+    _write(path, [("blank", 0), ("blank", 0), ("good", 0), ("blank", 0), ("cell", 0)])
+    text = path.read_text().replace("\n", "\r\n")
+    assert "<stdin>, line 6: item 'pr1'" in one_line_error(run("score", "-", input=text))
 
 
 # ------------------------------------------------- click's usage errors: one line, status 2

@@ -14,8 +14,9 @@ of the whole file follow; the second pass scores every chunk with those.  So
 the scores are those :func:`mgrlead.score_frame` gives on the whole file.
 Standard input (``-``) cannot be read twice: imputation from it is refused.
 
-Line numbers count the header as line 1 and assume no line breaks inside quoted
-cells.
+Line numbers count the header as line 1 and the blank lines the reader skips
+(on standard input too, noted as the text passes), and assume no line breaks
+inside quoted cells.
 """
 
 from __future__ import annotations
@@ -94,16 +95,20 @@ def skipped_file_for(path: Path) -> Path:
 
 
 def _batches(
-    path: Path, na_values: list[str], on_invalid: Callable[[Any], str]
+    path: Path,
+    na_values: list[str],
+    on_invalid: Callable[[Any], str],
+    lines: _Lines | None = None,
 ) -> tuple[list[str], Iterator[Any]]:
     """The header and the record batches of a CSV or Parquet file (all columns as text for CSV).
 
-    ``path`` ``-`` reads CSV from standard input.
+    ``path`` ``-`` reads CSV from standard input; its blank lines are noted in
+    ``lines`` as they pass (a file's are looked for when a message needs them).
     """
     pa = pyarrow()
     name = "<stdin>" if path == STDIN else str(path)
     if path == STDIN:
-        return _stdin_batches(na_values, on_invalid)
+        return _stdin_batches(na_values, on_invalid, lines)
     if path.suffix.lower() == ".parquet":
         try:
             pf = pa.parquet.ParquetFile(path)
@@ -161,8 +166,38 @@ def _open_csv(  # noqa: PLR0913, PLR0917 - pyarrow's reader and what it needs
     return _guarded(reader, name)
 
 
+class _BlankLines(io.RawIOBase):
+    """A binary stream that notes its blank lines (numbered from ``line``) as they are read."""
+
+    def __init__(self, raw: IO[bytes], line: int) -> None:
+        super().__init__()
+        self.raw = raw
+        self.line = line  # the number of the line being read
+        self.blank = True  # whether the line being read is blank so far
+        self.found: list[int] = []
+
+    def readable(self) -> bool:
+        """It is read from."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:  # noqa: ANN401 - a writable buffer
+        """Read into ``buffer`` as the stream under it does, noting the blank lines."""
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        start = 0
+        while (end := data.find(b"\n", start)) >= 0:
+            if self.blank and not data[start:end].strip(b"\r"):
+                self.found.append(self.line)
+            self.line += 1
+            self.blank = True
+            start = end + 1
+        self.blank = self.blank and not data[start:].strip(b"\r")
+        return n
+
+
 def _stdin_batches(
-    na_values: list[str], on_invalid: Callable[[Any], str]
+    na_values: list[str], on_invalid: Callable[[Any], str], lines: _Lines | None = None
 ) -> tuple[list[str], Iterator[Any]]:
     import sys  # noqa: PLC0415
 
@@ -176,7 +211,10 @@ def _stdin_batches(
     except UnicodeDecodeError as exc:
         raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     header = _header(line, name)
-    return header, _open_csv(stream, header, 0, na_values, on_invalid, name)
+    counted = _BlankLines(stream, 2)  # the header was line 1
+    if lines is not None:
+        lines.blanks = counted.found  # filled as pyarrow reads
+    return header, _open_csv(io.BufferedReader(counted), header, 0, na_values, on_invalid, name)
 
 
 def _guarded(reader: Any, name: str) -> Iterator[Any]:  # noqa: ANN401
@@ -229,11 +267,10 @@ class _Lines:
     def physical(self, number: int) -> int:
         """The line of what pyarrow numbers ``number`` (it does not count blank lines).
 
-        On standard input pyarrow does not see the header (read before it), and the
-        blank lines are not known.
+        On standard input pyarrow does not see the header (read before it).
         """
         if self.path == STDIN:
-            return number + 1
+            return _pushed_down(number + 1, self._blanks())
         return _pushed_down(number, self._blanks())
 
     def skip(self, line: int | None) -> None:
@@ -436,7 +473,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
             skipped_rows.append({"line": line, "error": message, "raw": row.text})
         return "skip"
 
-    header, batches = _batches(path, na_values, on_invalid)
+    header, batches = _batches(path, na_values, on_invalid, line_of)
     items = set(plan.item_ids)
     _require_items(plan, header, name)
     passthrough_names = [h for h in header if h not in items]
@@ -682,7 +719,7 @@ def read_all(
         )
         return "skip"
 
-    header, batches = _batches(path, na_values, on_invalid)
+    header, batches = _batches(path, na_values, on_invalid, line_of)
     absent = [i for i in plan.item_ids if i not in header]
     if absent:
         raise InputError(
