@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import subprocess
@@ -371,3 +372,21 @@ def test_the_library_keeps_its_own_words() -> None:
     assert (caught.value.argument, caught.value.row) == ("by", None)
     with pytest.raises(mgrlead.InputError, match=r"^row 1: rater group 'x' .*pass groups=\.\.\.$"):
         score_360(ML, data)
+
+
+@given(
+    lines=st.lists(st.sampled_from(["", "\r", "a", "ab\r", "x,y", "\r\r", "3,4"]), max_size=40),
+    newline_at_end=st.booleans(),
+    reads=st.integers(1, 9),
+)
+def test_standard_input_blank_lines_are_noted_whatever_the_reads(
+    lines: list[str], newline_at_end: bool, reads: int
+) -> None:
+    text = ("\n".join(lines) + ("\n" if newline_at_end else "")).encode()
+    complete = text.split(b"\n")[:-1]  # the lines that end in a newline
+    expected = [n for n, line in enumerate(complete, start=2) if not line.strip(b"\r")]
+    counter = stream._BlankLines(io.BytesIO(text), 2)  # the reader under test
+    buffered = io.BufferedReader(counter, buffer_size=reads)
+    while buffered.read(reads):
+        pass
+    assert counter.found == expected

@@ -27,6 +27,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
@@ -185,14 +186,17 @@ class _BlankLines(io.RawIOBase):
         data = self.raw.read(len(buffer))
         n = len(data)
         buffer[:n] = data
-        start = 0
-        while (end := data.find(b"\n", start)) >= 0:
-            if self.blank and not data[start:end].strip(b"\r"):
-                self.found.append(self.line)
-            self.line += 1
-            self.blank = True
-            start = end + 1
-        self.blank = self.blank and not data[start:].strip(b"\r")
+        if self.blank and re.match(rb"\r*\n", data):  # the line carried over ends blank
+            self.found.append(self.line)
+        # a newline, maybe carriage returns, a newline: the line between is blank
+        self.found.extend(
+            self.line + data.count(b"\n", 0, m.start()) + 1
+            for m in re.finditer(rb"\n(?=\r*\n)", data)
+        )
+        last = data.rfind(b"\n")
+        tail_blank = not data[last + 1 :].strip(b"\r")
+        self.blank = tail_blank if last >= 0 else self.blank and tail_blank
+        self.line += data.count(b"\n")
         return n
 
 
