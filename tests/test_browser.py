@@ -198,7 +198,7 @@ def test_360_report_renders_and_hides_the_small_group(
     page.screenshot(path=str(shots / "360-report.png"), full_page=True)
     text = page.inner_text("main")
     assert "Direct reports" in text
-    assert text.count("not shown: 2 rater(s)") == 4
+    assert text.count("not shown: 2 raters") == 4
     page.close()
 
 

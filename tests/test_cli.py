@@ -123,7 +123,7 @@ class TestScore:
         ("content", "message"),
         [
             ("", "the file is empty"),
-            ("id,pr1\n", r"no column for item\(s\) 'pr2'"),
+            ("id,pr1\n", r"no column for items 'pr2'"),
             ("id," + ",".join(ML.item_ids) + "\n", "no data rows"),
             ("id,id," + ",".join(ML.item_ids) + "\n", "'id' appear twice"),
             ("id," + ",".join(ML.item_ids) + "\nx,1,2\n", "line 2: 3 cells but the header has 25"),

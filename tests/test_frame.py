@@ -109,7 +109,7 @@ def test_nullable_integer_columns() -> None:
 def test_absent_item_column_is_named_with_a_hint() -> None:
     cols = _columns()
     cols["pr_2"] = cols.pop("pr2")
-    with pytest.raises(InputError, match=r"no column for item\(s\) 'pr2' \(column 'pr_2' looks"):
+    with pytest.raises(InputError, match=r"no column for item 'pr2' \(column 'pr_2' looks"):
         mgrlead.score_frame(ML, cols)
 
 

@@ -55,7 +55,7 @@ items = [ { id = "q1", text = "Q1", keyed = "b" }, { id = "q2", text = "Q2", key
         "utf-8",
     )
     tiny = mgrlead.load_rubric(path)
-    assert repr(tiny) == "<Rubric tiny 0.1: 1 dimensions, 2 items>"
+    assert repr(tiny) == "<Rubric tiny 0.1: 1 dimension, 2 items>"
     assert mgrlead.score(tiny, {"q1": 2, "q2": 0})["d"].percent == 100.0
 
 

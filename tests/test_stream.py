@@ -82,7 +82,7 @@ def test_skip_bad_rows_to_a_side_file(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     scored = json.loads(out.read_text())
     assert [r["id"] for r in scored] == ["a", "d"]
-    assert "skipped 2 bad row(s)" in done.stderr
+    assert "skipped 2 bad rows" in done.stderr
     with (tmp_path / "r.skipped.csv").open() as f:
         side = list(csv.DictReader(f))
     assert [r["line"] for r in side] == ["4", "3"] or [r["line"] for r in side] == ["3", "4"]

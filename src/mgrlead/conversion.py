@@ -11,13 +11,12 @@ This module converts data only; it reads and writes no files.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from mgrlead.errors import MgrleadError, RubricError, ValueTypeError
+from mgrlead.errors import MgrleadError, RubricError, ValueTypeError, closest
 
 if TYPE_CHECKING:
     import cattrs
@@ -173,8 +172,8 @@ def _format_exception(exc: BaseException, type_: type | None) -> str:
         known = [a.alias or a.name for a in file_fields(exc.cl)]
         parts = []
         for key in sorted(exc.extra_fields):
-            close = difflib.get_close_matches(key, known, n=1)
-            parts.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
+            close = closest(key, known)
+            parts.append(f"{key!r} (did you mean {close!r}?)" if close else repr(key))
         return f"unknown key {', '.join(parts)}; the keys here are {', '.join(known)}"
     if isinstance(exc, KeyError):
         return "required key is missing"

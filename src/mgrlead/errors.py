@@ -12,8 +12,10 @@ Hierarchy::
     │   ├── RubricFileError
     │   └── ValueTypeError
     ├── RubricNotFoundError (LookupError)
+    ├── UnknownIdError (KeyError)
     ├── AnswerError (ValueError)
     ├── InputError (ValueError)
+    │   └── ColumnError
     ├── EngineError (TypeError)
     ├── NormError
     ├── IncomparableError
@@ -27,9 +29,13 @@ Hierarchy::
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 __all__ = [
     "AnalysisWarning",
     "AnswerError",
+    "ColumnError",
     "DuplicateKeyError",
     "EngineError",
     "IncomparableError",
@@ -43,7 +49,12 @@ __all__ = [
     "RubricFileError",
     "RubricNotFoundError",
     "Terminated",
+    "UnknownIdError",
     "ValueTypeError",
+    "closest",
+    "counted",
+    "did_you_mean",
+    "plural",
 ]
 
 
@@ -91,6 +102,65 @@ class RubricNotFoundError(MgrleadError, LookupError):
     """No built-in rubric has that name and no file exists at that path."""
 
 
+class UnknownIdError(MgrleadError, KeyError):
+    """A lookup by id found nothing: ``profile["process"]``, ``rubric.item("PR1")``.
+
+    It is a :class:`KeyError` (``except KeyError`` and dict-like code work as
+    before, and ``args`` holds the key alone); its message names the closest
+    known id, in any case, and the known ones.
+
+    Attributes:
+        key: The id looked up.
+        known: The ids there are.
+    """
+
+    def __init__(self, key: object, known: Iterable[object], what: str = "id") -> None:
+        """The id looked up, the ids there are, and what an id is (``dimension``, ...)."""
+        super().__init__(key)
+        self.key = key
+        self.known = tuple(known)
+        names = [str(k) for k in self.known]
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        self.message = (
+            f"no {what} {key!r}{did_you_mean(str(key), names)} (the {what}s: {shown or 'none'})"
+        )
+
+    def __str__(self) -> str:
+        """The message (a plain KeyError shows only the key's repr)."""
+        return self.message
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name closest to ``name``, in any case (``PR1``: ``pr1``); ``None`` if none is.
+
+    A name that differs only in case is the closest; otherwise the nearest by
+    :func:`difflib.get_close_matches`, comparing lower-case forms.
+    """
+    lower: dict[str, str] = {}
+    for k in known:
+        lower.setdefault(k.lower(), k)
+    if name.lower() in lower:
+        return lower[name.lower()]
+    close = difflib.get_close_matches(name.lower(), list(lower), n=1)
+    return lower[close[0]] if close else None
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``"; did you mean 'pr1'?"`` for the closest known name, or ``""`` when none is close."""
+    match = closest(name, known)
+    return f"; did you mean {match!r}?" if match is not None and match != name else ""
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """``noun`` in the number that goes with ``n``: ``item`` for 1, else ``items`` (or ``many``)."""
+    return noun if n == 1 else many or noun + "s"
+
+
+def counted(n: int, noun: str, many: str | None = None) -> str:
+    """``1 dimension``, ``4 dimensions``: a count with its noun in the right number."""
+    return f"{n} {plural(n, noun, many)}"
+
+
 class AnswerError(MgrleadError, ValueError):
     """An answer cannot be scored: unknown item, value off the scale, wrong type.
 
@@ -108,6 +178,51 @@ class AnswerError(MgrleadError, ValueError):
 
 class InputError(MgrleadError, ValueError):
     """A data file or frame has the wrong shape: missing columns, unreadable file."""
+
+
+class ColumnError(InputError):
+    """A column of the data is absent, or one of its values is not allowed.
+
+    The message says it in the library's words (``the data has no column
+    'dept' to group by; name it with by=...``, ``row 3: ...; pass groups=...``);
+    the parts let a front end say it in its own: the command line names the
+    file, the line and its option instead.
+
+    Attributes:
+        problem: What is wrong, naming the column and the value, without where
+            or the fix (``no column 'dept' to group by``).
+        fix: How to fix it, in the library's words.
+        row: The 0-based data row at fault; ``None`` for the data as a whole.
+        argument: The keyword argument of the call that chose the column or
+            the allowed values (``by``, ``groups``), when changing it is a fix.
+    """
+
+    def __init__(
+        self, problem: str, *, fix: str, row: int | None = None, argument: str | None = None
+    ) -> None:
+        """Build the error from its parts (the message follows from them)."""
+        self.problem = problem
+        self.fix = fix
+        self.row = row
+        self.argument = argument
+        super().__init__(self.worded())
+
+    def worded(
+        self, *, data: str = "the data", row: str | None = None, fix: str | None = None
+    ) -> str:
+        """The message, with the data, the row and the fix named as a caller names them.
+
+        Args:
+            data: What the data is called (a file name).
+            row: Where the row is (``teams.csv, line 5``); default ``row N``.
+            fix: The fix in the caller's words (an option instead of an argument).
+        """
+        lead = (
+            f"{data} has {self.problem}"
+            if self.row is None
+            else f"{row or f'row {self.row}'}: {self.problem}"
+        )
+        return f"{lead}; {fix or self.fix}"
 
 
 class ReportError(MgrleadError):

@@ -7,7 +7,6 @@ loading and dumping live in :mod:`mgrlead.io.serialize`.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import re
@@ -19,7 +18,7 @@ from attrs import evolve, field, frozen
 from attrs.validators import deep_iterable, ge, in_, instance_of, le, matches_re
 
 from mgrlead.conversion import NOT_IN_FILES
-from mgrlead.errors import RubricError
+from mgrlead.errors import RubricError, UnknownIdError, counted, did_you_mean
 from mgrlead.strategies import StrategyResolver  # noqa: TC001 - attrs/cattrs read the hints
 
 __all__ = [
@@ -603,7 +602,7 @@ class Dimension:
         """A short summary for people."""
         return (
             f"<Dimension {self.id}: {self.low.label} <-> {self.high.label}, "
-            f"{len(self.all_items()) + len(self.item_refs)} items>"
+            f"{counted(len(self.all_items()) + len(self.item_refs), 'item')}>"
         )
 
 
@@ -840,7 +839,8 @@ class Rubric:
             policy = dim.missing if dim.missing is not None else self.missing
             if policy.required(len(ids)) > len(ids):
                 raise RubricError(
-                    f"{where}: dimension {dim.id!r} has {len(ids)} items but its missing-data "
+                    f"{where}: dimension {dim.id!r} has {counted(len(ids), 'item')} but its "
+                    "missing-data "
                     f"policy needs {policy.required(len(ids))} answered; it could never be "
                     "scored (lower missing.min_answered)"
                 )
@@ -879,8 +879,7 @@ class Rubric:
                 raise RubricError(f"{where}: {lang!r} is not a language tag like 'de' or 'pt-BR'")
             for key, text in texts.items():
                 if key not in keys:
-                    close = difflib.get_close_matches(key, keys, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    hint = did_you_mean(key, keys)
                     raise RubricError(
                         f"{where}: translation {lang!r} has the unknown text key {key!r}{hint}"
                     )
@@ -1012,24 +1011,24 @@ class Rubric:
         """The dimension (at any depth) with this id.
 
         Raises:
-            KeyError: when there is none.
+            UnknownIdError: when there is none (a :class:`KeyError` naming the closest id).
         """
         for dim in self.walk():
             if dim.id == dimension_id:
                 return dim
-        raise KeyError(dimension_id)
+        raise UnknownIdError(dimension_id, [d.id for d in self.walk()], "dimension")
 
     def item(self, item_id: str) -> Item:
         """The item with this id.
 
         Raises:
-            KeyError: when there is none.
+            UnknownIdError: when there is none (a :class:`KeyError` naming the closest id).
         """
         for dim in self.walk():
             for item in dim.items:
                 if item.id == item_id:
                     return item
-        raise KeyError(item_id)
+        raise UnknownIdError(item_id, [i.id for d in self.walk() for i in d.items], "item")
 
     @classmethod
     def from_keys(  # noqa: PLR0913 - mirrors psych's scoreItems arguments
@@ -1101,6 +1100,6 @@ class Rubric:
     def __repr__(self) -> str:
         """``<Rubric id version: N dimensions, M items>``."""
         return (
-            f"<Rubric {self.id} {self.version}: {len(self.dimensions)} dimensions, "
-            f"{len(self.items)} items>"
+            f"<Rubric {self.id} {self.version}: {counted(len(self.dimensions), 'dimension')}, "
+            f"{counted(len(self.items), 'item')}>"
         )

@@ -22,7 +22,7 @@ from typing import Any, Final, Literal
 from attrs import asdict, field, fields, frozen
 
 from mgrlead.conversion import field_docs
-from mgrlead.errors import InputError
+from mgrlead.errors import InputError, UnknownIdError
 
 __all__ = [
     "CARELESS_METRICS",
@@ -275,11 +275,16 @@ class Profile:
         return bool(self.content_hash) and self.content_hash == other.content_hash
 
     def __getitem__(self, dimension_id: str) -> DimensionScore:
-        """The score of one dimension, by id."""
+        """The score of one dimension, by id.
+
+        Raises:
+            UnknownIdError: no dimension has that id (a :class:`KeyError` naming
+                the closest id, in any case).
+        """
         for score in self.dimensions:
             if score.dimension == dimension_id:
                 return score
-        raise KeyError(dimension_id)
+        raise UnknownIdError(dimension_id, [s.dimension for s in self.dimensions], "dimension")
 
     def __iter__(self) -> Iterator[DimensionScore]:
         """The dimension scores, depth first."""

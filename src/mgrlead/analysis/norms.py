@@ -34,7 +34,7 @@ from mgrlead.engines import kernel
 from mgrlead.engines.batch import BatchScores, item_scores, keyed_items, score_matrix
 from mgrlead.engines.frames import Extra, columns_to_matrix, frame_columns, plain
 from mgrlead.engines.ops import PYTHON
-from mgrlead.errors import InputError, NormError, RubricError, RubricFileError
+from mgrlead.errors import InputError, NormError, RubricError, RubricFileError, counted
 from mgrlead.io.serialize import FORMATS, dump_text, make_converter, parse_text
 from mgrlead.plan import ScoringPlan
 from mgrlead.plugins.resolve import plan_for, resolve_rubric
@@ -310,7 +310,7 @@ class NormTable:
             group_by=group_by or "",
             fallback=fallback,
             content_hash=plan.content_hash,
-            source=f"built by mgrlead from {batch.n} respondents",
+            source=f"built by mgrlead from {counted(batch.n, 'respondent')}",
             min_n=min_n,
         )
 

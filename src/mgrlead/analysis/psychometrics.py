@@ -26,7 +26,7 @@ from mgrlead.engines import kernel
 from mgrlead.engines.batch import code_indices
 from mgrlead.engines.checks import check_matrix
 from mgrlead.engines.frames import columns_to_matrix, frame_columns
-from mgrlead.errors import AnalysisWarning, InputError
+from mgrlead.errors import AnalysisWarning, InputError, UnknownIdError, plural
 from mgrlead.plugins.resolve import plan_for, resolve_rubric
 
 if TYPE_CHECKING:
@@ -231,7 +231,7 @@ class Analysis:
         for d in self.dimensions:
             if d.dimension == dimension_id:
                 return d
-        raise KeyError(dimension_id)
+        raise UnknownIdError(dimension_id, [d.dimension for d in self.dimensions], "dimension")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, with stable snake_case field names."""
@@ -520,8 +520,9 @@ def _scale(plan: Any, d: int, moments: _Moments, shared: _Shared) -> ScaleAnalys
     excluded = tuple(ids[j] for j in range(len(ids)) if j not in varied)
     if excluded:
         warnings.warn(
-            f"dimension {dim.id!r}: item(s) {', '.join(excluded)} did not vary (or were not "
-            "answered) and are left out of its reliability statistics",
+            f"dimension {dim.id!r}: {plural(len(excluded), 'item')} {', '.join(excluded)} "
+            f"did not vary (or {'was' if len(excluded) == 1 else 'were'} not answered) and "
+            f"{'is' if len(excluded) == 1 else 'are'} left out of its reliability statistics",
             AnalysisWarning,
             stacklevel=3,
         )

@@ -11,14 +11,22 @@ import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, NoReturn
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, TextIO
 
 import click
 
 from mgrlead.api import build_rubric, load_rubric, scoring_plan
-from mgrlead.errors import InputError, MgrleadError, Terminated
+from mgrlead.errors import (
+    AnalysisWarning,
+    ColumnError,
+    InputError,
+    MgrleadError,
+    PluginWarning,
+    Terminated,
+)
 
 if TYPE_CHECKING:
     from mgrlead.analysis.norms import NormTable
@@ -35,8 +43,11 @@ __all__ = [
     "fail",
     "norm_table",
     "output",
+    "output_format",
     "pick",
     "read_responses",
+    "refuse_overwriting",
+    "reworded",
     "rubric_of",
     "rubric_options",
 ]
@@ -54,8 +65,93 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_USER_ERROR)
 
 
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Within the block, mgrlead's warnings show as one ``mgrlead: warning: ...`` line.
+
+    Python's format (file, line, category, the source line) is for developers;
+    other packages' warnings keep it.  The filters are not changed: a warning
+    shows as often as they say (once per place, by default).
+    """
+    with warnings.catch_warnings():  # puts back showwarning and the filters after
+        shown = warnings.showwarning
+
+        def show(  # noqa: PLR0913, PLR0917 - warnings.showwarning's signature
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, (PluginWarning, AnalysisWarning)):
+                click.echo(f"mgrlead: warning: {message}", err=True)
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
+def _usage_line(exc: click.ClickException) -> str:
+    """A click error as mgrlead's one line: click's message, then where help is."""
+    message = exc.format_message().strip().rstrip(".").replace(". Did you mean", "; did you mean")
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
+
+
 class MgrleadGroup(click.Group):
-    """A command group that turns every :class:`MgrleadError` into one error line."""
+    """A command group that turns every :class:`MgrleadError` into one error line.
+
+    Click's own errors (a missing argument, an unknown option, a folder given
+    for a file) are one line too, ``mgrlead: error: ...`` with exit status 2,
+    instead of click's usage block.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
+        """Run the command line; click's usage errors become one ``mgrlead: error:`` line.
+
+        mgrlead's own warnings (a plugin skipped, an item without variance)
+        are one ``mgrlead: warning: ...`` line each on standard error.
+        """
+        with _warnings_as_lines():
+            return self._main(args, prog_name, complete_var, standalone_mode, **extra)
+
+    def _main(
+        self,
+        args: Sequence[str] | None,
+        prog_name: str | None,
+        complete_var: str | None,
+        standalone_mode: bool,
+        **extra: Any,  # noqa: ANN401
+    ) -> Any:  # noqa: ANN401
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)  # noqa: FBT003
+        except click.exceptions.NoArgsIsHelpError as exc:  # `mgrlead` alone: the help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            fail(_usage_line(exc))
+        except click.ClickException as exc:
+            click.echo(f"mgrlead: error: {_usage_line(exc)}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("mgrlead: aborted", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401
         """Run the command; a mistake in what the user gave ends it with one line.
@@ -165,6 +261,102 @@ def output(path: Path | None) -> Iterator[IO[str]]:
 
     with atomic_open(path) as handle:
         yield handle
+
+
+def output_format(
+    path: Path | None, fmt: str | None, formats: Mapping[str, str], *, default: str
+) -> str:
+    """The format to write: ``--format``, else the extension of ``-o``, else ``default``.
+
+    Args:
+        path: The file of ``-o`` (``None``: standard output).
+        fmt: The ``--format`` given (``None``: not given).
+        formats: Each extension (``.csv``) and the format it names (``csv``).
+        default: The format on standard output.
+
+    Raises:
+        InputError: ``--format`` contradicts the extension of ``-o``, or ``-o``
+            has an extension of no known format and there is no ``--format``.
+    """
+    if path is None:
+        return fmt or default
+    implied = formats.get(path.suffix.lower())
+    if fmt is None:
+        if implied is None:
+            ending = f"the extension {path.suffix!r}" if path.suffix else "no extension"
+            names = "|".join(dict.fromkeys(formats.values()))
+            raise InputError(
+                f"-o {str(path)!r} has {ending}, which names no output format; end the "
+                f"name with {', '.join(formats)}, or say which with --format {names}"
+            )
+        return implied
+    if implied is not None and implied != fmt:
+        raise InputError(
+            f"-o {str(path)!r} is a {path.suffix} file but --format says {fmt}; "
+            f"drop --format (the extension decides) or name the file .{fmt}"
+        )
+    return fmt
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are one file: one path, a symbolic or a hard link."""
+    try:
+        return a.samefile(b)
+    except OSError:  # one of them does not exist (yet): compare where they point
+        return a.resolve() == b.resolve()
+
+
+def refuse_overwriting(
+    outputs: Mapping[str, Path | None], inputs: Mapping[str, Path | None]
+) -> None:
+    """Refuse to write a file over one the command reads, or two outputs to one file.
+
+    Args:
+        outputs: What the command writes, by how the user named it (``-o``, ``--skipped``).
+        inputs: What it reads, by how the user named it (``FILE``, ``--norms``).
+
+    Raises:
+        InputError: an output is an input (by any spelling of its path, a
+            symbolic link or a hard link), or two outputs are one file.
+    """
+    written = [(what, path) for what, path in outputs.items() if path is not None]
+    read = [(what, path) for what, path in inputs.items() if path is not None and str(path) != "-"]
+    for n, (what, path) in enumerate(written):
+        for source, given in read:
+            if _same_file(path, given):
+                shown = "" if str(path) == str(given) else f" ({str(given)!r})"
+                raise InputError(
+                    f"{what} {str(path)!r} is the {source}{shown}: writing there would replace "
+                    f"it; choose another file for {what}"
+                )
+        for other, there in written[n + 1 :]:
+            if _same_file(path, there):
+                raise InputError(
+                    f"{what} {str(path)!r} and {other} {str(there)!r} are one file; "
+                    "give each its own"
+                )
+
+
+@contextlib.contextmanager
+def reworded(file: Path, fixes: Mapping[str, str]) -> Iterator[None]:
+    """Within the block, a :class:`ColumnError` of the library speaks the command line's words.
+
+    The data is named by its file, a row by its line (``teams.csv, line 5``),
+    and the fix by the option that makes it (``fixes``: the option's words for
+    each keyword argument of the library, ``{"by": "choose it with --by"}``).
+
+    Raises:
+        InputError: for a :class:`ColumnError` raised inside, reworded.
+    """
+    from mgrlead.io.stream import row_label  # noqa: PLC0415
+
+    try:
+        yield
+    except ColumnError as exc:
+        name = str(file)
+        row = None if exc.row is None else f"{name}, {row_label(file, exc.row)}"
+        fix = fixes.get(exc.argument) if exc.argument is not None else None
+        raise InputError(exc.worded(data=name, row=row, fix=fix)) from exc
 
 
 def read_responses(

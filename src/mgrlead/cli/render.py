@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from mgrlead.errors import counted
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -244,7 +246,7 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         if result.norm is not None and result.norm.borderline:
             label += " (borderline)"
         console.print(_dimension_row(rubric, dim, result.percent, label, width, ends))
-        counts = f"{result.answered} of {result.n_items} statements answered"
+        counts = f"{result.answered} of {counted(result.n_items, 'statement')} answered"
         if not result.scorable:
             why = f"Not scorable: {result.reason or ''} ({counts})."
             console.print(Padding(f"[dim]{esc(why)}[/dim]", (0, 0, 1, 2)))
@@ -444,7 +446,7 @@ def show_analysis(analysis: Any, console: Console) -> None:  # noqa: ANN401
 
     console.print(
         f"[bold]Reliability[/bold]  {analysis.rubric} {analysis.rubric_version}, "
-        f"{analysis.n} respondents\n"
+        f"{counted(analysis.n, 'respondent')}\n"
     )
     from mgrlead.analysis.psychometrics import FELDT_NOTE  # noqa: PLC0415
 

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Any
 import click
 from attrs import frozen
 
-from mgrlead.cli.common import columns_of, composed, norm_table, output, pick, rubric_options
+from mgrlead.cli.common import (
+    columns_of,
+    composed,
+    norm_table,
+    output,
+    pick,
+    refuse_overwriting,
+    reworded,
+    rubric_options,
+)
 from mgrlead.errors import InputError, ReportError
 
 if TYPE_CHECKING:
@@ -144,10 +153,14 @@ def report_command(  # noqa: PLR0913, PLR0917 - click passes each option; kinds 
     from mgrlead import report  # noqa: PLC0415
     from mgrlead.report import charts  # noqa: PLC0415
 
+    target = output or Path(f"{file.stem}-report.html")
+    refuse_overwriting(
+        {"-o" if output else "the report": target},
+        {"input file": file, "norm table (--norms)": options.get("norms_path")},
+    )
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     make = {"profile": _profile, "360": _feedback360, "team": _teams}[kind]
     html, figures = make(file, rubric, _Options(**options))
-    target = output or Path(f"{file.stem}-report.html")
     try:
         with _write(target) as out:
             out.write(html)
@@ -162,6 +175,20 @@ def report_command(  # noqa: PLR0913, PLR0917 - click passes each option; kinds 
 
 
 _write = output
+
+#: The command line's fixes for 360 problems, by the library argument they concern.
+_FIXES_360 = {
+    "subject": "name the column of the people rated with --subject-column",
+    "group": "name the rater-group column with --group-column",
+    "groups": "fix the value in the file, or name the rater-group column with --group-column",
+}
+
+
+def _others(columns: dict[str, Any], rubric: Rubric) -> str:
+    """The file's columns that are not items, for a message."""
+    items = set(rubric.item_ids)
+    others = [c for c in columns if c not in items]
+    return f"its other columns: {', '.join(others)}" if others else "it has no other columns"
 
 
 def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, Any]]:
@@ -210,10 +237,11 @@ def _feedback360(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str
         raise InputError(f"the file has no column {o.subject_column!r}; use --subject-column")
     person = pick(columns[o.subject_column], o.subject, o.subject_column, "subject")
     rules = Anonymity(default=o.min_raters, below=o.below)
-    result = score_360(
-        rubric, columns, subject=o.subject_column, group=o.group_column, anonymity=rules,
-        gap=o.gap,
-    )  # fmt: skip
+    with reworded(file, _FIXES_360):
+        result = score_360(
+            rubric, columns, subject=o.subject_column, group=o.group_column, anonymity=rules,
+            gap=o.gap,
+        )  # fmt: skip
     match = next(p.subject for p in result.people if str(p.subject) == person)
     html = report.feedback360_report(result, rubric, match)
     return html, {"feedback360": charts.feedback360_chart(result[match], rubric)}
@@ -224,7 +252,11 @@ def _teams(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, Any]
     from mgrlead.groups.teams import summarize_teams  # noqa: PLC0415
     from mgrlead.report import charts  # noqa: PLC0415
 
-    summary = summarize_teams(rubric, columns_of(file, rubric), by=o.by, min_size=o.min_size)
+    columns = columns_of(file, rubric)
+    with reworded(
+        file, {"by": f"choose the grouping column with --by ({_others(columns, rubric)})"}
+    ):
+        summary = summarize_teams(rubric, columns, by=o.by, min_size=o.min_size)
     figures = {
         f"team-{k}": charts.team_chart(stats, rubric)
         for k, stats in enumerate(summary.teams, start=1)

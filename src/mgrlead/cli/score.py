@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import click
 
 from mgrlead.api import scoring_plan
-from mgrlead.cli.common import DEFAULT_NA, composed, norm_table, output, rubric_options
-from mgrlead.cli.render import progress
-from mgrlead.errors import InputError
+from mgrlead.cli.common import (
+    DEFAULT_NA,
+    composed,
+    norm_table,
+    output,
+    output_format,
+    refuse_overwriting,
+    rubric_options,
+)
+from mgrlead.cli.render import console, progress
+from mgrlead.cli.score_view import ScoreView, parse_metrics, selector
+from mgrlead.errors import InputError, counted
 
 __all__ = ["score_command"]
+
+#: The output formats, by file extension.
+FORMATS: Final = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
 
 
 @click.command("score")
@@ -24,9 +37,19 @@ __all__ = ["score_command"]
     default=None, help="Write here (atomically) instead of to standard output.",
 )  # fmt: skip
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv",
-    show_default=True,
-    help="Output format; parquet (needs -o) keeps the provenance in the file's metadata.",
+    "--format", "fmt", type=click.Choice([*FORMATS.values(), "table"]), default=None,
+    help="Output format [default: from the extension of -o (.csv, .json, .parquet); on "
+    "standard output a table for people on a terminal, else csv]. parquet (needs -o) keeps "
+    "the provenance in the file's metadata.",
+)  # fmt: skip
+@click.option(
+    "--metrics", "metric_list", multiple=True, metavar="LIST",
+    help="Only these metrics' columns, comma-separated (percent,band; careless for the "
+    "careless-responding indicators) [default: all; on a terminal percent,band].",
+)  # fmt: skip
+@click.option(
+    "--round", "digits", type=click.IntRange(0, 15), default=None, metavar="N",
+    help="Round scores to N decimals [default: full precision; on a terminal 1].",
 )  # fmt: skip
 @click.option(
     "--na", "na_values", multiple=True, default=DEFAULT_NA, show_default=True,
@@ -57,7 +80,9 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     weighting: str | None,
     strategy: str | None,
     output_path: Path | None,
-    fmt: str,
+    fmt: str | None,
+    metric_list: Sequence[str],
+    digits: int | None,
     na_values: Sequence[str],
     missing: str | None,
     norms_file: Path | None,
@@ -68,9 +93,31 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
 
     FILE may be `-` for CSV on standard input.  Columns that are not items (an
     id, a team, ...) are passed through.  Empty cells and `NA` mean "not answered".
-    """
-    from mgrlead.io.stream import STDIN, count_lines, stream_score  # noqa: PLC0415
 
+    On a terminal the scores are a table for people; in a pipe or a file (-o)
+    every column at full precision, in the format of -o's extension.
+    """
+    from mgrlead.io.stream import STDIN, count_lines, skipped_file_for, stream_score  # noqa: PLC0415
+
+    side = skipped
+    if side is None and on_error == "skip" and file != STDIN:
+        side = skipped_file_for(file)
+    refuse_overwriting(
+        {"-o": output_path, "--skipped" if skipped else "the side file of skipped rows": side},
+        {
+            "input file": file,
+            "norm table (--norms)": norms_file,
+            "rubric file (--rubric)": Path(rubric_name) if Path(rubric_name).is_file() else None,
+        },
+    )
+    if fmt == "table" and output_path is not None:
+        raise InputError(
+            "--format table is for the terminal; write a file as .csv, .json or .parquet "
+            "(--round and --metrics shape those too)"
+        )
+    on_screen = "table" if sys.stdout.isatty() else "csv"
+    fmt = output_format(output_path, fmt, FORMATS, default=on_screen)
+    metrics = parse_metrics(metric_list, norms=norms_file is not None)
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     plan = scoring_plan(rubric, missing=missing)
     norms = norm_table(norms_file)
@@ -85,17 +132,28 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         raise InputError(f"cannot read {str(file)!r}: No such file or directory")
     if file == STDIN and on_error == "skip" and skipped is None:
         raise InputError("--on-error skip with standard input needs --skipped FILE for the rows")
-    with progress(count_lines(file)) as advance, output(output_path) as out:
-        target: Any = out
-        if fmt == "parquet":
-            target = Path(out.name)
-        report = stream_score(
-            plan, file, target, fmt=fmt, na_values=list(na_values), on_error=on_error,
-            skipped_path=skipped, extra=extra, progress=advance,
-        )  # fmt: skip
+    if fmt == "table":
+        view = ScoreView(plan, rubric, metrics, digits)
+        with progress(count_lines(file)) as advance:
+            report = stream_score(
+                plan, file, view, na_values=list(na_values), on_error=on_error,
+                skipped_path=skipped, extra=extra, progress=advance,
+            )  # fmt: skip
+        view.show(console())
+    else:
+        with progress(count_lines(file)) as advance, output(output_path) as out:
+            target: Any = out
+            if fmt == "parquet":
+                target = Path(out.name)
+            report = stream_score(
+                plan, file, target, fmt=fmt, na_values=list(na_values), on_error=on_error,
+                skipped_path=skipped, extra=extra, progress=advance,
+                select=selector(plan, metrics, digits),
+            )  # fmt: skip
     if report.skipped:
         click.echo(
-            f"mgrlead: skipped {report.skipped} bad row(s), written to {report.skipped_file}; "
+            f"mgrlead: skipped {counted(report.skipped, 'bad row')}, written to "
+            f"{report.skipped_file}; "
             f"first: {report.problems[0] if report.problems else ''}",
             err=True,
         )

@@ -9,14 +9,13 @@ through Arrow, never cell by cell.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mgrlead.engines.batch import BatchScores, Fills, score_matrix
 from mgrlead.engines.checks import check_answer, check_no_clash
-from mgrlead.errors import AnswerError, InputError
+from mgrlead.errors import AnswerError, InputError, closest, plural
 from mgrlead.extras import pyarrow
 
 if TYPE_CHECKING:
@@ -94,12 +93,13 @@ def columns_to_matrix(
         extra = [c for c in columns if c not in item_ids]
         hints = []
         for item in absent:
-            close = difflib.get_close_matches(item, extra, n=1)
+            close = closest(item, extra)
             if close:
-                hints.append(f"column {close[0]!r} looks like item {item!r}")
+                hints.append(f"column {close!r} looks like item {item!r}")
         hint = f" ({'; '.join(hints)})" if hints else ""
         raise InputError(
-            f"the data has no column for item(s) {', '.join(map(repr, absent))}{hint}; "
+            f"the data has no column for {plural(len(absent), 'item')} "
+            f"{', '.join(map(repr, absent))}{hint}; "
             "add one column per item (leave cells empty for unanswered items)"
         )
     for name, values in columns.items():

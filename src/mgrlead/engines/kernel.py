@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from attrs import define, frozen
 
+from mgrlead.errors import counted
 from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrategy
 
 if TYPE_CHECKING:
@@ -423,8 +424,10 @@ def reason(
 ) -> str | None:
     """Why a dimension is not scorable, or ``None`` when it is."""
     if answered < required:
-        return f"{answered} of {n_items} items answered; at least {required} needed"
+        return f"{answered} of {counted(n_items, 'item')} answered; at least {required} needed"
     if answered + imputed == 0:  # a policy that needs no answer, and nothing to rest on
+        if n_items == 1:
+            return "its one item not answered, and it could not be imputed"
         return f"none of its {n_items} items answered, and none could be imputed"
     if weight_zero:
         return "every answered item has weight 0"

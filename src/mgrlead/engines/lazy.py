@@ -26,7 +26,7 @@ from mgrlead.engines import kernel
 from mgrlead.engines.batch import fills_from_counts
 from mgrlead.engines.checks import check_no_clash, invalid
 from mgrlead.engines.ops import NarwhalsOps
-from mgrlead.errors import AnswerError, EngineError, InputError
+from mgrlead.errors import AnswerError, EngineError, InputError, plural
 from mgrlead.results import (
     CARELESS_METRICS,
     DIMENSION_METRICS,
@@ -150,7 +150,9 @@ def _prepass(
             others = sum(1 for j in range(len(plan.items)) if values.get(f"__mgrlead_bad{j}"))
             more = f" (and {others - 1} more items)" if others > 1 else ""
             raise AnswerError(
-                f"item {it.id!r}: {count} cell(s) are not answers: outside "
+                f"item {it.id!r}: "
+                f"{'1 cell is not an answer' if count == 1 else f'{count} cells are not answers'}"
+                ": outside "
                 f"{it.code_min}..{it.code_max} or not whole numbers{more}; score an eager "
                 "frame to see the rows",
                 item=it.id,
@@ -177,7 +179,8 @@ def check_columns(plan: ScoringPlan, frame: Any) -> list[str]:  # noqa: ANN401
     absent = [i for i in plan.item_ids if i not in names]
     if absent:
         raise InputError(
-            f"the data has no column for item(s) {', '.join(map(repr, absent))}; "
+            f"the data has no column for {plural(len(absent), 'item')} "
+            f"{', '.join(map(repr, absent))}; "
             "add one column per item (leave cells empty for unanswered items)"
         )
     check_no_clash(names, plan.dimension_ids)

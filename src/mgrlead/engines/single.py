@@ -38,7 +38,7 @@ from mgrlead._version import __version__
 from mgrlead.engines import assemble, kernel
 from mgrlead.engines.checks import check_answer
 from mgrlead.engines.ops import NUMPY, Source, SourceOps, Trace, literal
-from mgrlead.errors import AnswerError, RubricError
+from mgrlead.errors import AnswerError, RubricError, did_you_mean
 from mgrlead.results import CarelessIndicators, DimensionScore, OverallScore, Profile
 from mgrlead.strategies import DimensionStats, ScoringStrategy
 
@@ -60,13 +60,11 @@ def compile_single(plan: ScoringPlan) -> SingleScorer:
 
 def unknown_item_message(plan: ScoringPlan, item_id: object) -> str:
     """The error text for an answer to an item the rubric does not have."""
-    import difflib  # noqa: PLC0415 - only for the error
-
     text = f"unknown item {item_id!r}: rubric {plan.rubric!r} has no such item"
     if isinstance(item_id, str):
-        close = difflib.get_close_matches(item_id, plan.item_ids, n=1)
-        if close:
-            return f"{text}; did you mean {close[0]!r}?"
+        hint = did_you_mean(item_id, plan.item_ids)
+        if hint:
+            return text + hint
     return f"{text}; its items are {', '.join(plan.item_ids[:6])}..."
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeGuard, TypeVar
 from attrs import asdict
 
 from mgrlead.engines.batch import code_indices
-from mgrlead.errors import InputError
+from mgrlead.errors import InputError, UnknownIdError
 
 if TYPE_CHECKING:
     from mgrlead.plan import ScoringPlan
@@ -47,11 +47,16 @@ def mean_sd(values: Sequence[float]) -> tuple[float, float | None]:
 
 
 def find(items: Iterable[T], attribute: str, key: object) -> T:
-    """The first of ``items`` whose ``attribute`` equals ``key``; ``KeyError`` if none."""
-    for item in items:
+    """The first of ``items`` whose ``attribute`` equals ``key``.
+
+    Raises:
+        UnknownIdError: none has (a :class:`KeyError` naming the closest one).
+    """
+    given = list(items)
+    for item in given:
         if getattr(item, attribute) == key:
             return item
-    raise KeyError(key)
+    raise UnknownIdError(key, [getattr(i, attribute) for i in given], attribute.replace("_", " "))
 
 
 class RowsExport:

@@ -45,7 +45,7 @@ from mgrlead.engines import kernel
 from mgrlead.engines.batch import score_matrix
 from mgrlead.engines.frames import columns_to_matrix, frame_columns, plain
 from mgrlead.engines.ops import PYTHON
-from mgrlead.errors import InputError, MgrleadError
+from mgrlead.errors import ColumnError, InputError, MgrleadError, counted
 from mgrlead.groups.common import (
     RowsExport,
     find,
@@ -345,7 +345,9 @@ def _dimension_views(
         elif g not in shown:
             n, need = len(members[g]), anonymity.minimum_for(g)
             action = "merged into all others" if anonymity.below == "merge" else "left out"
-            reasons[g] = f"{n} rater(s), fewer than the {need} needed to be shown; {action}"
+            reasons[g] = (
+                f"{counted(n, 'rater')}, fewer than the {need} needed to be shown; {action}"
+            )
     need_all = anonymity.minimum_for(ALL_OTHERS)
     blocked = None
     if anonymity.below == "merge":
@@ -393,7 +395,9 @@ def _dimension_views(
     if not everyone:
         reason = "no other rater could be scored on this dimension"
     elif len(everyone) < need_all:
-        reason = f"{len(everyone)} other rater(s), fewer than the {need_all} needed to be shown"
+        reason = (
+            f"{counted(len(everyone), 'other rater')}, fewer than the {need_all} needed to be shown"
+        )
     elif blocked is not None:
         reason = blocked
     views[ALL_OTHERS] = GroupScore(
@@ -510,9 +514,11 @@ def score_360(  # noqa: PLR0913 - the data, then the columns and rules
     columns = frame_columns(data, "score_360")
     for name, what in ((subject, "subject"), (group, "rater group")):
         if name not in columns:
-            raise InputError(
-                f"the data has no column {name!r} for the {what}; name it with "
-                f"{'subject' if what == 'subject' else 'group'}=..."
+            argument = "subject" if what == "subject" else "group"
+            raise ColumnError(
+                f"no column {name!r} for the {what}",
+                fix=f"name it with {argument}=...",
+                argument=argument,
             )
     refuse_sample_imputation(plan, "score_360")
     matrix, _ = columns_to_matrix(plan, columns)
@@ -527,16 +533,19 @@ def score_360(  # noqa: PLR0913 - the data, then the columns and rules
     for row, (who, grp) in enumerate(zip(columns[subject], columns[group], strict=True)):
         person = plain(who)
         if not is_id(person):
-            raise InputError(
-                f"row {row}: the subject {person!r} in column {subject!r} is not an id; "
-                "use a non-empty text or whole number"
+            raise ColumnError(
+                f"the subject {person!r} in column {subject!r} is not an id",
+                fix="use a non-empty text or whole number",
+                row=row,
             )
         g = plain(grp)
         if g not in labels:
             known = ", ".join(labels)
-            raise InputError(
-                f"row {row}: rater group {g!r} in column {group!r} is not one of {known}; "
-                "fix the value or pass groups=..."
+            raise ColumnError(
+                f"rater group {g!r} in column {group!r} is not one of {known}",
+                fix="fix the value or pass groups=...",
+                row=row,
+                argument="groups",
             )
         values = []
         for arr in metric_arrays:

@@ -47,7 +47,7 @@ from attrs import asdict, field, frozen
 
 from mgrlead.engines.batch import item_scores, score_matrix
 from mgrlead.engines.frames import columns_to_matrix, frame_columns, plain
-from mgrlead.errors import InputError
+from mgrlead.errors import ColumnError, InputError
 from mgrlead.groups.common import (
     RowsExport,
     find,
@@ -269,7 +269,7 @@ def summarize_teams(
     plan = plan_for(resolve_rubric(rubric))
     columns = frame_columns(data, "summarize_teams")
     if by not in columns:
-        raise InputError(f"the data has no column {by!r} to group by; name it with by=...")
+        raise ColumnError(f"no column {by!r} to group by", fix="name it with by=...", argument="by")
     refuse_sample_imputation(plan, "summarize_teams")
     matrix, _ = columns_to_matrix(plan, columns)
     batch = score_matrix(plan, matrix, careless=False)
@@ -285,9 +285,10 @@ def summarize_teams(
     for row, value in enumerate(columns[by]):
         team = plain(value)
         if not is_id(team):
-            raise InputError(
-                f"row {row}: {team!r} in column {by!r} is not a group; use a non-empty text "
-                "or whole number"
+            raise ColumnError(
+                f"{team!r} in column {by!r} is not a group",
+                fix="use a non-empty text or whole number",
+                row=row,
             )
         rows_of.setdefault(team, []).append(row)
     index_of = {team: np.asarray(rows, dtype=np.int64) for team, rows in rows_of.items()}

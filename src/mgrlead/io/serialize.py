@@ -13,7 +13,6 @@ run code or build Python objects.
 from __future__ import annotations
 
 import contextvars
-import difflib
 import functools
 import json
 import re
@@ -33,6 +32,7 @@ from mgrlead.errors import (
     MgrleadError,
     RubricError,
     RubricFileError,
+    closest,
 )
 from mgrlead.model import Rubric
 from mgrlead.plan import compile_plan
@@ -195,8 +195,8 @@ def _extend(
         if key == "extends":
             continue
         if key not in fields:
-            close = difflib.get_close_matches(key, fields, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest(key, fields)
+            hint = f" (did you mean {close!r}?)" if close else ""
             found.append(f"unknown key {key!r}{hint} @ $")
             continue
         try:

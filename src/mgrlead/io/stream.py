@@ -14,8 +14,9 @@ of the whole file follow; the second pass scores every chunk with those.  So
 the scores are those :func:`mgrlead.score_frame` gives on the whole file.
 Standard input (``-``) cannot be read twice: imputation from it is refused.
 
-Line numbers count the header as line 1 and assume no line breaks inside quoted
-cells.
+Line numbers count the header as line 1 and the blank lines the reader skips
+(on standard input too, noted as the text passes), and assume no line breaks
+inside quoted cells.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import contextlib
 import csv
 import io
 import json
+import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
@@ -34,7 +37,7 @@ from attrs import define, field
 from mgrlead.engines.batch import code_counts, code_indices, fills_from_counts, score_matrix
 from mgrlead.engines.checks import cell_message, check_no_clash
 from mgrlead.engines.frames import Extra, plain, score_columns
-from mgrlead.errors import AnswerError, InputError
+from mgrlead.errors import AnswerError, InputError, MgrleadError, plural
 from mgrlead.extras import pyarrow
 from mgrlead.io.files import atomic_open
 from mgrlead.io.table import column_kinds, provenance
@@ -43,7 +46,15 @@ from mgrlead.results import column_kinds as metric_kinds
 if TYPE_CHECKING:
     from mgrlead.plan import ScoringPlan
 
-__all__ = ["STDIN", "StreamReport", "count_lines", "read_all", "stream_score"]
+__all__ = [
+    "STDIN",
+    "StreamReport",
+    "count_lines",
+    "read_all",
+    "row_label",
+    "skipped_file_for",
+    "stream_score",
+]
 
 #: The file name that means standard input.
 STDIN = Path("-")
@@ -70,17 +81,35 @@ class StreamReport:
     """The first few problems, for the summary."""
 
 
+def row_label(path: Path, row: int) -> str:
+    """Where data row ``row`` (from 0) of a file :func:`read_all` read is: ``line 7`` or ``row 5``.
+
+    Lines count from 1 with the header, and count the blank lines the reader
+    skips; a Parquet file's rows count from 0, as pandas and pyarrow count them.
+    """
+    return _Lines(path).label(row)
+
+
+def skipped_file_for(path: Path) -> Path:
+    """Where the rows skipped from ``path`` go by default: ``NAME.skipped.csv`` beside it."""
+    return path.with_name(path.stem + ".skipped.csv")
+
+
 def _batches(
-    path: Path, na_values: list[str], on_invalid: Callable[[Any], str]
+    path: Path,
+    na_values: list[str],
+    on_invalid: Callable[[Any], str],
+    lines: _Lines | None = None,
 ) -> tuple[list[str], Iterator[Any]]:
     """The header and the record batches of a CSV or Parquet file (all columns as text for CSV).
 
-    ``path`` ``-`` reads CSV from standard input.
+    ``path`` ``-`` reads CSV from standard input; its blank lines are noted in
+    ``lines`` as they pass (a file's are looked for when a message needs them).
     """
     pa = pyarrow()
-    name = str(path)
+    name = "<stdin>" if path == STDIN else str(path)
     if path == STDIN:
-        return _stdin_batches(na_values, on_invalid)
+        return _stdin_batches(na_values, on_invalid, lines)
     if path.suffix.lower() == ".parquet":
         try:
             pf = pa.parquet.ParquetFile(path)
@@ -138,8 +167,41 @@ def _open_csv(  # noqa: PLR0913, PLR0917 - pyarrow's reader and what it needs
     return _guarded(reader, name)
 
 
+class _BlankLines(io.RawIOBase):
+    """A binary stream that notes its blank lines (numbered from ``line``) as they are read."""
+
+    def __init__(self, raw: IO[bytes], line: int) -> None:
+        super().__init__()
+        self.raw = raw
+        self.line = line  # the number of the line being read
+        self.blank = True  # whether the line being read is blank so far
+        self.found: list[int] = []
+
+    def readable(self) -> bool:
+        """It is read from."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:  # noqa: ANN401 - a writable buffer
+        """Read into ``buffer`` as the stream under it does, noting the blank lines."""
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        if self.blank and re.match(rb"\r*\n", data):  # the line carried over ends blank
+            self.found.append(self.line)
+        # a newline, maybe carriage returns, a newline: the line between is blank
+        self.found.extend(
+            self.line + data.count(b"\n", 0, m.start()) + 1
+            for m in re.finditer(rb"\n(?=\r*\n)", data)
+        )
+        last = data.rfind(b"\n")
+        tail_blank = not data[last + 1 :].strip(b"\r")
+        self.blank = tail_blank if last >= 0 else self.blank and tail_blank
+        self.line += data.count(b"\n")
+        return n
+
+
 def _stdin_batches(
-    na_values: list[str], on_invalid: Callable[[Any], str]
+    na_values: list[str], on_invalid: Callable[[Any], str], lines: _Lines | None = None
 ) -> tuple[list[str], Iterator[Any]]:
     import sys  # noqa: PLC0415
 
@@ -153,7 +215,10 @@ def _stdin_batches(
     except UnicodeDecodeError as exc:
         raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     header = _header(line, name)
-    return header, _open_csv(stream, header, 0, na_values, on_invalid, name)
+    counted = _BlankLines(stream, 2)  # the header was line 1
+    if lines is not None:
+        lines.blanks = counted.found  # filled as pyarrow reads
+    return header, _open_csv(io.BufferedReader(counted), header, 0, na_values, on_invalid, name)
 
 
 def _guarded(reader: Any, name: str) -> Iterator[Any]:  # noqa: ANN401
@@ -206,11 +271,10 @@ class _Lines:
     def physical(self, number: int) -> int:
         """The line of what pyarrow numbers ``number`` (it does not count blank lines).
 
-        On standard input pyarrow does not see the header (read before it), and the
-        blank lines are not known.
+        On standard input pyarrow does not see the header (read before it).
         """
         if self.path == STDIN:
-            return number + 1
+            return _pushed_down(number + 1, self._blanks())
         return _pushed_down(number, self._blanks())
 
     def skip(self, line: int | None) -> None:
@@ -325,7 +389,8 @@ def _require_items(plan: ScoringPlan, header: list[str], name: str) -> None:
     absent = [i for i in plan.item_ids if i not in header]
     if absent:
         raise InputError(
-            f"{name}: no column for item(s) {', '.join(map(repr, absent))}; add one column "
+            f"{name}: no column for {plural(len(absent), 'item')} "
+            f"{', '.join(map(repr, absent))}; add one column "
             "per item (leave cells empty for unanswered items)"
         )
 
@@ -359,7 +424,7 @@ def _count_pass(
 def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     plan: ScoringPlan,
     path: Path,
-    out: IO[str] | Path | None,
+    out: IO[str] | Path | Callable[[dict[str, Any]], None] | None,
     *,
     fmt: str = "csv",
     na_values: list[str],
@@ -367,13 +432,15 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     skipped_path: Path | None = None,
     extra: Extra | None = None,
     progress: Progress | None = None,
+    select: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> StreamReport:
     """Score a CSV or Parquet file chunk by chunk (``-``: CSV from standard input).
 
     Args:
         plan: The compiled rubric.
         path: The input file (``.csv`` or ``.parquet``), or ``-``.
-        out: A text stream (CSV or JSON), or a path for Parquet output.
+        out: A text stream (CSV or JSON), a path for Parquet output, or a
+            function given each chunk's columns (``fmt`` is then not used).
         fmt: ``csv``, ``json`` or ``parquet``.
         na_values: Cell texts that mean "not answered" (CSV).
         on_error: ``fail`` (stop at the first bad row) or ``skip`` (write bad
@@ -384,6 +451,9 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
             :func:`mgrlead.analysis.norms.norm_extra`).
         progress: Called with the rows done and the pass (:data:`COUNTING`,
             :data:`SCORING` or :data:`SCORING_SECOND`) after each chunk.
+        select: Given each chunk's columns (pass-through, scores, norms, by
+            name, in order), returns the columns to write (some of them,
+            rounded, ...); their order is the order written.
 
     Raises:
         InputError: the file cannot be read, lacks item columns, or is standard
@@ -406,13 +476,13 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
         fills = fills_from_counts(plan, _count_pass(plan, path, na_values, progress))
         phase = SCORING_SECOND
     pa = pyarrow()
-    name = str(path)
+    name = "<stdin>" if path == STDIN else str(path)
     report = StreamReport()
     skipped_rows: list[dict[str, Any]] = []
     rows_read = [0]  # data rows read so far
     line_of = _Lines(path)
 
-    fatal: list[str] = []
+    fatal: list[tuple[int | None, str]] = []  # malformed lines, when they stop the run
 
     def on_invalid(row: Any) -> str:  # noqa: ANN401
         # pyarrow calls this while parsing: record the row, never raise here
@@ -424,12 +494,12 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
         where = f"{name}, line {line}" if line else name
         message = f"{where}: {row.actual_columns} cells but the header has {row.expected_columns}"
         if on_error == "fail":
-            fatal.append(message)
+            fatal.append((line, message))
         else:
             skipped_rows.append({"line": line, "error": message, "raw": row.text})
         return "skip"
 
-    header, batches = _batches(path, na_values, on_invalid)
+    header, batches = _batches(path, na_values, on_invalid, line_of)
     items = set(plan.item_ids)
     _require_items(plan, header, name)
     passthrough_names = [h for h in header if h not in items]
@@ -442,14 +512,21 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
     # error or interruption its temporary file goes and an earlier side file stays
     with contextlib.ExitStack() as cleanup:
 
-        def flush_skipped() -> None:
-            """Write the rows skipped so far to the side file (opened on first use)."""
+        def flush_skipped(horizon: float = math.inf) -> None:
+            """Write the rows skipped up to line ``horizon`` to the side file, in file order.
+
+            The reader may report malformed lines beyond the chunk being scored
+            (it parses ahead): they wait for the chunk they belong with.
+            """
             nonlocal skip_writer
-            report.skipped += len(skipped_rows)
-            if not skipped_rows:
+            skipped_rows.sort(key=lambda r: _place(r.get(line_of.key)))
+            ready = [r for r in skipped_rows if _place(r.get(line_of.key)) <= horizon]
+            del skipped_rows[: len(ready)]
+            report.skipped += len(ready)
+            if not ready:
                 return
             if skip_writer is None:
-                target = skipped_path or path.with_name(path.stem + ".skipped.csv")
+                target = skipped_path or skipped_file_for(path)
                 report.skipped_file = target
                 # atomic, like the output: an interrupted run leaves the old file be
                 handle = cleanup.enter_context(atomic_open(target))
@@ -458,21 +535,19 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                     extrasaction="ignore", lineterminator="\n",
                 )  # fmt: skip
                 skip_writer.writeheader()
-            skip_writer.writerows(skipped_rows)
-            report.problems.extend(r["error"] for r in skipped_rows[: 5 - len(report.problems)])
-            skipped_rows.clear()
+            skip_writer.writerows(ready)
+            report.problems.extend(r["error"] for r in ready[: 5 - len(report.problems)])
 
         try:
             for chunk in batches:
-                if fatal:
-                    raise InputError(fatal[0])
                 batch = chunk
                 first_row = rows_read[0]
                 rows_read[0] += batch.num_rows
                 matrix, bad, messages = _item_matrix(plan, batch, first_row, name, line_of)
+                horizon = _last_line(line_of, first_row, batch.num_rows)
+                if on_error == "fail":
+                    _stop_at_first(fatal, bad, messages, line_of, first_row, horizon)
                 if bad.any():
-                    if on_error == "fail":
-                        raise AnswerError(messages[int(np.flatnonzero(bad)[0])])
                     for row in np.flatnonzero(bad):
                         record = {h: batch.column(batch.schema.get_field_index(h))[int(row)].as_py()
                                   for h in header}  # fmt: skip
@@ -481,26 +556,33 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                     keep = ~bad
                     matrix = matrix[keep]
                     batch = batch.filter(pa.array(keep))
-                flush_skipped()
+                flush_skipped(horizon)
                 if batch.num_rows == 0:
                     continue
                 scores = score_matrix(plan, matrix, row_offset=first_row, fills=fills)
                 given = {h: batch.column(batch.schema.get_field_index(h))
                          for h in passthrough_names}  # fmt: skip
-                if fmt != "json":  # to Arrow: band columns from their indices, no Python lists
+                if fmt != "json" and not callable(out):
+                    # to Arrow: band columns from their indices, no Python lists
                     bands = scores.band_codes()
                     listed = {h: c.to_pylist() for h, c in given.items()} if extra else {}
-                    scored = score_columns(scores, listed, extra, band_ids=False)
+                    chosen = {**given, **score_columns(scores, listed, extra, band_ids=False)}
+                    if select is not None:
+                        chosen = select(chosen)
                     table = pa.table({
-                        **given,
-                        **{k: _band_arrow(pa, *bands[k]) if k in bands else _arrow(pa, v)
-                           for k, v in scored.items()},
+                        k: _band_arrow(pa, *bands[k]) if k in bands
+                        else v if isinstance(v, (pa.Array, pa.ChunkedArray)) else _arrow(pa, v)
+                        for k, v in chosen.items()
                     })  # fmt: skip
                     columns = {k: table.column(k) for k in table.column_names}
                 else:
                     passthrough = {h: c.to_pylist() for h, c in given.items()}
                     columns = {**passthrough, **score_columns(scores, passthrough, extra)}
-                if fmt == "parquet":
+                    if select is not None:
+                        columns = select(columns)
+                if callable(out):
+                    out(columns)
+                elif fmt == "parquet":
                     if parquet_writer is None:
                         # the types of the input's columns and of the metrics, never of the
                         # first chunk's values (a column of nulls there has no type)
@@ -533,19 +615,61 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
         finally:
             if parquet_writer is not None:
                 parquet_writer.close()
-    if fatal:
-        raise InputError(fatal[0])
+    if fatal:  # malformed lines after the last chunk
+        raise InputError(min(fatal, key=lambda problem: _place(problem[0]))[1])
     if report.rows == 0 and not report.skipped:
         raise InputError(f"{name}: no data rows under the header")
-    if fmt == "csv" and not wrote_header and out is not None and not isinstance(out, Path):
+    text_out = None if out is None or isinstance(out, Path) or callable(out) else out
+    if fmt == "csv" and not wrote_header and text_out is not None:
         # every row was skipped: still a CSV file, with its header
         empty = score_matrix(plan, np.empty((0, len(plan.items))), fills=fills)
         nothing: dict[str, Any] = {h: [] for h in passthrough_names}
         columns = {**nothing, **score_columns(empty, nothing, extra)}
-        out.write(",".join(columns) + "\n")
-    if fmt == "json" and out is not None and not isinstance(out, Path):
-        out.write("\n]\n" if json_started else "[]\n")
+        if select is not None:
+            columns = select(columns)
+        text_out.write(",".join(columns) + "\n")
+    if fmt == "json" and text_out is not None:
+        text_out.write("\n]\n" if json_started else "[]\n")
     return report
+
+
+def _place(line: int | None) -> float:
+    """Where a line is, for ordering problems (a line of unknown place comes last)."""
+    return math.inf if line is None else line
+
+
+def _last_line(line_of: _Lines, first_row: int, rows: int) -> float:
+    """The line of a chunk's last row (a chunk of no rows reaches no line)."""
+    return line_of(first_row + rows - 1) if rows else -math.inf
+
+
+def _stop_at_first(  # noqa: PLR0913, PLR0917 - a chunk's problems and where it ends
+    malformed: list[tuple[int | None, str]],
+    bad: Any,  # noqa: ANN401 - a numpy mask of the chunk's bad rows
+    messages: list[str],
+    line_of: _Lines,
+    first_row: int,
+    horizon: float,
+) -> None:
+    """Raise for the first problem in the file up to the chunk's last line.
+
+    Problems are malformed lines, which the reader reports while it parses
+    (sometimes a chunk ahead of the one being checked), and bad cells: the
+    first of them in the file is the one to name.  A malformed line beyond
+    ``horizon`` (the chunk's last line) waits for the chunks after it.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    found: list[tuple[float, MgrleadError]] = [
+        (_place(line), InputError(message))
+        for line, message in malformed
+        if _place(line) <= horizon
+    ]
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        found.append((line_of(first_row + row), AnswerError(messages[row])))
+    if found:
+        raise min(found, key=lambda problem: problem[0])[1]
 
 
 def _provenance(plan: ScoringPlan, columns: Mapping[str, Any]) -> str:
@@ -633,25 +757,27 @@ def read_all(
     """
     import numpy as np  # noqa: PLC0415
 
-    name = str(path)
+    name = "<stdin>" if path == STDIN else str(path)
 
-    fatal: list[str] = []
+    fatal: list[tuple[int | None, str]] = []
     line_of = _Lines(path)
 
     def on_invalid(row: Any) -> str:  # noqa: ANN401
         line = line_of.physical(row.number) if row.number is not None else None
         line = line if line is not None else _find_line(path, row.text)
+        line_of.skip(line)
+        where = f"{name}, line {line}" if line else name
         fatal.append(
-            f"{name}, line {line}: {row.actual_columns} cells but the header has "
-            f"{row.expected_columns}"
+            (line, f"{where}: {row.actual_columns} cells but the header has {row.expected_columns}")
         )
         return "skip"
 
-    header, batches = _batches(path, na_values, on_invalid)
+    header, batches = _batches(path, na_values, on_invalid, line_of)
     absent = [i for i in plan.item_ids if i not in header]
     if absent:
         raise InputError(
-            f"{name}: no column for item(s) {', '.join(map(repr, absent))}; add one column "
+            f"{name}: no column for {plural(len(absent), 'item')} "
+            f"{', '.join(map(repr, absent))}; add one column "
             "per item (leave cells empty for unanswered items)"
         )
     items = set(plan.item_ids)
@@ -659,17 +785,16 @@ def read_all(
     parts = []
     rows = 0
     for batch in batches:
-        if fatal:
-            raise InputError(fatal[0])
         matrix, bad, messages = _item_matrix(plan, batch, rows, name, line_of)
-        if bad.any():
-            raise AnswerError(messages[int(np.flatnonzero(bad)[0])])
+        _stop_at_first(
+            fatal, bad, messages, line_of, rows, _last_line(line_of, rows, batch.num_rows)
+        )
         rows += batch.num_rows
         parts.append(matrix)
         for h, values in passthrough.items():
             values.extend(batch.column(batch.schema.get_field_index(h)).to_pylist())
-    if fatal:
-        raise InputError(fatal[0])
+    if fatal:  # malformed lines after the last chunk
+        raise InputError(min(fatal, key=lambda problem: _place(problem[0]))[1])
     if not parts or sum(len(p) for p in parts) == 0:
         raise InputError(f"{name}: no data rows under the header")
     return header, passthrough, np.vstack(parts)

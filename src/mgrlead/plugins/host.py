@@ -21,7 +21,6 @@ Environment variables:
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import threading
@@ -35,7 +34,14 @@ import pluggy
 from attrs import field, frozen
 
 from mgrlead._version import __version__
-from mgrlead.errors import PluginError, PluginWarning, RubricError, RubricNotFoundError
+from mgrlead.errors import (
+    PluginError,
+    PluginWarning,
+    RubricError,
+    RubricNotFoundError,
+    closest,
+    did_you_mean,
+)
 from mgrlead.model import Band, Dimension, Rubric, Weighting
 from mgrlead.plugins import hookspecs
 from mgrlead.strategies import BUILTIN_STRATEGIES, ScoringStrategy
@@ -45,6 +51,7 @@ __all__ = [
     "FeedbackEdit",
     "PluginHost",
     "PluginInfo",
+    "Refusal",
     "Registration",
     "default_host",
     "get_plugin_host",
@@ -128,6 +135,27 @@ class PluginInfo:
 
 
 @frozen
+class Refusal:
+    """A plugin that was found but not loaded, and why (``mgrlead plugins`` shows it)."""
+
+    name: str
+    """Plugin name: the distribution name for installed plugins."""
+    version: str | None
+    """The distribution version (``None`` when unknown)."""
+    reason: str
+    """What was wrong, naming the hook, the cause and the fix (as the warning said)."""
+
+    @property
+    def label(self) -> str:
+        """``name version``."""
+        return self.name if self.version is None else f"{self.name} {self.version}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form used by ``mgrlead plugins --json``."""
+        return {"name": self.name, "version": self.version, "refused": self.reason}
+
+
+@frozen
 class _Entry:
     obj: Any
     registration: Registration
@@ -162,10 +190,13 @@ class PluginHost:
         infos: tuple[PluginInfo, ...],
         entries: Mapping[str, Mapping[str, _Entry]],
         feedback: tuple[FeedbackEdit, ...],
+        refused: tuple[Refusal, ...] = (),
     ) -> None:
         """Not for direct use: call :func:`get_plugin_host`."""
         self.manager = manager
         self.plugins: tuple[PluginInfo, ...] = infos
+        #: The plugins found but not loaded (broken, or clashing with another), and why.
+        self.refused: tuple[Refusal, ...] = refused
         self._entries = entries
         self._feedback = feedback
         self._labels = {info.name: info.label for info in infos}
@@ -191,8 +222,7 @@ class PluginHost:
         if name in table:
             return table[name].obj
         known = sorted(table)
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(name, known)
         listed = ", ".join(known) or "none"
         message = (
             f"no {kind} named {name!r} is registered{hint} (registered: {listed}); "
@@ -365,12 +395,15 @@ def _plugin_name(plugin: object) -> str:
 class _Loader:
     def __init__(self, *, strict: bool) -> None:
         self.strict = strict
+        self.refused: dict[str, str] = {}  # each refused plugin's first reason
+        self.versions: dict[str, str | None] = {}  # of plugins refused before loading
 
     def fail(self, plugin: str, hook: str | None, cause: str, fix: str) -> None:
         where = f"plugin {plugin!r}" + (f", hook {hook}" if hook else "")
         message = f"{where}: {cause}; {fix}"
         if self.strict:
             raise PluginError(message)
+        self.refused.setdefault(plugin, (f"hook {hook}: " if hook else "") + f"{cause}; {fix}")
         warnings.warn(f"skipped {message}", PluginWarning, stacklevel=4)
 
     def from_entry_points(self, environ: Mapping[str, str]) -> list[_Loaded]:
@@ -387,6 +420,7 @@ class _Loader:
                 normalized(name) in blocked
             ):
                 continue
+            self.versions[name] = dist.version if dist is not None else None
             try:
                 plugin = ep.load()
             except KeyboardInterrupt:
@@ -420,8 +454,8 @@ def _check_hook_names(loader: _Loader, item: _Loaded) -> bool:
         value = getattr(item.plugin, attr, None)
         if not callable(value):
             continue
-        close = difflib.get_close_matches(attr, _HOOK_NAMES, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"the hooks are {', '.join(_HOOK_NAMES)}"
+        close = closest(attr, _HOOK_NAMES)
+        hint = f"did you mean {close!r}?" if close else f"the hooks are {', '.join(_HOOK_NAMES)}"
         loader.fail(item.name, attr, f"{attr!r} is not a mgrlead hook", hint)
         return False
     return True
@@ -744,7 +778,11 @@ def get_plugin_host(
         )
         infos.append(PluginInfo(item.name, item.version, item.builtin, hooks, registered))
     feedback = tuple(e for s in kept for e in s.feedback)
-    return PluginHost(manager, tuple(infos), committed, feedback)
+    versions = loader.versions | {item.name: item.version for item in items}
+    refused = tuple(
+        Refusal(name, versions.get(name), reason) for name, reason in loader.refused.items()
+    )
+    return PluginHost(manager, tuple(infos), committed, feedback, refused)
 
 
 _DEFAULT: PluginHost | None = None

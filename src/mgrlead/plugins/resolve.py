@@ -7,11 +7,10 @@ process-wide host (:func:`~mgrlead.plugins.host.default_host`).
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mgrlead.errors import RubricNotFoundError
+from mgrlead.errors import RubricNotFoundError, did_you_mean
 from mgrlead.io.serialize import load_rubric_file
 from mgrlead.model import Rubric
 from mgrlead.plan import ScoringPlan, compile_plan, strategy_of
@@ -40,10 +39,7 @@ def resolve_rubric(name_or_path: str | Path | Rubric) -> Rubric:
     path = Path(name_or_path)
     if path.suffix and path.is_file():
         return load_rubric_file(path, context=host)
-    hint = ""
-    close = difflib.get_close_matches(str(name_or_path), names, n=1)
-    if close:
-        hint = f"; did you mean {close[0]!r}?"
+    hint = did_you_mean(str(name_or_path), names)
     raise RubricNotFoundError(
         f"no rubric named {str(name_or_path)!r} and no such file{hint} "
         f"(registered rubrics: {', '.join(names) or 'none'})"
