@@ -390,3 +390,22 @@ def test_standard_input_blank_lines_are_noted_whatever_the_reads(
     while buffered.read(reads):
         pass
     assert counter.found == expected
+
+
+def test_norms_group_names_the_option_and_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "n.toml"
+    line = one_line_error(run("norms", "build", str(EXAMPLE), "--group", "dept", "-o", str(out)))
+    assert f"{EXAMPLE} has no column 'dept' to group the norms by; choose it with --group" in line
+    assert "group_by=" not in line
+    assert not out.exists()
+
+
+def test_norms_build_never_writes_over_its_input(tmp_path: Path) -> None:
+    data = tmp_path / "responses.csv"
+    data.write_bytes(EXAMPLE.read_bytes())
+    table = tmp_path / "norms.toml"
+    table.hardlink_to(data)  # the same file under a name that norms build would write
+    line = one_line_error(run("norms", "build", str(data), "-o", str(table)))
+    assert "-o" in line
+    assert "FILE" in line
+    assert data.read_bytes() == EXAMPLE.read_bytes()

@@ -249,3 +249,14 @@ def test_cli_a_profile_of_another_rubric_names_the_rubric_it_was_scored_with(
     assert "--rubric manager-leader" in line
     assert "another version of rubric 'ipip-bfi25'" not in line  # the old, wrong blame
     assert not out.exists()
+
+
+def test_a_team_chart_of_one_member_says_member() -> None:
+    from mgrlead.report.charts import team_chart
+
+    r = mgrlead.Rubric.from_keys({"a": ["a1", "-a2"]}, min=1, max=5)
+    data = {"team": ["x", "y", "y"], "a1": [1, 2, 3], "a2": [5, 4, 3]}
+    summary = summarize_teams(r, data, min_size=1)
+    titles = {t.team: team_chart(t, r).axes[0].get_title() for t in summary.teams}
+    assert titles["x"].endswith("(1 member)")
+    assert titles["y"].endswith("(2 members)")

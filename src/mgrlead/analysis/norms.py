@@ -34,7 +34,14 @@ from mgrlead.engines import kernel
 from mgrlead.engines.batch import BatchScores, item_scores, keyed_items, score_matrix
 from mgrlead.engines.frames import Extra, columns_to_matrix, frame_columns, plain
 from mgrlead.engines.ops import PYTHON
-from mgrlead.errors import InputError, NormError, RubricError, RubricFileError, counted
+from mgrlead.errors import (
+    ColumnError,
+    InputError,
+    NormError,
+    RubricError,
+    RubricFileError,
+    counted,
+)
 from mgrlead.io.serialize import FORMATS, dump_text, make_converter, parse_text
 from mgrlead.plan import ScoringPlan
 from mgrlead.plugins.resolve import plan_for, resolve_rubric
@@ -287,7 +294,11 @@ class NormTable:
         scores = item_scores(plan, matrix)
         if group_by:
             if group_by not in passthrough:
-                raise InputError(f"the data has no column {group_by!r} to group the norms by")
+                raise ColumnError(
+                    f"no column {group_by!r} to group the norms by",
+                    fix="name it with group_by=...",
+                    argument="group_by",
+                )
             values = [plain(v) for v in passthrough[group_by]]
             labels = ["" if v is None else str(v) for v in values]
         else:

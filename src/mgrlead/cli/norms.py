@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from mgrlead.cli.common import MgrleadGroup, columns_of, composed, rubric_options
+from mgrlead.cli.common import (
+    MgrleadGroup,
+    columns_of,
+    composed,
+    refuse_overwriting,
+    reworded,
+    rubric_options,
+)
 from mgrlead.cli.common import output as write_to
 from mgrlead.errors import InputError
 
@@ -62,12 +69,14 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     fmt = FORMATS.get(output.suffix.lower())
     if fmt is None:
         raise InputError(f"cannot write {output.name!r}: use .toml, .json or .yaml")
+    refuse_overwriting({"-o": output}, {"FILE": file})
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     columns = columns_of(file, rubric)
-    table = NormTable.build(
-        rubric, columns, id=table_id, version=table_version, population=population,
-        group_by=group_by, metric=metric, min_n=min_n,
-    )  # fmt: skip
+    with reworded(file, {"group_by": "choose it with --group"}):
+        table = NormTable.build(
+            rubric, columns, id=table_id, version=table_version, population=population,
+            group_by=group_by, metric=metric, min_n=min_n,
+        )  # fmt: skip
     with write_to(output) as out:
         out.write(dump_norms(table, fmt))
     groups = ", ".join(f"{g.id} (n = {g.n})" for g in table.groups)

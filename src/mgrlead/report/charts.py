@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from mgrlead.errors import ReportError
+from mgrlead.errors import ReportError, counted
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -195,5 +195,5 @@ def team_chart(team: TeamStats, rubric: Rubric) -> Figure:
                         color="#1864ab", linewidth=2)  # fmt: skip
             ax.plot([stats.mean], [row - 0.33], marker="|", markersize=12, color="#1864ab",
                     markeredgewidth=2.5)  # fmt: skip
-    ax.set_title(f"{rubric.title}: team {team.team} ({team.members} members)")
+    ax.set_title(f"{rubric.title}: team {team.team} ({counted(team.members, 'member')})")
     return fig
