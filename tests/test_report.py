@@ -16,6 +16,7 @@ from mgrlead.analysis.norms import NormTable
 from mgrlead.cli import cli
 from mgrlead.groups.multirater import score_360
 from mgrlead.groups.teams import summarize_teams
+from mgrlead.report.charts import team_chart
 from mgrlead.report import feedback360_report, profile_report, team_report
 from mgrlead.report.charts import ReportError, chart_bytes, feedback360_chart, profile_chart
 
@@ -252,8 +253,6 @@ def test_cli_a_profile_of_another_rubric_names_the_rubric_it_was_scored_with(
 
 
 def test_a_team_chart_of_one_member_says_member() -> None:
-    from mgrlead.report.charts import team_chart
-
     r = mgrlead.Rubric.from_keys({"a": ["a1", "-a2"]}, min=1, max=5)
     data = {"team": ["x", "y", "y"], "a1": [1, 2, 3], "a2": [5, 4, 3]}
     summary = summarize_teams(r, data, min_size=1)
