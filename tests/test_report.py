@@ -16,9 +16,14 @@ from mgrlead.analysis.norms import NormTable
 from mgrlead.cli import cli
 from mgrlead.groups.multirater import score_360
 from mgrlead.groups.teams import summarize_teams
-from mgrlead.report.charts import team_chart
 from mgrlead.report import feedback360_report, profile_report, team_report
-from mgrlead.report.charts import ReportError, chart_bytes, feedback360_chart, profile_chart
+from mgrlead.report.charts import (
+    ReportError,
+    chart_bytes,
+    feedback360_chart,
+    profile_chart,
+    team_chart,
+)
 
 from .helpers import dim, item, rubric
 
