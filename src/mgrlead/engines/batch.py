@@ -55,13 +55,26 @@ def code_indices(
 
     The column is already checked: NaN, missing codes and codes of the scale only.
     """
+    missing = [(..., list(item.missing_codes))] if item.missing_codes else []
+    return _coded(column, item.code_min, float(len(item.codes)), missing)
+
+
+def _coded(
+    values: Any,  # noqa: ANN401 - one item's column, or (items, rows)
+    code_min: Any,  # noqa: ANN401 - a number, or one per item as (items, 1)
+    gap: Any,  # noqa: ANN401
+    missing: Sequence[tuple[Any, list[int]]],
+) -> tuple[Any, Any]:
+    """Code indices and answered cells (see :func:`code_indices`), for one item or a block.
+
+    ``missing``: where (an item's row, or ``...``) which codes mean "not answered".
+    """
     import numpy as np  # noqa: PLC0415
 
-    real = ~np.isnan(column)
-    if item.missing_codes:
-        real &= ~np.isin(column, list(item.missing_codes))
-    gap = float(len(item.codes))
-    index = np.where(real, column - item.code_min, gap).astype(np.intp)
+    real = ~np.isnan(values)
+    for at, codes in missing:
+        real[at] &= ~np.isin(values[at], codes)
+    index = np.where(real, values - code_min, gap).astype(np.intp)
     return index, real
 
 
@@ -192,13 +205,7 @@ class _Layout:
 
     def indices(self, by_item: Any) -> tuple[Any, Any]:  # noqa: ANN401
         """Each checked cell's index into its item's codes (gap: one past), and answered."""
-        import numpy as np  # noqa: PLC0415
-
-        real = ~np.isnan(by_item)
-        for i, codes in self.missing_codes:
-            real[i] &= ~np.isin(by_item[i], codes)
-        index = np.where(real, by_item - self.code_min, self.gap).astype(np.intp)
-        return index, real
+        return _coded(by_item, self.code_min, self.gap, self.missing_codes)
 
     def flat(self, tables: Sequence[Any], members: Sequence[int] | None = None) -> Any:  # noqa: ANN401
         """One flat table from per-item tables (of ``members``, others 0)."""
