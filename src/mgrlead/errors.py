@@ -29,7 +29,6 @@ Hierarchy::
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 __all__ = [
@@ -141,6 +140,8 @@ def closest(name: str, known: Iterable[str]) -> str | None:
         lower.setdefault(k.lower(), k)
     if name.lower() in lower:
         return lower[name.lower()]
+    import difflib  # noqa: PLC0415 - only when a name is not found
+
     close = difflib.get_close_matches(name.lower(), list(lower), n=1)
     return lower[close[0]] if close else None
 

@@ -64,7 +64,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
 
 from attrs import define, frozen
@@ -196,6 +195,8 @@ def fill_value(
         if n
     )
     if how == "mean":
+        from fractions import Fraction  # noqa: PLC0415 - only to impute (it imports decimal)
+
         exact = sum((Fraction(score) * n for score, n in scored), Fraction(0))
         return float(exact / total)
     if how != "median":
