@@ -165,8 +165,9 @@ FIRST_SCORE = (
 )
 
 
-def import_time() -> tuple[float, float, float]:
-    """A bare interpreter, ``import mgrlead``, and that plus a first ``score()``, in seconds.
+def import_time() -> tuple[float, float, float, float]:
+    """A bare interpreter, ``import mgrlead``, that plus a first ``score()``, in seconds;
+    and the first ``score()`` with no third-party plugin loaded (as ``pip install mgrlead``).
 
     With bytecode (written by a first run), as an installed package has it.
     """
@@ -174,16 +175,22 @@ def import_time() -> tuple[float, float, float]:
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
-    def run(code: str) -> float:
-        subprocess.run([sys.executable, "-c", code], check=True, env=env)  # noqa: S603
+    def run(code: str, **extra: str) -> float:
+        here = {**env, **extra}
+        subprocess.run([sys.executable, "-c", code], check=True, env=here)  # noqa: S603
         best = 1e9
         for _ in range(7):
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True, env=env)  # noqa: S603
+            subprocess.run([sys.executable, "-c", code], check=True, env=here)  # noqa: S603
             best = min(best, time.perf_counter() - start)
         return best
 
-    return run("pass"), run("import mgrlead"), run(FIRST_SCORE)
+    return (
+        run("pass"),
+        run("import mgrlead"),
+        run(FIRST_SCORE),
+        run(FIRST_SCORE, MGRLEAD_LOAD_PLUGINS=""),
+    )
 
 
 def write_big_csv(rows: int) -> Path:
@@ -328,7 +335,7 @@ def main() -> None:
         lambda: mgrlead.score(RUBRIC, gappy),
     )
     ratio, ratio_careless, ratio_gaps = ratios
-    bare, imported, first = import_time()
+    bare, imported, first, first_alone = import_time()
     print(
         "| benchmark | mgrlead (fastest) | baseline (fastest) | ratio of fastest | median ratio |"
     )
@@ -374,6 +381,10 @@ def main() -> None:
     print(
         f"| the first `score()` of a process: `load_rubric` and `score` after the import "
         f"| {(first - imported) * 1000:.0f} ms | | | |"
+    )
+    print(
+        "| the same with no third-party plugin loaded (`MGRLEAD_LOAD_PLUGINS=`) "
+        f"| {(first_alone - imported) * 1000:.0f} ms | | | |"
     )
     if args.stream_rows:
         stream_table(min(args.stream_rows, 2_000_000), args.stream_rows)
