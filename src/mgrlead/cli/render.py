@@ -208,6 +208,8 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
 
     from mgrlead.report.charts import percent_interval  # noqa: PLC0415
     from mgrlead.report.texts import (  # noqa: PLC0415
+        IN_NO_BAND,
+        band_words,
         leaning,
         norm_metric,
         scale_note,
@@ -220,7 +222,7 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
     console.print(Padding(f"[dim]{esc(scale_note(rubric))}[/dim]", (0, 0, 1, 0)))
     for dim in rubric.walk():
         result = profile[dim.id]
-        label = result.band_label or "not scorable"
+        label = band_words(result.band_label, scored=result.scorable)
         if result.norm is not None and result.norm.borderline:
             label += " (borderline)"
         console.print(
@@ -245,7 +247,9 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
             lean, poles = leaning(dim, result.position)
             lines.append(esc(lean))
         band = next((b for b in rubric.bands_of(dim) if b.id == result.band), None)
-        if dim.bands is not None and band is not None and band.feedback:
+        if band is None:  # scored, in a gap between bands
+            lines.append(esc(IN_NO_BAND))
+        elif dim.bands is not None and band.feedback:
             lines.append(esc(band.feedback))  # the rubric's own bands are explained once
         lines += norm_lines(result.norm, profile.norms, percent_interval(result, dim, rubric),
                             norm_metric(result))  # fmt: skip
@@ -300,12 +304,14 @@ def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
     """Every bar at once, the overall result and the band legend."""
     from rich.rule import Rule  # noqa: PLC0415
 
+    from mgrlead.report.texts import band_words  # noqa: PLC0415
+
     width = console.width
     ends = _pole_widths(rubric)
     console.print(Rule("[bold]Your profile at a glance[/bold]"))
     for dim in rubric.walk():
         result = profile[dim.id]
-        label = result.band_label or "not scorable"
+        label = band_words(result.band_label, scored=result.scorable)
         console.print(
             _score_row(
                 dim.name,
@@ -324,7 +330,7 @@ def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
                 "Overall",
                 (rubric.low_label, rubric.high_label),
                 percent=overall.percent,
-                label=overall.band_label or "not scorable",
+                label=band_words(overall.band_label, scored=overall.scorable),
                 bands=rubric.bands,
                 width=width,
                 pole_widths=ends,
