@@ -516,3 +516,35 @@ def test_the_profile_chart_says_in_no_band() -> None:
     assert any(t.endswith("in no band") for t in texts), texts
     assert not any("None" in t for t in texts)
     assert "in no band" in profile_report(p, r)
+
+
+def test_360_views_and_team_summaries_count_a_gap_as_no_band() -> None:
+    from mgrlead.groups.multirater import score_360  # noqa: PLC0415
+    from mgrlead.groups.teams import summarize_teams  # noqa: PLC0415
+    from mgrlead.report import feedback360_report, team_report  # noqa: PLC0415
+
+    r = _rubric(ON_MEAN, ON_PERCENT)
+    rows = [("self", (3, 3, 3, 3)), *[("peer", (3, 3, 3, 3))] * 3]
+    data: dict[str, list[Any]] = {"subject": [], "rater_group": [], "team": []}
+    data |= {i: [] for i in ITEMS}
+    for group, answers in rows:
+        data["subject"].append("s")
+        data["rater_group"].append(group)
+        data["team"].append("t")
+        for i, a in zip(ITEMS, answers, strict=True):
+            data[i].append(a)
+    view = score_360(r, data)["s"]["peer"]["n"]
+    assert view.shown
+    assert view.mean == 3.0
+    assert (view.band, view.band_label) == (None, None)
+    html = feedback360_report(score_360(r, data), r, "s")
+    assert "in no band" in html
+    assert ">None<" not in html
+    # a team of four, three in the gap and one "high"
+    team = {k: [*v, v[-1]] for k, v in data.items()}
+    for i, a in zip(ITEMS, (5, 1, 5, 1), strict=True):
+        team[i][-1] = a
+    summary = summarize_teams(r, team, by="team")
+    stats = summary.teams[0].dimensions[0]
+    assert (stats.scored, stats.bands) == (5, {"low": 0, "high": 1})
+    assert "in no band: 4" in " ".join(team_report(summary, r).split())

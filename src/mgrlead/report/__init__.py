@@ -289,12 +289,15 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
     for stats in summary.teams:
         rows = []
         for d in stats.dimensions:
-            bands = rubric.bands_of(dims[d.dimension])
+            bands = [(b.label, d.bands[b.id]) for b in rubric.bands_of(dims[d.dimension])]
+            between = d.scored - sum(n for _, n in bands)  # scored in a gap between bands
+            if between:
+                bands.append(("in no band", between))
             rows.append(
                 {
                     "name": dims[d.dimension].name,
                     "stats": d,
-                    "bands": [(b.label, d.bands[b.id]) for b in bands] if d.shown else [],
+                    "bands": bands if d.shown else [],
                     "rwg_words": rwg_words(d.rwg_j, d.rwg_members),
                 }
             )
