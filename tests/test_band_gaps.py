@@ -548,3 +548,13 @@ def test_360_views_and_team_summaries_count_a_gap_as_no_band() -> None:
     stats = summary.teams[0].dimensions[0]
     assert (stats.scored, stats.bands) == (5, {"low": 0, "high": 1})
     assert "in no band: 4" in " ".join(team_report(summary, r).split())
+
+
+def test_rubric_show_says_that_bands_leave_gaps(gap_files: tuple[Path, Path]) -> None:
+    rubric, _ = gap_files
+    shown = CliRunner().invoke(cli, ["rubric", "show", str(rubric)])
+    assert shown.exit_code == 0, shown.output
+    said = " ".join(shown.stdout.split())
+    assert said.count("A score outside these bands is in no band (band_gaps).") == 2
+    plain = CliRunner().invoke(cli, ["rubric", "show", "manager-leader"])
+    assert "in no band" not in plain.stdout

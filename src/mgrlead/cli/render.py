@@ -376,8 +376,9 @@ def show_rubric(r: Rubric, console: Console) -> None:
         else:
             console.print(f"[bold]{esc(dim.name)}[/bold]  {esc(f'[{dim.id}]')}: {caption}\n")
         if dim.bands is not None:
-            console.print(bands_table(dim.bands, f"Bands of {dim.id} (on its {dim.band_on})"))
-    console.print(bands_table(r.bands, "Bands (0-100)"))
+            console.print(bands_table(dim.bands, f"Bands of {dim.id} (on its {dim.band_on})",
+                                      gaps=dim.band_gaps))  # fmt: skip
+    console.print(bands_table(r.bands, "Bands (0-100)", gaps=r.band_gaps))
 
 
 def norm_lines(
@@ -414,11 +415,12 @@ def norm_lines(
     return lines
 
 
-def bands_table(bands: Sequence[Band], title: str) -> Table:
-    """A table of bands with their bounds."""
+def bands_table(bands: Sequence[Band], title: str, *, gaps: bool = False) -> Table:
+    """A table of bands with their bounds (``gaps``: they declare gaps, said below)."""
     from rich.table import Table  # noqa: PLC0415
 
-    table = Table(title=title, title_justify="left")
+    caption = "A score outside these bands is in no band (band_gaps)." if gaps else None
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     for col in ("band", "label", "from", "to"):
         table.add_column(col)
     for band in bands:
