@@ -230,7 +230,10 @@ def _engines(r: Rubric, rows: list[tuple[int | None, ...]]) -> dict[str, dict[st
     }  # fmt: skip
     batch = mgrlead.score_frame(r, columns)
     out["numpy"] = {c: _none(list(batch[c])) for c in names}
+    eager = mgrlead.score_frame(r, pd.DataFrame(columns))
+    out["pandas"] = {c: _none(eager[c].tolist()) for c in names}
     frame = pl.DataFrame(columns, nan_to_null=True)
+    out["polars"] = {c: mgrlead.score_frame(r, frame)[c].to_list() for c in names}
     lazy = mgrlead.score_frame(r, frame.lazy()).collect()
     out["polars-lazy"] = {c: lazy[c].to_list() for c in names}
     relation = duckdb.from_arrow(frame.to_arrow())
@@ -469,6 +472,15 @@ def test_the_score_command_writes_an_empty_band_beside_the_score(
     assert (float(rows["p2"]["n_mean"]), rows["p2"]["n_band"]) == (5.0, "high")
     assert (rows["p3"]["n_mean"], rows["p3"]["n_band"]) == ("", "")  # not scorable
     assert (float(rows["p3"]["e_percent"]), rows["p3"]["e_band"]) == (100.0, "high")
+    parquet = answers.with_suffix(".parquet")
+    made = CliRunner().invoke(
+        cli, ["score", str(answers), "--rubric", str(rubric), "--format", "parquet", "-o",
+              str(parquet)],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    table = pl.read_parquet(parquet)
+    assert table["n_band"].to_list() == [None, "high", None]
+    assert table["n_mean"].to_list() == [3.0, 5.0, None]
     as_json = CliRunner().invoke(
         cli, ["score", str(answers), "--rubric", str(rubric), "--format", "json"]
     )
