@@ -570,3 +570,22 @@ def test_rubric_show_says_that_bands_leave_gaps(gap_files: tuple[Path, Path]) ->
     assert said.count("A score outside these bands is in no band (band_gaps).") == 2
     plain = CliRunner().invoke(cli, ["rubric", "show", "manager-leader"])
     assert "in no band" not in plain.stdout
+
+
+def test_bands_on_the_headline_score_may_declare_gaps_too() -> None:
+    # the "sum" strategy's score runs from 4 to 20 here; bands leave 9 to 15 out
+    bands = [_band("few", 4, 9), _band("many", 15, 20, include_upper=True)]
+    items = [item("a"), item("b", keyed="lo"), item("c"), item("d", keyed="lo")]
+
+    def build(*, gaps: bool) -> Rubric:
+        d = dim("n", items, bands=bands, band_on="score", band_gaps=gaps)
+        return Rubric(id="gaps", version="1", title="Gaps", scale=Scale.agreement(5),
+                      strategy="sum", dimensions=[d])  # fmt: skip
+
+    with pytest.raises(
+        RubricError, match=r"declare band_gaps = true on dimension 'n' \(the 'sum' score runs"
+    ):
+        mgrlead.score(build(gaps=False), dict.fromkeys(ITEMS, 3))
+    r = build(gaps=True)
+    assert [mgrlead.score(r, {"a": a, "b": 6 - a, "c": a, "d": 6 - a})["n"].band
+            for a in (1, 2, 3, 4, 5)] == ["few", "few", None, "many", "many"]  # fmt: skip

@@ -278,11 +278,6 @@ class Boundaries:
     codes: tuple[int, ...]
     """The band code of each stretch (one more than there are cuts)."""
 
-    @property
-    def gaps(self) -> bool:
-        """Whether any stretch is in no band."""
-        return NO_BAND in self.codes
-
 
 def _cut(bound: float, *, below_includes: bool) -> tuple[float, bool]:
     """A cut at ``bound`` (see :func:`boundaries`)."""
