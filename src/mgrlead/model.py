@@ -369,6 +369,9 @@ class Band:
     A band may be a single point, ``lower == upper`` with both bounds included:
     ``neutral`` only when the mean is exactly 3 is ``Band(lower=3, upper=3)``
     between a band that ends at 3 and one that starts at 3, both excluding it.
+
+    Bands that declare ``band_gaps`` (on the rubric, or on the dimension that
+    has them) may leave gaps between them; a score in a gap is in no band.
     """
 
     id: str = field(validator=matches_re(_ID))
@@ -430,17 +433,23 @@ def band_slack(bound: float) -> float:
     return BAND_TOLERANCE * max(1.0, abs(float(bound)))
 
 
-def check_bands(
+def check_bands(  # noqa: PLR0913 - the bands, whose they are, their range and two options
     bands: tuple[Band, ...],
     owner: str,
     low: float = 0.0,
     high: float = 100.0,
     *,
     exact: bool = True,
+    gaps: bool = False,
+    declare: str = "the rubric",
 ) -> None:
     """Check that ``bands`` cover ``low..high`` (0..100 by default) once, in order.
 
-    With ``exact=False`` the bands may reach beyond ``low`` and ``high``.
+    With ``exact=False`` the bands may reach beyond ``low`` and ``high``.  With
+    ``gaps=True`` (declared by ``band_gaps``) they may leave stretches of the
+    range, or single points, in no band, at the ends too; they must still be
+    in order and never overlap.  ``declare`` names where ``band_gaps`` would be
+    declared, for the message that suggests it.
 
     Raises:
         RubricError: naming ``owner`` and the band at fault.
@@ -450,36 +459,49 @@ def check_bands(
     ids = [b.id for b in bands]
     for dup in _twice(ids):
         raise RubricError(f"{owner}: band id {dup!r} is used twice")
+    declared = f"; or, if scores there should be in no band, declare band_gaps = true on {declare}"
     first, last = bands[0], bands[-1]
-    starts_ok = first.lower == low if exact else first.lower <= low
-    if not starts_ok or not first.include_lower:
-        at = "at" if exact else "at or below"
-        raise RubricError(
-            f"{owner}: the first band {first.id!r} must start {at} {low:g}, inclusive"
-        )
-    ends_ok = last.upper == high if exact else last.upper >= high
-    if not ends_ok or not last.include_upper:
-        at = "at" if exact else "at or above"
-        raise RubricError(f"{owner}: the last band {last.id!r} must end {at} {high:g}, inclusive")
+    if gaps:
+        if exact and (first.lower < low or last.upper > high):
+            raise RubricError(
+                f"{owner}: bands must lie within {low:g} to {high:g}, but they run from "
+                f"{first.lower:g} to {last.upper:g}"
+            )
+    else:
+        starts_ok = first.lower == low if exact else first.lower <= low
+        if not starts_ok or not first.include_lower:
+            at = "at" if exact else "at or below"
+            raise RubricError(
+                f"{owner}: the first band {first.id!r} must start {at} {low:g}, inclusive{declared}"
+            )
+        ends_ok = last.upper == high if exact else last.upper >= high
+        if not ends_ok or not last.include_upper:
+            at = "at" if exact else "at or above"
+            raise RubricError(
+                f"{owner}: the last band {last.id!r} must end {at} {high:g}, inclusive{declared}"
+            )
     for left, right in itertools.pairwise(bands):
-        if left.upper != right.lower:
+        if left.upper > right.lower or (left.upper < right.lower and not gaps):
+            fix = declared if left.upper < right.lower else ""
             raise RubricError(
                 f"{owner}: bands {left.id!r} and {right.id!r} leave a gap or overlap: "
-                f"{left.id!r} ends at {left.upper} but {right.id!r} starts at {right.lower}"
+                f"{left.id!r} ends at {left.upper} but {right.id!r} starts at {right.lower}{fix}"
             )
+        if left.upper < right.lower:
+            continue  # a gap, declared
         if left.include_upper and right.include_lower:
             raise RubricError(
                 f"{owner}: bands {left.id!r} and {right.id!r} overlap: both include the "
                 f"boundary {left.upper:g}; set include_upper on {left.id!r} or include_lower "
                 f"on {right.id!r} to false"
             )
-        if not left.include_upper and not right.include_lower:
+        if not left.include_upper and not right.include_lower and not gaps:
             raise RubricError(
                 f"{owner}: bands {left.id!r} and {right.id!r} leave a gap: neither includes "
                 f"the boundary {left.upper:g}, so a score of exactly {left.upper:g} would have "
                 f"no band; give it to one of them (include_upper on {left.id!r} or "
                 f"include_lower on {right.id!r}), or put a point band between them (lower = "
-                f"upper = {left.upper:g})"
+                f"upper = {left.upper:g}){declared}"
             )
 
 
@@ -531,6 +553,9 @@ class Dimension:
     """Bands for this dimension; ``None`` uses the rubric's bands."""
     band_on: str = field(default="percent", validator=in_(BAND_METRICS))
     """What the bands label: ``percent`` (0-100), ``mean`` (item metric) or ``score``."""
+    band_gaps: bool = field(default=False, validator=instance_of(bool))
+    """Whether its bands may leave gaps: stretches or points of the range in no
+    band (a score there is scored, with no band).  Overlaps are still refused."""
     missing: MissingPolicy | None = field(default=None)
     """A missing-data policy for this dimension; ``None`` uses the rubric's."""
 
@@ -562,8 +587,13 @@ class Dimension:
                 f"{where}: band_on = {self.band_on!r} needs bands of its own "
                 "(the rubric's bands are on the 0-100 scale)"
             )
+        if self.band_gaps and self.bands is None:
+            raise RubricError(
+                f"{where}: band_gaps = true needs bands of its own (for gaps in the rubric's "
+                "bands, declare band_gaps = true on the rubric)"
+            )
         if self.bands is not None and self.band_on == "percent":
-            check_bands(self.bands, where)
+            check_bands(self.bands, where, gaps=self.band_gaps, declare=where)
 
     def reverses(self, keyed: str) -> bool:
         """Whether an item keyed toward ``keyed`` is reverse-scored in this dimension.
@@ -737,6 +767,10 @@ class Rubric:
     is not scorable, with that reason) and reports show none."""
     bands: tuple[Band, ...] = field(default=DEFAULT_BANDS, converter=_band_tuple)
     """Bands of the 0-100 scale used to label dimensions and the overall result."""
+    band_gaps: bool = field(default=False, validator=instance_of(bool))
+    """Whether :attr:`bands` may leave gaps: stretches or points of 0-100 in no
+    band (a score there is scored, with no band).  Overlaps are still refused.
+    A dimension's own bands declare their gaps on the dimension."""
     missing: MissingPolicy = field(factory=MissingPolicy, validator=instance_of(MissingPolicy))
     """When a dimension with unanswered items is still scored."""
     authors: tuple[str, ...] = field(default=(), converter=_str_tuple)
@@ -787,7 +821,7 @@ class Rubric:
         for band in self.bands:
             if not isinstance(band, Band):
                 raise RubricError(f"{where}: bands must be Band, got {band!r}")
-        check_bands(self.bands, where)
+        check_bands(self.bands, where, gaps=self.band_gaps)
         seen_dims: dict[str, str] = {}
         seen_items: dict[str, str] = {}
         for dim in self.walk():
@@ -870,6 +904,8 @@ class Rubric:
                 min(r[0] for r in ranges),
                 max(r[1] for r in ranges),
                 exact=False,
+                gaps=dim.band_gaps,
+                declare=f"dimension {dim.id!r}",
             )
 
     def _check_translations(self, where: str) -> None:

@@ -18,7 +18,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import frozen
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from mgrlead.model import Band, Dimension, MissingPolicy, Rubric, Scale
 
 __all__ = [
+    "NO_BAND",
+    "Boundaries",
     "CarelessPlan",
     "DimensionPlan",
     "ItemPlan",
@@ -90,7 +92,7 @@ class DimensionPlan:
     scale_min: float
     scale_max: float
     bands: tuple[Band, ...]
-    boundaries: tuple[tuple[float, bool], ...]
+    boundaries: Boundaries
     band_on: str
     one_range: bool = True
     """Whether every member scores on ``scale_min..scale_max``: then the mean and
@@ -139,7 +141,7 @@ class ScoringPlan:
     dimensions: tuple[DimensionPlan, ...]
     top: tuple[tuple[int, float], ...]
     overall_bands: tuple[Band, ...]
-    overall_boundaries: tuple[tuple[float, bool], ...]
+    overall_boundaries: Boundaries
     content_hash: str
     careless: CarelessPlan
 
@@ -183,7 +185,7 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
     """
 
     def dimension(dim: Dimension) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": dim.id,
             "polarity": dim.polarity,
             "members": [[item_id, rev] for item_id, rev in rubric.members(dim)],
@@ -192,6 +194,9 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
             "missing": None if dim.missing is None else _missing(dim.missing),
             "dimensions": [dimension(sub) for sub in dim.dimensions],
         }
+        if dim.band_gaps:  # only when declared, so that every other hash stays as it was
+            out["band_gaps"] = True
+        return out
 
     items = {}
     for item in rubric.items:
@@ -211,6 +216,8 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
     }
     if not rubric.overall:  # only when declared, so that every other hash stays as it was
         content["overall"] = False
+    if rubric.band_gaps:  # the same
+        content["band_gaps"] = True
     return content
 
 
@@ -251,22 +258,64 @@ def _current_sources(rubric: Rubric) -> dict[str, str]:
     return {k: v for k, v in rubric.sources.items() if k in current}
 
 
-def boundaries(bands: tuple[Band, ...]) -> tuple[tuple[float, bool], ...]:
-    """Each boundary between adjacent bands as ``(threshold, lower band includes it)``.
+#: The band code of a score in a gap between bands (declared with ``band_gaps``):
+#: scored, but in no band.  (-1 is the code of a score that is not scorable.)
+NO_BAND: Final = -2
 
-    A value within :data:`~mgrlead.model.BAND_TOLERANCE` of a boundary counts as
-    on it (see :meth:`Band.contains <mgrlead.model.Band.contains>`), so the
-    threshold sits that far beyond the boundary, on the side of the band that
-    does not own it.  A point band (``lower == upper``) sits between two
-    boundaries at the same point: the one below it is passed on reaching the
-    point, the one above only beyond it, so the thresholds stay in order.
+
+@frozen
+class Boundaries:
+    """A set of bands compiled for the kernel: where along the score the band changes.
+
+    ``cuts`` split the score's range into stretches, lowest first; ``codes``
+    gives each stretch its band: an index into the bands, or :data:`NO_BAND`
+    for a gap.  Without gaps the stretches are the bands themselves and the
+    codes ``0, 1, 2, ...``.
     """
-    return tuple(
-        (b.upper + band_slack(b.upper), True)
-        if b.include_upper
-        else (b.upper - band_slack(b.upper), False)
-        for b in bands[:-1]
-    )
+
+    cuts: tuple[tuple[float, bool], ...]
+    """Each cut as ``(threshold, the stretch below includes it)``, in order."""
+    codes: tuple[int, ...]
+    """The band code of each stretch (one more than there are cuts)."""
+
+
+def _cut(bound: float, *, below_includes: bool) -> tuple[float, bool]:
+    """A cut at ``bound`` (see :func:`boundaries`)."""
+    slack = band_slack(bound)
+    return (bound + slack, True) if below_includes else (bound - slack, False)
+
+
+def boundaries(bands: tuple[Band, ...], *, gaps: bool = False) -> Boundaries:
+    """The cuts between the stretches of ``bands``, and the band of each stretch.
+
+    A value within :data:`~mgrlead.model.BAND_TOLERANCE` of a bound counts as
+    on it (see :meth:`Band.contains <mgrlead.model.Band.contains>`), so each cut
+    sits that far beyond its bound, on the side of the stretch that does not
+    own it.  Every band is cut at its lower bound (the stretch below owns the
+    bound when the band excludes it) and its upper bound (owned by the band
+    when it includes it); where two bands meet and one owns the boundary, the
+    two cuts are the same cut, and where neither owns it (bands that declare
+    ``gaps``) the point between the two cuts is a gap.  A point band
+    (``lower == upper``) sits between two cuts at the same point: the one below
+    it is passed on reaching the point, the one above only beyond it, so the
+    cuts stay in order.  Without ``gaps``, the stretches below the first band
+    and above the last are left out (the bands cover the whole range), which
+    gives exactly the cuts between adjacent bands.
+    """
+    cuts: list[tuple[float, bool]] = []
+    codes = [NO_BAND]  # below the first band
+    for k, band in enumerate(bands):
+        cut = _cut(band.lower, below_includes=not band.include_lower)
+        if cuts and cuts[-1] == cut:  # the band before ends where this one starts
+            cuts.pop()
+            codes.pop()
+        cuts.append(cut)
+        codes.append(k)
+        cuts.append(_cut(band.upper, below_includes=band.include_upper))
+        codes.append(NO_BAND)  # above it, until the next band starts
+    if not gaps:  # the bands cover the range: no stretch below or above them
+        cuts, codes = cuts[1:-1], codes[1:-1]
+    return Boundaries(cuts=tuple(cuts), codes=tuple(codes))
 
 
 def _careless(rubric: Rubric, index: Mapping[str, int]) -> CarelessPlan:
@@ -336,6 +385,7 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
         ordered = sorted((index[item_id], rev) for item_id, rev in rubric.members(dim))
         idx = tuple(i for i, _ in ordered)
         bands = rubric.bands_of(dim)
+        gaps = dim.band_gaps if dim.bands is not None else rubric.band_gaps
         policy = dim.missing if dim.missing is not None else rubric.missing
         plan = DimensionPlan(
             id=dim.id,
@@ -349,7 +399,7 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
             scale_min=min(item_plans[i].lo for i in idx),
             scale_max=max(item_plans[i].hi for i in idx),
             bands=bands,
-            boundaries=boundaries(bands),
+            boundaries=boundaries(bands, gaps=gaps),
             band_on=dim.band_on,
             one_range=len({(item_plans[i].lo, item_plans[i].hi) for i in idx}) <= 1,
         )
@@ -357,7 +407,8 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
         if dim.band_on == "score":
             low, high = strategy.bounds(plan.stats_for_bounds())
             try:
-                check_bands(bands, f"dimension {dim.id!r}", low, high, exact=False)
+                check_bands(bands, f"dimension {dim.id!r}", low, high, exact=False, gaps=gaps,
+                            declare=f"dimension {dim.id!r}")  # fmt: skip
             except RubricError as exc:
                 raise RubricError(f"{exc} (the {strategy.name!r} score runs from "
                                   f"{low:g} to {high:g})") from None  # fmt: skip
@@ -384,7 +435,7 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
         dimensions=tuple(dims),
         top=top,
         overall_bands=rubric.bands,
-        overall_boundaries=boundaries(rubric.bands),
+        overall_boundaries=boundaries(rubric.bands, gaps=rubric.band_gaps),
         content_hash=content_hash(rubric),
         careless=_careless(rubric, index),
     )

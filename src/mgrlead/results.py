@@ -129,7 +129,8 @@ class DimensionScore:
     imputed: int = metric("int", default=0, has_default=True)
     """How many unanswered items were filled in by imputation."""
     band: str | None = metric("str")
-    """Id of the band the score falls in."""
+    """Id of the band the score falls in (``None``: not scorable, or in a gap the
+    bands leave, when they declare ``band_gaps``)."""
     band_label: str | None
     """Label of that band."""
     norm: NormScore | None = None
@@ -149,7 +150,8 @@ class OverallScore:
     position: float | None = metric("float")
     """The same on the -1..+1 scale."""
     band: str | None = metric("str")
-    """Id of the band the overall percent falls in."""
+    """Id of the band the overall percent falls in (``None``: not scorable, or in a
+    gap the bands leave, when they declare ``band_gaps``)."""
     band_label: str | None
     """Label of that band."""
 

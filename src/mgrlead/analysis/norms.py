@@ -430,8 +430,8 @@ def norm_score(  # noqa: PLR0913 - one score and everything it is compared with
         hi_b = convert_metric(ci_high, table.metric, dim.band_on, strategy, dim)
         if lo_b is not None and hi_b is not None:
             borderline = bool(
-                kernel.band_index(PYTHON, lo_b, dim.boundaries)
-                != kernel.band_index(PYTHON, hi_b, dim.boundaries)
+                kernel.band_slot(PYTHON, lo_b, dim.boundaries)  # a gap between bands counts
+                != kernel.band_slot(PYTHON, hi_b, dim.boundaries)
             )
     return NormScore(
         group=group, fallback=fallback, raw=x, z=z, t=50.0 + 10.0 * z,

@@ -230,6 +230,8 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
 
     from mgrlead.report.charts import percent_interval  # noqa: PLC0415
     from mgrlead.report.texts import (  # noqa: PLC0415
+        IN_NO_BAND,
+        band_words,
         leaning,
         norm_metric,
         scale_note,
@@ -242,7 +244,7 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
     console.print(Padding(f"[dim]{esc(scale_note(rubric))}[/dim]", (0, 0, 1, 0)))
     for dim in rubric.walk():
         result = profile[dim.id]
-        label = result.band_label or "not scorable"
+        label = band_words(result.band_label, scored=result.scorable)
         if result.norm is not None and result.norm.borderline:
             label += " (borderline)"
         console.print(_dimension_row(rubric, dim, result.percent, label, width, ends))
@@ -257,7 +259,9 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
             lean, poles = leaning(dim, result.position)
             lines.append(esc(lean))
         band = next((b for b in rubric.bands_of(dim) if b.id == result.band), None)
-        if dim.bands is not None and band is not None and band.feedback:
+        if band is None:  # scored, in a gap between bands
+            lines.append(esc(IN_NO_BAND))
+        elif dim.bands is not None and band.feedback:
             lines.append(esc(band.feedback))  # the rubric's own bands are explained once
         lines += norm_lines(result.norm, profile.norms, percent_interval(result, dim, rubric),
                             norm_metric(result))  # fmt: skip
@@ -312,12 +316,14 @@ def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
     """Every bar at once, the overall result and the band legend."""
     from rich.rule import Rule  # noqa: PLC0415
 
+    from mgrlead.report.texts import band_words  # noqa: PLC0415
+
     width = console.width
     ends = _pole_widths(rubric)
     console.print(Rule("[bold]Your profile at a glance[/bold]"))
     for dim in rubric.walk():
         result = profile[dim.id]
-        label = result.band_label or "not scorable"
+        label = band_words(result.band_label, scored=result.scorable)
         console.print(_dimension_row(rubric, dim, result.percent, label, width, ends))
     overall = profile.overall
     if rubric.overall:
@@ -326,7 +332,7 @@ def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
                 "Overall",
                 (rubric.low_label, rubric.high_label),
                 percent=overall.percent,
-                label=overall.band_label or "not scorable",
+                label=band_words(overall.band_label, scored=overall.scorable),
                 bands=rubric.bands,
                 width=width,
                 pole_widths=ends,
@@ -372,8 +378,9 @@ def show_rubric(r: Rubric, console: Console) -> None:
         else:
             console.print(f"[bold]{esc(dim.name)}[/bold]  {esc(f'[{dim.id}]')}: {caption}\n")
         if dim.bands is not None:
-            console.print(bands_table(dim.bands, f"Bands of {dim.id} (on its {dim.band_on})"))
-    console.print(bands_table(r.bands, "Bands (0-100)"))
+            console.print(bands_table(dim.bands, f"Bands of {dim.id} (on its {dim.band_on})",
+                                      gaps=dim.band_gaps))  # fmt: skip
+    console.print(bands_table(r.bands, "Bands (0-100)", gaps=r.band_gaps))
 
 
 def norm_lines(
@@ -410,11 +417,12 @@ def norm_lines(
     return lines
 
 
-def bands_table(bands: Sequence[Band], title: str) -> Table:
-    """A table of bands with their bounds."""
+def bands_table(bands: Sequence[Band], title: str, *, gaps: bool = False) -> Table:
+    """A table of bands with their bounds (``gaps``: they declare gaps, said below)."""
     from rich.table import Table  # noqa: PLC0415
 
-    table = Table(title=title, title_justify="left")
+    caption = "A score outside these bands is in no band (band_gaps)." if gaps else None
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     for col in ("band", "label", "from", "to"):
         table.add_column(col)
     for band in bands:

@@ -16,17 +16,23 @@ import attrs
 
 from mgrlead._version import __version__
 from mgrlead.engines import kernel
+from mgrlead.plan import NO_BAND
 from mgrlead.results import CarelessIndicators, DimensionScore, OverallScore, Profile
 
 if TYPE_CHECKING:
+    from mgrlead.model import Band
     from mgrlead.plan import DimensionPlan, ScoringPlan
 
 __all__ = ["construct", "overall_score", "profile", "scored", "unscorable"]
 
 
 def scored(dim: DimensionPlan, metrics: Mapping[str, Any]) -> DimensionScore:
-    """A scorable dimension's score from its metrics by name (``band``: the band index)."""
-    band = dim.bands[int(metrics["band"])]
+    """A scorable dimension's score from its metrics by name.
+
+    ``band`` is the band index, or :data:`~mgrlead.plan.NO_BAND` for a score in
+    a gap between bands: scored, with band and label ``None``.
+    """
+    band = _band(dim.bands, metrics["band"])
     return DimensionScore(
         dimension=dim.id, parent=dim.parent, scorable=True, reason=None, n_items=dim.n_items,
         sum=float(metrics["sum"]), mean=float(metrics["mean"]),
@@ -34,8 +40,14 @@ def scored(dim: DimensionPlan, metrics: Mapping[str, Any]) -> DimensionScore:
         position=float(metrics["position"]) if dim.bipolar else None,
         score=float(metrics["score"]), answered=int(metrics["answered"]),
         missing=int(metrics["missing"]), imputed=int(metrics["imputed"]),
-        band=band.id, band_label=band.label,
+        band=None if band is None else band.id, band_label=None if band is None else band.label,
     )  # fmt: skip
+
+
+def _band(bands: tuple[Band, ...], code: Any) -> Band | None:  # noqa: ANN401 - any integer
+    """The band of a scorable result's band code (``None``: in a gap between bands)."""
+    index = int(code)
+    return None if index == NO_BAND else bands[index]
 
 
 def unscorable(
@@ -60,10 +72,11 @@ def overall_score(
             scorable=False, reason=kernel.overall_reason(blocked), percent=None,
             position=None, band=None, band_label=None,
         )  # fmt: skip
-    band = plan.overall_bands[int(metrics["band"])]
+    band = _band(plan.overall_bands, metrics["band"])
     return OverallScore(
         scorable=True, reason=None, percent=float(metrics["percent"]),
-        position=float(metrics["position"]), band=band.id, band_label=band.label,
+        position=float(metrics["position"]), band=None if band is None else band.id,
+        band_label=None if band is None else band.label,
     )  # fmt: skip
 
 

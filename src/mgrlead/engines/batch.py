@@ -375,7 +375,8 @@ class BatchScores:
     ``dimensions[dim_id][metric]`` holds each metric of
     :data:`~mgrlead.results.DIMENSION_METRICS` (scores NaN when not scorable,
     ``position`` NaN for unipolar dimensions, ``band`` an index into the
-    dimension's bands, -1 when not scorable); ``overall[metric]`` those of
+    dimension's bands, -1 when not scorable, -2 (:data:`~mgrlead.plan.NO_BAND`)
+    for a score in a gap between bands); ``overall[metric]`` those of
     :data:`~mgrlead.results.OVERALL_METRICS`; ``careless[metric]`` the
     indicators (empty when not computed).
     """
@@ -398,7 +399,7 @@ class BatchScores:
     def columns(self, *, band_ids: bool = True) -> dict[str, Any]:
         """The result columns: ``{dim}_{metric}`` per dimension, then ``overall_*``, ``careless_*``.
 
-        Band columns hold band ids (``None`` when not scorable); with
+        Band columns hold band ids (``None`` when not scorable or in no band); with
         ``band_ids=False`` they hold the band indices of :meth:`band_codes`
         instead, for callers that build text columns from those.
         """
@@ -423,7 +424,10 @@ class BatchScores:
         return out
 
     def band_codes(self) -> dict[str, tuple[Any, tuple[str, ...]]]:
-        """Each band column of :meth:`columns` as (band indices, band ids); -1: not scorable."""
+        """Each band column of :meth:`columns` as (band indices, band ids).
+
+        A negative index has no band id: -1, not scorable; -2, in a gap between bands.
+        """
         out = {
             f"{dim.id}_band": (self.dimensions[dim.id]["band"], tuple(b.id for b in dim.bands))
             for dim in self.plan.dimensions
@@ -438,7 +442,7 @@ class BatchScores:
         ok = []
         for dim in plan.dimensions:
             c = self.dimensions[dim.id]
-            if int(c["band"][row]) >= 0:
+            if int(c["band"][row]) != kernel.NOT_SCORABLE:
                 scores.append(assemble.scored(dim, {m.name: c[m.name][row] for m in
                                                     DIMENSION_METRICS}))  # fmt: skip
                 ok.append(True)
@@ -459,10 +463,10 @@ class BatchScores:
 
 
 def _band_ids(index: Any, ids: tuple[str, ...]) -> Any:  # noqa: ANN401
-    """Band indices (-1: not scorable) to an object array of band ids (``None``)."""
+    """Band indices (-1: not scorable, -2: in no band) to an object array of band ids (``None``)."""
     import numpy as np  # noqa: PLC0415
 
-    table = np.array([*ids, None], dtype=object)
+    table = np.array([*ids, None, None], dtype=object)  # both negative indices: None
     return table[index]
 
 

@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING, Any, Final
 from attrs import define, frozen
 
 from mgrlead.errors import counted
+from mgrlead.plan import NO_BAND
 from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrategy
 
 if TYPE_CHECKING:
@@ -76,10 +77,12 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from mgrlead.engines.ops import Ops
-    from mgrlead.plan import CarelessPlan, DimensionPlan, ItemPlan
+    from mgrlead.plan import Boundaries, CarelessPlan, DimensionPlan, ItemPlan
 
 __all__ = [
     "BUILT_IN",
+    "NOT_SCORABLE",
+    "NO_BAND",
     "Accumulated",
     "DimensionResult",
     "OverallResult",
@@ -88,6 +91,7 @@ __all__ = [
     "accumulate",
     "accumulate_stacks",
     "band_index",
+    "band_slot",
     "band_value",
     "careless",
     "dimension",
@@ -105,6 +109,11 @@ __all__ = [
 ]
 
 Value = Any  # a float, an array, an expression or a traced value
+
+#: The band code of a dimension or overall result that is not scorable; a
+#: scorable score in a gap between bands has :data:`NO_BAND` (-2), in a band
+#: that band's index.
+NOT_SCORABLE: Final = -1
 
 
 # ---------------------------------------------------------------- item terms
@@ -267,13 +276,35 @@ def accumulate_stacks(  # noqa: PLR0913, PLR0917 - the terms of every member at 
 
 
 # ------------------------------------------------------------- finishing
-def band_index(ops: Ops, value: Value, boundaries: tuple[tuple[float, bool], ...]) -> Value:
-    """Index of the band ``value`` falls in: how many boundaries it is past."""
+def _past(ops: Ops, value: Value, cut: tuple[float, bool]) -> Value:
+    """1 where ``value`` is past ``cut`` (see :func:`mgrlead.plan.boundaries`), else 0."""
+    bound, below_includes = cut
+    return ops.as_int((value > bound) if below_includes else (value >= bound))
+
+
+def band_slot(ops: Ops, value: Value, boundaries: Boundaries) -> Value:
+    """Which stretch of ``boundaries`` ``value`` falls in: how many cuts it is past."""
     index: Value = None
-    for bound, lower_includes in boundaries:
-        above = ops.as_int((value > bound) if lower_includes else (value >= bound))
+    for cut in boundaries.cuts:
+        above = _past(ops, value, cut)
         index = above if index is None else index + above
     return 0 if index is None else index
+
+
+def band_index(ops: Ops, value: Value, boundaries: Boundaries) -> Value:
+    """Index of the band ``value`` falls in, or :data:`NO_BAND` in a gap between bands.
+
+    The code of the first stretch plus, for every cut ``value`` is past, the
+    step the code takes there; without gaps every step is 1, and the index is
+    the number of cuts passed (:func:`band_slot`).
+    """
+    codes = boundaries.codes
+    index: Value = None if codes[0] == 0 else codes[0]
+    for cut, before, after in zip(boundaries.cuts, codes[:-1], codes[1:], strict=True):
+        above = _past(ops, value, cut)
+        step = above if after - before == 1 else above * (after - before)
+        index = step if index is None else index + step
+    return codes[0] if index is None else index
 
 
 def band_value(band_on: str, percent: Value, mean: Value, score: Value) -> Value:
@@ -303,7 +334,7 @@ class DimensionResult:
     missing: Value
     imputed: Value
     band: Value
-    """The band index."""
+    """The band index (:data:`NO_BAND` in a gap between bands)."""
     share: Value
     """``P / W``: the percent as a share, for the overall result."""
 
@@ -364,7 +395,10 @@ _MASKED = ("sum", "mean", "percent", "position", "score")
 
 
 def masked(ops: Ops, result: DimensionResult) -> dict[str, Value]:
-    """The dimension's output metrics by name: scores missing and band -1 where not scorable."""
+    """The dimension's output metrics by name: scores missing and band -1 where not scorable.
+
+    A scorable score in a gap between bands keeps its band code :data:`NO_BAND` (-2).
+    """
     out: dict[str, Value] = {}
     for name in _MASKED:
         value = getattr(result, name)
@@ -372,7 +406,7 @@ def masked(ops: Ops, result: DimensionResult) -> dict[str, Value]:
     out["answered"] = result.answered
     out["missing"] = result.missing
     out["imputed"] = result.imputed
-    out["band"] = ops.where(result.ok, result.band, -1)
+    out["band"] = ops.where(result.ok, result.band, NOT_SCORABLE)
     return out
 
 
@@ -389,7 +423,7 @@ class OverallResult:
 def overall(
     ops: Ops,
     parts: Sequence[tuple[float, DimensionResult]],
-    boundaries: tuple[tuple[float, bool], ...],
+    boundaries: Boundaries,
 ) -> OverallResult:
     """The weighted mean of the top-level dimensions' shares (``parts``: weight, result).
 
@@ -400,7 +434,7 @@ def overall(
     overall result is scorable, all of them).
     """
     if not parts:  # the rubric declares no overall result: never scorable
-        return OverallResult(ok=False, percent=ops.missing, position=ops.missing, band=-1)
+        return OverallResult(ok=False, percent=ops.missing, position=ops.missing, band=NOT_SCORABLE)
     ok = functools.reduce(lambda a, b: a & b, [part.ok for _, part in parts])
     num = _sum(ops, [weight * part.share for weight, part in parts], 0.0)
     den = _sum(ops, [weight * ops.as_float(part.ok) for weight, part in parts], 0.0)
@@ -411,11 +445,11 @@ def overall(
 
 
 def overall_masked(ops: Ops, result: OverallResult) -> dict[str, Value]:
-    """The overall output metrics by name (missing, band -1, where not scorable)."""
+    """The overall output metrics by name (missing, band -1, where not scorable; -2: no band)."""
     return {
         "percent": ops.where(result.ok, result.percent, ops.missing),
         "position": ops.where(result.ok, result.position, ops.missing),
-        "band": ops.where(result.ok, result.band, -1),
+        "band": ops.where(result.ok, result.band, NOT_SCORABLE),
     }
 
 

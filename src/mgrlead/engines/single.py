@@ -31,7 +31,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mgrlead._version import __version__
@@ -43,6 +43,7 @@ from mgrlead.results import CarelessIndicators, DimensionScore, OverallScore, Pr
 from mgrlead.strategies import DimensionStats, ScoringStrategy
 
 if TYPE_CHECKING:
+    from mgrlead.model import Band
     from mgrlead.plan import DimensionPlan, ItemPlan, ScoringPlan
 
 __all__ = ["SingleScorer", "compile_single", "unknown_item_message"]
@@ -123,6 +124,15 @@ class _Headline:
             f"{name}({{0}}, {{1}}, {{2}}, {{3}}, {{4}})",
             stats.sum, stats.mean, stats.percent, stats.position, stats.answered, bind=True,
         )  # fmt: skip
+
+
+def _band_table(bands: Sequence[Band]) -> tuple[tuple[str | None, str | None], ...]:
+    """``(id, label)`` by band code: each band's, then ``(None, None)`` twice.
+
+    A negative code (:data:`~mgrlead.plan.NO_BAND`, -2: a score in a gap
+    between bands) indexes from the end: no band.
+    """
+    return (*((b.id, b.label) for b in bands), (None, None), (None, None))
 
 
 class _Writer:
@@ -281,7 +291,7 @@ class _Writer:
         """
         unit = all(weight == 1.0 for weight in dim.weights)
         self.ns[f"_dim{d}"] = dim
-        self.ns[f"_bands{d}"] = tuple((b.id, b.label) for b in dim.bands)
+        self.ns[f"_bands{d}"] = _band_table(dim.bands)
         self.emit("if not gaps:")
         self.depth += 1
         terms = self.terms(d, dim)
@@ -384,7 +394,7 @@ class _Writer:
         result = kernel.overall(ops, parts, plan.overall_boundaries)
         outputs = [result.percent, result.position, result.band]
         self.flush(trace, outputs, 2)
-        self.ns["_obands"] = tuple((b.id, b.label) for b in plan.overall_bands)
+        self.ns["_obands"] = _band_table(plan.overall_bands)
         self.emit(f"band, label = _obands[{trace.expr(result.band)}]", 2)
         self.build(OverallScore, "overall", {
             "scorable": "True", "reason": "None", "percent": trace.expr(result.percent),

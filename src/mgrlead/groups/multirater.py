@@ -303,15 +303,16 @@ def _aggregate(dim: DimensionPlan, raters: Sequence[tuple[float, float, float]])
     mean, _ = mean_sd([r[1] for r in raters])
     headline, _ = mean_sd([r[2] for r in raters])
     value = kernel.band_value(dim.band_on, percent, mean, headline)
-    band = dim.bands[kernel.band_index(PYTHON, value, dim.boundaries)]
+    code = kernel.band_index(PYTHON, value, dim.boundaries)
+    band = None if code == kernel.NO_BAND else dim.bands[code]  # in a gap: no band
     return {
         "percent": percent,
         "position": kernel.position_of(percent) if dim.bipolar else None,
         "mean": mean,
         "score": headline,
         "sd": sd,
-        "band": band.id,
-        "band_label": band.label,
+        "band": None if band is None else band.id,
+        "band_label": None if band is None else band.label,
     }
 
 

@@ -49,13 +49,18 @@ def _environment() -> Any:  # noqa: ANN401 - jinja2 is optional and untyped here
         import jinja2  # noqa: PLC0415
     except ImportError as exc:  # pragma: no cover - the extra is installed in the tests
         raise ReportError("reports need Jinja2: pip install 'mgrlead[report]'") from exc
-    return jinja2.Environment(
+    from mgrlead.report.texts import IN_NO_BAND, band_words  # noqa: PLC0415
+
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("mgrlead.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["band_words"] = band_words  # a scored result's band label, or "in no band"
+    env.globals["in_no_band"] = IN_NO_BAND
+    return env
 
 
 def _data_uri(figure: Figure) -> str:
@@ -158,6 +163,7 @@ def profile_report(
     """
     from mgrlead.report.charts import percent_interval  # noqa: PLC0415
     from mgrlead.report.texts import (  # noqa: PLC0415
+        band_words,
         careless_notes,
         leaning,
         norm_metric,
@@ -172,7 +178,8 @@ def profile_report(
         interval = percent_interval(score, dim, rubric)
         bands = rubric.bands_of(dim) if dim.band_on == "percent" else ()
         bar = _bar(dim.name, dim.low.label, dim.high.label, percent=score.percent,
-                   label=score.band_label, bands=bands, interval=interval)  # fmt: skip
+                   label=band_words(score.band_label, scored=score.scorable), bands=bands,
+                   interval=interval)  # fmt: skip
         bars.append(bar)
         lean, poles = ("", ()) if score.position is None else leaning(dim, score.position)
         rows.append(
@@ -190,7 +197,8 @@ def profile_report(
         )
     overall = profile.overall
     overall_bar = _bar("Overall", rubric.low_label, rubric.high_label,
-                       percent=overall.percent, label=overall.band_label,
+                       percent=overall.percent,
+                       label=band_words(overall.band_label, scored=overall.scorable),
                        bands=rubric.bands)  # fmt: skip
     legend = [{"colour": seg["colour"], "band": seg["band"]} for seg in _segments(rubric.bands)]
     context = _common(rubric, title or rubric.title, profile.content_hash) | {
@@ -281,12 +289,15 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
     for stats in summary.teams:
         rows = []
         for d in stats.dimensions:
-            bands = rubric.bands_of(dims[d.dimension])
+            bands = [(b.label, d.bands[b.id]) for b in rubric.bands_of(dims[d.dimension])]
+            between = d.scored - sum(n for _, n in bands)  # scored in a gap between bands
+            if between:
+                bands.append(("in no band", between))
             rows.append(
                 {
                     "name": dims[d.dimension].name,
                     "stats": d,
-                    "bands": [(b.label, d.bands[b.id]) for b in bands] if d.shown else [],
+                    "bands": bands if d.shown else [],
                     "rwg_words": rwg_words(d.rwg_j, d.rwg_members),
                 }
             )

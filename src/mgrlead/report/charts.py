@@ -12,6 +12,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from mgrlead.errors import ReportError, counted
+from mgrlead.report.texts import band_words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -137,7 +138,8 @@ def profile_chart(profile: Profile, rubric: Rubric) -> Figure:
         ax.plot([s.percent], [row], marker="o", markersize=10, color="#1864ab",
                 markeredgecolor="white", zorder=3, clip_on=False)  # fmt: skip
         align = "left" if s.percent < 15 else "right" if s.percent > 85 else "center"
-        ax.text(s.percent, row - 0.32, f"{s.percent:.0f} \u00b7 {s.band_label}", ha=align,
+        label = band_words(s.band_label)  # scored: its band, or in no band
+        ax.text(s.percent, row - 0.32, f"{s.percent:.0f} \u00b7 {label}", ha=align,
                 va="center", fontsize=8)  # fmt: skip
     ax.set_title(rubric.title)
     return fig

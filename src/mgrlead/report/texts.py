@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from mgrlead.results import DimensionScore, Profile
 
 __all__ = [
+    "IN_NO_BAND",
+    "band_words",
     "careless_notes",
     "few_groups",
     "group_label",
@@ -39,6 +41,20 @@ def scale_note(rubric: Rubric) -> str:
         "your answers lie, not how good they are, and it is not a percentile (compare with "
         "a norm table for that)."
     )
+
+
+#: Said of a score that falls in a gap the rubric leaves between its bands.
+IN_NO_BAND = "Your score falls between the bands, so no band describes it."
+
+
+def band_words(label: str | None, *, scored: bool = True) -> str:
+    """A result's band as shown: its label, ``in no band``, or ``not scorable``.
+
+    A scored result without a band label falls in a gap between bands.
+    """
+    if label is not None:
+        return label
+    return "in no band" if scored else "not scorable"
 
 
 def leaning(dim: Dimension, position: float) -> tuple[str, tuple[Pole, ...]]:
