@@ -168,9 +168,10 @@ def test_map_agrees_with_numerical_optimisation(answers: dict[str, int | None]) 
 
 @pytest.mark.parametrize("answers", [ANSWERS[0], ANSWERS[2], ANSWERS[3]])
 def test_ml_agrees_with_numerical_optimisation(answers: dict[str, int | None]) -> None:
-    score = score_theta(RUBRIC, answers, method="ml")["trait"]
+    profile = score_theta(RUBRIC, answers, method="ml")
+    score = profile["trait"]
     theta, se = _reference_mode(_keyed(answers), None)
-    assert score.prior is None if hasattr(score, "prior") else True
+    assert profile.prior is None
     assert score.theta == pytest.approx(theta, abs=1e-6)
     assert score.se == pytest.approx(se, abs=1e-5)
 
@@ -194,7 +195,7 @@ def test_ml_refuses_all_lowest_and_all_highest_patterns() -> None:
 
 
 def test_missing_answers_drop_out_and_the_policy_applies() -> None:
-    one = score_theta(RUBRIC, {"i0": 4, "i5": 9 if False else None})["trait"]
+    one = score_theta(RUBRIC, {"i0": 4, "i5": None})["trait"]
     assert not one.scorable  # 1 of 6 answered; the default policy needs 3
     assert one.answered == 1
     assert "needs 3" in one.reason
@@ -204,6 +205,17 @@ def test_missing_answers_drop_out_and_the_policy_applies() -> None:
     assert score.answered == 3
     theta, _ = _reference_eap(_keyed(three), Prior())
     assert score.theta == pytest.approx(theta, abs=1e-6)
+
+
+def test_the_quadrature_is_declarable() -> None:
+    answers = ANSWERS[0]
+    theta, se = _reference_eap(_keyed(answers), Prior())
+    fine = score_theta(RUBRIC, answers, quadrature=Quadrature(points=161, lower=-8, upper=8))
+    assert fine["trait"].theta == pytest.approx(theta, abs=1e-6)
+    assert fine["trait"].se == pytest.approx(se, abs=1e-6)
+    coarse = score_theta(RUBRIC, answers, quadrature=Quadrature(points=7))["trait"]
+    assert coarse.theta is not None
+    assert abs(coarse.theta - theta) > 1e-3  # 7 nodes two units apart: a visibly cruder sum
 
 
 def test_missing_codes_count_as_missing() -> None:
@@ -481,3 +493,18 @@ def test_the_content_hash_covers_the_parameters_only_when_present() -> None:
     reworded = attrs.evolve(dim.items[0], text="Reworded")
     same = attrs.evolve(RUBRIC, dimensions=[attrs.evolve(dim, items=[reworded, *dim.items[1:]])])
     assert content_hash(same) == base
+
+
+def test_map_and_ml_reach_estimates_beyond_the_quadrature_grid() -> None:
+    """Newton starts at the best node but is not bound to the grid (hard items, θ near 8)."""
+    hard = [attrs.evolve(p, thresholds=tuple(b + 8.0 for b in p.thresholds)) for p in
+            (MIXED[0], MIXED[1], GRM)]  # fmt: skip
+    rubric = _rubric(hard, ["high", "high", "high"])
+    answers = {"i0": 3, "i1": 2, "i2": 4}
+    for method, prior in (("ml", None), ("map", Prior(mean=0.0, sd=4.0))):
+        kwargs = {} if prior is None else {"prior": prior}
+        score = score_theta(rubric, answers, method=method, **kwargs)["trait"]
+        theta, se = _reference_mode(_keyed(answers, rubric), prior)
+        assert theta > 6.5
+        assert score.theta == pytest.approx(theta, abs=1e-6)
+        assert score.se == pytest.approx(se, abs=1e-5)

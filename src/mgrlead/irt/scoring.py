@@ -261,10 +261,9 @@ class _Plan:
 
 def irt_dimensions(rubric: Rubric) -> tuple[str, ...]:
     """The ids of the dimensions whose every item carries IRT parameters, in rubric order."""
+    declared = {item.id for item in rubric.items if item.irt is not None}
     return tuple(
-        dim.id
-        for dim in rubric.walk()
-        if all(rubric.item(i).irt is not None for i, _ in rubric.members(dim))
+        dim.id for dim in rubric.walk() if all(i in declared for i, _ in rubric.members(dim))
     )
 
 
@@ -599,12 +598,15 @@ def _newton(
     for _ in range(MAX_ITERATIONS):
         if not active.any():
             break
-        step = np.where(active, -g / h, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(active & (h < 0), -g / h, 0.0)  # h < 0: strictly concave
         scale = np.ones_like(theta)
         for _halving in range(60):
             trial = theta + scale * step
-            f_new, g_new, h_new = _objective(dim, cats, trial, prior)
-            worse = active & (f_new < f - 1e-12 * np.abs(f))
+            with np.errstate(over="ignore", invalid="ignore"):
+                f_new, g_new, h_new = _objective(dim, cats, trial, prior)
+            # not an increase (or not a number): halve the step
+            worse = active & ~(f_new >= f - 1e-12 * np.abs(f))
             if not worse.any():
                 break
             scale = np.where(worse, 0.5 * scale, scale)
