@@ -23,7 +23,13 @@ import mgrlead
 from mgrlead.errors import AnswerError, RubricError, RubricFileError
 from mgrlead.io.schema import rubric_schema
 from mgrlead.io.serialize import dump_rubric, load_rubric_text, unstructure_rubric
-from mgrlead.irt import Prior, Quadrature, score_theta
+from mgrlead.irt import (
+    Prior,
+    Quadrature,
+    dimension_information,
+    item_information,
+    score_theta,
+)
 from mgrlead.irt import scoring as irt_scoring
 from mgrlead.model import Dimension, IrtParams, Item, Pole, Rubric, Scale
 from mgrlead.plan import content_hash
@@ -508,3 +514,29 @@ def test_map_and_ml_reach_estimates_beyond_the_quadrature_grid() -> None:
         assert theta > 6.5
         assert score.theta == pytest.approx(theta, abs=1e-6)
         assert score.se == pytest.approx(se, abs=1e-5)
+
+
+@pytest.mark.parametrize("params", MIXED)
+def test_item_information_agrees_with_the_textbook_formula(params: IrtParams) -> None:
+    """Σ_k P_k'(θ)² / P_k(θ), the derivatives by central differences of the reference."""
+    thetas = np.linspace(-4, 4, 17)
+    got = item_information(params, thetas)
+    h = 1e-5
+    for theta, info in zip(thetas, got, strict=True):
+        want = 0.0
+        for k in range(params.categories):
+            p = _p_ref(params, k, theta)
+            dp = (_p_ref(params, k, theta + h) - _p_ref(params, k, theta - h)) / (2 * h)
+            want += dp * dp / p
+        assert info == pytest.approx(want, rel=1e-6, abs=1e-9)
+
+
+def test_dimension_information_is_the_sum_and_gives_the_ml_se() -> None:
+    thetas = np.array([-1.0, 0.0, 0.7])
+    total = dimension_information(RUBRIC, "trait", thetas)
+    assert total == pytest.approx(sum(item_information(p, thetas) for p in MIXED), rel=1e-12)
+    # keying does not change information
+    flipped = _rubric(list(MIXED), [SWAP[k] for k in KEYED])
+    assert dimension_information(flipped, "trait", thetas) == pytest.approx(total, rel=1e-12)
+    with pytest.raises(RubricError, match="no dimension 'nope'"):
+        dimension_information(RUBRIC, "nope", thetas)

@@ -20,7 +20,7 @@ Example:
 
 from __future__ import annotations
 
-from mgrlead.irt.models import category_log_probabilities, log_probability
+from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
 from mgrlead.irt.scoring import (
     METHODS,
     STATUS,
@@ -30,6 +30,7 @@ from mgrlead.irt.scoring import (
     ThetaProfile,
     ThetaScore,
     ThetaTable,
+    dimension_information,
     irt_dimensions,
     score_theta,
 )
@@ -44,7 +45,9 @@ __all__ = [
     "ThetaScore",
     "ThetaTable",
     "category_log_probabilities",
+    "dimension_information",
     "irt_dimensions",
+    "item_information",
     "log_probability",
     "score_theta",
 ]

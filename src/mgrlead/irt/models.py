@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     Floats = npt.NDArray[np.float64]
     Ints = npt.NDArray[np.intp]
 
-__all__ = ["category_log_probabilities", "log_probability"]
+__all__ = ["category_log_probabilities", "item_information", "log_probability"]
 
 
 def _sigmoid(x: Floats) -> Floats:
@@ -98,3 +98,19 @@ def category_log_probabilities(params: IrtParams, theta: Floats) -> Floats:
     cats = np.arange(params.categories, dtype=np.intp)[:, None]
     logp, _, _ = log_probability(params, cats, np.broadcast_to(theta, (len(cats), len(theta))))
     return logp
+
+
+def item_information(params: IrtParams, theta: Floats) -> Floats:
+    """The item's (Fisher, expected) information at each θ: ``Σ_k P_k (d log P_k / dθ)²``.
+
+    For the GPCM this is ``(D a)² Var[k]``; for the GRM ``Σ_k P_k'² / P_k``.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    theta = np.asarray(theta, dtype=np.float64)
+    cats = np.arange(params.categories, dtype=np.intp).reshape((-1,) + (1,) * theta.ndim)
+    shape = (params.categories, *theta.shape)
+    logp, d1, _ = log_probability(
+        params, np.broadcast_to(cats, shape), np.broadcast_to(theta, shape)
+    )
+    return (np.exp(logp) * d1 * d1).sum(axis=0)  # type: ignore[no-any-return]

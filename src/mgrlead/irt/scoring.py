@@ -22,7 +22,7 @@ from attrs.validators import ge, in_, instance_of
 from mgrlead.engines.batch import code_indices
 from mgrlead.engines.checks import all_valid, check_answer, check_matrix
 from mgrlead.errors import AnswerError, RubricError
-from mgrlead.irt.models import category_log_probabilities, log_probability
+from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
 from mgrlead.plan import compile_plan
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ __all__ = [
     "ThetaProfile",
     "ThetaScore",
     "ThetaTable",
+    "dimension_information",
     "irt_dimensions",
     "score_theta",
 ]
@@ -322,6 +323,26 @@ def _tables(plan: _Plan, quadrature: Quadrature) -> tuple[tuple[Floats, Any], ..
         flat.setflags(write=False)
         out.append((flat, np.asarray(offsets, dtype=np.intp)))
     return tuple(out)
+
+
+def dimension_information(rubric: Rubric, dimension: str, theta: npt.ArrayLike) -> Floats:
+    """The test information of one dimension at each θ: the sum of its items' information.
+
+    ``1 / sqrt(information)`` is the standard error of the ML estimate at θ (add
+    ``1 / sd²`` of a normal prior for MAP).  The keying does not change an item's
+    information.
+
+    Raises:
+        RubricError: the dimension does not exist, or an item of it has no parameters.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    plan = _plan(rubric, (dimension,))
+    points = np.asarray(theta, dtype=np.float64)
+    total = np.zeros_like(points)
+    for m in plan.dimensions[0].members:
+        total += item_information(m.params, points)
+    return total
 
 
 # ------------------------------------------------------------------ scoring
