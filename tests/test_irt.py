@@ -540,3 +540,53 @@ def test_dimension_information_is_the_sum_and_gives_the_ml_se() -> None:
     assert dimension_information(flipped, "trait", thetas) == pytest.approx(total, rel=1e-12)
     with pytest.raises(RubricError, match="no dimension 'nope'"):
         dimension_information(RUBRIC, "nope", thetas)
+
+
+def _params(model: str, k: int) -> st.SearchStrategy[IrtParams]:
+    """Valid parameters of ``model`` for a scale of ``k`` points."""
+    values = st.lists(st.floats(-4, 4, allow_subnormal=False), min_size=k - 1, max_size=k - 1)
+    a = st.floats(0.05, 5.0)
+    d = st.sampled_from([1.0, 1.702])
+    if model == "grm":
+        ordered = values.filter(lambda v: len(set(v)) == len(v)).map(sorted)
+        return st.builds(lambda a, b, d: IrtParams(model="grm", a=a, thresholds=b, scaling=d),
+                         a, ordered, d)  # fmt: skip
+    if model == "gpcm":
+        return st.builds(lambda a, s, d: IrtParams(model="gpcm", a=a, steps=s, scaling=d),
+                         a, values, d)  # fmt: skip
+    if model == "pcm":
+        return st.builds(lambda s: IrtParams(model="pcm", steps=s), values)
+    return st.builds(lambda loc, s: IrtParams(model="rsm", location=loc, steps=s),
+                     st.floats(-3, 3), values)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), model=st.sampled_from(["grm", "gpcm", "pcm", "rsm"]))
+def test_any_valid_parameters_round_trip_and_validate_against_the_schema(
+    data: st.DataObject, model: str
+) -> None:
+    n = data.draw(st.integers(1, 4))
+    if model == "rsm":  # the steps are shared in a dimension
+        shared = data.draw(_params("rsm", 5))
+        locations = data.draw(st.lists(st.floats(-3, 3), min_size=n, max_size=n))
+        params = [attrs.evolve(shared, location=loc) for loc in locations]
+    else:
+        params = [data.draw(_params(model, 5)) for _ in range(n)]
+    rubric = _rubric(params, data.draw(st.lists(st.sampled_from(["high", "low"]),
+                                                min_size=n, max_size=n)))  # fmt: skip
+    for fmt in ("toml", "json", "yaml"):
+        assert load_rubric_text(dump_rubric(rubric, fmt), fmt=fmt) == rubric
+    jsonschema.validate(unstructure_rubric(rubric), rubric_schema())
+    score = score_theta(rubric, dict.fromkeys(rubric.item_ids, 3))["trait"]
+    assert score.theta is not None
+    assert math.isfinite(score.theta)
+
+
+def test_thresholds_very_close_together_stay_finite() -> None:
+    """log(1 - e^(-Da gap)) for a tiny gap: -inf with log1p(-exp(...)), exact with expm1."""
+    close = IrtParams(model="grm", a=1.0, thresholds=(0.0, 1e-30, 1.0, 2.0))
+    rubric = _rubric([close, GRM], ["high", "high"])
+    score = score_theta(rubric, {"i0": 2, "i1": 3})["trait"]  # the all-but-impossible category
+    assert score.theta is not None
+    assert math.isfinite(score.theta)
+    assert item_information(close, np.array([0.0]))[0] > 0

@@ -62,8 +62,7 @@ def log_probability(
     if params.model == "grm":
         ext = np.concatenate(([-np.inf], steps, [np.inf]))
         gap = np.diff(ext)  # b_k+1 - b_k, infinite at both ends
-        with np.errstate(over="ignore"):
-            const = np.log1p(-np.exp(-da * gap))
+        const = np.log(-np.expm1(-da * gap))  # exact even for thresholds very close together
         lo = ext[category]
         hi = ext[category + 1]
         x_lo = da * (theta - lo)
