@@ -7,6 +7,7 @@ textbook formulas here (not mgrlead.irt.models), integrated with scipy's
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
@@ -29,6 +30,7 @@ from mgrlead.irt import (
     dimension_information,
     item_information,
     score_theta,
+    sum_score_table,
 )
 from mgrlead.irt import scoring as irt_scoring
 from mgrlead.model import Dimension, IrtParams, Item, Pole, Rubric, Scale
@@ -590,3 +592,52 @@ def test_thresholds_very_close_together_stay_finite() -> None:
     assert score.theta is not None
     assert math.isfinite(score.theta)
     assert item_information(close, np.array([0.0]))[0] > 0
+
+
+def test_eap_from_sum_scores_agrees_with_summing_over_every_pattern() -> None:
+    """Lord-Wingersky against brute force: every answer pattern of four items (625)."""
+    rubric = _rubric(MIXED[:4], KEYED[:4])
+    prior = Prior(mean=0.3, sd=1.2)
+    table = sum_score_table(rubric, "trait", prior=prior)
+    nodes = np.linspace(-6, 6, 61)
+    weights = np.exp(-0.5 * ((nodes - prior.mean) / prior.sd) ** 2)
+    weights /= weights.sum()
+    by_sum: dict[int, np.ndarray] = {}
+    for pattern in itertools.product(range(5), repeat=4):  # keyed categories
+        lik = np.array([math.prod(_p_ref(p, k, t) for p, k in zip(MIXED[:4], pattern,
+                        strict=True)) for t in nodes])  # fmt: skip
+        s = sum(pattern) + 4  # keyed scores on 1..5
+        by_sum[s] = by_sum.get(s, np.zeros_like(nodes)) + lik
+    assert table.sums.tolist() == list(range(4, 21))
+    for s, theta, se, prob in zip(table.sums, table.theta, table.se, table.probability,
+                                  strict=True):  # fmt: skip
+        joint = by_sum[int(s)] * weights
+        want = (joint * nodes).sum() / joint.sum()
+        assert theta == pytest.approx(want, abs=1e-12)
+        assert se == pytest.approx(math.sqrt((joint * (nodes - want) ** 2).sum() / joint.sum()),
+                                   abs=1e-12)  # fmt: skip
+        assert prob == pytest.approx(joint.sum(), abs=1e-12)
+    assert table.probability.sum() == pytest.approx(1.0, abs=1e-12)
+    assert (np.diff(table.theta) > 0).all()  # a higher sum, a higher θ
+
+
+def test_sum_scores_are_looked_up_and_checked() -> None:
+    rubric = _rubric(MIXED[:4], KEYED[:4])
+    table = sum_score_table(rubric, "trait")
+    theta, se = table.lookup([4, 12, np.nan, 20])
+    assert theta[1] == table.theta[8]
+    assert theta[0] == table.theta[0]
+    assert np.isnan(theta[2])
+    assert np.isnan(se[2])
+    # the sums are the rubric's own `sum` score of complete answers (weights 1)
+    answers = {"i0": 5, "i1": 2, "i2": 3, "i3": 1}
+    profile_sum = mgrlead.score(rubric, answers).dimensions[0].sum
+    keyed = sum(k + 1 for _, k in _keyed(answers, rubric))
+    assert profile_sum == keyed
+    assert table.lookup([profile_sum])[0][0] == table.theta[keyed - 4]
+    with pytest.raises(
+        AnswerError, match=r"sum 21\.0 at position 1 is not a whole number from 4 to 20"
+    ):
+        table.lookup([12, 21])
+    with pytest.raises(AnswerError, match=r"sum 7\.5 at position 0"):
+        table.lookup([7.5])

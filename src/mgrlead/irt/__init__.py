@@ -34,12 +34,14 @@ from mgrlead.irt.scoring import (
     irt_dimensions,
     score_theta,
 )
+from mgrlead.irt.sums import SumScoreTable, sum_score_table
 
 __all__ = [
     "METHODS",
     "STATUS",
     "Prior",
     "Quadrature",
+    "SumScoreTable",
     "ThetaColumns",
     "ThetaProfile",
     "ThetaScore",
@@ -50,4 +52,5 @@ __all__ = [
     "item_information",
     "log_probability",
     "score_theta",
+    "sum_score_table",
 ]

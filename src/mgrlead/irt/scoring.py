@@ -38,6 +38,9 @@ __all__ = [
     "BLOCK_ROWS",
     "METHODS",
     "STATUS",
+    "IrtDimension",
+    "IrtMember",
+    "IrtPlan",
     "Prior",
     "Quadrature",
     "ThetaColumns",
@@ -46,6 +49,7 @@ __all__ = [
     "ThetaTable",
     "dimension_information",
     "irt_dimensions",
+    "plan_for",
     "score_theta",
 ]
 
@@ -240,24 +244,39 @@ class ThetaTable:
 
 # ------------------------------------------------------------------ the plan
 @frozen
-class _Member:
+class IrtMember:
+    """One item of a dimension: its column, whether it is reverse-keyed there, its parameters."""
+
     column: int
+    """Its index in the rubric's items (the column of a batch)."""
     reverse: bool
+    """Whether it is reverse-keyed in the dimension."""
     params: IrtParams
+    """Its parameters (toward the high pole)."""
 
 
 @frozen
-class _Dimension:
+class IrtDimension:
+    """A dimension scored on θ: its members and how many answers it needs."""
+
     id: str
-    members: tuple[_Member, ...]
+    """The dimension id."""
+    members: tuple[IrtMember, ...]
+    """Its items, in rubric order."""
     required: int
+    """The fewest answered items for a θ (the missing-data policy, at least 1)."""
 
 
-@frozen(eq=False)  # compared by identity: _plan caches one per rubric value
-class _Plan:
+@frozen(eq=False)  # compared by identity: plan_for caches one per rubric value
+class IrtPlan:
+    """What θ scoring reads: the rubric's items (answer checks) and the scored dimensions."""
+
     items: tuple[ItemPlan, ...]
+    """Every item of the rubric, compiled (codes, missing codes), in rubric order."""
     index: Mapping[str, int]
-    dimensions: tuple[_Dimension, ...]
+    """Item id to column."""
+    dimensions: tuple[IrtDimension, ...]
+    """The dimensions scored on θ."""
 
 
 def irt_dimensions(rubric: Rubric) -> tuple[str, ...]:
@@ -269,7 +288,15 @@ def irt_dimensions(rubric: Rubric) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=64)
-def _plan(rubric: Rubric, dimensions: tuple[str, ...] | None) -> _Plan:
+def plan_for(rubric: Rubric, dimensions: tuple[str, ...] | None) -> IrtPlan:
+    """The compiled IRT plan of ``rubric`` (cached by value): its items and scored dimensions.
+
+    ``dimensions``: which ones; ``None``: every dimension whose items all carry
+    parameters.
+
+    Raises:
+        RubricError: naming a dimension that does not exist or items without parameters.
+    """
     plan = compile_plan(rubric)
     chosen = dimensions if dimensions is not None else irt_dimensions(rubric)
     if not chosen:
@@ -294,15 +321,15 @@ def _plan(rubric: Rubric, dimensions: tuple[str, ...] | None) -> _Plan:
                 "parameters; θ needs them on every item of the dimension"
             )
         members = tuple(
-            _Member(i, rev, rubric.item(plan.items[i].id).irt)  # type: ignore[arg-type]
+            IrtMember(i, rev, rubric.item(plan.items[i].id).irt)  # type: ignore[arg-type]
             for i, rev in zip(dp.members, dp.reverse, strict=True)
         )
-        out.append(_Dimension(dim_id, members, max(dp.required, 1)))
-    return _Plan(plan.items, plan.index, tuple(out))
+        out.append(IrtDimension(dim_id, members, max(dp.required, 1)))
+    return IrtPlan(plan.items, plan.index, tuple(out))
 
 
 @functools.lru_cache(maxsize=64)
-def _tables(plan: _Plan, quadrature: Quadrature) -> tuple[tuple[Floats, Any], ...]:
+def _tables(plan: IrtPlan, quadrature: Quadrature) -> tuple[tuple[Floats, Any], ...]:
     """Per dimension: the flat table ``(Σ (codes + 1), Q)`` and each member's row offset."""
     import numpy as np  # noqa: PLC0415
 
@@ -337,7 +364,7 @@ def dimension_information(rubric: Rubric, dimension: str, theta: npt.ArrayLike) 
     """
     import numpy as np  # noqa: PLC0415
 
-    plan = _plan(rubric, (dimension,))
+    plan = plan_for(rubric, (dimension,))
     points = np.asarray(theta, dtype=np.float64)
     total = np.zeros_like(points)
     for m in plan.dimensions[0].members:
@@ -413,7 +440,7 @@ def score_theta(  # noqa: PLR0913 - the estimator's options
         raise RubricError(f"prior must be a Prior, got {prior!r}")
     if quadrature is not None and not isinstance(quadrature, Quadrature):
         raise RubricError(f"quadrature must be a Quadrature, got {quadrature!r}")
-    plan = _plan(rubric, None if dimensions is None else tuple(dimensions))
+    plan = plan_for(rubric, None if dimensions is None else tuple(dimensions))
     quad = quadrature if quadrature is not None else Quadrature()
     single = isinstance(answers, Mapping)
     values = _row(plan, answers) if single else _matrix(plan, answers)  # type: ignore[arg-type]
@@ -439,7 +466,7 @@ def score_theta(  # noqa: PLR0913 - the estimator's options
     return ThetaProfile(method=method, prior=table.prior, scores=tuple(scores))
 
 
-def _reason(plan: _Plan, dimension: str, status: int, answered: int) -> str:
+def _reason(plan: IrtPlan, dimension: str, status: int, answered: int) -> str:
     if status != 1:
         return STATUS[status]
     dim = next(d for d in plan.dimensions if d.id == dimension)
@@ -449,7 +476,7 @@ def _reason(plan: _Plan, dimension: str, status: int, answered: int) -> str:
     )
 
 
-def _row(plan: _Plan, answers: Mapping[str, object]) -> Floats:
+def _row(plan: IrtPlan, answers: Mapping[str, object]) -> Floats:
     import numpy as np  # noqa: PLC0415
 
     unknown = sorted(set(answers) - set(plan.index))
@@ -468,7 +495,7 @@ def _row(plan: _Plan, answers: Mapping[str, object]) -> Floats:
     return row
 
 
-def _matrix(plan: _Plan, values: npt.ArrayLike) -> Floats:
+def _matrix(plan: IrtPlan, values: npt.ArrayLike) -> Floats:
     import numpy as np  # noqa: PLC0415
 
     if getattr(values, "dtype", None) == np.bool_:
@@ -488,7 +515,7 @@ def _matrix(plan: _Plan, values: npt.ArrayLike) -> Floats:
 
 
 def _score(
-    plan: _Plan, values: Floats, method: str, prior: Prior | None, quad: Quadrature
+    plan: IrtPlan, values: Floats, method: str, prior: Prior | None, quad: Quadrature
 ) -> ThetaTable:
     import numpy as np  # noqa: PLC0415
 
@@ -563,7 +590,7 @@ def _eap(log_post: Floats, nodes: Floats) -> tuple[Floats, Floats]:
 
 
 def _objective(
-    dim: _Dimension, cats: list[tuple[Any, Any]], theta: Floats, prior: Prior | None
+    dim: IrtDimension, cats: list[tuple[Any, Any]], theta: Floats, prior: Prior | None
 ) -> tuple[Floats, Floats, Floats]:
     """The log posterior (or likelihood) and its two derivatives at each row's θ."""
     import numpy as np  # noqa: PLC0415
@@ -585,7 +612,7 @@ def _objective(
 
 
 def _newton(
-    dim: _Dimension,
+    dim: IrtDimension,
     indices: list[tuple[Any, Any]],
     log_post: Floats,
     nodes: Floats,
