@@ -394,6 +394,11 @@ def test_dimensions_without_parameters_are_named() -> None:
     rubric = attrs.evolve(ML, dimensions=[attrs.evolve(dim, items=half), *ML.dimensions[1:]])
     with pytest.raises(RubricError, match="'pr4', 'pr5', 'pr6' carry no IRT parameters"):
         score_theta(rubric, {}, dimensions=["process_results"])
+    with pytest.raises(
+        RubricError, match=r"needs a Rubric, got str; load one with mgrlead\.load_rubric"
+    ):
+        score_theta("manager-leader", {})  # type: ignore[call-overload]
+    assert score_theta(RUBRIC, {}, dimensions="trait")["trait"].answered == 0
     with pytest.raises(RubricError, match="unknown θ method 'wle'"):
         score_theta(RUBRIC, {}, method="wle")
     with pytest.raises(RubricError, match="'ml' uses no prior"):
@@ -464,6 +469,12 @@ def test_a_file_with_bad_parameters_names_the_item() -> None:
     data = unstructure_rubric(RUBRIC)
     data["dimensions"][0]["items"][1]["irt"]["thresholds"] = [0.0, -1.0, 0.5, 1.0]
     with pytest.raises(RubricFileError, match=r"item 'i1': irt: thresholds must increase"):
+        load_rubric_text(json.dumps(data), fmt="json")
+    data = unstructure_rubric(RUBRIC)
+    data["dimensions"][0]["items"][2]["irt"]["model"] = "2pl"
+    with pytest.raises(
+        RubricFileError, match=r"unknown model '2pl'; use one of grm, gpcm, pcm, rsm"
+    ):
         load_rubric_text(json.dumps(data), fmt="json")
     data = unstructure_rubric(RUBRIC)
     data["dimensions"][0]["items"][0]["irt"]["discrimination"] = 1.0

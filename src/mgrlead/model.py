@@ -325,6 +325,14 @@ def _finite_numbers(_inst: object, attribute: Any, value: Any) -> None:  # noqa:
             raise RubricError(f"{attribute.name} must hold finite numbers, got {v!r}")
 
 
+def _irt_model(_inst: object, _attribute: Any, value: Any) -> None:  # noqa: ANN401
+    if value not in IRT_MODELS:
+        raise RubricError(
+            f"irt: unknown model {value!r}; use one of {', '.join(IRT_MODELS)} "
+            "(2PL-style dichotomous items are grm with one threshold)"
+        )
+
+
 def _optional_finite(_inst: object, attribute: Any, value: Any) -> None:  # noqa: ANN401
     if value is not None:
         _finite_number(_inst, attribute, value)
@@ -355,7 +363,7 @@ class IrtParams:
     itself and the parameter (:meth:`problems`).
     """
 
-    model: str = field(validator=in_(IRT_MODELS))
+    model: str = field(validator=[_irt_model, in_(IRT_MODELS)])
     """``grm``, ``gpcm``, ``pcm`` or ``rsm``."""
     a: float | None = field(default=None, validator=_optional_finite)
     """Discrimination (``grm``, ``gpcm``): positive; not given for ``pcm`` and ``rsm`` (1)."""

@@ -23,13 +23,14 @@ from mgrlead.engines.batch import code_indices
 from mgrlead.engines.checks import all_valid, check_answer, check_matrix
 from mgrlead.errors import AnswerError, RubricError
 from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
+from mgrlead.model import Rubric
 from mgrlead.plan import compile_plan
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from mgrlead.model import IrtParams, Rubric
+    from mgrlead.model import IrtParams
     from mgrlead.plan import ItemPlan
 
     Floats = npt.NDArray[np.float64]
@@ -432,6 +433,13 @@ def score_theta(  # noqa: PLR0913 - the estimator's options
         RubricError: no dimension (or a named one) has parameters on all its items.
         AnswerError: an answer off the scale, naming the item (and row).
     """
+    if not isinstance(rubric, Rubric):
+        raise RubricError(
+            f"score_theta needs a Rubric, got {type(rubric).__name__}; load one with "
+            "mgrlead.load_rubric(name or file)"
+        )
+    if isinstance(dimensions, str):
+        dimensions = (dimensions,)
     if method not in METHODS:
         raise RubricError(f"unknown θ method {method!r}; use one of {', '.join(METHODS)}")
     if method == "ml" and prior is not None:
