@@ -652,3 +652,17 @@ def test_sum_scores_are_looked_up_and_checked() -> None:
         table.lookup([12, 21])
     with pytest.raises(AnswerError, match=r"sum 7\.5 at position 0"):
         table.lookup([7.5])
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars"])
+def test_a_data_frame_is_read_by_column_name(library: str) -> None:
+    module = pytest.importorskip(library)
+    rows = [ANSWERS[0], ANSWERS[2] | {"i5": None}]
+    order = ["i3", "i0", "i5", "i2", "i1", "i4"]  # not the rubric's order
+    data = {"person": ["ann", "bob"]} | {i: [r.get(i) for r in rows] for i in order}
+    frame = module.DataFrame(data)
+    table = score_theta(RUBRIC, frame)["trait"]
+    for n, row in enumerate(rows):
+        assert table.theta[n] == score_theta(RUBRIC, row)["trait"].theta
+    with pytest.raises(AnswerError, match=r"no column for item\(s\) 'i1'"):
+        score_theta(RUBRIC, module.DataFrame({i: data[i] for i in order if i != "i1"}))

@@ -411,9 +411,11 @@ def score_theta(  # noqa: PLR0913 - the estimator's options
 
     Args:
         rubric: A rubric whose items carry :class:`~mgrlead.model.IrtParams`.
-        answers: ``{item_id: code or None}`` for one respondent, or an array
+        answers: ``{item_id: code or None}`` for one respondent; or an array
             ``(respondents, items)`` with the columns in ``rubric.item_ids``
-            order, NaN (or a missing code) for an unanswered item.
+            order, NaN (or a missing code) for an unanswered item; or a data
+            frame (pandas, polars) with a column named by each item id (other
+            columns are left alone).
         method: ``eap`` (posterior mean, posterior SD as SE), ``map``
             (posterior mode, SE from the observed information at the mode
             plus the prior's 1/sd²) or ``ml`` (no prior; SE from the observed
@@ -505,6 +507,21 @@ def _row(plan: IrtPlan, answers: Mapping[str, object]) -> Floats:
 
 def _matrix(plan: IrtPlan, values: npt.ArrayLike) -> Floats:
     import numpy as np  # noqa: PLC0415
+
+    columns = getattr(values, "columns", None)
+    if columns is not None:  # a data frame: its item columns by name, in rubric order
+        names = [str(c) for c in columns]
+        ids = [it.id for it in plan.items]
+        lacking = [i for i in ids if i not in names]
+        if lacking:
+            raise AnswerError(
+                f"the frame has no column for item(s) {', '.join(map(repr, lacking))}; "
+                "give every item of the rubric a column (empty when not asked)",
+                item=lacking[0],
+            )
+        frame: Any = values
+        selected = frame[ids]
+        values = selected.to_numpy() if hasattr(selected, "to_numpy") else selected
 
     if getattr(values, "dtype", None) == np.bool_:
         raise AnswerError("the answers are true/false values, not response codes; give numbers")
