@@ -666,3 +666,28 @@ def test_a_data_frame_is_read_by_column_name(library: str) -> None:
         assert table.theta[n] == score_theta(RUBRIC, row)["trait"].theta
     with pytest.raises(AnswerError, match=r"no column for item\(s\) 'i1'"):
         score_theta(RUBRIC, module.DataFrame({i: data[i] for i in order if i != "i1"}))
+
+
+def test_items_on_scales_of_their_own_mix_in_one_dimension() -> None:
+    """A yes/no item (2PL as a one-threshold GRM) and a 0..3 item beside 1..5 items."""
+    yes_no = Scale(min=0, max=1, labels=["No", "Yes"])
+    four = Scale(min=0, max=3, labels=["Never", "Sometimes", "Often", "Always"])
+    items = [
+        Item(id="y", text="Y", keyed="high", scale=yes_no,
+             irt=IrtParams(model="grm", a=1.7, thresholds=(0.4,))),
+        Item(id="f", text="F", keyed="low", scale=four,
+             irt=IrtParams(model="gpcm", a=1.1, steps=(-0.7, 0.1, 0.9))),
+        Item(id="g", text="G", keyed="high", irt=GRM),
+    ]  # fmt: skip
+    dim = attrs.evolve(RUBRIC.dimensions[0], items=items)
+    rubric = attrs.evolve(RUBRIC, dimensions=[dim])
+    answers = {"y": 1, "f": 1, "g": 2}
+    pairs = [(items[0].irt, 1), (items[1].irt, 3 - 1), (GRM, 2 - 1)]
+    theta, se = _reference_eap(pairs, Prior())  # type: ignore[arg-type]
+    score = score_theta(rubric, answers)["trait"]
+    assert score.theta == pytest.approx(theta, abs=1e-6)
+    assert score.se == pytest.approx(se, abs=1e-6)
+    mode, _ = _reference_mode(pairs, None)  # type: ignore[arg-type]
+    assert score_theta(rubric, answers, method="ml")["trait"].theta == pytest.approx(mode, abs=1e-6)
+    with pytest.raises(AnswerError, match=r"item 'y': 2 is outside the scale 0\.\.1"):
+        score_theta(rubric, {"y": 2})
