@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mgrlead.model",),
     ("mgrlead.plan",),
     ("mgrlead.engines",),
+    ("mgrlead.irt",),
     ("mgrlead.io",),
     ("mgrlead.plugins",),
     ("mgrlead.analysis",),

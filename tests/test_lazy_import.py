@@ -53,3 +53,14 @@ def test_subpackages_are_reachable_as_attributes_and_unknown_names_are_not() -> 
         _ = mgrlead.no_such_name
     with pytest.raises(AttributeError, match="no attribute '_private'"):
         _ = mgrlead._private
+
+
+def test_irt_loads_only_when_asked_and_without_numpy() -> None:
+    """``mgrlead.irt`` (issue 17) stays out of ``import mgrlead``; numpy waits for a score."""
+    code = (
+        "import sys, mgrlead\n"
+        "print('mgrlead.irt' in sys.modules)\n"
+        "import mgrlead.irt\n"
+        "print('mgrlead.irt' in sys.modules, 'numpy' in sys.modules)"
+    )
+    assert _run(code) == ["False", "True", "False"]

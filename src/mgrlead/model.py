@@ -23,9 +23,11 @@ from mgrlead.strategies import StrategyResolver  # noqa: TC001 - attrs/cattrs re
 
 __all__ = [
     "BAND_TOLERANCE",
+    "IRT_MODELS",
     "STRATEGIES",
     "Band",
     "Dimension",
+    "IrtParams",
     "Item",
     "MissingPolicy",
     "Pole",
@@ -308,6 +310,128 @@ class Pole:
     """One concrete development suggestion."""
 
 
+#: The item response models an item can declare (see :class:`IrtParams`).
+IRT_MODELS: Final = ("grm", "gpcm", "pcm", "rsm")
+
+
+def _float_tuple(value: Iterable[float]) -> tuple[float, ...]:
+    return tuple(value)
+
+
+def _finite_numbers(_inst: object, attribute: Any, value: Any) -> None:  # noqa: ANN401
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise RubricError(f"{attribute.name} must hold finite numbers, got {v!r}")
+
+
+def _irt_model(_inst: object, _attribute: Any, value: Any) -> None:  # noqa: ANN401
+    if value not in IRT_MODELS:
+        raise RubricError(
+            f"irt: unknown model {value!r}; use one of {', '.join(IRT_MODELS)} "
+            "(2PL-style dichotomous items are grm with one threshold)"
+        )
+
+
+def _optional_finite(_inst: object, attribute: Any, value: Any) -> None:  # noqa: ANN401
+    if value is not None:
+        _finite_number(_inst, attribute, value)
+
+
+@frozen(kw_only=True)
+class IrtParams:
+    """An item's item-response-theory model and parameters, stated toward the HIGH pole.
+
+    The parameters describe the item's *keyed* score: the category counted from
+    the low pole, ``x - min`` for an item keyed toward the high pole and
+    ``max - x`` for a reverse-keyed one.  The keying is declared once (``keyed``
+    on the item); the parameters never restate it.
+
+    * ``grm`` (Samejima's graded response model): ``a`` > 0 and ``thresholds``
+      ``b1 < ... < bK-1``, one fewer than the scale's points.
+    * ``gpcm`` (generalized partial credit): ``a`` > 0 and ``steps`` ``d1..dK-1``
+      (in any order).
+    * ``pcm`` (partial credit): ``steps`` only; the discrimination is fixed at 1
+      (``a`` is not given).
+    * ``rsm`` (rating scale): ``location`` and ``steps`` (the category
+      thresholds ``tau``, shared by every ``rsm`` item of a dimension); the
+      item's steps are ``location + tau``; ``a`` is fixed at 1.
+
+    ``scaling`` is the logistic constant D: 1 (the logistic metric, the
+    default) or 1.702 (close to the normal ogive), any positive number.  The
+    item that carries the parameters checks them against its scale, naming
+    itself and the parameter (:meth:`problems`).
+    """
+
+    model: str = field(validator=[_irt_model, in_(IRT_MODELS)])
+    """``grm``, ``gpcm``, ``pcm`` or ``rsm``."""
+    a: float | None = field(default=None, validator=_optional_finite)
+    """Discrimination (``grm``, ``gpcm``): positive; not given for ``pcm`` and ``rsm`` (1)."""
+    thresholds: tuple[float, ...] = field(
+        default=(), converter=_float_tuple, validator=_finite_numbers
+    )
+    """``grm``: the ordered category thresholds ``b1 < ... < bK-1``."""
+    steps: tuple[float, ...] = field(default=(), converter=_float_tuple, validator=_finite_numbers)
+    """``gpcm``, ``pcm``: the step parameters; ``rsm``: the shared thresholds ``tau``."""
+    location: float | None = field(default=None, validator=_optional_finite)
+    """``rsm``: the item's location (its steps are ``location + tau``)."""
+    scaling: float = field(default=1.0, validator=_finite_number)
+    """The logistic scaling constant D (1, or 1.702 for the normal-ogive metric)."""
+
+    @property
+    def discrimination(self) -> float:
+        """``a``, or 1 for ``pcm`` and ``rsm``."""
+        return 1.0 if self.a is None else float(self.a)
+
+    @property
+    def categories(self) -> int:
+        """How many response categories the parameters describe."""
+        return len(self.thresholds if self.model == "grm" else self.steps) + 1
+
+    def effective_steps(self) -> tuple[float, ...]:
+        """The GRM thresholds, or the (G)PCM step parameters (``location + tau`` for ``rsm``)."""
+        if self.model == "grm":
+            return self.thresholds
+        if self.model == "rsm":
+            return tuple(float(self.location or 0.0) + t for t in self.steps)
+        return self.steps
+
+    def problems(self, points: int | None = None) -> list[str]:
+        """What is wrong with these parameters (for a scale of ``points`` points), as phrases."""
+        out = []
+        m = self.model
+        if m in {"grm", "gpcm"}:
+            if self.a is None:
+                out.append(f"{m} needs the discrimination a (a positive number)")
+            elif self.a <= 0:
+                out.append(f"a must be positive, got {self.a!r}")
+        elif self.a is not None:
+            out.append(f"{m} fixes a at 1; remove a (or use model = 'gpcm')")
+        if m == "grm":
+            if self.steps:
+                out.append("grm takes thresholds, not steps")
+            bad = [
+                f"b{i + 1} = {x:g} >= b{i + 2} = {y:g}"
+                for i, (x, y) in enumerate(itertools.pairwise(self.thresholds))
+                if not x < y
+            ]
+            if bad:
+                out.append(f"thresholds must increase ({'; '.join(bad)})")
+        elif self.thresholds:
+            out.append(f"{m} takes steps, not thresholds")
+        if (m == "rsm") != (self.location is not None):
+            out.append(
+                "rsm needs a location" if m == "rsm" else f"{m} takes no location (rsm only)"
+            )
+        if self.scaling <= 0:
+            out.append(f"scaling (D) must be positive, got {self.scaling!r}")
+        if points is not None and self.categories != points:
+            name = "thresholds" if m == "grm" else "steps"
+            out.append(
+                f"{self.categories - 1} {name} for a scale of {points} points; give {points - 1}"
+            )
+        return out
+
+
 @frozen(kw_only=True)
 class Item:
     """A statement the respondent rates on the rubric's scale.
@@ -329,9 +453,11 @@ class Item:
     """A scale for this item only; ``None`` uses the rubric's."""
     responses: tuple[ResponseScore, ...] = field(default=(), converter=_response_tuple)
     """An explicit score for every response code, when it is not simply the code."""
+    irt: IrtParams | None = field(default=None)
+    """Item response theory parameters (toward the high pole), for θ scoring."""
 
     def __attrs_post_init__(self) -> None:
-        """Check the weight and the response map."""
+        """Check the weight, the response map and the IRT parameters."""
         object.__setattr__(self, "weight", _finite_weight(f"item {self.id!r}", self.weight))
         if self.scale is not None and not isinstance(self.scale, Scale):
             raise RubricError(f"item {self.id!r}: scale must be a Scale, got {self.scale!r}")
@@ -340,9 +466,22 @@ class Item:
             raise RubricError(f"item {self.id!r}: response code {code} is scored twice")
         if self.responses and len({r.score for r in self.responses}) < 2:
             raise RubricError(f"item {self.id!r}: the response scores must not all be equal")
+        if self.irt is not None:
+            if not isinstance(self.irt, IrtParams):
+                raise RubricError(f"item {self.id!r}: irt must be IrtParams, got {self.irt!r}")
+            if self.responses:
+                raise RubricError(
+                    f"item {self.id!r}: irt parameters describe the scale's ordered points; "
+                    "an item with a response map cannot carry them (remove one of the two)"
+                )
+            problems = self.irt.problems()
+            if problems:
+                raise RubricError(f"item {self.id!r}: irt: {'; '.join(problems)}")
 
     def check_scale(self, scale: Scale) -> None:
-        """Check that the response map covers exactly the points of ``scale``."""
+        """Check that the response map (and IRT parameters) fit the points of ``scale``."""
+        if self.irt is not None and self.irt.categories != scale.points:
+            raise RubricError(f"item {self.id!r}: irt: {self.irt.problems(scale.points)[-1]}")
         if self.responses and sorted(r.code for r in self.responses) != list(scale):
             raise RubricError(
                 f"item {self.id!r}: its responses must score every point of its scale "
@@ -893,6 +1032,17 @@ class Rubric:
                 problems.append(str(exc))
         if problems:
             raise RubricError(f"{where}: {problems[0]}")
+        by_id = {item.id: item for item in self.items if item.irt is not None}
+        for dim in self.walk() if by_id else ():
+            declared = [(i, by_id[i].irt) for i, _ in self.members(dim) if i in by_id]
+            rsm = [(i, p.steps) for i, p in declared if p is not None and p.model == "rsm"]
+            for item_id, steps in rsm[1:]:
+                if steps != rsm[0][1]:
+                    raise RubricError(
+                        f"{where}: dimension {dim.id!r}: rsm items share their steps (tau), but "
+                        f"item {item_id!r} has {list(steps)} and item {rsm[0][0]!r} "
+                        f"{list(rsm[0][1])}; use the same steps, or model = 'pcm'"
+                    )
         for dim in self.walk():
             if dim.bands is None or dim.band_on != "mean":
                 continue

@@ -179,8 +179,9 @@ def _missing(policy: MissingPolicy) -> list[Any]:
 def scoring_content(rubric: Rubric) -> dict[str, Any]:
     """The part of a rubric that affects scores, as plain data (what is hashed).
 
-    The same items, keys, scales, response maps, weights, strategy, missing-data
-    policy and bands give the same content.  Texts (titles, item wording,
+    The same items, keys, scales, response maps, IRT parameters (only when an
+    item declares them), weights, strategy, missing-data policy and bands give
+    the same content.  Texts (titles, item wording,
     feedback, translations), metadata and provenance records are not part of it.
     """
 
@@ -205,6 +206,10 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
             "scale": _scale(rubric.item_scale(item)),
             "responses": [[r.code, r.score] for r in item.responses],
         }
+        if item.irt is not None:  # only when declared, so that every other hash stays as it was
+            p = item.irt
+            items[item.id]["irt"] = [p.model, p.a, list(p.thresholds), list(p.steps),
+                                     p.location, p.scaling]  # fmt: skip
     content = {
         "format": 1,
         "strategy": rubric.strategy,
