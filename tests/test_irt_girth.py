@@ -8,21 +8,19 @@ Gauss-Legendre points on -4.5..4.5: mgrlead's EAP on that truncated interval
 (a fine grid) agrees within 1e-4, and mgrlead's default grid (61 points,
 -6..6, which agrees with a 401-point grid on -10..10 within 1e-5) differs from
 girth's by its truncation only, most at the all-lowest and all-highest patterns.
-Skipped when girth is not installed (it is not a dependency of mgrlead).
+girth is in the test extra (it is not a dependency of mgrlead itself).
 """
 
 from __future__ import annotations
 
+import girth
 import numpy as np
-import pytest
+from girth import synthetic
 
 from mgrlead.irt import Quadrature, score_theta
 from mgrlead.model import IrtParams
 
 from .test_irt import _rubric
-
-girth = pytest.importorskip("girth")
-synthetic = pytest.importorskip("girth.synthetic")
 
 
 def test_eap_agrees_with_girth_given_girths_parameters() -> None:
