@@ -108,7 +108,7 @@ def fair_numpy(x: np.ndarray) -> dict[str, np.ndarray]:
         share = (total - answered) / 4.0 / np.where(answered > 0, answered, 1)
         percent = share * 100.0
         band = np.zeros(len(x), dtype=np.int64)
-        for bound, lower_includes in dim.boundaries:
+        for bound, lower_includes in dim.boundaries.cuts:
             band += (percent > bound) if lower_includes else (percent >= bound)
         out[f"{dim.id}_sum"] = np.where(ok, total, np.nan)
         out[f"{dim.id}_mean"] = np.where(ok, mean, np.nan)
@@ -122,7 +122,7 @@ def fair_numpy(x: np.ndarray) -> dict[str, np.ndarray]:
     ok = np.logical_and.reduce([o for o, _ in shares])
     overall = sum(s for _, s in shares) / len(shares)
     band = np.zeros(len(x), dtype=np.int64)
-    for bound, lower_includes in plan.overall_boundaries:
+    for bound, lower_includes in plan.overall_boundaries.cuts:
         band += (overall * 100 > bound) if lower_includes else (overall * 100 >= bound)
     out["overall_percent"] = np.where(ok, overall * 100.0, np.nan)
     out["overall_position"] = np.where(ok, 2.0 * overall - 1.0, np.nan)
