@@ -12,27 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 import mgrlead
-from mgrlead.cli import cli
+
+from .helpers import one_line_error, run
 
 ML = mgrlead.load_rubric("manager-leader")
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "responses.csv"
-
-
-def run(*args: str, input: str | None = None) -> Result:  # noqa: A002
-    return CliRunner().invoke(cli, list(args), input=input)
-
-
-def one_line_error(result: Result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("mgrlead: error: ")
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def _example_answers() -> list[tuple[str, dict[str, int | None]]]:

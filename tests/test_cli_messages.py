@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,22 +24,11 @@ from mgrlead.groups.teams import summarize_teams
 from mgrlead.io import stream
 from mgrlead.plugins.host import reset_default_host
 
+from .helpers import one_line_error, run
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "responses.csv"
 ML = mgrlead.load_rubric("manager-leader")
-
-
-def run(*args: str, input: str | None = None) -> Result:  # noqa: A002
-    return CliRunner().invoke(cli, list(args), input=input)
-
-
-def one_line_error(result: Result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("mgrlead: error: ")
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 # ------------------------------------------------- the first bad line is the one named

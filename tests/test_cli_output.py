@@ -18,30 +18,17 @@ from pathlib import Path
 import pexpect
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner, Result
 
 import mgrlead
-from mgrlead.cli import cli
 from mgrlead.cli.score_view import MAX_SHOWN
 from mgrlead.io import files
+
+from .helpers import one_line_error, run
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "responses.csv"
 ML = mgrlead.load_rubric("manager-leader")
 DIMS = [d.id for d in ML.walk()]
-
-
-def run(*args: str, input: str | None = None) -> Result:  # noqa: A002
-    return CliRunner().invoke(cli, list(args), input=input)
-
-
-def one_line_error(result: Result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("mgrlead: error: ")
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def mode(path: Path) -> int:
