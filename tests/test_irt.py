@@ -664,7 +664,7 @@ def test_a_data_frame_is_read_by_column_name(library: str) -> None:
     table = score_theta(RUBRIC, frame)["trait"]
     for n, row in enumerate(rows):
         assert table.theta[n] == score_theta(RUBRIC, row)["trait"].theta
-    with pytest.raises(AnswerError, match=r"no column for item\(s\) 'i1'"):
+    with pytest.raises(AnswerError, match=r"no column for item 'i1'"):
         score_theta(RUBRIC, module.DataFrame({i: data[i] for i in order if i != "i1"}))
 
 

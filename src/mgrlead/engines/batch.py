@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BatchScores",
     "Fills",
+    "answer_matrix",
     "code_counts",
     "code_indices",
     "fills_from_counts",
@@ -100,6 +101,31 @@ def fills_from_counts(
     }
 
 
+def answer_matrix(values: npt.ArrayLike, n_items: int) -> npt.NDArray[np.float64]:
+    """``values`` as a ``(respondents, n_items)`` float array, or an error saying what it is.
+
+    Raises:
+        AnswerError: true/false values, values that are not numbers, or the
+            wrong shape.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    if getattr(values, "dtype", None) == np.bool_:
+        raise AnswerError("the answers are true/false values, not response codes; give numbers")
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise AnswerError(
+            f"the answers must be numbers (NaN for a missing answer): {exc}; convert the "
+            "array to floats, or score a frame, which names the bad cell"
+        ) from None
+    if array.ndim != 2 or array.shape[1] != n_items:
+        raise AnswerError(
+            f"expected an array of shape (n, {n_items}) in item order, got {array.shape}"
+        )
+    return array
+
+
 def score_matrix(
     plan: ScoringPlan,
     values: npt.ArrayLike,
@@ -127,20 +153,7 @@ def score_matrix(
     """
     import numpy as np  # noqa: PLC0415
 
-    if getattr(values, "dtype", None) == np.bool_:
-        raise AnswerError("the answers are true/false values, not response codes; give numbers")
-    try:
-        values = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise AnswerError(
-            f"the answers must be numbers (NaN for a missing answer): {exc}; convert the "
-            "array to floats, or score a frame with score_frame, which names the bad cell"
-        ) from None
-    n_items = len(plan.items)
-    if values.ndim != 2 or values.shape[1] != n_items:
-        raise AnswerError(
-            f"expected an array of shape (n, {n_items}) in item order, got {values.shape}"
-        )
+    values = answer_matrix(values, len(plan.items))
     n = values.shape[0]
     blocks = _blocks(n)
     layout = _Layout(plan)

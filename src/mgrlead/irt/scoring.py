@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any, Final, overload
 from attrs import field, frozen
 from attrs.validators import ge, in_, instance_of
 
-from mgrlead.engines.batch import code_indices
+from mgrlead.engines.batch import answer_matrix, code_indices
 from mgrlead.engines.checks import all_valid, check_answer, check_matrix
-from mgrlead.errors import AnswerError, RubricError
+from mgrlead.errors import AnswerError, RubricError, plural
 from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
 from mgrlead.model import Rubric
 from mgrlead.plan import compile_plan
@@ -506,7 +506,6 @@ def _row(plan: IrtPlan, answers: Mapping[str, object]) -> Floats:
 
 
 def _matrix(plan: IrtPlan, values: npt.ArrayLike) -> Floats:
-    import numpy as np  # noqa: PLC0415
 
     columns = getattr(values, "columns", None)
     if columns is not None:  # a data frame: its item columns by name, in rubric order
@@ -515,7 +514,8 @@ def _matrix(plan: IrtPlan, values: npt.ArrayLike) -> Floats:
         lacking = [i for i in ids if i not in names]
         if lacking:
             raise AnswerError(
-                f"the frame has no column for item(s) {', '.join(map(repr, lacking))}; "
+                f"the frame has no column for {plural(len(lacking), 'item')} "
+                f"{', '.join(map(repr, lacking))}; "
                 "give every item of the rubric a column (empty when not asked)",
                 item=lacking[0],
             )
@@ -523,20 +523,7 @@ def _matrix(plan: IrtPlan, values: npt.ArrayLike) -> Floats:
         selected = frame[ids]
         values = selected.to_numpy() if hasattr(selected, "to_numpy") else selected
 
-    if getattr(values, "dtype", None) == np.bool_:
-        raise AnswerError("the answers are true/false values, not response codes; give numbers")
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise AnswerError(
-            f"the answers must be numbers (NaN for a missing answer): {exc}"
-        ) from None
-    if array.ndim != 2 or array.shape[1] != len(plan.items):
-        raise AnswerError(
-            f"expected an array of shape (n, {len(plan.items)}) with the columns in the "
-            f"rubric's item order, got {array.shape}"
-        )
-    return array
+    return answer_matrix(values, len(plan.items))
 
 
 def _score(
