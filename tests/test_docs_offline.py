@@ -13,8 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
@@ -64,7 +62,6 @@ def _renderer() -> Any:
 
 
 def test_every_formula_of_the_docs_becomes_mathml() -> None:
-    pytest.importorskip("latex2mathml")
     render = _renderer().mathml
     formulas = _formulas()
     assert len(formulas) > 50  # the pages on norms, reliability, teams and semantics

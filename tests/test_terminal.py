@@ -10,13 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 from click.testing import CliRunner
 
 import mgrlead
 from mgrlead.cli import cli
-
-pexpect = pytest.importorskip("pexpect")
 
 ML = mgrlead.load_rubric("manager-leader")
 SRC = Path(mgrlead.__file__).resolve().parents[1]
