@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import mgrlead
 from mgrlead import Band, Pole
-from mgrlead.analysis.norms import NormTable
+from mgrlead.analysis.norms import DimensionNorm, NormGroup, NormTable
 from mgrlead.cli import cli
 from mgrlead.groups.multirater import score_360
 from mgrlead.groups.teams import summarize_teams
@@ -24,6 +24,7 @@ from mgrlead.report.charts import (
     profile_chart,
     team_chart,
 )
+from mgrlead.report.texts import percent_interval
 
 from .helpers import dim, item, rubric
 
@@ -264,3 +265,39 @@ def test_a_team_chart_of_one_member_says_member() -> None:
     titles = {t.team: team_chart(t, r).axes[0].get_title() for t in summary.teams}
     assert titles["x"].endswith("(1 member)")
     assert titles["y"].endswith("(2 members)")
+
+
+def test_the_profile_chart_shades_only_bands_on_its_0_to_100_axis() -> None:
+    # The IPIP example's bands are on the sum: shaded on the 0-100 axis they put a
+    # "Low" score in the "High" shading (found by a review).
+    ipip = mgrlead.load_rubric(EXAMPLES / "ipip-bfi25.toml")
+    answers = dict.fromkeys(ipip.item_ids, 2)
+    figure = profile_chart(mgrlead.score(ipip, answers), ipip)
+    shaded = [p for p in figure.axes[0].patches if p.get_zorder() == 0]
+    assert shaded == []
+    ml = mgrlead.load_rubric("manager-leader")
+    figure = profile_chart(mgrlead.score(ml, dict.fromkeys(ml.item_ids, 4)), ml)
+    shaded = [p for p in figure.axes[0].patches if p.get_zorder() == 0]
+    assert len(shaded) == 3 * len(list(ml.walk()))  # three bands per dimension
+
+
+def test_a_norm_interval_is_the_same_whatever_metric_the_table_describes() -> None:
+    ml = mgrlead.load_rubric("manager-leader")
+
+    def table(metric: str, mean: float, sd: float) -> NormTable:
+        norm = DimensionNorm(mean=mean, sd=sd, reliability=0.6)
+        return NormTable(
+            id="t", version="1", population="p", rubric=ml.id, metric=metric,
+            groups=[NormGroup(id="all", dimensions={d.id: norm for d in ml.walk()})],
+        )  # fmt: skip
+
+    on_mean, on_percent = table("mean", 3.0, 0.5), table("percent", 50.0, 12.5)
+    for lead, manage in ((5, 1), (4, 2), (3, 3), (1, 5)):  # scores of 100, 75, 50 and 0
+        answers = {i.id: lead if i.keyed == "leader" else manage for i in ml.items}
+        for d in ml.walk():
+            a = percent_interval(mgrlead.score(ml, answers, norms=on_mean)[d.id], d, ml)
+            b = percent_interval(mgrlead.score(ml, answers, norms=on_percent)[d.id], d, ml)
+            assert a is not None
+            assert b is not None
+            assert a == pytest.approx(b, abs=1e-9)
+            assert 0.0 <= a[0] <= a[1] <= 100.0

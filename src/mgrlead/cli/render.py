@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mgrlead.errors import counted
+from mgrlead.report.texts import bands_on_percent, percent_interval, uses_rubric_bands
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -33,7 +34,6 @@ __all__ = [
     "show_analysis",
     "show_profile",
     "show_rubric",
-    "uses_rubric_bands",
 ]
 
 
@@ -119,7 +119,7 @@ def _dimension_row(  # noqa: PLR0913, PLR0917 - one dimension's bar and what it 
         (dim.low.label, dim.high.label),
         percent=percent,
         label=label,
-        bands=_bands_on_percent(rubric, dim),
+        bands=bands_on_percent(rubric, dim),
         width=width,
         pole_widths=pole_widths,
     )
@@ -172,10 +172,6 @@ def _pole_widths(rubric: Rubric) -> tuple[int, int]:
     return max(lows), max(highs)
 
 
-def _bands_on_percent(rubric: Rubric, dim: Dimension) -> tuple[Band, ...]:
-    return rubric.bands_of(dim) if dim.band_on == "percent" else ()
-
-
 def _legend(bands: Sequence[Band]) -> Any:  # noqa: ANN401
     """``━━ Manager-leaning 0-40  ━━ Balanced 40-60 ...`` in the bands' colours.
 
@@ -190,11 +186,6 @@ def _legend(bands: Sequence[Band]) -> Any:  # noqa: ANN401
         entry.append(f"{b.label} {b.lower:g}-{b.upper:g}", style="default")
         entries.append(entry)
     return Columns(entries, padding=(0, 2))
-
-
-def uses_rubric_bands(rubric: Rubric) -> bool:
-    """Whether anything shown is labelled with the rubric's own bands."""
-    return rubric.overall or any(d.bands is None for d in rubric.walk())
 
 
 def _pole_texts(pole: Pole) -> Any:  # noqa: ANN401
@@ -228,7 +219,6 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
     from rich.padding import Padding  # noqa: PLC0415
     from rich.rule import Rule  # noqa: PLC0415
 
-    from mgrlead.report.charts import percent_interval  # noqa: PLC0415
     from mgrlead.report.texts import (  # noqa: PLC0415
         IN_NO_BAND,
         band_words,

@@ -161,13 +161,15 @@ def profile_report(
         respondent: An id to print at the top (escaped like everything else).
         title: The page title (default: the rubric's title).
     """
-    from mgrlead.report.charts import percent_interval  # noqa: PLC0415
     from mgrlead.report.texts import (  # noqa: PLC0415
         band_words,
+        bands_on_percent,
         careless_notes,
         leaning,
         norm_metric,
+        percent_interval,
         scale_note,
+        uses_rubric_bands,
     )
 
     _check_rubric(rubric, profile.content_hash, "profile", (profile.rubric, profile.rubric_version))
@@ -176,7 +178,7 @@ def profile_report(
     for dim in rubric.walk():
         score = profile[dim.id]
         interval = percent_interval(score, dim, rubric)
-        bands = rubric.bands_of(dim) if dim.band_on == "percent" else ()
+        bands = bands_on_percent(rubric, dim)
         bar = _bar(dim.name, dim.low.label, dim.high.label, percent=score.percent,
                    label=band_words(score.band_label, scored=score.scorable), bands=bands,
                    interval=interval)  # fmt: skip
@@ -213,7 +215,7 @@ def profile_report(
         "scale_note": scale_note(rubric),
         "careless": careless_notes(profile, rubric),
         "own_bands": any(d.bands for d in rubric.walk()),
-        "rubric_bands": rubric.overall or any(d.bands is None for d in rubric.walk()),
+        "rubric_bands": uses_rubric_bands(rubric),
     }
     return str(_environment().get_template("profile.html.j2").render(context))
 

@@ -12,7 +12,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from mgrlead.errors import ReportError, counted
-from mgrlead.report.texts import band_words
+from mgrlead.report.texts import band_words, bands_on_percent, percent_interval
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -21,14 +21,13 @@ if TYPE_CHECKING:
     from mgrlead.groups.multirater import Feedback360
     from mgrlead.groups.teams import TeamStats
     from mgrlead.model import Band, Dimension, Rubric
-    from mgrlead.results import DimensionScore, Profile
+    from mgrlead.results import Profile
 
 __all__ = [
     "FORMATS",
     "band_colour",
     "chart_bytes",
     "feedback360_chart",
-    "percent_interval",
     "profile_chart",
     "team_chart",
 ]
@@ -86,7 +85,7 @@ def _pole_axis(ax: Axes, rubric: Rubric, dims: list[Dimension], bands: bool = Tr
         ax.text(100, row + 0.38, dim.high.label, ha="right", va="center", fontsize=7,
                 color="#555555")  # fmt: skip
         if bands:
-            _shade_bands(ax, row, rubric.bands_of(dim))
+            _shade_bands(ax, row, bands_on_percent(rubric, dim))
     ax.set_xlabel(f"{rubric.low_label} (0) \u2014 {rubric.high_label} (100)")
 
 
@@ -95,26 +94,6 @@ def _shade_bands(ax: Axes, row: int, bands: tuple[Band, ...]) -> None:
         lo, hi = max(band.lower, 0.0), min(band.upper, 100.0)
         if hi > lo:
             ax.barh(row, hi - lo, left=lo, height=0.5, color=_BAND_COLOURS[k % 6], zorder=0)
-
-
-def percent_interval(
-    score: DimensionScore, dim: Dimension, rubric: Rubric
-) -> tuple[float, float] | None:
-    """The confidence interval on the 0-100 axis, when the norm metric maps onto it."""
-    norm = score.norm
-    if norm is None or norm.ci_low is None or norm.ci_high is None or score.percent is None:
-        return None
-    if norm.raw == score.percent:
-        return norm.ci_low, norm.ci_high
-    if score.mean is not None and norm.raw == score.mean:
-        members = [rubric.item(item_id) for item_id, _ in rubric.members(dim)]
-        ranges = {item.score_range(rubric.item_scale(item)) for item in members}
-        if len(ranges) == 1:
-            lo, hi = ranges.pop()
-            low, high = ((min(max((v - lo) / (hi - lo) * 100.0, 0.0), 100.0))
-                         for v in (norm.ci_low, norm.ci_high))  # fmt: skip
-            return low, high
-    return None
 
 
 def profile_chart(profile: Profile, rubric: Rubric) -> Figure:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mgrlead.model import Dimension, Pole, Rubric
+    from mgrlead.model import Band, Dimension, Pole, Rubric
     from mgrlead.results import DimensionScore, Profile
 
 __all__ = [
     "IN_NO_BAND",
     "band_words",
+    "bands_on_percent",
     "careless_notes",
     "few_groups",
     "group_label",
@@ -22,8 +23,10 @@ __all__ = [
     "icc2_words",
     "leaning",
     "norm_metric",
+    "percent_interval",
     "rwg_words",
     "scale_note",
+    "uses_rubric_bands",
 ]
 
 #: A run of the same answer this long (and over half the answers) gets a note.
@@ -72,16 +75,62 @@ def leaning(dim: Dimension, position: float) -> tuple[str, tuple[Pole, ...]]:
     )
 
 
-def norm_metric(score: DimensionScore) -> str:
-    """Which of a score's numbers its norm comparison is about, in words."""
+#: The metrics a norm score may compare, in words, as :func:`norm_metric` names them.
+_METRIC_WORDS = {"percent": "percent", "mean": "item mean", "sum": "item sum"}
+
+
+def _norm_source(score: DimensionScore) -> str | None:
+    """The metric (``percent``, ``mean``, ``sum``) whose value the norm compared, if known."""
     norm = score.norm
     if norm is None:
-        return "score"
-    for name, value in (("percent", score.percent), ("item mean", score.mean),
-                        ("item sum", score.sum)):  # fmt: skip
+        return None
+    for name, value in (("percent", score.percent), ("mean", score.mean), ("sum", score.sum)):
         if value is not None and norm.raw == value:
             return name
-    return "score"
+    return None
+
+
+def norm_metric(score: DimensionScore) -> str:
+    """Which of a score's numbers its norm comparison is about, in words."""
+    source = _norm_source(score)
+    return "score" if source is None else _METRIC_WORDS[source]
+
+
+def percent_interval(
+    score: DimensionScore, dim: Dimension, rubric: Rubric
+) -> tuple[float, float] | None:
+    """A norm score's confidence interval on the 0-100 axis, or ``None`` when it has none there.
+
+    Converted from the norm table's metric with
+    :func:`mgrlead.analysis.norms.convert_metric` and then held within 0..100 (an
+    interval of a bounded score shown on its axis): the same interval whatever
+    the metric the table describes.
+    """
+    from mgrlead.analysis.norms import convert_metric  # noqa: PLC0415
+    from mgrlead.api import scoring_plan  # noqa: PLC0415
+
+    norm = score.norm
+    source = _norm_source(score)
+    if norm is None or norm.ci_low is None or norm.ci_high is None or source is None:
+        return None
+    plan = scoring_plan(rubric)
+    at = plan.dimension_ids.index(dim.id)
+    dim_plan = plan.dimensions[at]
+    low = convert_metric(norm.ci_low, source, "percent", plan.strategy.name, dim_plan)
+    high = convert_metric(norm.ci_high, source, "percent", plan.strategy.name, dim_plan)
+    if low is None or high is None:
+        return None
+    return min(max(low, 0.0), 100.0), min(max(high, 0.0), 100.0)
+
+
+def bands_on_percent(rubric: Rubric, dim: Dimension) -> tuple[Band, ...]:
+    """The bands a dimension's 0-100 bar can show: its bands when they are on the percent."""
+    return rubric.bands_of(dim) if dim.band_on == "percent" else ()
+
+
+def uses_rubric_bands(rubric: Rubric) -> bool:
+    """Whether anything shown is labelled with the rubric's own bands."""
+    return rubric.overall or any(d.bands is None for d in rubric.walk())
 
 
 def careless_notes(profile: Profile, rubric: Rubric) -> list[str]:
