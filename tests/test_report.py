@@ -24,7 +24,7 @@ from mgrlead.report.charts import (
     profile_chart,
     team_chart,
 )
-from mgrlead.report.texts import percent_interval
+from mgrlead.report.texts import careless_notes, percent_interval
 
 from .helpers import dim, item, rubric
 
@@ -301,3 +301,15 @@ def test_a_norm_interval_is_the_same_whatever_metric_the_table_describes() -> No
             assert b is not None
             assert a == pytest.approx(b, abs=1e-9)
             assert 0.0 <= a[0] <= a[1] <= 100.0
+
+
+def test_the_straight_lining_note_says_what_the_same_answer_does_to_this_rubric() -> None:
+    ml = mgrlead.load_rubric("manager-leader")  # every dimension keyed both ways
+    note = careless_notes(mgrlead.score(ml, dict.fromkeys(ml.item_ids, 5)), ml)[0]
+    assert "near the middle" in note
+    one_way = mgrlead.Rubric.from_keys({"a": ["a1", "a2", "a3"]}, min=1, max=5)
+    profile = mgrlead.score(one_way, dict.fromkeys(one_way.item_ids, 5))
+    assert profile["a"].percent == 100.0
+    note = careless_notes(profile, one_way)[0]
+    assert "near the middle" not in note
+    assert "to the same end" in note

@@ -147,11 +147,18 @@ def careless_notes(profile: Profile, rubric: Rubric) -> list[str]:
     answered = sum(s.answered for s in profile if s.parent is None)
     notes = []
     if c.irv == 0 and answered > 1:
+        from mgrlead.api import scoring_plan  # noqa: PLC0415
+
+        effect = (
+            "The statements point both ways, so the same answer everywhere puts every score "
+            "near the middle"
+            if scoring_plan(rubric).careless.pairs
+            else "The same answer everywhere pushes every score to the same end"
+        )
         notes.append(
-            f"You gave the same answer to all {answered} statements you answered. The "
-            "statements point both ways, so the same answer everywhere puts every score "
-            "near the middle whatever you think: the profile says little. Take it again "
-            "and weigh each statement on its own."
+            f"You gave the same answer to all {answered} statements you answered. {effect} "
+            "whatever you think: the profile says little. Take it again and weigh each "
+            "statement on its own."
         )
         return notes
     if c.longest_run >= max(LONG_RUN, answered // 2):
