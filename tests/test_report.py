@@ -313,3 +313,39 @@ def test_the_straight_lining_note_says_what_the_same_answer_does_to_this_rubric(
     note = careless_notes(profile, one_way)[0]
     assert "near the middle" not in note
     assert "to the same end" in note
+
+
+def test_the_html_keeps_a_point_band_in_its_legend_and_on_its_bars() -> None:
+    # A band of no width is still a band a score can be in: the review found the
+    # HTML dropped it from the legend and from "What the bands mean".
+    r = mgrlead.Rubric.from_keys({"s": ["a", "-b", "c", "-d"]}, min=1, max=5)
+    bands = (
+        Band(id="low", label="Low", lower=0, upper=50, include_upper=False, feedback="Below."),
+        Band(
+            id="neutral",
+            label="Neutral",
+            lower=50,
+            upper=50,
+            include_upper=True,
+            feedback="Exactly between.",
+        ),
+        Band(
+            id="high",
+            label="High",
+            lower=50,
+            upper=100,
+            include_lower=False,
+            include_upper=True,
+            feedback="Above.",
+        ),
+    )
+    r = attrs.evolve(r, bands=bands)
+    profile = mgrlead.score(r, {"a": 3, "b": 3, "c": 3, "d": 3})
+    assert profile["s"].band == "neutral"
+    html = profile_report(profile, r)
+    legend = html[html.index('id="legend"') : html.index("</div>", html.index('id="legend"'))]
+    assert "Neutral 50<" in legend
+    assert "Low 0\u201350" in legend
+    assert "Neutral (50)</dt>" in html
+    assert "Exactly between." in html
+    assert re.search(r'class="seg" style="left: 49\.5%; width: 1\.0%', html)

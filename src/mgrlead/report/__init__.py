@@ -59,6 +59,7 @@ def _environment() -> Any:  # noqa: ANN401 - jinja2 is optional and untyped here
         lstrip_blocks=True,
     )
     env.filters["band_words"] = band_words  # a scored result's band label, or "in no band"
+    env.filters["band_range"] = _band_range
     env.globals["in_no_band"] = IN_NO_BAND
     return env
 
@@ -119,7 +120,21 @@ def _segments(bands: tuple[Band, ...]) -> list[dict[str, Any]]:
         lo, hi = max(band.lower, 0.0), min(band.upper, 100.0)
         if hi > lo:
             out.append({"left": lo, "width": hi - lo, "colour": band_colour(k), "band": band})
+        elif hi == lo:  # a point band: a tick where it is
+            left = min(max(lo - _TICK / 2, 0.0), 100.0 - _TICK)
+            out.append({"left": left, "width": _TICK, "colour": band_colour(k), "band": band})
     return out
+
+
+#: How wide a point band's tick is drawn on a 0-100 track, in percent of the track.
+_TICK = 1.0
+
+
+def _band_range(band: Band) -> str:
+    """``40-60`` (with an en dash), or ``50`` for a point band."""
+    if band.lower == band.upper:
+        return f"{band.lower:g}"
+    return f"{band.lower:g}\u2013{band.upper:g}"
 
 
 def _bar(  # noqa: PLR0913 - one bar's texts and numbers
@@ -202,7 +217,10 @@ def profile_report(
                        percent=overall.percent,
                        label=band_words(overall.band_label, scored=overall.scorable),
                        bands=rubric.bands)  # fmt: skip
-    legend = [{"colour": seg["colour"], "band": seg["band"]} for seg in _segments(rubric.bands)]
+    from mgrlead.report.charts import band_colour  # noqa: PLC0415
+
+    # every band, point bands too (a band of no width is still a band a score can be in)
+    legend = [{"colour": band_colour(k), "band": b} for k, b in enumerate(rubric.bands)]
     context = _common(rubric, title or rubric.title, profile.content_hash) | {
         "profile": profile,
         "respondent": respondent,
@@ -214,7 +232,8 @@ def profile_report(
         "norms": profile.norms or "",
         "scale_note": scale_note(rubric),
         "careless": careless_notes(profile, rubric),
-        "own_bands": any(d.bands for d in rubric.walk()),
+        # dimensions whose bars are coloured by bands of their own
+        "own_bands": any(d.bands and d.band_on == "percent" for d in rubric.walk()),
         "rubric_bands": uses_rubric_bands(rubric),
     }
     return str(_environment().get_template("profile.html.j2").render(context))
