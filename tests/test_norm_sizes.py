@@ -49,7 +49,35 @@ def test_small_groups_are_listed_and_the_big_one_is_not() -> None:
     assert "'tiny' (n = 5)" in warning
     assert "'big'" not in warning
     assert "fewer than 200 people" in warning
-    assert f"{1.959964 / math.sqrt(5):.2f} SD" in warning  # the 95% margin of a mean of 5
+    # the 95% margin of a mean of 5: Student's t with 4 degrees of freedom, 2.776445
+    assert f"uncertain by {2.776445 / math.sqrt(5):.2f} SD" in warning
+    assert "group 'tiny' (n = 5) rests on" in warning
+
+
+def test_without_scipy_the_margin_is_a_lower_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "scipy.stats", None)  # import fails
+    table = NormTable.build(ML, _answers(260, {"tiny": 5}), id="n", group_by="team")
+    warning = table.size_warning()
+    assert warning is not None
+    assert f"uncertain by at least {1.959964 / math.sqrt(5):.2f} SD" in warning
+
+
+def test_commands_that_compare_with_small_norms_say_so(tmp_path: Path) -> None:
+    table = NormTable.build(ML, _answers(30, {}), id="small", min_n=200)
+    norms = tmp_path / "small.toml"
+    norms.write_text(dump_norms(table, "toml"), "utf-8")
+    answers = tmp_path / "me.json"
+    answers.write_text(__import__("json").dumps(dict.fromkeys(ML.item_ids, 4)), "utf-8")
+    for args in (
+        ["score", str(EXAMPLE), "--norms", str(norms), "-o", str(tmp_path / "s.csv")],
+        ["assess", "--answers", str(answers), "--norms", str(norms), "--json"],
+    ):
+        done = CliRunner().invoke(cli, args)
+        assert done.exit_code == 0, done.output
+        warnings = [ln for ln in done.stderr.splitlines() if ln.startswith("mgrlead: warning:")]
+        assert len(warnings) == 1, done.stderr
+        assert "norm table 'small'" in warnings[0]
+        assert "'all' (n = 30)" in warnings[0]
 
 
 def test_the_threshold_is_kept_in_the_table_file(tmp_path: Path) -> None:
@@ -120,3 +148,17 @@ def test_a_norm_interval_on_the_percent_metric() -> None:
     assert low == pytest.approx((norm.ci_low - 1) / 4 * 100)
     assert convert_metric(low, "percent", "mean", strategy, dim) == pytest.approx(norm.ci_low)
     assert convert_metric(norm.ci_low, "sum", "percent", strategy, dim) is None
+
+
+def test_the_html_report_says_the_norm_group_is_small(tmp_path: Path) -> None:
+    table = NormTable.build(ML, _answers(30, {}), id="small", min_n=200)
+    norms = tmp_path / "small.toml"
+    norms.write_text(dump_norms(table, "toml"), "utf-8")
+    out = tmp_path / "r.html"
+    args = ["report", str(EXAMPLE), "--kind", "profile", "--respondent", "R001"]
+    args += ["--norms", str(norms), "-o", str(out)]
+    done = CliRunner().invoke(cli, args)
+    assert done.exit_code == 0, done.output
+    html = out.read_text("utf-8")
+    assert html.count("Small norm group:") == len(ML.dimensions)  # beside each comparison
+    assert "norm table &#39;small&#39;" in html

@@ -41,6 +41,7 @@ from mgrlead.errors import (
     RubricError,
     RubricFileError,
     counted,
+    plural,
 )
 from mgrlead.io.serialize import FORMATS, dump_text, make_converter, parse_text
 from mgrlead.plan import ScoringPlan
@@ -215,19 +216,28 @@ class NormTable:
         """One line that names the groups too small to trust, or ``None``.
 
         It says how far off the smallest group's mean may be: the 95 % margin
-        of a mean, ``1.96 / sqrt(n)`` standard deviations.
+        of a mean from ``n`` people, ``t(0.975, n - 1) / sqrt(n)`` standard
+        deviations (Student's t, with scipy); without scipy the normal
+        quantile 1.96 gives a lower bound, and the line says "at least".
         """
         small = self.small_groups()
         if not small:
             return None
         smallest = min(g.n for g in small if g.n is not None)
-        margin = NormalDist().inv_cdf(0.975) / math.sqrt(smallest)
+        try:
+            from scipy.stats import t  # noqa: PLC0415 - the analysis extra
+        except ImportError:
+            quantile, bound = NormalDist().inv_cdf(0.975), "at least "
+        else:
+            quantile, bound = float(t.ppf(0.975, smallest - 1)), ""
+        margin = quantile / math.sqrt(smallest)
         listed = ", ".join(f"{g.id!r} (n = {g.n})" for g in small)
         return (
-            f"norm table {self.id!r}: group(s) {listed} rest on fewer than {self.min_n} "
-            f"people, too few to trust: with {smallest} people a group's mean is known only "
-            f"to within {margin:.2f} SD (95%), and z, T, percentiles and stens shift with it; "
-            "collect more data, merge groups, or use published norms"
+            f"norm table {self.id!r}: {plural(len(small), 'group')} {listed} "
+            f"{plural(len(small), 'rests', 'rest')} on fewer than {self.min_n} people, too few "
+            f"to trust: with {smallest} people a group's "
+            f"mean is uncertain by {bound}{margin:.2f} SD (95%), and z, T, percentiles and "
+            "stens shift with it; collect more data, merge groups, or use published norms"
         )
 
     def __attrs_post_init__(self) -> None:

@@ -248,7 +248,11 @@ def norm_table(path: Path | None) -> NormTable | None:
         return None
     from mgrlead.analysis.norms import load_norms  # noqa: PLC0415
 
-    return load_norms(path)
+    table = load_norms(path)
+    warning = table.size_warning()
+    if warning is not None:  # every command that compares with norms says so
+        click.echo(f"mgrlead: warning: {warning}", err=True)
+    return table
 
 
 @contextlib.contextmanager

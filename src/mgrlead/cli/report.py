@@ -197,6 +197,7 @@ def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, An
     from mgrlead.report import charts  # noqa: PLC0415
     from mgrlead.results import Profile  # noqa: PLC0415
 
+    caveat: str | None = None
     if file.suffix.lower() == ".json":
         try:
             profile = Profile.from_json(file.read_bytes())
@@ -219,9 +220,11 @@ def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, An
         who = pick(ids, o.respondent, id_col, "respondent")
         row = ids.index(who)
         answers = {item: columns[item][row] for item in rubric.item_ids}
-        profile = score(rubric, answers, norms=norm_table(o.norms_path), group=o.norm_group)
+        table = norm_table(o.norms_path)
+        caveat = None if table is None else table.size_warning()
+        profile = score(rubric, answers, norms=table, group=o.norm_group)
     try:
-        html = report.profile_report(profile, rubric, respondent=who)
+        html = report.profile_report(profile, rubric, respondent=who, norm_caveat=caveat)
     except ReportError as exc:
         raise ReportError(f"{file}: {exc}") from exc
     return html, {"profile": charts.profile_chart(profile, rubric)}

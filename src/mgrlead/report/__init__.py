@@ -159,7 +159,12 @@ def _bar(  # noqa: PLR0913 - one bar's texts and numbers
 
 
 def profile_report(
-    profile: Profile, rubric: Rubric, *, respondent: object = None, title: str | None = None
+    profile: Profile,
+    rubric: Rubric,
+    *,
+    respondent: object = None,
+    title: str | None = None,
+    norm_caveat: str | None = None,
 ) -> str:
     """An individual profile as a self-contained HTML page: everything ``mgrlead assess`` says.
 
@@ -175,6 +180,9 @@ def profile_report(
         rubric: The rubric it was scored with (its texts, poles and feedback).
         respondent: An id to print at the top (escaped like everything else).
         title: The page title (default: the rubric's title).
+        norm_caveat: A warning about the norm table, shown with every norm
+            comparison (:meth:`NormTable.size_warning
+            <mgrlead.analysis.norms.NormTable.size_warning>`).
     """
     from mgrlead.report.texts import (  # noqa: PLC0415
         band_words,
@@ -230,6 +238,7 @@ def profile_report(
         "legend": legend,
         "has_intervals": any(r["interval"] for r in rows),
         "norms": profile.norms or "",
+        "norm_caveat": norm_caveat,
         "scale_note": scale_note(rubric),
         "careless": careless_notes(profile, rubric),
         # dimensions whose bars are coloured by bands of their own
