@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 import mgrlead
+from mgrlead.cli.render import show_profile
 
 from .helpers import one_line_error, run
 
@@ -253,7 +255,8 @@ class TestAssess:
             ("4\nx\n", "standard input, line 2: 'x' is not an answer to item 'pr2'"),
             ("4\n9\n", "standard input, line 2: '9' is not an answer"),
             ("4\n4\n", "standard input ended after 2 lines, at statement 3 of 24"),
-            ("3\n" * 25, "1 more line(s) after the 24 answers"),
+            ("4\n", "standard input ended after 1 line, at statement 2 of 24"),
+            ("3\n" * 25, "1 more line after the 24 answers"),
         ],
     )
     def test_bad_piped_answers_are_one_line(self, script: str, message: str) -> None:
@@ -318,3 +321,12 @@ def test_norms_help_promises_only_what_it_has() -> None:
     summary = result.output.split("Options:")[0]
     assert "look at" not in summary  # there is no command to look at a norm table
     assert "build" in summary
+
+
+def test_a_dimension_not_scorable_says_why_once() -> None:
+    profile = mgrlead.score(ML, {"pr1": 4})
+    out = Console(file=io.StringIO(), width=100, highlight=False)
+    show_profile(ML, profile, out)
+    text = " ".join(out.file.getvalue().split())  # type: ignore[attr-defined]
+    assert "Not scorable: 1 of 6 items answered; at least 3 needed." in text
+    assert "statements answered)" not in text

@@ -162,3 +162,12 @@ def test_the_html_report_says_the_norm_group_is_small(tmp_path: Path) -> None:
     html = out.read_text("utf-8")
     assert html.count("Small norm group:") == len(ML.dimensions)  # beside each comparison
     assert "norm table &#39;small&#39;" in html
+
+
+def test_the_command_line_default_is_the_library_default(tmp_path: Path) -> None:
+    done = CliRunner().invoke(cli, ["norms", "build", "--help"])
+    assert f"[default: {MIN_NORM_N}, the library's MIN_NORM_N]" in " ".join(done.output.split())
+    out = tmp_path / "n.toml"
+    done = CliRunner().invoke(cli, ["norms", "build", str(EXAMPLE), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert load_norms(out).min_n == MIN_NORM_N

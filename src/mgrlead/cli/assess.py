@@ -15,7 +15,7 @@ import click
 from mgrlead.api import score
 from mgrlead.cli.common import EXIT_INTERRUPTED, composed, norm_table, output, rubric_options
 from mgrlead.cli.render import console, esc, show_profile
-from mgrlead.errors import InputError
+from mgrlead.errors import InputError, counted
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -164,7 +164,8 @@ def read_piped(rubric: Rubric, seed: int | None) -> dict[str, object]:
         number += 1
         if not line:
             raise InputError(
-                f"standard input ended after {number - 1} lines, at statement {position + 1} "
+                f"standard input ended after {counted(number - 1, 'line')}, at statement "
+                f"{position + 1} "
                 f"of {len(items)} (item {items[position].id!r}); give one line per statement "
                 "(s or an empty line for no answer); nothing was saved"
             )
@@ -193,7 +194,7 @@ def read_piped(rubric: Rubric, seed: int | None) -> dict[str, object]:
     extra = [line for line in sys.stdin if line.strip()]
     if extra:
         raise InputError(
-            f"standard input has {len(extra)} more line(s) after the {len(items)} answers "
+            f"standard input has {counted(len(extra), 'more line')} after the {len(items)} answers "
             f"(the first: {extra[0].strip()!r}); give one line per statement"
         )
     return answers

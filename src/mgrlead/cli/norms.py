@@ -41,8 +41,9 @@ def norms() -> None:
     show_default=True, help="The score the norms describe.",
 )  # fmt: skip
 @click.option(
-    "--min-n", type=click.IntRange(min=2), default=200, show_default=True,
-    help="Warn about (and flag in the table) groups of fewer people than this.",
+    "--min-n", type=click.IntRange(min=2), default=None,
+    help="Warn about (and flag in the table) groups of fewer people than this "
+    "[default: 200, the library's MIN_NORM_N].",
 )  # fmt: skip
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
@@ -59,11 +60,11 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     table_version: str,
     population: str,
     metric: str,
-    min_n: int,
+    min_n: int | None,
     output: Path,
 ) -> None:
     """Build a norm table from the respondents in a CSV file."""
-    from mgrlead.analysis.norms import NormTable, dump_norms  # noqa: PLC0415
+    from mgrlead.analysis.norms import MIN_NORM_N, NormTable, dump_norms  # noqa: PLC0415
     from mgrlead.io.serialize import FORMATS  # noqa: PLC0415
 
     fmt = FORMATS.get(output.suffix.lower())
@@ -75,7 +76,7 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     with reworded(file, {"group_by": "choose it with --group"}):
         table = NormTable.build(
             rubric, columns, id=table_id, version=table_version, population=population,
-            group_by=group_by, metric=metric, min_n=min_n,
+            group_by=group_by, metric=metric, min_n=MIN_NORM_N if min_n is None else min_n,
         )  # fmt: skip
     with write_to(output) as out:
         out.write(dump_norms(table, fmt))

@@ -57,12 +57,6 @@ BAND_STYLES = ("cyan", "grey62", "dark_orange", "green", "magenta", "yellow")
 NARROW = 72
 
 
-def bar(percent: float, width: int = 21) -> str:
-    """A bar of ``width`` characters with a dot at ``percent``."""
-    slot = round(percent / 100 * (width - 1))
-    return "─" * slot + "●" + "─" * (width - 1 - slot)
-
-
 class Bar:
     """A 0-100 bar as wide as the space it is given, coloured by band, a dot at the score.
 
@@ -240,7 +234,10 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         console.print(_dimension_row(rubric, dim, result.percent, label, width, ends))
         counts = f"{result.answered} of {counted(result.n_items, 'statement')} answered"
         if not result.scorable:
-            why = f"Not scorable: {result.reason or ''} ({counts})."
+            # the reason says how many were answered; without one, the counts do
+            why = (
+                f"Not scorable: {result.reason}." if result.reason else f"Not scorable ({counts})."
+            )
             console.print(Padding(f"[dim]{esc(why)}[/dim]", (0, 0, 1, 2)))
             continue
         lines = []
