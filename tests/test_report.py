@@ -349,3 +349,15 @@ def test_the_html_keeps_a_point_band_in_its_legend_and_on_its_bars() -> None:
     assert "Neutral (50)</dt>" in html
     assert "Exactly between." in html
     assert re.search(r'class="seg" style="left: 49\.5%; width: 1\.0%', html)
+
+
+def test_a_profile_of_a_rubric_file_asks_for_that_file(tmp_path: Path) -> None:
+    # 'ipip-bfi25' is a file, not a registered name: "--rubric ipip-bfi25" would fail
+    ipip = mgrlead.load_rubric(EXAMPLES / "ipip-bfi25.toml")
+    saved = tmp_path / "ipip.json"
+    saved.write_text(mgrlead.score(ipip, dict.fromkeys(ipip.item_ids, 3)).to_json())
+    result = CliRunner().invoke(cli, ["report", str(saved), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 2
+    assert "scored with rubric 'ipip-bfi25'" in result.output
+    assert "(--rubric with its file)" in result.output
+    assert "--rubric ipip-bfi25" not in result.output

@@ -82,7 +82,13 @@ def _check_rubric(
     given = f"rubric {rubric.id!r} {rubric.version}"
     if scored_with is not None and scored_with != (rubric.id, rubric.version):
         their_id, their_version = scored_with
-        hint = f" (--rubric {their_id})" if their_id != rubric.id else ""
+        hint = ""
+        if their_id != rubric.id:
+            from mgrlead.api import available_rubrics  # noqa: PLC0415
+
+            # a registered name can be given as it is; any other rubric was a file
+            registered = their_id in available_rubrics()
+            hint = f" (--rubric {their_id})" if registered else " (--rubric with its file)"
         raise ReportError(
             f"the {what} was scored with rubric {their_id!r} {their_version}, not with "
             f"{given}; report it with rubric {their_id!r} {their_version}{hint}"
