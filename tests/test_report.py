@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import mgrlead
 from mgrlead import Band, Pole
-from mgrlead.analysis.norms import DimensionNorm, NormGroup, NormTable
+from mgrlead.analysis.norms import DimensionNorm, NormGroup, NormTable, dump_norms
 from mgrlead.cli import cli
 from mgrlead.groups.multirater import score_360
 from mgrlead.groups.teams import summarize_teams
@@ -361,3 +361,22 @@ def test_a_profile_of_a_rubric_file_asks_for_that_file(tmp_path: Path) -> None:
     assert "scored with rubric 'ipip-bfi25'" in result.output
     assert "(--rubric with its file)" in result.output
     assert "--rubric ipip-bfi25" not in result.output
+
+
+def test_a_saved_profile_is_compared_with_the_norms_given(tmp_path: Path) -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    saved = tmp_path / "me.json"
+    saved.write_text(mgrlead.score(r, dict.fromkeys(r.item_ids, 4)).to_json())
+    norms = tmp_path / "norms.toml"
+    table = NormTable(
+        id="t", version="1", population="p", rubric=r.id, metric="mean",
+        groups=[NormGroup(id="all", dimensions={
+            d.id: DimensionNorm(mean=3.0, sd=0.5, reliability=0.8) for d in r.walk()
+        })],
+    )  # fmt: skip
+    norms.write_text(dump_norms(table, "toml"), "utf-8")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(cli, ["report", str(saved), "--norms", str(norms), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text("utf-8")
+    assert html.count("Compared with all") == len(list(r.walk()))

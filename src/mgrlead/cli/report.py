@@ -209,6 +209,14 @@ def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, An
                 "(or `--json > FILE.json`)"
             ) from exc
         who: Any = o.respondent
+        table = norm_table(o.norms_path)
+        if table is not None:  # compare the saved profile with these norms
+            from mgrlead.analysis.norms import apply_norms  # noqa: PLC0415
+            from mgrlead.plan import content_hash  # noqa: PLC0415
+
+            if profile.content_hash == content_hash(rubric):  # else the report says whose it is
+                caveat = table.size_warning()
+                profile = apply_norms(profile, rubric, table, o.norm_group)
     else:
         columns = columns_of(file, rubric)
         others = [c for c in columns if c not in set(rubric.item_ids)]
