@@ -208,7 +208,7 @@ class TestAssess:
     @staticmethod
     def _order(stderr: str) -> list[str]:
         """The item order the note on standard error announces."""
-        note = re.search(r"one a line, [^:]*: ([^\n]*(?:\n[^\n]+)*)", stderr)
+        note = re.search(r"one a line, [^:]*:\s*([^\n]*(?:\n[^\n]+)*)", stderr)
         assert note is not None, stderr
         return [i.strip() for i in " ".join(note.group(1).split()).split(",")]
 
@@ -330,3 +330,14 @@ def test_a_dimension_not_scorable_says_why_once() -> None:
     text = " ".join(out.file.getvalue().split())  # type: ignore[attr-defined]
     assert "Not scorable: 1 of 6 items answered; at least 3 needed." in text
     assert "statements answered)" not in text
+
+
+def test_a_profile_written_off_a_terminal_has_no_padding() -> None:
+    # rich pads every line to the width; in a file or a pipe that is 80 columns of spaces
+    done = subprocess.run(
+        [sys.executable, "-m", "mgrlead", "assess"],
+        input="4\n" * 24, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert len(lines) > 20
+    assert [line for line in lines if line != line.rstrip()] == []

@@ -38,10 +38,43 @@ __all__ = [
 
 
 def console(*, stderr: bool = False) -> Console:
-    """A rich console on standard output (or error)."""
+    """A rich console on standard output (or error).
+
+    Off a terminal (a file, a pipe) rich pads every line to its width; the
+    lines are written without those trailing spaces.
+    """
     from rich.console import Console  # noqa: PLC0415
 
-    return Console(file=sys.stderr if stderr else sys.stdout, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    target: Any = stream if isatty is not None and isatty() else _Unpadded(stream)
+    return Console(file=target, highlight=False)
+
+
+class _Unpadded:
+    """A text stream that drops the spaces at the end of every line written to it."""
+
+    def __init__(self, stream: Any) -> None:  # noqa: ANN401 - any text stream
+        self.stream = stream
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        """Write ``text``; a line is written once its end is seen."""
+        *lines, self.pending = (self.pending + text).split("\n")
+        for line in lines:
+            self.stream.write(line.rstrip(" ") + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        """Write what is pending (without its trailing spaces) and flush."""
+        if self.pending:
+            self.stream.write(self.pending.rstrip(" "))
+            self.pending = ""
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        """Not a terminal."""
+        return False
 
 
 def esc(text: str) -> str:
