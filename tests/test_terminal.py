@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -259,3 +260,30 @@ def _order_of(rubric: mgrlead.Rubric, tmp_path: Path) -> list[str]:
         cli, ["assess", "--rubric", str(tmp_path / "eleven.toml"), "--seed", "1"], input="0\n0\n"
     )
     return " ".join(result.stderr.split()).split("--seed 1: ")[1].split(" ")[: len(rubric.items)]
+
+
+def test_questions_fit_a_60_column_terminal(tmp_path: Path) -> None:
+    # A review found "3 Neither agree nor" / "disagree" split across lines, the echoed
+    # answer cut inside a word ("Strongly agre" / "e") and the quit question wrapped.
+    child = _spawn(_mgrlead("assess", "--json") + " > me.json", tmp_path, columns=60)
+    child.logfile_read = io.StringIO()
+    child.expect("1/24")
+    child.send("5")  # Strongly agree
+    child.expect("2/24")
+    child.send("q")
+    child.expect("Quit without saving")
+    child.send("n")  # any key but y goes on
+    child.expect("going on")
+    child.send("3")
+    for n in range(3, 25):
+        child.expect(f"{n}/24")
+        child.send("4")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", child.logfile_read.getvalue())
+    lines = [line.replace("\u00a0", " ").rstrip() for line in text.split("\r\n")]
+    assert max(len(line) for line in lines) <= 60
+    assert any("3 Neither agree nor disagree" in line for line in lines)
+    assert any(line.endswith(": 5 Strongly agree") for line in lines)
+    assert any(line.endswith("(y: quit, other: go on) going on") for line in lines)

@@ -8,7 +8,7 @@ import random
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -292,14 +292,19 @@ def _ask_terminal(rubric: Rubric, items: list[Item]) -> dict[str, object]:
     return answers
 
 
-def _choices(scale: Scale, previous: object) -> str:
-    """The choices on one line (wrapped by rich as needed), an earlier answer marked."""
+def _choices(scale: Scale, previous: object) -> Any:  # noqa: ANN401 - a rich renderable
+    """The choices side by side, each kept whole (wrapped between them), an earlier one marked."""
+    from rich.columns import Columns  # noqa: PLC0415
+    from rich.text import Text  # noqa: PLC0415
+
     parts = []
     for point in scale:
-        label = esc(scale.label(point)).replace(" ", "\u00a0")  # a choice never breaks
-        text = f"[bold]{point}[/bold]\u00a0{label}"
-        parts.append(f"[reverse]{text}[/reverse]" if point == previous else text)
-    return "   ".join(parts)
+        text = Text.from_markup(f"[bold]{point}[/bold] {esc(scale.label(point))}")
+        if point == previous:
+            text.stylize("reverse")
+        text.no_wrap = True
+        parts.append(text)
+    return Columns(parts, padding=(0, 3))
 
 
 def _read_answer(screen: Console, keys: _Keys, scale: Scale, previous: object) -> object:
@@ -311,7 +316,11 @@ def _read_answer(screen: Console, keys: _Keys, scale: Scale, previous: object) -
     points = [str(p) for p in scale]
     kept = "" if previous is None else f", Enter keeps {previous}"
     prompt = f"  Your answer ({scale.min}-{scale.max}, ← back, → skip, q quit{kept}): "
-    screen.print(esc(prompt), end="")
+    echo = max(len(f"{p} {scale.label(p)}") for p in scale)
+    if len(prompt) + echo >= screen.width:  # narrow: the keys are in the introduction
+        kept = "" if previous is None else f", Enter = {previous}"
+        prompt = f"  Answer {scale.min}-{scale.max}{kept}: "
+    screen.print(esc(prompt), end="", soft_wrap=True)
     typed = ""
     typed_now = True
     while True:
@@ -325,7 +334,7 @@ def _read_answer(screen: Console, keys: _Keys, scale: Scale, previous: object) -
         if key in {"q", "Q"}:
             if _confirm_quit(screen, keys):
                 raise click.Abort
-            screen.print(esc(prompt) + typed, end="")
+            screen.print(esc(prompt) + typed, end="", soft_wrap=True)
             continue
         if key in BACKSPACE and typed:
             typed = typed[:-1]
@@ -343,20 +352,23 @@ def _read_answer(screen: Console, keys: _Keys, scale: Scale, previous: object) -
             if not candidates:
                 continue  # a key that cannot start an answer is ignored
             typed += key
-            screen.print(key, end="")
+            screen.print(key, end="", soft_wrap=True)
             if candidates == [typed]:
                 break
         # anything else (arrows up and down, letters) is ignored without echo
     value = int(typed)
     shown = "" if typed_now else f"{value}"
-    screen.print(f"{shown} [bold]{esc(scale.label(value))}[/bold]")
+    screen.print(f"{shown} [bold]{esc(scale.label(value))}[/bold]", soft_wrap=True)
     return value
 
 
 def _confirm_quit(screen: Console, keys: _Keys) -> bool:
     """Ask before quitting; only ``y`` quits."""
     screen.print()
-    screen.print("  Quit without saving your answers? (y = quit, any other key = go on) ", end="")
+    question = "  Quit without saving your answers? (y = quit, any other key = go on) "
+    if len(question) + len("going on") >= screen.width:
+        question = "  Quit without saving? (y: quit, other: go on) "
+    screen.print(question, end="", soft_wrap=True)
     key = keys()
     quit_now = key in {"y", "Y"}
     screen.print("quit" if quit_now else "going on")
