@@ -379,4 +379,23 @@ def test_a_saved_profile_is_compared_with_the_norms_given(tmp_path: Path) -> Non
     result = CliRunner().invoke(cli, ["report", str(saved), "--norms", str(norms), "-o", str(out)])
     assert result.exit_code == 0, result.output
     html = out.read_text("utf-8")
-    assert html.count("Compared with all") == len(list(r.walk()))
+    assert html.count(
+        "Compared with group &lsquo;all&rsquo; of norm table &#39;t&#39; (version 1)"
+    ) == len(list(r.walk()))
+
+
+def test_at_a_glance_says_borderline_as_the_terminal_does() -> None:
+    r = mgrlead.load_rubric("manager-leader")
+    norm = DimensionNorm(mean=3.0, sd=0.5, reliability=0.6)
+    table = NormTable(
+        id="t", version="1", population="p", rubric=r.id, metric="mean",
+        groups=[NormGroup(id="all", dimensions={d.id: norm for d in r.walk()})],
+    )  # fmt: skip
+    answers = {i.id: (3 if i.keyed == "leader" else 4) for i in r.items}  # percent 37.5
+    profile = mgrlead.score(r, answers, norms=table)
+    first = next(iter(r.walk()))
+    assert profile[first.id].norm is not None
+    assert profile[first.id].norm.borderline
+    html = profile_report(profile, r)
+    glance = html[html.index('id="glance"') : html.index('id="legend"')]
+    assert "Manager-leaning (borderline)" in glance

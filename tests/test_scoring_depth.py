@@ -273,7 +273,7 @@ def test_cli_norms_build_and_score(tmp_path: Path) -> None:
     answers.write_text(json.dumps(dict.fromkeys(ML.item_ids, 4)), "utf-8")
     shown = runner.invoke(cli, ["assess", "--answers", str(answers), "--norms", str(out),
                                 "--norm-group", "people"])  # fmt: skip
-    assert "Compared with people" in shown.stdout
+    assert "Compared with group 'people' of norm table" in shown.stdout
     missing_group = runner.invoke(cli, ["norms", "build", str(EXAMPLE), "--group", "role",
                                         "-o", str(out)])  # fmt: skip
     assert missing_group.exit_code == 2

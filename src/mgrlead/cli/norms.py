@@ -25,7 +25,8 @@ __all__ = ["norms"]
 def norms() -> None:
     """Build norm tables from responses (mgrlead norms build FILE -o norms.toml).
 
-    Use a norm table with `mgrlead assess --norms` or `mgrlead report --norms`.
+    Use a norm table with `mgrlead score --norms`, `mgrlead assess --norms` or
+    `mgrlead report --norms`.
     """
 
 

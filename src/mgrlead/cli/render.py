@@ -13,7 +13,12 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mgrlead.errors import counted
-from mgrlead.report.texts import bands_on_percent, percent_interval, uses_rubric_bands
+from mgrlead.report.texts import (
+    bands_on_percent,
+    norm_table_words,
+    percent_interval,
+    uses_rubric_bands,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -419,7 +424,8 @@ def norm_lines(
     if norm is None:
         return []
     fell = " (your group has no norms: compared with the fallback group)" if norm.fallback else ""
-    head = f"[italic]Compared with {esc(norm.group)}[/italic] ({esc(table or '')}){fell}"
+    group = f"[italic]Compared with group '{esc(norm.group)}'[/italic]"
+    head = f"{group} of {esc(norm_table_words(table))}{fell}"
     numbers = f"percentile {norm.percentile:.0f}, z {norm.z:+.2f}, T {norm.t:.0f}, sten {norm.sten}"
     lines = [f"{head}: {numbers}."]
     if interval is not None:

@@ -196,6 +196,7 @@ def profile_report(
         careless_notes,
         leaning,
         norm_metric,
+        norm_table_words,
         percent_interval,
         scale_note,
         uses_rubric_bands,
@@ -209,7 +210,9 @@ def profile_report(
         interval = percent_interval(score, dim, rubric)
         bands = bands_on_percent(rubric, dim)
         bar = _bar(dim.name, dim.low.label, dim.high.label, percent=score.percent,
-                   label=band_words(score.band_label, scored=score.scorable), bands=bands,
+                   label=band_words(score.band_label, scored=score.scorable)
+                   + (" (borderline)" if score.norm is not None and score.norm.borderline else ""),
+                   bands=bands,
                    interval=interval)  # fmt: skip
         bars.append(bar)
         lean, poles = ("", ()) if score.position is None else leaning(dim, score.position)
@@ -245,6 +248,7 @@ def profile_report(
         "has_intervals": any(r["interval"] for r in rows),
         "norms": profile.norms or "",
         "norm_caveat": norm_caveat,
+        "norms_words": norm_table_words(profile.norms),
         "scale_note": scale_note(rubric),
         "careless": careless_notes(profile, rubric),
         # dimensions whose bars are coloured by bands of their own

@@ -23,6 +23,7 @@ __all__ = [
     "icc2_words",
     "leaning",
     "norm_metric",
+    "norm_table_words",
     "percent_interval",
     "rwg_words",
     "scale_note",
@@ -88,6 +89,16 @@ def _norm_source(score: DimensionScore) -> str | None:
         if value is not None and norm.raw == value:
             return name
     return None
+
+
+def norm_table_words(norms: str | None) -> str:
+    """A profile's norm table (``"id version"``) in words: ``norm table 'id' (version 1)``."""
+    if not norms:
+        return "the norm table"
+    table_id, _, version = norms.rpartition(" ")
+    if not table_id:
+        return f"norm table '{norms}'"
+    return f"norm table '{table_id}' (version {version})"
 
 
 def norm_metric(score: DimensionScore) -> str:
