@@ -264,7 +264,8 @@ def test_cli_norms_build_and_score(tmp_path: Path) -> None:
     out = tmp_path / "norms.toml"
     built = runner.invoke(cli, ["norms", "build", str(EXAMPLE), "--group", "team", "-o", str(out)])
     assert built.exit_code == 0, built.output
-    assert "groups all (n = 19), engineering (n = 5)" in built.stderr  # the smallest n
+    # 20 people, one of them not scorable on one dimension
+    assert "groups all (n = 19 to 20 by dimension), engineering (n = 5)" in built.stderr
     scored = runner.invoke(cli, ["score", str(EXAMPLE), "--norms", str(out), "--format", "json"])
     rows = json.loads(scored.stdout)
     assert rows[0]["norm_group"] == "sales"

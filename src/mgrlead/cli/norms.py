@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from mgrlead.cli.common import (
 )
 from mgrlead.cli.common import output as write_to
 from mgrlead.errors import InputError
+
+if TYPE_CHECKING:
+    from mgrlead.analysis.norms import NormGroup
 
 __all__ = ["norms"]
 
@@ -81,8 +85,17 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
         )  # fmt: skip
     with write_to(output) as out:
         out.write(dump_norms(table, fmt))
-    groups = ", ".join(f"{g.id} (n = {g.n})" for g in table.groups)
+    groups = ", ".join(f"{g.id} ({_sizes(g)})" for g in table.groups)
     click.echo(f"{output}: norms for {rubric.id}, groups {groups}", err=True)
     warning = table.size_warning()
     if warning is not None:
         click.echo(f"mgrlead: warning: {warning}", err=True)
+
+
+def _sizes(group: NormGroup) -> str:
+    """``n = 20``, or ``n = 19 to 20 by dimension`` when not everyone could be scored on all."""
+    sizes = [d.n for d in group.dimensions.values() if d.n is not None]
+    if not sizes:
+        return "n not given"
+    low, high = min(sizes), max(sizes)
+    return f"n = {low}" if low == high else f"n = {low} to {high} by dimension"
