@@ -34,11 +34,24 @@ def packaged_rubrics() -> tuple[str, ...]:
 
 @cache
 def packaged_rubric(name: str) -> Rubric:
-    """Load one rubric file shipped inside the package (once)."""
+    """Load one rubric file shipped inside the package (once).
+
+    The file is the source.  While it is the file that
+    :mod:`mgrlead.plugins.prebuilt` was written from (same SHA-256), the
+    prebuilt constructor calls build the rubric, without tomllib or cattrs:
+    the first ``score()`` of a process is faster.  Any other file is parsed.
+    """
+    import hashlib  # noqa: PLC0415
+
+    from mgrlead.plugins.prebuilt import PREBUILT  # noqa: PLC0415
+
+    raw = (resources.files("mgrlead.plugins") / "rubrics" / f"{name}.toml").read_bytes()
+    prebuilt = PREBUILT.get(name)
+    if prebuilt is not None and prebuilt[0] == hashlib.sha256(raw).hexdigest():
+        return prebuilt[1]()
     from mgrlead.io.serialize import load_rubric_text  # noqa: PLC0415
 
-    text = (resources.files("mgrlead.plugins") / "rubrics" / f"{name}.toml").read_text("utf-8")
-    return load_rubric_text(text, fmt="toml", source=f"{name}.toml")
+    return load_rubric_text(raw.decode("utf-8"), fmt="toml", source=f"{name}.toml")
 
 
 @hookimpl(trylast=True)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mgrlead.errors import RubricNotFoundError, did_you_mean
-from mgrlead.io.serialize import load_rubric_file
 from mgrlead.model import Rubric
 from mgrlead.plan import ScoringPlan, compile_plan, strategy_of
 from mgrlead.plugins.host import default_host
@@ -38,6 +37,8 @@ def resolve_rubric(name_or_path: str | Path | Rubric) -> Rubric:
         return host.rubric(name_or_path)
     path = Path(name_or_path)
     if path.suffix and path.is_file():
+        from mgrlead.io.serialize import load_rubric_file  # noqa: PLC0415 - cattrs for files only
+
         return load_rubric_file(path, context=host)
     hint = did_you_mean(str(name_or_path), names)
     raise RubricNotFoundError(
