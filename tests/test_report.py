@@ -399,3 +399,14 @@ def test_at_a_glance_says_borderline_as_the_terminal_does() -> None:
     html = profile_report(profile, r)
     glance = html[html.index('id="glance"') : html.index('id="legend"')]
     assert "Manager-leaning (borderline)" in glance
+
+
+def test_straight_lining_is_seen_whatever_the_rounding_of_the_sd() -> None:
+    # On the IPIP example all 2s give an SD of about 2e-16, not 0 (found by a review)
+    ipip = mgrlead.load_rubric(EXAMPLES / "ipip-bfi25.toml")
+    profile = mgrlead.score(ipip, dict.fromkeys(ipip.item_ids, 2))
+    assert profile.careless is not None
+    assert profile.careless.longest_run == len(ipip.item_ids)
+    notes = careless_notes(profile, ipip)
+    assert notes
+    assert notes[0].startswith("You gave the same answer to all 25 statements")

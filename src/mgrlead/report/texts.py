@@ -157,7 +157,9 @@ def careless_notes(profile: Profile, rubric: Rubric) -> list[str]:
         return []
     answered = sum(s.answered for s in profile if s.parent is None)
     notes = []
-    if c.irv == 0 and answered > 1:
+    # the same answer everywhere: one run covers every answer (exact, where the SD of
+    # answers on a non-dyadic scale may be 2e-16 rather than 0)
+    if c.longest_run >= answered > 1:
         from mgrlead.api import scoring_plan  # noqa: PLC0415
 
         effect = (
