@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Extra",
+    "band_strings",
     "columns_to_matrix",
     "eager_columns",
     "frame_columns",
@@ -185,6 +186,18 @@ def _polars_bands(pl: Any, batch: BatchScores) -> dict[str, Any]:  # noqa: ANN40
     return out
 
 
+def band_strings(index: Any, ids: tuple[str, ...]) -> Any:  # noqa: ANN401
+    """Band indices (negative: no band) as an Arrow string array of band ids (null).
+
+    A dictionary array cast to strings: no Python object per cell.
+    """
+    pa = pyarrow()
+    indices = pa.array(index, type=pa.int32(), mask=index < 0)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(ids, type=pa.string())).cast(
+        pa.string()
+    )
+
+
 def _arrow_text(
     columns: Mapping[str, Any], batch: BatchScores, *, bands: bool = True
 ) -> dict[str, Any]:
@@ -204,9 +217,7 @@ def _arrow_text(
         if name in codes:
             if not bands:
                 continue
-            index, ids = codes[name]
-            indices = pa.array(index, type=pa.int32(), mask=index < 0)
-            out[name] = pa.DictionaryArray.from_arrays(indices, pa.array(ids)).cast(pa.string())
+            out[name] = band_strings(*codes[name])
         elif isinstance(column, np.ndarray) and column.dtype == object:
             try:
                 out[name] = pa.array(column, type=pa.string())

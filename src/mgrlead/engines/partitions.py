@@ -33,7 +33,7 @@ from attrs import evolve, field, frozen
 
 from mgrlead.engines.batch import code_counts, code_indices, fills_from_counts, score_matrix
 from mgrlead.engines.checks import all_valid, check_answer, invalid
-from mgrlead.engines.frames import columns_to_matrix, eager_columns, score_eager
+from mgrlead.engines.frames import band_strings, columns_to_matrix, eager_columns, score_eager
 from mgrlead.engines.lazy import check_columns
 from mgrlead.engines.ops import NUMPY
 from mgrlead.errors import AnswerError
@@ -339,10 +339,7 @@ def _arrow_scores(batch: BatchScores, kinds: dict[str, str]) -> list[Any]:
     out = []
     for name, values in batch.columns(band_ids=False).items():
         if name in codes:
-            index, ids = codes[name]
-            indices = pa.array(index, type=pa.int32(), mask=index < 0)
-            bands = pa.DictionaryArray.from_arrays(indices, pa.array(ids, type=pa.string()))
-            out.append(bands.cast(pa.string()))
+            out.append(band_strings(*codes[name]))
         else:
             out.append(pa.array(values, type=types[kinds[name]], from_pandas=True))
     return out

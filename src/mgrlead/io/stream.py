@@ -36,7 +36,7 @@ from attrs import define, field
 
 from mgrlead.engines.batch import code_counts, code_indices, fills_from_counts, score_matrix
 from mgrlead.engines.checks import cell_message, check_no_clash
-from mgrlead.engines.frames import Extra, plain, score_columns
+from mgrlead.engines.frames import Extra, band_strings, plain, score_columns
 from mgrlead.errors import AnswerError, InputError, MgrleadError, plural
 from mgrlead.extras import pyarrow
 from mgrlead.io.files import atomic_open
@@ -570,7 +570,7 @@ def stream_score(  # noqa: PLR0913, PLR0915 - one pass over the file
                     if select is not None:
                         chosen = select(chosen)
                     table = pa.table({
-                        k: _band_arrow(pa, *bands[k]) if k in bands
+                        k: band_strings(*bands[k]) if k in bands
                         else v if isinstance(v, (pa.Array, pa.ChunkedArray)) else _arrow(pa, v)
                         for k, v in chosen.items()
                     })  # fmt: skip
@@ -709,15 +709,6 @@ def _arrow(pa: Any, values: Any) -> Any:  # noqa: ANN401
     if isinstance(values, np.ndarray) and values.dtype.kind in "biu":
         return pa.array(values)
     return pa.array(values if not isinstance(values, np.ndarray) else values.tolist())
-
-
-def _band_arrow(pa: Any, index: Any, ids: tuple[str, ...]) -> Any:  # noqa: ANN401
-    """Band indices (-1: not scorable) as an Arrow string array of band ids (null)."""
-    import numpy as np  # noqa: PLC0415
-
-    missing = index < 0
-    at = pa.array(np.where(missing, 0, index), mask=missing)
-    return pa.compute.take(pa.array(ids, pa.string()), at)
 
 
 def _find_line(path: Path, text: str) -> int | None:
