@@ -436,8 +436,8 @@ def overall(
     if not parts:  # the rubric declares no overall result: never scorable
         return OverallResult(ok=False, percent=ops.missing, position=ops.missing, band=NOT_SCORABLE)
     ok = functools.reduce(lambda a, b: a & b, [part.ok for _, part in parts])
-    num = _sum(ops, [weight * part.share for weight, part in parts], 0.0)
-    den = _sum(ops, [weight * ops.as_float(part.ok) for weight, part in parts], 0.0)
+    num = ops.total([weight * part.share for weight, part in parts], 0.0)
+    den = ops.total([weight * ops.as_float(part.ok) for weight, part in parts], 0.0)
     den = ops.where(ok, den, 1.0)
     percent = num / den * 100.0
     position = (2.0 * num - den) / den
@@ -491,11 +491,6 @@ def imputation_refused(dim: DimensionPlan) -> str:
 
 
 # ---------------------------------------------------------------- careless
-def _sum(ops: Ops, values: Sequence[Value], empty: Value) -> Value:
-    """The sum of ``values`` in order (``empty`` when there are none); see :meth:`Ops.total`."""
-    return ops.total(values, empty)
-
-
 def careless(
     ops: Ops,
     codes: Any,  # noqa: ANN401 - a stack (see Ops.each)
