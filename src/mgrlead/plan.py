@@ -125,6 +125,15 @@ class CarelessPlan:
     """The items of bipolar dimensions keyed toward both poles (acquiescence)."""
     pairs: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
     """Per such dimension: its items keyed toward the low pole, and toward the high pole."""
+    denominator: int = 1
+    """A multiple of every item's range ``max - min``: each answer on -1..+1 times it is whole.
+
+    1 when that multiple would be too large for exact sums in 64-bit integers and
+    doubles (a rubric mixing many scale ranges): the answers on -1..+1 are then
+    used as they are, as floats (see :func:`mgrlead.engines.kernel.unit_table`).
+    """
+    exact: bool = True
+    """Whether the answers are whole numbers (``denominator`` times -1..+1)."""
 
 
 @frozen
@@ -335,7 +344,13 @@ def _careless(rubric: Rubric, index: Mapping[str, int]) -> CarelessPlan:
         if low and high:
             balanced.update(low + high)
             pairs.append((low, high))
-    return CarelessPlan(tuple(sorted(balanced)), tuple(pairs))
+    ranges = {rubric.item_scale(item).max - rubric.item_scale(item).min for item in rubric.items}
+    denominator = math.lcm(*ranges)
+    k = len(rubric.items)
+    # n * sum(h^2) - sum(h)^2 stays below 2^53: exact in int64 and as a double
+    if (k * denominator) ** 2 < 1 << 53:
+        return CarelessPlan(tuple(sorted(balanced)), tuple(pairs), denominator)
+    return CarelessPlan(tuple(sorted(balanced)), tuple(pairs), 1, exact=False)
 
 
 def _check_finite(dim: DimensionPlan, items: Sequence[ItemPlan]) -> None:

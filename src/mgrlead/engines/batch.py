@@ -72,11 +72,13 @@ def _coded(
     """
     import numpy as np  # noqa: PLC0415
 
-    real = ~np.isnan(values)
+    shifted = values - code_min  # a new array, filled in place below
+    real = np.isnan(shifted)
+    np.logical_not(real, out=real)  # answered: not NaN
     for at, codes in missing:
         real[at] &= ~np.isin(values[at], codes)
-    index = np.where(real, values - code_min, gap).astype(np.intp)
-    return index, real
+    np.copyto(shifted, gap, where=~real)
+    return shifted.astype(np.intp), real
 
 
 def code_counts(
@@ -167,22 +169,22 @@ def score_matrix(
         by_item = np.ascontiguousarray(values[start:stop].T)
         if not all_valid(plan.items, by_item):
             check_matrix(plan.items, values, row_offset=row_offset)  # names the first bad cell
-        index, real = layout.indices(by_item)
-        return by_item, index, real
+        flat_index, real = layout.flat_indices(by_item)
+        return by_item, flat_index, real
 
     if plan.imputes and fills is None:  # a first pass: the fill values of the whole batch
         totals = [np.zeros(len(it.codes), dtype=np.int64) for it in plan.items]
         for start, stop in blocks:
-            for i, count in enumerate(code_counts(plan, block(start, stop)[1])):
+            for i, count in enumerate(code_counts(plan, block(start, stop)[1] - layout.offsets)):
                 totals[i] += count
         fills = fills_from_counts(plan, totals)
     tables = layout.term_tables(plan, fills)
-    units = layout.flat([_table(kernel.unit_table(it), 0.0) for it in plan.items])
+    units, codes = layout.careless_tables(plan)
     out = _Columns(n)
     for start, stop in blocks:
-        by_item, index, real = block(start, stop)
+        by_item, flat_index, real = block(start, stop)
         out.put(start, stop, _score_block(
-            plan, layout, tables, units, by_item, index, real, careless=careless
+            plan, tables, (units, codes), by_item, flat_index, real, careless=careless
         ))  # fmt: skip
     dimensions, overall, indicators = out.result()
     return BatchScores(plan=plan, n=n, careless=indicators, dimensions=dimensions, overall=overall)
@@ -220,6 +222,11 @@ class _Layout:
         """Each checked cell's index into its item's codes (gap: one past), and answered."""
         return _coded(by_item, self.code_min, self.gap, self.missing_codes)
 
+    def flat_indices(self, by_item: Any) -> tuple[Any, Any]:  # noqa: ANN401
+        """Each checked cell's flat position (``offsets + index``, in one pass), and answered."""
+        return _coded(by_item, self.code_min - self.offsets, self.gap + self.offsets,
+                      self.missing_codes)  # fmt: skip
+
     def flat(self, tables: Sequence[Any], members: Sequence[int] | None = None) -> Any:  # noqa: ANN401
         """One flat table from per-item tables (of ``members``, others 0)."""
         import numpy as np  # noqa: PLC0415
@@ -230,6 +237,38 @@ class _Layout:
             start = int(self.offsets[i, 0])
             out[start : start + len(table)] = table
         return out
+
+    def careless_tables(self, plan: ScoringPlan) -> tuple[Any, Any]:
+        """Flat tables of each code's answer on -1..+1 (:func:`kernel.unit_table`) and the code.
+
+        The codes are ``None`` when every item has the same scale and the
+        answers are whole: the units are then one-to-one with the codes.
+
+        Whole numbers in the narrowest integer type their sums over the items
+        fit in (the careless indicators' arithmetic is then exact and cheap);
+        floats when the plan's answers are not whole.  A gap has the unit 0 and
+        a code no item has (the indicators never read it).
+        """
+        import numpy as np  # noqa: PLC0415
+
+        careless = plan.careless
+        k = max(len(plan.items), 1)
+        units_type: Any = np.float64
+        if careless.exact:
+            bound = k * careless.denominator**2  # |sum(h)| and sum(h^2) are at most this
+            units_type = next(t for t in (np.int16, np.int32, np.int64) if bound <= np.iinfo(t).max)
+        low = min((it.code_min for it in plan.items), default=0) - 1
+        high = max((it.code_max for it in plan.items), default=0)
+        codes_type = next(t for t in (np.int8, np.int16, np.int32)
+                          if np.iinfo(t).min <= low and high <= np.iinfo(t).max)  # fmt: skip
+        units = np.zeros(self.size, dtype=units_type)
+        codes = np.full(self.size, low, dtype=codes_type)
+        for i, it in enumerate(plan.items):
+            start = int(self.offsets[i, 0])
+            units[start : start + len(it.codes)] = kernel.unit_table(it, careless)
+            codes[start : start + len(it.codes)] = it.codes
+        one_scale = len({(it.code_min, it.code_max) for it in plan.items}) <= 1
+        return units, None if one_scale and careless.exact else codes
 
     def term_tables(self, plan: ScoringPlan, fills: Fills | None) -> list[_DimensionTables]:
         """Per dimension: flat ``w``, ``w * k`` and share tables, and whether it imputes."""
@@ -247,10 +286,15 @@ class _Layout:
                 wx.append(_table([t.wx for t in table.by_code], table.gap.wx))
                 wp.append(_table([t.wp for t in table.by_code], table.gap.wp))
             unit = all(x == 1.0 for x in dim.weights) and dim.impute == "none"
+            members = list(dim.members)
+            flat_wx, flat_wp = self.flat(wx, dim.members), self.flat(wp, dim.members)
+            whole = _whole_scale(flat_wx, flat_wp, len(members)) if unit else None
+            if whole is not None:
+                flat_wx, flat_wp = (_narrow(t * whole, len(members)) for t in (flat_wx, flat_wp))
+            contiguous = bool(members) and members == list(range(members[0], members[-1] + 1))
             out.append(_DimensionTables(
-                members=list(dim.members), offsets=self.offsets[list(dim.members)],
-                w=self.flat(w, dim.members), wx=self.flat(wx, dim.members),
-                wp=self.flat(wp, dim.members), unit=unit,
+                members=members, rows=slice(members[0], members[-1] + 1) if contiguous else members,
+                w=self.flat(w, dim.members), wx=flat_wx, wp=flat_wp, unit=unit, whole=whole,
                 filled=np.array(filled)[:, None] if any(filled) else None,
             ))  # fmt: skip
         return out
@@ -259,14 +303,48 @@ class _Layout:
 @frozen
 class _DimensionTables:
     members: list[int]
-    offsets: Any
+    rows: slice | list[int]
+    """The members as rows of a block: a slice (a view, nothing copied) when contiguous."""
     w: Any
     wx: Any
     wp: Any
     unit: bool
     """Unit weights without imputation: an answered item weighs 1."""
+    whole: float | None
+    """``wx`` and ``wp`` hold whole numbers, the terms times this power of two (else ``None``)."""
     filled: Any
     """Which members have an imputed value for a gap, ``(members, 1)``; ``None``: none."""
+
+
+def _whole_scale(wx: Any, wp: Any, members: int) -> float | None:  # noqa: ANN401
+    """The least power of two (up to 1024) that makes every term whole, if any.
+
+    Sums of whole numbers in an integer type are exact, as the float sums of the
+    same terms are (every partial sum of multiples of ``1 / 2^j`` this small is a
+    double), so dividing the whole sum by the power of two gives the float sum
+    bit for bit, at a fraction of the memory traffic.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    terms = np.concatenate([wx, wp])
+    if not np.all(np.isfinite(terms)):
+        return None
+    for power in range(11):
+        scale = float(1 << power)
+        scaled = terms * scale
+        if np.all(scaled == np.round(scaled)):
+            bound = float(np.max(np.abs(scaled))) * max(members, 1)
+            return scale if bound < 1 << 31 else None
+    return None
+
+
+def _narrow(table: Any, members: int) -> Any:  # noqa: ANN401
+    """A table of whole numbers in the narrowest type its sums over ``members`` fit in."""
+    import numpy as np  # noqa: PLC0415
+
+    bound = float(np.max(np.abs(table), initial=0.0)) * max(members, 1)
+    kind = np.int16 if bound <= np.iinfo(np.int16).max else np.int32
+    return table.astype(kind)
 
 
 def _table(values: Sequence[float], gap: float) -> npt.NDArray[np.float64]:
@@ -280,32 +358,31 @@ _Block = tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any]]
 
 def _score_block(  # noqa: PLR0913, PLR0917 - one block of rows and what scores it
     plan: ScoringPlan,
-    layout: _Layout,
     tables: list[_DimensionTables],
-    units: Any,  # noqa: ANN401
+    careless_tables: tuple[Any, Any],
     by_item: Any,  # noqa: ANN401
-    index: Any,  # noqa: ANN401
+    flat_index: Any,  # noqa: ANN401
     real: Any,  # noqa: ANN401
     *,
     careless: bool,
 ) -> _Block:
     """The kernel on one block of rows: dimension metrics, overall, careless indicators.
 
-    ``by_item``, ``index`` and ``real`` are ``(items, rows)``: the answers, their
-    code indices and whether answered.  Each dimension gathers its members'
-    terms as stacks (one gather per table) and the kernel sums them in item order.
+    ``by_item``, ``flat_index`` and ``real`` are ``(items, rows)``: the answers,
+    their flat positions in the layout's tables and whether answered.  Each
+    dimension gathers its members' terms as stacks (one gather per table) and the
+    kernel sums them in item order.
     """
     import numpy as np  # noqa: PLC0415
 
     n = by_item.shape[1]
     results = []
     columns: dict[str, dict[str, Any]] = {}
-    flat_index = index + layout.offsets
     with np.errstate(divide="ignore", invalid="ignore"):
         for dim, t in zip(plan.dimensions, tables, strict=True):
-            at = flat_index[t.members]
-            answered = real[t.members]
-            ones = NUMPY.each(NUMPY.as_int, answered)
+            at = flat_index[t.rows]
+            answered = real[t.rows]
+            ones = NUMPY.each(NUMPY.as_count, answered)
             # unit weights without imputation: the weight of an answered item is 1
             w = None if t.unit else t.w.take(at)
             imputed: Any = 0
@@ -313,6 +390,9 @@ def _score_block(  # noqa: PLR0913, PLR0917 - one block of rows and what scores 
                 imputed = NUMPY.each(NUMPY.as_int, ~answered & t.filled)
             acc = kernel.accumulate_stacks(NUMPY, w, t.wx.take(at), t.wp.take(at), ones,
                                            imputed)  # fmt: skip
+            if t.whole is not None:  # the terms were whole multiples of 1 / whole: exact sums
+                acc.wx *= 1.0 / t.whole
+                acc.wp *= 1.0 / t.whole
             acc.n = np.asarray(acc.n, dtype=np.int64)
             if t.unit:
                 acc.w = acc.n.astype(np.float64)
@@ -328,9 +408,11 @@ def _score_block(  # noqa: PLR0913, PLR0917 - one block of rows and what scores 
         overall = {k: _column(v, n) for k, v in kernel.overall_masked(NUMPY, total).items()}
         indicators: dict[str, Any] = {}
         if careless:
-            # the answers are the codes, NaN where missing (unless a code means missing)
-            codes = np.where(real, by_item, np.nan) if layout.missing_codes else by_item
-            found = kernel.careless(NUMPY, codes, units.take(flat_index), real, plan.careless)
+            units, codes = careless_tables  # small whole numbers: one gather each
+            h = units.take(flat_index)
+            # items on one scale: equal units are equal codes, so the units serve as codes
+            c = h if codes is None else codes.take(flat_index)
+            found = kernel.careless(NUMPY, c, h, real, plan.careless)
             indicators = {k: _column(v, n) for k, v in found.items()}
     return columns, overall, indicators
 
@@ -351,8 +433,16 @@ class _Columns:
                 self.parts = block
                 return
 
+            # one allocation per dtype, each column a row of it: the memory is
+            # touched for the first time once, which costs less than 55 times
+            shapes = [*(c for d in block[0].values() for c in d.values()), *block[1].values(),
+                      *block[2].values()]  # fmt: skip
+            dtypes = {v.dtype for v in shapes}
+            pools = {t: iter(np.empty((sum(v.dtype == t for v in shapes), self.n), dtype=t))
+                     for t in dtypes}  # fmt: skip
+
             def alloc(columns: dict[str, Any]) -> dict[str, Any]:
-                return {k: np.empty(self.n, dtype=v.dtype) for k, v in columns.items()}
+                return {k: next(pools[v.dtype]) for k, v in columns.items()}
 
             self.parts = ({d: alloc(c) for d, c in block[0].items()}, alloc(block[1]),
                           alloc(block[2]))  # fmt: skip

@@ -43,7 +43,11 @@ response code (:func:`fill_value`); an imputed answer counts toward ``W``,
 
 The careless-responding indicators, over the items in rubric order (raw
 responses, before reverse keying; missing answers skipped), with ``u = (x -
-midpoint) / half range`` putting every answer on -1..+1:
+midpoint) / half range`` putting every answer on -1..+1.  Every engine works on
+whole numbers ``h = u * L`` (``h = (2x - lo - hi) * L / (hi - lo)``, ``L`` the
+least common multiple of the items' ranges, :attr:`CarelessPlan.denominator`):
+sums and counts of whole numbers are exact on every engine and in any order,
+and each indicator is one division of exact whole numbers.
 
 ``longest_run``
     The longest run of identical consecutive answers: with ``A_j`` the number
@@ -52,11 +56,14 @@ midpoint) / half range`` putting every answer on -1..+1:
     ``A - 1`` of the last break up to ``j`` (a running count and a running
     maximum: no engine needs a loop over items).
 ``irv``
-    The standard deviation (n - 1) of ``u``; needs two answers.
+    The standard deviation (n - 1) of ``u``; needs two answers.  Computed as
+    ``sqrt((n * sum(h^2) - sum(h)^2) / (n (n - 1) L^2))``: the numerator is an
+    exact whole number, so the same answers everywhere give exactly 0.
 ``acquiescence``
-    The mean of ``u`` over the items of bipolar dimensions keyed toward both poles.
+    The mean of ``u`` over the items of bipolar dimensions keyed toward both
+    poles, ``sum(h) / (n L)``.
 ``both_poles``
-    How many such dimensions were agreed with on both sides: the sum of ``u``
+    How many such dimensions were agreed with on both sides: the sum of ``h``
     over the items keyed toward each pole is above 0.
 """
 
@@ -179,9 +186,19 @@ def term_table(item: ItemPlan, weight: float, reverse: bool, fill: float | None)
     return TermTable(item.code_min, tuple(by_code), gap)
 
 
-def unit_table(item: ItemPlan) -> tuple[float, ...]:
-    """Each code's answer on -1..+1, ``(code - midpoint) / half range`` (careless indicators)."""
-    return tuple((code - item.mid) / item.half for code in item.codes)
+def unit_table(item: ItemPlan, plan: CarelessPlan) -> tuple[float, ...]:
+    """Each code's answer on -1..+1 times ``plan.denominator`` (careless indicators).
+
+    Whole numbers when ``plan.exact``: the denominator is a multiple of every
+    item's range, so ``(2 * code - lo - hi) * denominator / (hi - lo)`` is whole.
+    Otherwise (a rubric mixing too many scale ranges) the answers on -1..+1 as
+    floats, ``(code - midpoint) / half range``.
+    """
+    lo, hi = item.code_min, item.code_max
+    if not plan.exact:
+        return tuple((code - item.mid) / item.half for code in item.codes)
+    step = plan.denominator // (hi - lo)
+    return tuple((2 * code - lo - hi) * step for code in item.codes)
 
 
 # ---------------------------------------------------------------- imputation
@@ -508,44 +525,54 @@ def careless(
 
     Args:
         ops: The engine's namespace.
-        codes: Each item's response code, missing where not answered.
-        units: Each item's answer on -1..+1 (:func:`unit_table`), 0 where not answered.
+        codes: Each item's response code; where not answered, anything (the
+            engines use their missing value, or on numpy a code no item has).
+        units: Each item's answer on -1..+1 times ``plan.denominator``
+            (:func:`unit_table`, whole numbers), 0 where not answered.
         present: Whether each item was answered.
-        plan: The balanced items and pole pairs.
+        plan: The balanced items, the pole pairs and the denominator.
     """
     k = len(codes)
     ones = ops.each(ops.as_count, present)
     # where an engine stores intermediate values, three stores in all
     (answered, previous, units, present), _ = ops.checkpoint_stacks(
-        [ops.cumsum(ones), ops.ffill_previous(codes), units, present], []
+        [ops.cumsum(ones), ops.ffill_previous(codes, present), units, present], []
     )
     breaks = ops.each(
         lambda p, prev, c, a: ops.where(p & ops.not_(ops.same(prev, c)), a - 1, 0),
         present, previous, codes, answered,
     )  # fmt: skip
-    n_all = ops.as_float(ops.last(answered)) if k else 0.0  # how many were answered in all
-    total = ops.total(units, 0.0)
-    (breaks,), (n_all, m) = ops.checkpoint_stacks(
-        [breaks], [n_all, total / ops.where(n_all > 0, n_all, 1.0)]
-    )
+    n_all = ops.as_int(ops.last(answered)) if k else 0  # how many were answered in all
+    whole = ops.as_int if plan.exact else ops.as_float
+    total = whole(ops.total(units, 0))
+    squares = whole(ops.total(ops.each(lambda h: h * h, units), 0))
+    (breaks,), (n_all, total, squares) = ops.checkpoint_stacks([breaks], [n_all, total, squares])
     (last_break,), _ = ops.checkpoint_stacks([ops.cummax(breaks)], [])
     runs = ops.each(lambda p, a, b: ops.where(p, a - b, 0), present, answered, last_break)
-    deviations = ops.each(lambda p, u: ops.where(p, u - m, 0.0), present, units)
-    spread = ops.total(ops.each(lambda d: d * d, deviations), 0.0)
     enough = n_all >= 2
-    irv = ops.where(enough, ops.sqrt(spread / ops.where(enough, n_all - 1, 1.0)), ops.missing)
+    scale = plan.denominator * plan.denominator
+    spread = ops.as_float(n_all * squares - total * total)  # exactly >= 0 in whole numbers
+    if not plan.exact:  # floats: rounding could take it below 0
+        spread = ops.maximum(spread, 0.0)
+    irv = ops.where(
+        enough, ops.sqrt(spread / ops.where(enough, n_all * (n_all - 1) * scale, 1)), ops.missing
+    )
 
     def group(members: Sequence[int]) -> tuple[Value, Value]:
         n = ops.total(ops.rows(ones, members), 0)
-        return ops.total(ops.rows(units, members), 0.0), n
+        return ops.total(ops.rows(units, members), 0), n
 
     t_bal, n_bal = group(plan.balanced)
-    acquiescence = ops.where(n_bal > 0, t_bal / ops.where(n_bal > 0, n_bal, 1.0), ops.missing)
+    acquiescence = ops.where(
+        n_bal > 0,
+        ops.as_float(t_bal) / ops.where(n_bal > 0, ops.as_int(n_bal) * plan.denominator, 1),
+        ops.missing,
+    )
     both: Value = 0
     for low, high in plan.pairs:
         t_lo, n_lo = group(low)
         t_hi, n_hi = group(high)
-        both = both + ops.as_int((n_lo > 0) & (t_lo > 0.0) & (n_hi > 0) & (t_hi > 0.0))
+        both = both + ops.as_int((n_lo > 0) & (t_lo > 0) & (n_hi > 0) & (t_hi > 0))
     return {
         "longest_run": ops.as_int(ops.max_of(runs)),
         "irv": irv,

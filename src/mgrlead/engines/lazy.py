@@ -343,7 +343,13 @@ def score_native(
     ]
     if careless:
         units = [
-            _gather(ops, codes[i], it, kernel.unit_table(it), 0.0)
+            _gather(
+                ops,
+                codes[i],
+                it,
+                kernel.unit_table(it, plan.careless),
+                0 if plan.careless.exact else 0.0,
+            )
             for i, it in enumerate(plan.items)
         ]
         values = kernel.careless(ops, codes, units, present, plan.careless)

@@ -412,9 +412,9 @@ class _Writer:
         self.emit("if careless:")
         for j, item in enumerate(plan.items):
             table: dict[int | None, float] = dict(
-                zip(item.codes, kernel.unit_table(item), strict=True)
+                zip(item.codes, kernel.unit_table(item, plan.careless), strict=True)
             )
-            table[None] = 0.0
+            table[None] = 0 if plan.careless.exact else 0.0
             self.ns[f"_u{j}"] = table
         self.emit("if not gaps:", 2)
         self.depth += 1
