@@ -782,6 +782,12 @@ def global_fit(  # noqa: PLR0913, PLR0915 - the statistic's options; one formula
     if estimated:
         vector, rebuild = _parameter_space(dim)
         parameters = len(vector)
+        if count - parameters < 1:
+            raise FitError(
+                f"dimension {dimension!r}: {type} compares {count} moments with {parameters} "
+                f"item parameters, leaving df = {count - parameters}; use type='C2' or "
+                "type='M2' (more moments)"
+            )
         delta = np.empty((count, parameters))
         for c, value in enumerate(vector):
             h = _STEP * max(1.0, abs(value))
@@ -800,11 +806,6 @@ def global_fit(  # noqa: PLR0913, PLR0915 - the statistic's options; one formula
             )
         r = r - basis @ (basis.T @ r)
     df = count - parameters
-    if df < 1:
-        raise FitError(
-            f"dimension {dimension!r}: {type} compares {count} moments with {parameters} "
-            f"item parameters, leaving df = {df}; use type='C2' or type='M2' (more moments)"
-        )
     statistic = float(n * (r @ r))
 
     # SRMSR: observed less model-implied correlations of the keyed scores
