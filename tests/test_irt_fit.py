@@ -569,3 +569,22 @@ def test_other_refusals() -> None:
     one = _rubric(GRM[:1], ["high"], [5])
     with pytest.raises(FitError, match="dimension 'trait' has one item"):
         item_fit(one, FIT_DATA[:, :1])
+
+
+def test_a_frame_gives_the_numbers_of_its_array() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(FIT_DATA, columns=list(GRM_RUBRIC.item_ids)).assign(note="x")
+    items, overall, reliability = _baseline("C2")
+    assert item_fit(GRM_RUBRIC, frame) == items
+    assert global_fit(GRM_RUBRIC, frame, "trait") == overall
+    assert empirical_reliability(GRM_RUBRIC, frame, "trait") == reliability
+
+
+def test_large_batches_are_summed_in_blocks() -> None:
+    # more rows than one block (BLOCK_ROWS): the same moments as the data once
+    many = np.concatenate([FIT_DATA] * 12)  # 4,800 rows
+    assert len(many) > 4096
+    once = global_fit(GRM_RUBRIC, FIT_DATA, "trait", estimated=False)
+    twelve = global_fit(GRM_RUBRIC, many, "trait", estimated=False)
+    assert twelve.n == 12 * once.n
+    assert twelve.statistic == pytest.approx(12 * once.statistic, rel=1e-9)

@@ -33,6 +33,7 @@ from mgrlead.engines.checks import all_valid, check_matrix
 from mgrlead.errors import FitError, RubricError
 from mgrlead.irt.models import category_log_probabilities
 from mgrlead.irt.scoring import (
+    BLOCK_ROWS,
     Prior,
     Quadrature,
     answer_values,
@@ -764,10 +765,17 @@ def global_fit(  # noqa: PLR0913, PLR0915 - the statistic's options; one formula
     xi = 0.5 * (xi + xi.T)
 
     # the observed moments, from integer sums (exact, in any row order)
-    values = np.concatenate(
-        [r[:, keyed[:, i]].T for i, r in enumerate(rows)] + [np.ones((n, 1))], axis=1
-    ).astype(np.int64)
-    observed = (values[:, f1] * values[:, f2]).sum(axis=0) / n
+    int_rows = [r.astype(np.int64) for r in rows]
+    sums = np.zeros(count, dtype=np.int64)
+    for start in range(0, n, BLOCK_ROWS):  # bounded memory: (block, moments) at a time
+        block = keyed[start : start + BLOCK_ROWS]
+        values = np.concatenate(
+            [r[:, block[:, i]].T for i, r in enumerate(int_rows)]
+            + [np.ones((len(block), 1), dtype=np.int64)],
+            axis=1,
+        )
+        sums += (values[:, f1] * values[:, f2]).sum(axis=0)
+    observed = sums / n
     resid = observed - pi
 
     try:
