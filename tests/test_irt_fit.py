@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -588,3 +590,32 @@ def test_large_batches_are_summed_in_blocks() -> None:
     twelve = global_fit(GRM_RUBRIC, many, "trait", estimated=False)
     assert twelve.n == 12 * once.n
     assert twelve.statistic == pytest.approx(12 * once.statistic, rel=1e-9)
+
+
+# ------------------------------------------------------------------ an independent implementation
+FIXTURES = Path(__file__).parent / "fixtures" / "irtfit"
+
+
+@pytest.mark.parametrize("case", ["binary", "ordinal"])
+def test_m2_agrees_with_python_mirt(case: str) -> None:
+    """M2 (binary) and M2* (ordinal) against the PyPI package mirt (MIT; not R's mirt).
+
+    tests/fixtures/irtfit/make_fixtures.py made the data and the numbers with
+    mirt 1.2.0's ``compute_m2`` (121 Gauss-Hermite points) from the same fixed
+    GRM parameters; mgrlead uses its default grid (61 points on -6..6).
+    """
+    fixture = json.loads((FIXTURES / "fixtures.json").read_text())["cases"][case]
+    cats = np.loadtxt(FIXTURES / f"{case}.csv", delimiter=",", skiprows=1, dtype=np.int64)
+    points = len(fixture["b"][0]) + 1
+    params = [
+        IrtParams(model="grm", a=a, thresholds=tuple(b))
+        for a, b in zip(fixture["a"], fixture["b"], strict=True)
+    ]
+    rubric = _rubric(params, ["high"] * len(params), [points] * len(params))
+    kinds = ["M2", "M2*", "C2"] if points == 2 else ["M2*"]  # the same moments for two categories
+    for kind in kinds:
+        fit = global_fit(rubric, cats + 1.0, "trait", type=kind)
+        assert fit.n == fixture["n"]
+        assert fit.df == fixture["df"]
+        assert fit.statistic == pytest.approx(fixture["M2"], rel=1e-6)
+        assert fit.p == pytest.approx(fixture["p"], rel=1e-6)
