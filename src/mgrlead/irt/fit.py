@@ -20,6 +20,7 @@ docs/irt.md ("Model fit and reliability") states the formulas and the choices.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
@@ -617,27 +618,165 @@ def _parameter_space(
     return vector, rebuild
 
 
-def _features(kind: str, categories: int) -> tuple[Any, Any]:
-    """An item's feature rows ``(features, K)`` and which of them the univariate
+def _features(kind: str, categories: int) -> tuple[Any, Any, Any]:
+    """An item's feature rows ``(features, K)``, and which of them the univariate
     and the bivariate moments use."""  # noqa: D205, D209
     import numpy as np  # noqa: PLC0415
 
     indicators = np.eye(categories)[1:]  # 1{x = k}, k >= 1
     score = np.arange(categories, dtype=np.float64)[None, :]
     if kind == "M2":
-        rows = indicators
-        uni = bi = np.arange(categories - 1)
-    elif kind == "M2*":
-        rows = score
-        uni = bi = np.arange(1)
-    else:  # C2: every univariate margin, bivariate cross-products
-        rows = np.concatenate([indicators, score])
-        uni = np.arange(categories - 1)
-        bi = np.array([categories - 1])
-    return rows, (uni, bi)
+        every = np.arange(categories - 1)
+        return indicators, every, every
+    if kind == "M2*":
+        return score, np.arange(1), np.arange(1)
+    # C2: every univariate margin, bivariate cross-products
+    return (
+        np.concatenate([indicators, score]),
+        np.arange(categories - 1),
+        np.array([categories - 1]),
+    )
 
 
-def global_fit(  # noqa: PLR0913, PLR0915 - the statistic's options; one formula in steps
+@frozen(eq=False)
+class _Moments:
+    """The moments of a limited-information statistic over a dimension's items.
+
+    Each item has feature rows (functions of its keyed category: indicators,
+    the category itself); a moment is the product of one feature of one item,
+    or of one feature each of two items.  ``first``/``second`` hold the
+    features' global rows (``features``: the row of ones, for a moment of one
+    item) and ``items`` the items' positions (-1: none).
+    """
+
+    rows: tuple[Any, ...]  # per item: (features, K)
+    first: Any  # (moments,) global feature rows
+    first_item: Any
+    second: Any
+    second_item: Any
+
+    @classmethod
+    def layout(cls, dim: IrtDimension, kind: str) -> _Moments:
+        import numpy as np  # noqa: PLC0415
+
+        rows = []
+        uni: list[list[int]] = []
+        bi: list[list[int]] = []
+        start = 0
+        for m in dim.members:
+            feats, u, b = _features(kind, m.params.categories)
+            rows.append(feats)
+            uni.append([start + int(x) for x in u])
+            bi.append([start + int(x) for x in b])
+            start += len(feats)
+        ones = start
+        moments = [(f, i, ones, -1) for i, fs in enumerate(uni) for f in fs]
+        for i, j in itertools.combinations(range(len(rows)), 2):
+            moments += [(f, i, g, j) for f in bi[i] for g in bi[j]]
+        f1, i1, f2, i2 = (np.array(c, dtype=np.intp) for c in zip(*moments, strict=True))
+        return cls(tuple(rows), f1, i1, f2, i2)
+
+    @property
+    def count(self) -> int:
+        return len(self.first)
+
+    @property
+    def features(self) -> int:
+        return sum(len(r) for r in self.rows)
+
+    def means(self, probs: Sequence[Floats]) -> Floats:
+        """Each feature's conditional mean at each node, and a last row of ones."""
+        import numpy as np  # noqa: PLC0415
+
+        parts = [r @ p for r, p in zip(self.rows, probs, strict=True)]
+        return np.concatenate([*parts, np.ones((1, probs[0].shape[1]))])
+
+    def model(self, probs: Sequence[Floats], w: Floats) -> Floats:
+        """The model's moments π."""
+        e = self.means(probs)
+        return (e[self.first] * e[self.second]) @ w  # type: ignore[no-any-return]
+
+    def covariance(self, probs: Sequence[Floats], w: Floats, pi: Floats) -> Floats:
+        """Ξ = E[m m'] - π π', with E[m m'] from conditional independence at each node.
+
+        The product of two moments is a product over the items either uses:
+        an item both use contributes the mean of its two features' product,
+        an item one uses the mean of its feature.
+        """
+        import numpy as np  # noqa: PLC0415
+
+        width = self.features + 1
+        products = np.zeros((width, width, len(w)))  # E[f g | θ] of two features of one item
+        start = 0
+        for r, p in zip(self.rows, probs, strict=True):
+            stop = start + len(r)
+            products[start:stop, start:stop] = np.einsum("ak,bk,kq->abq", r, r, p)
+            start = stop
+        # one lookup table: the features' means (and ones), then the products
+        table = np.concatenate([self.means(probs), products.reshape(width * width, len(w))])
+        ones = width - 1
+        a, b = np.meshgrid(np.arange(self.count), np.arange(self.count), indexing="ij")
+        fb1, ib1, fb2, ib2 = self.first[b], self.first_item[b], self.second[b], self.second_item[b]
+
+        def row(fa: Any, ia: Any) -> Any:  # noqa: ANN401
+            """The table row of moment a's feature ``fa`` (item ``ia``) next to moment b."""
+            out = np.where(ia == ib1, width + fa * width + fb1, fa)
+            out = np.where(ia == ib2, width + fa * width + fb2, out)
+            return np.where(ia < 0, ones, out)
+
+        fa1, ia1, fa2, ia2 = self.first[a], self.first_item[a], self.second[a], self.second_item[a]
+        picks = (
+            row(fa1, ia1),
+            row(fa2, ia2),
+            np.where((ib1 == ia1) | (ib1 == ia2), ones, fb1),  # b's items a does not use
+            np.where((ib2 == ia1) | (ib2 == ia2) | (ib2 < 0), ones, fb2),
+        )
+        expected = np.zeros((self.count, self.count))
+        for q, weight in enumerate(w):
+            col = table[:, q]
+            expected += weight * (col[picks[0]] * col[picks[1]] * col[picks[2]] * col[picks[3]])
+        xi = expected - np.outer(pi, pi)
+        return 0.5 * (xi + xi.T)  # type: ignore[no-any-return]
+
+    def observed(self, keyed: Ints) -> Floats:
+        """The observed moments, from integer sums (exact, in any row order)."""
+        import numpy as np  # noqa: PLC0415
+
+        int_rows = [r.astype(np.int64) for r in self.rows]
+        sums = np.zeros(self.count, dtype=np.int64)
+        for start in range(0, len(keyed), BLOCK_ROWS):  # bounded memory
+            block = keyed[start : start + BLOCK_ROWS]
+            values = np.concatenate(
+                [r[:, block[:, i]].T for i, r in enumerate(int_rows)]
+                + [np.ones((len(block), 1), dtype=np.int64)],
+                axis=1,
+            )
+            sums += (values[:, self.first] * values[:, self.second]).sum(axis=0)
+        return sums / len(keyed)
+
+
+def _srmsr(probs: Sequence[Floats], w: Floats, keyed: Ints) -> float:
+    """Root mean square of observed less model-implied correlations, over item pairs."""
+    import numpy as np  # noqa: PLC0415
+
+    n = len(keyed)
+    mean_q = np.array([np.arange(len(p)) @ p for p in probs])  # (items, Q)
+    square_q = np.array([np.arange(len(p)) ** 2 @ p for p in probs])
+    m1 = mean_q @ w
+    cov_model = (mean_q * w) @ mean_q.T - np.outer(m1, m1)
+    np.fill_diagonal(cov_model, square_q @ w - m1 * m1)
+    sd_model = np.sqrt(np.diag(cov_model))
+    corr_model = cov_model / np.outer(sd_model, sd_model)
+    sums = keyed.sum(axis=0)
+    cov_obs = (keyed.T @ keyed) / n - np.outer(sums, sums) / (n * n)  # integer sums
+    sd_obs = np.sqrt(np.diag(cov_obs))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr_obs = cov_obs / np.outer(sd_obs, sd_obs)
+    upper = np.triu_indices(len(probs), 1)
+    return float(np.sqrt(np.mean((corr_obs[upper] - corr_model[upper]) ** 2)))
+
+
+def global_fit(  # noqa: PLR0913 - the statistic's options
     rubric: Rubric,
     data: npt.ArrayLike,
     dimension: str,
@@ -691,101 +830,8 @@ def global_fit(  # noqa: PLR0913, PLR0915 - the statistic's options; one formula
     keyed, _ = _complete(plan, dim, data, min_respondents)
     n = len(keyed)
     nodes, w = _grid(used, quad)
-
-    # the features of each item (global rows), and the moments as (f1, i1, f2, i2)
-    rows: list[Any] = []
-    owner: list[int] = []
-    uni_f: list[list[int]] = []
-    bi_f: list[list[int]] = []
-    for i, m in enumerate(dim.members):
-        feats, (uni, bi) = _features(type, m.params.categories)
-        start = len(owner)
-        rows.append(feats)
-        owner += [i] * len(feats)
-        uni_f.append([start + int(u) for u in uni])
-        bi_f.append([start + int(b) for b in bi])
-    n_feat = len(owner)
-    moments: list[tuple[int, int, int, int]] = [
-        (f, i, n_feat, -1) for i, fs in enumerate(uni_f) for f in fs
-    ]
-    items = len(dim.members)
-    for i in range(items):
-        for j in range(i + 1, items):
-            moments += [(f, i, g, j) for f in bi_f[i] for g in bi_f[j]]
-    f1, i1, f2, i2 = (np.array(c, dtype=np.intp) for c in zip(*moments, strict=True))
-    count = len(moments)
-
-    def conditional(params: Sequence[IrtParams]) -> tuple[Floats, list[Floats]]:
-        """Each feature's mean at each node ``(features + 1, Q)`` (a last row of ones)."""
-        probs = [_probabilities(p, nodes) for p in params]
-        e = np.concatenate(
-            [r @ p for r, p in zip(rows, probs, strict=True)] + [np.ones((1, len(nodes)))]
-        )
-        return e, probs
-
-    def model_moments(params: Sequence[IrtParams]) -> Floats:
-        e, _ = conditional(params)
-        return (e[f1] * e[f2]) @ w
-
-    base = [m.params for m in dim.members]
-    pi = model_moments(base)
-    e_all, probs = conditional(base)
-
-    # Ξ = E[m m'] - π π', E[m m'] by conditional independence at each node
-    second = np.zeros((n_feat + 1, n_feat + 1, len(nodes)))
-    for r, p, start in zip(rows, probs, np.cumsum([0] + [len(r) for r in rows]), strict=False):
-        block = np.einsum("ak,bk,kq->abq", r, r, p)
-        second[start : start + len(r), start : start + len(r)] = block
-    flat_second = second.reshape((n_feat + 1) ** 2, len(nodes))
-    table = np.concatenate([e_all, flat_second])  # one lookup table: means, then products
-    width = n_feat + 1
-    sq = width  # row offset of the products
-
-    def pick(fa: Any, ia: Any, b: tuple[Any, Any, Any, Any]) -> Any:  # noqa: ANN401
-        """Row of ``table`` of moment a's feature ``fa`` (item ``ia``) against moment b."""
-        fb1, ib1, fb2, ib2 = b
-        out = np.where(ia == ib1, sq + fa * width + fb1, fa)
-        out = np.where(ia == ib2, sq + fa * width + fb2, out)
-        return np.where(ia < 0, n_feat, out)  # an absent second item: the row of ones
-
-    A1, B1 = np.meshgrid(np.arange(count), np.arange(count), indexing="ij")  # noqa: N806
-    a_f1, a_i1, a_f2, a_i2 = f1[A1], i1[A1], f2[A1], i2[A1]
-    b_f1, b_i1, b_f2, b_i2 = f1[B1], i1[B1], f2[B1], i2[B1]
-    ia1 = pick(a_f1, a_i1, (b_f1, b_i1, b_f2, b_i2))
-    ia2 = pick(a_f2, a_i2, (b_f1, b_i1, b_f2, b_i2))
-    shared1 = (b_i1 == a_i1) | (b_i1 == a_i2)
-    shared2 = (b_i2 == a_i1) | (b_i2 == a_i2) | (b_i2 < 0)
-    ib1 = np.where(shared1, n_feat, b_f1)
-    ib2 = np.where(shared2, n_feat, b_f2)
-    expected = np.zeros((count, count))
-    for q in range(len(nodes)):
-        col = table[:, q]
-        expected += w[q] * (col[ia1] * col[ia2] * col[ib1] * col[ib2])
-    xi = expected - np.outer(pi, pi)
-    xi = 0.5 * (xi + xi.T)
-
-    # the observed moments, from integer sums (exact, in any row order)
-    int_rows = [r.astype(np.int64) for r in rows]
-    sums = np.zeros(count, dtype=np.int64)
-    for start in range(0, n, BLOCK_ROWS):  # bounded memory: (block, moments) at a time
-        block = keyed[start : start + BLOCK_ROWS]
-        values = np.concatenate(
-            [r[:, block[:, i]].T for i, r in enumerate(int_rows)]
-            + [np.ones((len(block), 1), dtype=np.int64)],
-            axis=1,
-        )
-        sums += (values[:, f1] * values[:, f2]).sum(axis=0)
-    observed = sums / n
-    resid = observed - pi
-
-    try:
-        chol = np.linalg.cholesky(xi)
-    except np.linalg.LinAlgError:
-        raise FitError(
-            f"dimension {dimension!r}: the covariance of the {type} moments is singular "
-            "(a category the model almost never gives?); try type='M2*' or check the parameters"
-        ) from None
-    r = np.linalg.solve(chol, resid)
+    layout = _Moments.layout(dim, type)
+    count = layout.count
     parameters = 0
     if estimated:
         vector, rebuild = _parameter_space(dim)
@@ -796,44 +842,38 @@ def global_fit(  # noqa: PLR0913, PLR0915 - the statistic's options; one formula
                 f"item parameters, leaving df = {count - parameters}; use type='C2' or "
                 "type='M2' (more moments)"
             )
+
+    def moments_of(params: Sequence[IrtParams]) -> Floats:
+        return layout.model([_probabilities(p, nodes) for p in params], w)
+
+    probs = [_probabilities(m.params, nodes) for m in dim.members]
+    pi = layout.model(probs, w)
+    try:
+        chol = np.linalg.cholesky(layout.covariance(probs, w, pi))
+    except np.linalg.LinAlgError:
+        raise FitError(
+            f"dimension {dimension!r}: the covariance of the {type} moments is singular "
+            "(a category the model almost never gives?); try type='M2*' or check the parameters"
+        ) from None
+    r = np.linalg.solve(chol, layout.observed(keyed) - pi)
+    if estimated:
         delta = np.empty((count, parameters))
         for c, value in enumerate(vector):
             h = _STEP * max(1.0, abs(value))
-            up = list(vector)
-            down = list(vector)
+            up, down = list(vector), list(vector)
             up[c] += h
             down[c] -= h
-            delta[:, c] = (model_moments(rebuild(up)) - model_moments(rebuild(down))) / (2 * h)
-        d = np.linalg.solve(chol, delta)
-        basis, tri = np.linalg.qr(d)
+            delta[:, c] = (moments_of(rebuild(up)) - moments_of(rebuild(down))) / (2 * h)
+        basis, tri = np.linalg.qr(np.linalg.solve(chol, delta))
         diag = np.abs(np.diag(tri))
         if diag.min() <= 1e-10 * diag.max():
             raise FitError(
                 f"dimension {dimension!r}: the item parameters are not identified by the "
                 f"{type} moments (their derivatives are linearly dependent); use type='M2'"
             )
-        r = r - basis @ (basis.T @ r)
+        r = r - basis @ (basis.T @ r)  # C = Ξ^-1/2 (I - projection on Ξ^-1/2 Δ) Ξ^-1/2
     df = count - parameters
     statistic = float(n * (r @ r))
-
-    # SRMSR: observed less model-implied correlations of the keyed scores
-    score_rows = [np.arange(len(p), dtype=np.float64) for p in probs]
-    mean_q = np.array([s @ p for s, p in zip(score_rows, probs, strict=True)])  # (items, Q)
-    sq_q = np.array([(s * s) @ p for s, p in zip(score_rows, probs, strict=True)])
-    m1 = mean_q @ w
-    var_model = sq_q @ w - m1 * m1
-    cross_model = (mean_q * w) @ mean_q.T
-    cov_model = cross_model - np.outer(m1, m1)
-    np.fill_diagonal(cov_model, var_model)
-    corr_model = cov_model / np.sqrt(np.outer(var_model, var_model))
-    sums = keyed.sum(axis=0)
-    cross = keyed.T @ keyed  # integer sums
-    cov_obs = cross / n - np.outer(sums, sums) / (n * n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        corr_obs = cov_obs / np.sqrt(np.outer(np.diag(cov_obs), np.diag(cov_obs)))
-    upper = np.triu_indices(items, 1)
-    srmsr = float(np.sqrt(np.mean((corr_obs[upper] - corr_model[upper]) ** 2)))
-
     return GlobalFit(
         dimension=dimension,
         type=type,
@@ -841,7 +881,7 @@ def global_fit(  # noqa: PLR0913, PLR0915 - the statistic's options; one formula
         df=df,
         p=_chi2_sf(statistic, df),
         rmsea=_rmsea(statistic, df, n),
-        srmsr=srmsr,
+        srmsr=_srmsr(probs, w, keyed),
         n=n,
         moments=count,
         parameters=parameters,
