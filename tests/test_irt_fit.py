@@ -290,6 +290,22 @@ def test_sx2_collapsing_keeps_every_cell_at_mincell() -> None:
         )
 
 
+@settings(max_examples=20)
+@given(mincell=st.floats(0.1, 20.0), n=st.integers(50, 400))
+def test_collapsing_invariants(mincell: float, n: int) -> None:
+    data = FIT_DATA[:n]
+    fine = item_fit(GRM_RUBRIC, data, mincell=0.0)
+    for fit, before in zip(item_fit(GRM_RUBRIC, data, mincell=mincell), fine, strict=True):
+        assert fit.cells + fit.collapsed == before.cells  # nothing lost, nothing invented
+        assert fit.df == fit.cells - fit.groups - 5
+        assert sum(c.observed for c in fit.table) == sum(c.observed for c in before.table)
+        assert sum(c.expected for c in fit.table) == pytest.approx(
+            sum(c.expected for c in before.table), rel=1e-12
+        )
+        if fit.groups > 1:  # the last resort (one group) may keep a small cell
+            assert all(c.expected >= mincell for c in fit.table)
+
+
 def _group(lo: int, observed: list[int], expected: list[float], kmin: int = 0) -> _Group:
     k = len(observed)
     cats = np.arange(k - 1)
