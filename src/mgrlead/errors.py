@@ -17,6 +17,7 @@ Hierarchy::
     ├── InputError (ValueError)
     │   └── ColumnError
     ├── EngineError (TypeError)
+    ├── FitError (ValueError)
     ├── NormError
     ├── IncomparableError
     ├── PluginError
@@ -37,6 +38,7 @@ __all__ = [
     "ColumnError",
     "DuplicateKeyError",
     "EngineError",
+    "FitError",
     "IncomparableError",
     "InputError",
     "MgrleadError",
@@ -251,6 +253,14 @@ class NormError(MgrleadError):
 
 class IncomparableError(MgrleadError):
     """Two profiles come from rubrics whose scoring differs."""
+
+
+class FitError(MgrleadError, ValueError):
+    """A model-fit statistic or reliability cannot be computed for a dimension.
+
+    Too few complete respondents, no degrees of freedom left, a moment matrix
+    that is singular; the message names the dimension (and item) and the fix.
+    """
 
 
 class PluginError(MgrleadError):

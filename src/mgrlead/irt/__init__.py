@@ -20,6 +20,15 @@ Example:
 
 from __future__ import annotations
 
+from mgrlead.irt.fit import (
+    FitCell,
+    GlobalFit,
+    ItemFit,
+    empirical_reliability,
+    global_fit,
+    item_fit,
+    marginal_reliability,
+)
 from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
 from mgrlead.irt.scoring import (
     METHODS,
@@ -39,6 +48,9 @@ from mgrlead.irt.sums import SumScoreTable, sum_score_table
 __all__ = [
     "METHODS",
     "STATUS",
+    "FitCell",
+    "GlobalFit",
+    "ItemFit",
     "Prior",
     "Quadrature",
     "SumScoreTable",
@@ -48,9 +60,13 @@ __all__ = [
     "ThetaTable",
     "category_log_probabilities",
     "dimension_information",
+    "empirical_reliability",
+    "global_fit",
     "irt_dimensions",
+    "item_fit",
     "item_information",
     "log_probability",
+    "marginal_reliability",
     "score_theta",
     "sum_score_table",
 ]

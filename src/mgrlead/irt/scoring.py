@@ -48,6 +48,7 @@ __all__ = [
     "ThetaProfile",
     "ThetaScore",
     "ThetaTable",
+    "answer_values",
     "dimension_information",
     "irt_dimensions",
     "plan_for",
@@ -453,7 +454,7 @@ def score_theta(  # noqa: PLR0913 - the estimator's options
     plan = plan_for(rubric, None if dimensions is None else tuple(dimensions))
     quad = quadrature if quadrature is not None else Quadrature()
     single = isinstance(answers, Mapping)
-    values = _row(plan, answers) if single else _matrix(plan, answers)  # type: ignore[arg-type]
+    values = _row(plan, answers) if single else answer_values(plan, answers)  # type: ignore[arg-type]
     table = _score(plan, values, method, prior, quad)
     if not single:
         return table
@@ -505,8 +506,17 @@ def _row(plan: IrtPlan, answers: Mapping[str, object]) -> Floats:
     return row
 
 
-def _matrix(plan: IrtPlan, values: npt.ArrayLike) -> Floats:
+def answer_values(plan: IrtPlan, values: npt.ArrayLike) -> Floats:
+    """A batch of answers as a ``(respondents, items)`` float array in the plan's item order.
 
+    ``values``: an array whose columns are in ``rubric.item_ids`` order, or a
+    data frame (pandas, polars) read by column name.  The cells are not checked
+    here (the scorers check them block by block).
+
+    Raises:
+        AnswerError: a frame without a column for an item, or an array of the
+            wrong shape or type.
+    """
     columns = getattr(values, "columns", None)
     if columns is not None:  # a data frame: its item columns by name, in rubric order
         names = [str(c) for c in columns]
