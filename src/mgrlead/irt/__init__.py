@@ -20,6 +20,13 @@ Example:
 
 from __future__ import annotations
 
+from mgrlead.irt.information import (
+    DimensionInformation,
+    ItemInformation,
+    information_summary,
+    precise_ranges,
+    standard_error,
+)
 from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
 from mgrlead.irt.scoring import (
     METHODS,
@@ -39,6 +46,8 @@ from mgrlead.irt.sums import SumScoreTable, sum_score_table
 __all__ = [
     "METHODS",
     "STATUS",
+    "DimensionInformation",
+    "ItemInformation",
     "Prior",
     "Quadrature",
     "SumScoreTable",
@@ -48,9 +57,12 @@ __all__ = [
     "ThetaTable",
     "category_log_probabilities",
     "dimension_information",
+    "information_summary",
     "irt_dimensions",
     "item_information",
     "log_probability",
+    "precise_ranges",
     "score_theta",
+    "standard_error",
     "sum_score_table",
 ]
