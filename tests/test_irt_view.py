@@ -9,22 +9,26 @@ derivatives mgrlead uses).
 
 from __future__ import annotations
 
+import base64
 import io
 import math
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import mgrlead
 from mgrlead.api import load_rubric
 from mgrlead.cli import cli
 from mgrlead.errors import ReportError, RubricError
 from mgrlead.irt import Prior, information_summary, precise_ranges, score_theta
 from mgrlead.model import Dimension, IrtParams, Item, Pole, Rubric, Scale
-from mgrlead.report import charts, irt_charts
+from mgrlead.report import charts, irt_charts, profile_report
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "irt-coaching.toml"
@@ -320,3 +324,72 @@ def test_irt_charts_render_as_png_and_svg() -> None:
     fresh = [irt_charts.information_chart(COACHING, "coaching", target_se=0.5) for _ in "ab"]
     assert len({charts.chart_bytes(f, "svg") for f in fresh}) == 1  # reproducible
     assert b"<text" not in svg  # text drawn as paths, as every chart
+
+
+# ------------------------------------------------------------------ the HTML report
+ANSWERS: dict[str, int | None] = {"c1": 4, "c2": 2, "c3": 5, "c4": None}
+
+
+def _theta_section(html: str) -> str:
+    start = html.index('<section id="theta">')
+    return html[start : html.index("</main>")]
+
+
+def test_the_profile_report_has_a_theta_section_only_when_theta_is_given() -> None:
+    profile = mgrlead.score(COACHING, ANSWERS)
+    plain = profile_report(profile, COACHING)
+    assert 'id="theta"' not in plain
+    assert "θ (theta)" not in plain
+    theta = score_theta(COACHING, ANSWERS)
+    html = profile_report(profile, COACHING, theta=theta)
+    section = _theta_section(html)
+    score = theta["coaching"]
+    assert score.theta is not None
+    assert score.se is not None
+    low, high = score.theta - 1.959964 * score.se, score.theta + 1.959964 * score.se
+    assert f"95% interval {low:+.2f} to {high:+.2f}" in section
+    assert f"<strong>{score.theta:+.2f}</strong> &middot; SE {score.se:.2f}" in section
+    assert "standard error (SE)" in section  # the plain words
+    (img,) = re.findall(r'<img src="(data:image/svg\+xml;base64,[^"]+)" alt="([^"]+)"', section)
+    assert f"your θ {score.theta:.2f}" in img[1]
+    assert f"{low:.2f} to {high:.2f}" in img[1]
+    svg = base64.b64decode(img[0].split(",", 1)[1])
+    assert ET.fromstring(svg).tag.endswith("svg")  # noqa: S314 - our own output
+    assert plain.replace("\n", "") in html.replace("\n", "").replace(section.replace("\n", ""), "")
+
+
+def test_the_theta_section_says_why_a_theta_is_missing() -> None:
+    answers = {"c1": 4, "c2": None, "c3": None, "c4": None}  # 1 of 4: the policy needs more
+    theta = score_theta(COACHING, answers)
+    assert not theta["coaching"].scorable
+    html = profile_report(mgrlead.score(COACHING, answers), COACHING, theta=theta)
+    section = _theta_section(html)
+    assert f"&theta; not scorable: {theta['coaching'].reason}" in section
+    assert "<img" not in section
+
+
+def test_the_theta_section_keeps_its_numbers_without_matplotlib(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_matplotlib(*_args: object) -> None:
+        raise ReportError("charts need matplotlib: pip install 'mgrlead[report]'")
+
+    monkeypatch.setattr(irt_charts, "theta_chart", no_matplotlib)
+    theta = score_theta(COACHING, ANSWERS)
+    html = profile_report(mgrlead.score(COACHING, ANSWERS), COACHING, theta=theta)
+    section = _theta_section(html)
+    assert "<img" not in section
+    assert "The charts are left out: charts need matplotlib" in section
+    assert "95% interval" in section
+
+
+def test_the_theta_section_escapes_and_refuses_another_rubric() -> None:
+    evil = "<script>alert('x')</script>"
+    dim = attrs.evolve(COACHING.dimensions[0], name=f"Coaching {evil}")
+    r = attrs.evolve(COACHING, dimensions=[dim])
+    html = profile_report(mgrlead.score(r, ANSWERS), r, theta=score_theta(r, ANSWERS))
+    assert "<script" not in html.lower()
+    assert "Coaching &lt;script&gt;" in _theta_section(html)
+    other = score_theta(RUBRIC, {"i0": 3})
+    with pytest.raises(ReportError, match="dimension 'trait'"):
+        profile_report(mgrlead.score(COACHING, ANSWERS), COACHING, theta=other)
