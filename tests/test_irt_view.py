@@ -393,3 +393,57 @@ def test_the_theta_section_escapes_and_refuses_another_rubric() -> None:
     other = score_theta(RUBRIC, {"i0": 3})
     with pytest.raises(ReportError, match="dimension 'trait'"):
         profile_report(mgrlead.score(COACHING, ANSWERS), COACHING, theta=other)
+
+
+def test_mgrlead_report_theta_adds_the_section_and_its_charts(tmp_path: Path) -> None:
+    responses = tmp_path / "responses.csv"
+    responses.write_text("id,c1,c2,c3,c4\nr1,4,2,5,\nr2,1,5,1,1\n", encoding="utf-8")
+    out = tmp_path / "r1.html"
+    args = ["report", str(responses), "--rubric", str(EXAMPLE), "--respondent", "r1"]
+    done = CliRunner().invoke(
+        cli, [*args, "--theta", "-o", str(out), "--charts", str(tmp_path / "c")]
+    )
+    assert done.exit_code == 0, done.stderr
+    section = _theta_section(out.read_text("utf-8"))
+    score = score_theta(COACHING, ANSWERS)["coaching"]
+    assert score.theta is not None
+    assert f"<strong>{score.theta:+.2f}</strong>" in section
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
+        "profile.png", "profile.svg", "theta-coaching.png", "theta-coaching.svg",
+    ]  # fmt: skip
+    plain = tmp_path / "plain.html"
+    assert CliRunner().invoke(cli, [*args, "-o", str(plain)]).exit_code == 0
+    assert 'id="theta"' not in plain.read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--kind", "team", "--theta"], "--theta is for --kind profile, not --kind team"),
+        (["--theta", "--rubric", "manager-leader", "--respondent", "R001"], "no dimension has IRT"),
+    ],
+)
+def test_mgrlead_report_theta_mistakes_are_one_line(
+    args: list[str], expected: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "x.html"
+    done = CliRunner().invoke(
+        cli, ["report", str(ROOT / "examples" / "responses.csv"), "-o", str(out), *args]
+    )
+    assert done.exit_code == 2
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("mgrlead: error: ")
+    assert expected in line
+    assert not out.exists()
+
+
+def test_mgrlead_report_theta_needs_answers_not_a_saved_profile(tmp_path: Path) -> None:
+    saved = tmp_path / "profile.json"
+    saved.write_text(mgrlead.score(COACHING, ANSWERS).to_json(), encoding="utf-8")
+    out = str(tmp_path / "x.html")
+    done = CliRunner().invoke(
+        cli, ["report", str(saved), "--rubric", str(EXAMPLE), "--theta", "-o", out]
+    )
+    assert done.exit_code == 2
+    (line,) = done.stderr.splitlines()
+    assert "--theta needs the answers" in line
