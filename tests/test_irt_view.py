@@ -13,6 +13,8 @@ import base64
 import io
 import math
 import re
+import shlex
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -447,3 +449,34 @@ def test_mgrlead_report_theta_needs_answers_not_a_saved_profile(tmp_path: Path) 
     assert done.exit_code == 2
     (line,) = done.stderr.splitlines()
     assert "--theta needs the answers" in line
+
+
+# ------------------------------------------------------------------ the docs
+def _section() -> str:
+    page = (ROOT / "docs" / "irt.md").read_text("utf-8")
+    return page[page.index("## Information and plots") :]
+
+
+def test_the_docs_commands_run_and_print_what_the_page_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    (block,) = re.findall(r"```console\n(.*?)```", _section(), re.DOTALL)
+    runs = re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]
+    assert len(runs) == 2
+    for run in runs:
+        line, _, shown = run.partition("\n")
+        done = CliRunner().invoke(cli, shlex.split(line)[1:])
+        assert done.exit_code == 0, done.output
+        if shown:  # the page shows this command's output: exactly this
+            assert done.stdout.rstrip("\n") == shown.rstrip("\n")
+    assert len(list((tmp_path / "irt-charts").glob("*.svg"))) == 6
+    (error,) = re.findall(r"```text\n(mgrlead: error: .*?)\n```", _section(), re.DOTALL)
+    assert _run("--rubric", "manager-leader").stderr == error + "\n"
+
+
+def test_the_docs_build_draws_the_irt_pictures_the_page_shows() -> None:
+    conf = (ROOT / "docs" / "conf.py").read_text("utf-8")
+    for name in re.findall(r"\(_generated/gallery/(irt-[a-z]+)\.svg\)", _section()):
+        assert f'charts["{name}"]' in conf

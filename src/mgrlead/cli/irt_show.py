@@ -92,12 +92,7 @@ def show_information(
     style: Any = None if plain else box.SIMPLE_HEAD
     items = Table(
         title=esc(f"{dim.name}  [{dim.id}]: {counted(len(summary.items), 'item')}"),
-        caption=esc(
-            f"Parameters toward the high pole ({dim.high.label}): a reverse-keyed item's "
-            "describe max - x (keyed low). (1): a fixed by the model. D: the logistic scaling."
-        ),
         title_justify="left",
-        caption_justify="left",
         box=style,
     )
     for col in ("item", "keyed", "model", "a", "D", "thresholds / steps", "max info", "at \u03b8"):
@@ -117,6 +112,10 @@ def show_information(
             f"{it.peak_at:+.2f}",
         )
     console.print(items)
+    console.print(
+        esc(f"Parameters toward the high pole ({dim.high.label}): a low-keyed item's describe "
+            "max - x.\n(1): a fixed by the model. D: the logistic scaling.")
+    )  # fmt: skip
     prior = (
         "no prior (ML): SE = 1/sqrt(I)"
         if summary.prior is None
