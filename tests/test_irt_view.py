@@ -23,6 +23,8 @@ import attrs
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mgrlead
 from mgrlead.api import load_rubric
@@ -129,7 +131,7 @@ def test_each_items_peak_is_the_largest_information_and_where() -> None:
 
 def test_a_two_category_items_peak_is_where_its_curve_crosses_one_half() -> None:
     # a 2PL item: I(θ) = (Da)² P (1 - P), at most (Da)²/4 at θ = b
-    p = IrtParams(model="grm", a=1.7, thresholds=(0.35,), scaling=1.702)
+    p = IrtParams(model="grm", a=1.7, thresholds=(0.3537,), scaling=1.702)
     r = Rubric(
         id="two", version="1", title="Two", scale=Scale(min=0, max=1, labels=("no", "yes")),
         dimensions=[Dimension(id="d", name="D", low=Pole(id="lo", label="Lo"),
@@ -137,7 +139,7 @@ def test_a_two_category_items_peak_is_where_its_curve_crosses_one_half() -> None
                               items=[Item(id="x", text="X", keyed="hi", irt=p)])],
     )  # fmt: skip
     (it,) = information_summary(r, "d").items
-    assert it.peak_at == pytest.approx(0.35, abs=1e-6)
+    assert it.peak_at == pytest.approx(0.3537, abs=1e-6)  # off the 0.01 grid: refined
     assert it.peak == pytest.approx((1.702 * 1.7) ** 2 / 4, rel=1e-10)
 
 
@@ -480,3 +482,51 @@ def test_the_docs_build_draws_the_irt_pictures_the_page_shows() -> None:
     conf = (ROOT / "docs" / "conf.py").read_text("utf-8")
     for name in re.findall(r"\(_generated/gallery/(irt-[a-z]+)\.svg\)", _section()):
         assert f'charts["{name}"]' in conf
+
+
+# ------------------------------------------------------------------ properties
+_THRESHOLDS = st.lists(st.floats(-3, 3, allow_nan=False), min_size=4, max_size=4, unique=True).map(
+    sorted
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    a=st.floats(0.3, 3.0),
+    thresholds=_THRESHOLDS.filter(lambda b: min(np.diff(b)) > 0.05),
+    steps=st.lists(st.floats(-3, 3, allow_nan=False), min_size=4, max_size=4),
+    theta=st.floats(-4, 4),
+    keyed=st.sampled_from(["high", "low"]),
+)
+def test_information_and_se_agree_with_the_reference_for_any_parameters(
+    a: float, thresholds: list[float], steps: list[float], theta: float, keyed: str
+) -> None:
+    params = [
+        IrtParams(model="grm", a=a, thresholds=tuple(thresholds)),
+        IrtParams(model="gpcm", a=a, steps=tuple(steps)),
+    ]
+    r = _rubric(params, [keyed, "high"])
+    s = information_summary(r, "trait", points=(theta,))
+    ref = _test_info_ref(params, theta)
+    assert s.information[0] == pytest.approx(ref, rel=1e-6)
+    assert s.se[0] == pytest.approx(1 / math.sqrt(ref + 1), rel=1e-6)
+    for it, p in zip(s.items, params, strict=True):
+        assert it.peak >= _info_ref(p, theta) * (1 - 1e-7)  # nowhere more than the peak
+
+
+def test_on_a_terminal_the_tables_have_rules() -> None:
+    from rich.console import Console  # noqa: PLC0415
+
+    from mgrlead.cli.irt_show import show_information  # noqa: PLC0415
+
+    summary = information_summary(COACHING, "coaching")
+    shown = {}
+    for plain in (True, False):
+        console = Console(record=True, width=120, force_terminal=True)
+        show_information(COACHING, summary, console, plain=plain)
+        shown[plain] = console.export_text()
+    assert "─" in shown[False]
+    assert "─" not in shown[True]
+    console = Console(record=True, width=120)
+    show_information(COACHING, summary, console, reliability=0.8123, plain=True)
+    assert "Marginal reliability: 0.812" in console.export_text()
