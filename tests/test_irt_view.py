@@ -530,3 +530,12 @@ def test_on_a_terminal_the_tables_have_rules() -> None:
     console = Console(record=True, width=120)
     show_information(COACHING, summary, console, reliability=0.8123, plain=True)
     assert "Marginal reliability: 0.812" in console.export_text()
+
+
+def test_theta_words_say_above_or_below_only_when_the_interval_does() -> None:
+    from mgrlead.report.texts import theta_words  # noqa: PLC0415
+
+    dim = COACHING.dimensions[0]
+    assert "above the calibration average, toward High" in theta_words(dim, (0.1, 0.9))
+    assert "below the calibration average, toward Low" in theta_words(dim, (-0.9, -0.1))
+    assert "not clearly above or below" in theta_words(dim, (-0.1, 0.9))

@@ -296,7 +296,7 @@ def _theta_context(theta: ThetaProfile | None, rubric: Rubric) -> dict[str, Any]
             interval = theta_interval(score)
             row |= {
                 "interval": interval,
-                "words": theta_words(score, dim, interval),
+                "words": theta_words(dim, interval),
                 "alt": theta_alt(score, dim, interval),
             }
             try:

@@ -207,7 +207,7 @@ def theta_chart(rubric: Rubric, score: ThetaScore) -> Figure:
 
     dim = _dimension(rubric, score.dimension)
     low, high = theta_interval(score)
-    assert score.theta is not None  # theta_interval refused a score without one  # noqa: S101
+    assert score.theta is not None  # noqa: S101 - theta_interval refused a score without one
     theta = _axis(min(THETA_RANGE[0], math.floor(low)), max(THETA_RANGE[1], math.ceil(high)))
     info = dimension_information(rubric, score.dimension, theta)
     fig = new_figure(7.5, 3.2)

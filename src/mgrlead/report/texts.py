@@ -290,9 +290,8 @@ def theta_note(method: str) -> str:
     )
 
 
-def theta_words(score: ThetaScore, dim: Dimension, interval: tuple[float, float]) -> str:
-    """One scored θ in words: where it lies, and how sure that is."""
-    assert score.theta is not None  # only scored θ are described  # noqa: S101
+def theta_words(dim: Dimension, interval: tuple[float, float]) -> str:
+    """Where a θ with this 95 % interval lies, in words: above or below 0 only when sure."""
     if interval[0] > 0:
         where = f"above the calibration average, toward {dim.high.label}"
     elif interval[1] < 0:
