@@ -539,3 +539,37 @@ def test_theta_words_say_above_or_below_only_when_the_interval_does() -> None:
     assert "above the calibration average, toward High" in theta_words(dim, (0.1, 0.9))
     assert "below the calibration average, toward Low" in theta_words(dim, (-0.9, -0.1))
     assert "not clearly above or below" in theta_words(dim, (-0.1, 0.9))
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+def test_the_theta_chart_shows_and_is_named_in_a_browser_at_any_width(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    theta = score_theta(COACHING, ANSWERS)
+    page_file = tmp_path / "theta.html"
+    page_file.write_text(
+        profile_report(mgrlead.score(COACHING, ANSWERS), COACHING, theta=theta), "utf-8"
+    )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            for width in (1200, 400):
+                page = browser.new_page(viewport={"width": width, "height": 1000})
+                page.goto(page_file.as_uri(), wait_until="load")
+                chart = page.get_by_role("img", name=re.compile("your θ"))
+                assert chart.count() == 1
+                shown = chart.evaluate(
+                    "i => ({ok: i.complete && i.naturalWidth > 0, "
+                    "right: i.getBoundingClientRect().right})"
+                )
+                assert shown["ok"]
+                assert shown["right"] <= width  # never wider than the screen
+                assert "95% interval" in page.inner_text("#theta")
+                page.close()
+        finally:
+            browser.close()
