@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mgrlead.cli.common import refuse_overwriting, rubric_of
+from mgrlead.cli.common import rubric_of
 from mgrlead.cli.render import console as make_console
 from mgrlead.cli.render import esc
 from mgrlead.errors import InputError, counted
@@ -200,8 +200,6 @@ def show(  # noqa: PLR0913, PLR0917 - click passes each option
             'irt = { model = "grm", a = ..., thresholds = [...] } to each item of a dimension '
             "(docs/irt.md), or estimate them from responses with `mgrlead irt fit`"
         )
-    if chart_dir is not None and Path(rubric_name).is_file():
-        refuse_overwriting({"--chart": chart_dir}, {"rubric file": Path(rubric_name)})
     prior = None if ml else Prior(sd=prior_sd)
     summaries = [
         information_summary(rubric, d, points=points, prior=prior, ml=ml, target_se=target_se)
