@@ -13,7 +13,9 @@ from mathml import mathml
 import mgrlead
 from mgrlead.analysis.norms import NormTable
 from mgrlead.io.schema import rubric_schema
+from mgrlead.irt import score_theta
 from mgrlead.report.charts import chart_bytes, feedback360_chart, profile_chart, team_chart
+from mgrlead.report.irt_charts import information_chart, theta_chart
 
 project = "mgrlead"
 author = "The mgrlead developers"
@@ -108,6 +110,11 @@ def make_gallery(_app: object) -> None:
         "feedback360": feedback360_chart(rounds["blake"], rubric),
         "team": team_chart(teams["sales"], rubric),
     }
+    # item response theory (docs/irt.md): the example rubric with parameters
+    calibrated = mgrlead.load_rubric(str(examples / "irt-coaching.toml"))
+    answers = {"c1": 4, "c2": 2, "c3": 5, "c4": None}
+    charts["irt-information"] = information_chart(calibrated, "coaching", target_se=0.5)
+    charts["irt-theta"] = theta_chart(calibrated, score_theta(calibrated, answers)["coaching"])
     for name, figure in charts.items():
         (out / f"{name}.svg").write_bytes(chart_bytes(figure, "svg"))
 

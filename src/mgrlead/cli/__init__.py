@@ -2,8 +2,8 @@
 
 One module per command (:mod:`~mgrlead.cli.assess`, :mod:`~mgrlead.cli.score`,
 :mod:`~mgrlead.cli.rubric`, :mod:`~mgrlead.cli.analyze`, :mod:`~mgrlead.cli.norms`,
-:mod:`~mgrlead.cli.report`, :mod:`~mgrlead.cli.plugins`); what they share is in
-:mod:`~mgrlead.cli.common`, what they print in :mod:`~mgrlead.cli.render`.
+:mod:`~mgrlead.cli.report`, :mod:`~mgrlead.cli.plugins`, :mod:`~mgrlead.cli.irt`); what
+they share is in :mod:`~mgrlead.cli.common`, what they print in :mod:`~mgrlead.cli.render`.
 
 Bad input (an unknown file, a bad CSV cell, an invalid rubric) prints one
 ``mgrlead: error: ...`` line on standard error and exits with status 2; it never
@@ -21,6 +21,7 @@ from mgrlead._version import __version__
 from mgrlead.cli.analyze import analyze_command
 from mgrlead.cli.assess import assess
 from mgrlead.cli.common import MgrleadGroup, fail
+from mgrlead.cli.irt import irt
 from mgrlead.cli.norms import norms
 from mgrlead.cli.plugins import plugins_command
 from mgrlead.cli.report import report_command
@@ -66,6 +67,7 @@ for _command in (
     norms,
     report_command,
     plugins_command,
+    irt,
 ):
     cli.add_command(_command)
 

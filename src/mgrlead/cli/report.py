@@ -22,6 +22,7 @@ from mgrlead.cli.common import (
 from mgrlead.errors import InputError, ReportError
 
 if TYPE_CHECKING:
+    from mgrlead.irt import ThetaProfile
     from mgrlead.model import Rubric
 
 __all__ = ["report_command"]
@@ -43,6 +44,7 @@ class _Options:
     gap: float
     by: str
     min_size: int
+    theta: bool
 
 
 @click.command("report")
@@ -119,6 +121,12 @@ class _Options:
     help="team: the fewest members a group needs for its statistics.",
 )
 @click.option(
+    "--theta",
+    is_flag=True,
+    help="profile: also score θ (EAP) on each dimension whose items carry IRT parameters, "
+    "and show it on the information curve.",
+)
+@click.option(
     "--charts",
     "charts_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -158,6 +166,8 @@ def report_command(  # noqa: PLR0913, PLR0917 - click passes each option; kinds 
         {"-o" if output else "the report": target},
         {"input file": file, "norm table (--norms)": options.get("norms_path")},
     )
+    if options["theta"] and kind != "profile":
+        raise InputError(f"--theta is for --kind profile, not --kind {kind}")
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     make = {"profile": _profile, "360": _feedback360, "team": _teams}[kind]
     html, figures = make(file, rubric, _Options(**options))
@@ -198,7 +208,13 @@ def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, An
     from mgrlead.results import Profile  # noqa: PLC0415
 
     caveat: str | None = None
+    answers: dict[str, Any] | None = None
     if file.suffix.lower() == ".json":
+        if o.theta:
+            raise InputError(
+                f"{file}: --theta needs the answers, and a saved profile has only its scores; "
+                "give the responses file instead"
+            )
         try:
             profile = Profile.from_json(file.read_bytes())
         except OSError as exc:
@@ -231,11 +247,27 @@ def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, An
         table = norm_table(o.norms_path)
         caveat = None if table is None else table.size_warning()
         profile = score(rubric, answers, norms=table, group=o.norm_group)
+    theta = _theta(rubric, answers) if answers is not None and o.theta else None
     try:
-        html = report.profile_report(profile, rubric, respondent=who, norm_caveat=caveat)
+        html = report.profile_report(
+            profile, rubric, respondent=who, norm_caveat=caveat, theta=theta
+        )
     except ReportError as exc:
         raise ReportError(f"{file}: {exc}") from exc
-    return html, {"profile": charts.profile_chart(profile, rubric)}
+    figures: dict[str, Any] = {"profile": charts.profile_chart(profile, rubric)}
+    if theta is not None:
+        from mgrlead.report.irt_charts import theta_chart  # noqa: PLC0415
+
+        scored = [s for s in theta.scores if s.scorable]
+        figures |= {f"theta-{s.dimension}": theta_chart(rubric, s) for s in scored}
+    return html, figures
+
+
+def _theta(rubric: Rubric, answers: dict[str, Any]) -> ThetaProfile:
+    """θ (EAP) of the respondent's answers on every dimension with IRT parameters."""
+    from mgrlead.irt import score_theta  # noqa: PLC0415
+
+    return score_theta(rubric, answers)
 
 
 def _feedback360(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, Any]]:

@@ -29,6 +29,13 @@ from mgrlead.irt.fit import (
     item_fit,
     marginal_reliability,
 )
+from mgrlead.irt.information import (
+    DimensionInformation,
+    ItemInformation,
+    information_summary,
+    precise_ranges,
+    standard_error,
+)
 from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
 from mgrlead.irt.scoring import (
     METHODS,
@@ -48,9 +55,11 @@ from mgrlead.irt.sums import SumScoreTable, sum_score_table
 __all__ = [
     "METHODS",
     "STATUS",
+    "DimensionInformation",
     "FitCell",
     "GlobalFit",
     "ItemFit",
+    "ItemInformation",
     "Prior",
     "Quadrature",
     "SumScoreTable",
@@ -62,11 +71,14 @@ __all__ = [
     "dimension_information",
     "empirical_reliability",
     "global_fit",
+    "information_summary",
     "irt_dimensions",
     "item_fit",
     "item_information",
     "log_probability",
     "marginal_reliability",
+    "precise_ranges",
     "score_theta",
+    "standard_error",
     "sum_score_table",
 ]

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from mgrlead.groups.multirater import Round360
     from mgrlead.groups.teams import TeamSummary
+    from mgrlead.irt import ThetaProfile
     from mgrlead.model import Band, Dimension, Rubric
     from mgrlead.results import Profile
 
@@ -164,13 +165,14 @@ def _bar(  # noqa: PLR0913 - one bar's texts and numbers
     }
 
 
-def profile_report(
+def profile_report(  # noqa: PLR0913 - the profile, its rubric and what else to show
     profile: Profile,
     rubric: Rubric,
     *,
     respondent: object = None,
     title: str | None = None,
     norm_caveat: str | None = None,
+    theta: ThetaProfile | None = None,
 ) -> str:
     """An individual profile as a self-contained HTML page: everything ``mgrlead assess`` says.
 
@@ -189,6 +191,15 @@ def profile_report(
         norm_caveat: A warning about the norm table, shown with every norm
             comparison (:meth:`NormTable.size_warning
             <mgrlead.analysis.norms.NormTable.size_warning>`).
+        theta: The respondent's θ scores (:func:`mgrlead.irt.score_theta` of
+            the same answers, with the same rubric): a section shows each
+            dimension's θ, its 95 % interval and θ on the dimension's
+            information curve, in plain words.  Without it there is no such
+            section.
+
+    Raises:
+        ReportError: the rubric is not the one the profile was scored with,
+            or ``theta`` names a dimension the rubric has no parameters for.
     """
     from mgrlead.report.texts import (  # noqa: PLC0415
         band_words,
@@ -255,7 +266,50 @@ def profile_report(
         "own_bands": any(d.bands and d.band_on == "percent" for d in rubric.walk()),
         "rubric_bands": uses_rubric_bands(rubric),
     }
+    context |= _theta_context(theta, rubric)
     return str(_environment().get_template("profile.html.j2").render(context))
+
+
+def _theta_context(theta: ThetaProfile | None, rubric: Rubric) -> dict[str, Any]:
+    """What the θ section of a profile report needs: per dimension θ, SE, interval, chart."""
+    if theta is None:
+        return {"theta": None, "theta_rows": [], "theta_note": "", "theta_chart_note": ""}
+    from mgrlead.irt import irt_dimensions  # noqa: PLC0415
+    from mgrlead.report.irt_charts import theta_chart, theta_interval  # noqa: PLC0415
+    from mgrlead.report.texts import theta_alt, theta_note, theta_words  # noqa: PLC0415
+
+    dims = {d.id: d for d in rubric.walk()}
+    calibrated = set(irt_dimensions(rubric))
+    rows = []
+    chart_note = ""
+    for score in theta.scores:
+        if score.dimension not in calibrated:
+            missing = score.dimension not in dims
+            what = "has no dimension" if missing else "has no IRT parameters for"
+            raise ReportError(
+                f"the θ scores are of dimension {score.dimension!r}, but rubric {rubric.id!r} "
+                f"{what} {score.dimension!r}; score θ with the rubric of the report"
+            )
+        dim = dims[score.dimension]
+        row: dict[str, Any] = {"dimension": dim, "score": score, "chart": None}
+        if score.scorable:
+            interval = theta_interval(score)
+            row |= {
+                "interval": interval,
+                "words": theta_words(dim, interval),
+                "alt": theta_alt(score, dim, interval),
+            }
+            try:
+                row["chart"] = _data_uri(theta_chart(rubric, score))
+            except ReportError as exc:  # no matplotlib: the numbers and words stay
+                chart_note = f"The charts are left out: {exc}."
+        rows.append(row)
+    return {
+        "theta": theta,
+        "theta_rows": rows,
+        "theta_note": theta_note(theta.method),
+        "theta_chart_note": chart_note,
+    }
 
 
 def _anonymity_note(result: Round360) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "band_colour",
     "chart_bytes",
     "feedback360_chart",
+    "new_figure",
     "profile_chart",
     "team_chart",
 ]
@@ -51,7 +52,12 @@ def band_colour(index: int) -> str:
     return _BAND_COLOURS[index % len(_BAND_COLOURS)]
 
 
-def _figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
+    """A figure of ``width`` by ``height`` inches, without pyplot, laid out by matplotlib.
+
+    Raises:
+        ReportError: matplotlib is not installed (naming the extra that brings it).
+    """
     try:
         from matplotlib.figure import Figure  # noqa: PLC0415
     except ImportError as exc:  # pragma: no cover - the extra is installed in the tests
@@ -103,7 +109,7 @@ def profile_chart(profile: Profile, rubric: Rubric) -> Figure:
     one (a reliability) on the percent or item-mean metric.
     """
     dims = [d for d in rubric.walk() if d.id in {s.dimension for s in profile}]
-    fig = _figure(7.5, 0.75 * len(dims) + 1.2)
+    fig = new_figure(7.5, 0.75 * len(dims) + 1.2)
     ax = fig.add_subplot()
     _pole_axis(ax, rubric, dims)
     for row, dim in enumerate(dims):
@@ -127,7 +133,7 @@ def profile_chart(profile: Profile, rubric: Rubric) -> Figure:
 def feedback360_chart(feedback: Feedback360, rubric: Rubric) -> Figure:
     """Each shown rater group's mean per dimension; withheld groups are not drawn."""
     dims = list(rubric.walk())
-    fig = _figure(7.5, 0.85 * len(dims) + 1.6)
+    fig = new_figure(7.5, 0.85 * len(dims) + 1.6)
     ax = fig.add_subplot()
     _pole_axis(ax, rubric, dims)
     views = [v for v in feedback.groups if v.shown]
@@ -151,7 +157,7 @@ def feedback360_chart(feedback: Feedback360, rubric: Rubric) -> Figure:
 def team_chart(team: TeamStats, rubric: Rubric) -> Figure:
     """How the team's members spread over each dimension's bands, with mean and SD."""
     dims = [d for d in rubric.walk() if d.id in {s.dimension for s in team.dimensions}]
-    fig = _figure(7.5, 0.75 * len(dims) + 1.2)
+    fig = new_figure(7.5, 0.75 * len(dims) + 1.2)
     ax = fig.add_subplot()
     _pole_axis(ax, rubric, dims, bands=False)
     for row, dim in enumerate(dims):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mgrlead.irt import ThetaScore
     from mgrlead.model import Band, Dimension, Pole, Rubric
     from mgrlead.results import DimensionScore, Profile
 
@@ -27,6 +28,9 @@ __all__ = [
     "percent_interval",
     "rwg_words",
     "scale_note",
+    "theta_alt",
+    "theta_note",
+    "theta_words",
     "uses_rubric_bands",
 ]
 
@@ -262,3 +266,45 @@ def rwg_words(rwg: float | None, members: int) -> str:
     if members < FEW_MEMBERS:
         words += f"; only {members} members, so uncertain"
     return words
+
+
+#: What θ and its standard error mean, said once above the θ results.
+_THETA_METHODS = {
+    "eap": "the average of the values your answers make likely (EAP)",
+    "map": "the most likely value given your answers (MAP)",
+    "ml": "the value that makes your answers most likely (ML)",
+}
+
+
+def theta_note(method: str) -> str:
+    """What θ, its standard error and its 95 % interval mean, in plain words."""
+    how = _THETA_METHODS.get(method, method)
+    return (
+        "\u03b8 (theta) places you on the trait the statements measure, on the scale of the "
+        "people the statements were calibrated with: 0 is their average and 1 their standard "
+        "deviation, so \u03b8 = 1 is one standard deviation above the average (T-score 60). "
+        f"It is {how}. The standard error (SE) says how precise \u03b8 is: the 95% interval, "
+        "\u03b8 \u00b1 1.96 SE, holds the true value in 95 of 100 cases. The chart shows how "
+        "much the statements tell about each point of the scale (their information): the "
+        "higher the curve at your \u03b8, the smaller the SE."
+    )
+
+
+def theta_words(dim: Dimension, interval: tuple[float, float]) -> str:
+    """Where a θ with this 95 % interval lies, in words: above or below 0 only when sure."""
+    if interval[0] > 0:
+        where = f"above the calibration average, toward {dim.high.label}"
+    elif interval[1] < 0:
+        where = f"below the calibration average, toward {dim.low.label}"
+    else:
+        where = "not clearly above or below the calibration average (the interval includes 0)"
+    return f"Your answers place you {where}."
+
+
+def theta_alt(score: ThetaScore, dim: Dimension, interval: tuple[float, float]) -> str:
+    """The text alternative of a θ chart: what the picture shows."""
+    return (
+        f"Information of {dim.name} along \u03b8, from {dim.low.label} (left) to "
+        f"{dim.high.label} (right), with your \u03b8 {score.theta:.2f} marked on the curve "
+        f"and its 95% interval, {interval[0]:.2f} to {interval[1]:.2f}, shaded."
+    )
