@@ -185,7 +185,13 @@ def test_irt_show_prints_the_numbers_of_the_summary_as_plain_text() -> None:
     assert " c2 " in out
     assert " low " in out.split(" c2 ")[1].splitlines()[0]  # and its keying
     assert "SE ≤ 0.5 for θ " in out
-    assert "Marginal reliability: not computed" in out
+    # the marginal reliability under the prior N(0, 1): information on the grid
+    nodes = np.linspace(-6, 6, 61)
+    weights = np.exp(-nodes * nodes / 2)
+    weights /= weights.sum()
+    info = np.array([sum(_info_ref(p, t) for p in params if p is not None) for t in nodes])
+    error = float((weights / info).sum())
+    assert f"Marginal reliability: {1 / (1 + error):.3f}" in out
     for box in "│━┃─┏└":  # piped: no box drawing
         assert box not in out
     assert "\x1b[" not in out

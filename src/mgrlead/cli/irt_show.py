@@ -64,15 +64,6 @@ def _range_text(ranges: tuple[tuple[float, float], ...]) -> str:
     return ", ".join(f"{end(lo)} to {end(hi)}" for lo, hi in ranges)
 
 
-def _marginal_reliability(_rubric: Rubric, _summary: DimensionInformation) -> float | None:
-    """The dimension's marginal reliability: computed by ``mgrlead.irt.fit`` (not here).
-
-    The place to call it from once it exists; until then the table says
-    "not computed".
-    """
-    return None
-
-
 def show_information(
     rubric: Rubric,
     summary: DimensionInformation,
@@ -208,7 +199,7 @@ def show(  # noqa: PLR0913, PLR0917 - click passes each option
     out = make_console()
     for s in summaries:
         show_information(
-            rubric, s, out, reliability=_marginal_reliability(rubric, s), plain=not out.is_terminal
+            rubric, s, out, reliability=s.reliability, plain=not out.is_terminal
         )
     if chart_dir is not None:
         _write_charts(rubric, summaries, chart_dir, tuple(chart_formats), prior)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final
 from attrs import field, frozen
 
 from mgrlead.errors import RubricError
+from mgrlead.irt.fit import marginal_reliability
 from mgrlead.irt.models import item_information
 from mgrlead.irt.scoring import Prior, dimension_information, plan_for
 
@@ -188,9 +189,9 @@ class ItemInformation:
 class DimensionInformation:
     """What a dimension's items measure, and how precisely, along θ (no data needed).
 
-    The ``reliability`` field is the dimension's *marginal* reliability; it is
-    not computed from the parameters alone here (``mgrlead.irt.fit`` owns it)
-    and stays ``None`` until something fills it in.
+    The ``reliability`` field is the dimension's *marginal* reliability
+    (:func:`mgrlead.irt.marginal_reliability`, under the summary's prior, or
+    N(0, 1) when it has none).
     """
 
     dimension: str
@@ -210,7 +211,7 @@ class DimensionInformation:
     precise: tuple[tuple[float, float], ...]
     """The θ intervals where the SE is at most ``target_se`` (:func:`precise_ranges`)."""
     reliability: float | None = field(default=None)
-    """The marginal reliability, when known (see the class docstring)."""
+    """The marginal reliability (see the class docstring); ``None`` when not computed."""
 
 
 def information_summary(  # noqa: PLR0913 - the summary's options
@@ -264,4 +265,5 @@ def information_summary(  # noqa: PLR0913 - the summary's options
         se=tuple(float(v) for v in standard_error(info, used)),
         target_se=target_se,
         precise=precise_ranges(rubric, dimension, target_se, used),
+        reliability=marginal_reliability(rubric, dimension, prior=used or Prior()),
     )
