@@ -198,9 +198,7 @@ def show(  # noqa: PLR0913, PLR0917 - click passes each option
     ]
     out = make_console()
     for s in summaries:
-        show_information(
-            rubric, s, out, reliability=s.reliability, plain=not out.is_terminal
-        )
+        show_information(rubric, s, out, reliability=s.reliability, plain=not out.is_terminal)
     if chart_dir is not None:
         _write_charts(rubric, summaries, chart_dir, tuple(chart_formats), prior)
 
