@@ -237,13 +237,20 @@ class _Writer:
         bad = f"type(c{j}) is not int or not {item.code_min} <= c{j} <= {item.code_max}"
         if item.missing_codes:
             bad += f" or c{j} in {{{', '.join(map(str, sorted(item.missing_codes)))}}}"
+        # a whole float on the scale (a row of a data frame) is that code: a
+        # lookup by value, as 3.0 == 3 hash alike; anything else is looked at closely
+        whole = f"_whole{j}"
+        self.ns[whole] = {c: c for c in item.codes if c not in item.missing_codes}
         self.emit(f"c{j} = get({literal(item.id)})")
         self.emit(f"if c{j} is None:")
         self.emit("gaps = 1", 2)
         self.emit(f"elif {bad}:")
-        self.emit(f"c{j} = _slow(answers, {j}, c{j})", 2)
-        self.emit(f"if c{j} is None:", 2)  # NaN, or a code that means "not answered"
-        self.emit("gaps = 1", 3)
+        self.emit(f"if isinstance(c{j}, float) and c{j} in {whole}:", 2)
+        self.emit(f"c{j} = {whole}[c{j}]", 3)
+        self.emit("else:", 2)
+        self.emit(f"c{j} = _slow(answers, {j}, c{j})", 3)
+        self.emit(f"if c{j} is None:", 3)  # NaN, or a code that means "not answered"
+        self.emit("gaps = 1", 4)
 
     def terms(self, d: int, dim: DimensionPlan) -> list[tuple[int, float, str, str]]:
         """Each member's item, weight and the code of its two terms (its tables put in place)."""
