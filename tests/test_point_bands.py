@@ -220,3 +220,43 @@ def test_a_point_band_that_excludes_its_point_is_refused_in_a_file() -> None:
     assert broken != TOML
     with pytest.raises(RubricFileError, match=r"points\.toml.*band 'neutral' runs from 3"):
         load_rubric_text(broken, fmt="toml", source="points.toml")
+
+
+def test_a_point_band_is_drawn_alike_in_the_terminal_the_html_report_and_the_chart() -> None:
+    # the three pictures draw the stretches of mgrlead.model.band_stretches: a
+    # point band (here at 50 on 0-100) is a tick in each (the chart left it out)
+    from rich.console import Console  # noqa: PLC0415
+
+    from mgrlead.cli.render import BAND_STYLES, Bar  # noqa: PLC0415
+    from mgrlead.model import band_stretches  # noqa: PLC0415
+    from mgrlead.report import profile_report  # noqa: PLC0415
+    from mgrlead.report.charts import profile_chart  # noqa: PLC0415
+
+    on_percent = [
+        Band(id="low", label="Low", lower=0, upper=50),
+        Band(id="neutral", label="Neutral", lower=50, upper=50, include_upper=True),
+        Band(id="high", label="High", lower=50, upper=100, include_lower=False,
+             include_upper=True),
+    ]  # fmt: skip
+    assert band_stretches(on_percent) == [(0, 0.0, 50.0), (2, 50.0, 100.0), (1, 49.5, 50.5)]
+    rubric = Rubric(
+        id="points", version="1", title="Points", scale=Scale.agreement(5),
+        dimensions=[dim("n", [item("a"), item("b", keyed="lo")], bands=on_percent)],
+    )  # fmt: skip
+    profile = mgrlead.score(rubric, {"a": 5, "b": 1})
+
+    console = Console(width=41, color_system="truecolor", force_terminal=True)
+    cells = list(Bar(10.0, on_percent).__rich_console__(console, console.options.update(width=41)))
+    colours = [c.style.color.name if c.style and c.style.color else None for c in cells]
+    assert colours[20] == BAND_STYLES[1]  # the middle cell (50 of 0-100) is the point band's
+    assert colours[19] == BAND_STYLES[0]
+    assert colours[21] == BAND_STYLES[2]
+    assert colours.count(BAND_STYLES[1]) == 1
+
+    html = profile_report(profile, rubric)
+    assert "left: 49.5%; width: 1.0%" in html
+
+    figure = profile_chart(profile, rubric)
+    shaded = sorted((p.get_x(), p.get_width()) for p in figure.axes[0].patches
+                    if p.get_zorder() == 0)  # fmt: skip
+    assert shaded == [(0.0, 50.0), (49.5, 1.0), (50.0, 50.0)]

@@ -34,6 +34,7 @@ __all__ = [
     "Rubric",
     "Scale",
     "Weighting",
+    "band_stretches",
 ]
 
 #: Names of the built-in scoring strategies.  The strategy decides which number
@@ -570,6 +571,26 @@ BAND_TOLERANCE = 1e-9
 def band_slack(bound: float) -> float:
     """How far from ``bound`` a value still counts as on it (:data:`BAND_TOLERANCE`)."""
     return BAND_TOLERANCE * max(1.0, abs(float(bound)))
+
+
+def band_stretches(bands: Sequence[Band], *, tick: float = 1.0) -> list[tuple[int, float, float]]:
+    """Where each band lies on a 0-100 track, for drawing: ``(index, left, right)``.
+
+    A band is clipped to 0-100 (one wholly outside leaves nothing); a point band
+    (``lower == upper``) becomes a tick ``tick`` wide centred on it, kept inside
+    the track, and comes after the others (drawn last, on top of its
+    neighbours).  Every picture of bands (the terminal's bars, the HTML
+    report's, the charts) draws these stretches, so they all show the same.
+    """
+    out, ticks = [], []
+    for k, band in enumerate(bands):
+        lo, hi = max(band.lower, 0.0), min(band.upper, 100.0)
+        if hi > lo:
+            out.append((k, lo, hi))
+        elif hi == lo:
+            left = min(max(lo - tick / 2, 0.0), 100.0 - tick)
+            ticks.append((k, left, left + tick))
+    return out + ticks
 
 
 def check_bands(  # noqa: PLR0913 - the bands, whose they are, their range and two options

@@ -107,11 +107,23 @@ class Bar:
         self.percent = percent
         self.bands = tuple(bands)
 
-    def _style(self, at: float) -> str:
-        for k, band in enumerate(self.bands):
-            if band.lower <= at <= band.upper:
-                return BAND_STYLES[k % len(BAND_STYLES)]
-        return "grey62"
+    def _styles(self, width: int) -> list[str]:
+        """Each cell's colour: the band whose stretch covers it (a point band: one cell)."""
+        from mgrlead.model import band_stretches  # noqa: PLC0415
+
+        step = 100 / (width - 1)
+        out = ["grey62"] * width
+        stretches = band_stretches(self.bands, tick=step)
+        points = [s for s in stretches if self.bands[s[0]].lower == self.bands[s[0]].upper]
+        ranges = [s for s in stretches if s not in points]
+        for k, lo, hi in [
+            *reversed(ranges),
+            *points,
+        ]:  # of two ranges the first wins; points on top
+            for cell in range(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1):
+                if 0 <= cell < width:
+                    out[cell] = BAND_STYLES[k % len(BAND_STYLES)]
+        return out
 
     def __rich_console__(self, console: Console, options: Any) -> Iterator[Any]:  # noqa: ANN401
         """Draw the bar in the width ``options`` allow."""
@@ -123,12 +135,11 @@ class Bar:
             yield Segment("·" * width, Style(dim=True))
             return
         slot = round(min(max(self.percent, 0.0), 100.0) / 100 * (width - 1))
-        for k in range(width):
-            at = k / (width - 1) * 100
+        for k, style in enumerate(self._styles(width)):
             if k == slot:
                 yield Segment("●", Style(bold=True))
             else:
-                yield Segment("━", Style.parse(self._style(at)))
+                yield Segment("━", Style.parse(style))
 
     def __rich_measure__(self, console: Console, options: Any) -> Any:  # noqa: ANN401
         """As narrow as 10 cells, as wide as allowed."""

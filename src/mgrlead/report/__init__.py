@@ -119,22 +119,14 @@ def _band_feedback(dim: Dimension | None, rubric: Rubric, band_id: str | None) -
 
 
 def _segments(bands: tuple[Band, ...]) -> list[dict[str, Any]]:
-    """Each band's stretch of the 0-100 track: left and width in percent, its colour."""
+    """Each band's stretch of the 0-100 track (:func:`~mgrlead.model.band_stretches`)."""
+    from mgrlead.model import band_stretches  # noqa: PLC0415
     from mgrlead.report.charts import band_colour  # noqa: PLC0415
 
-    out = []
-    for k, band in enumerate(bands):
-        lo, hi = max(band.lower, 0.0), min(band.upper, 100.0)
-        if hi > lo:
-            out.append({"left": lo, "width": hi - lo, "colour": band_colour(k), "band": band})
-        elif hi == lo:  # a point band: a tick where it is
-            left = min(max(lo - _TICK / 2, 0.0), 100.0 - _TICK)
-            out.append({"left": left, "width": _TICK, "colour": band_colour(k), "band": band})
-    return out
-
-
-#: How wide a point band's tick is drawn on a 0-100 track, in percent of the track.
-_TICK = 1.0
+    return [
+        {"left": lo, "width": hi - lo, "colour": band_colour(k), "band": bands[k]}
+        for k, lo, hi in band_stretches(bands)
+    ]
 
 
 def _band_range(band: Band) -> str:

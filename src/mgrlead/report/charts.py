@@ -96,10 +96,10 @@ def _pole_axis(ax: Axes, rubric: Rubric, dims: list[Dimension], bands: bool = Tr
 
 
 def _shade_bands(ax: Axes, row: int, bands: tuple[Band, ...]) -> None:
-    for k, band in enumerate(bands):
-        lo, hi = max(band.lower, 0.0), min(band.upper, 100.0)
-        if hi > lo:
-            ax.barh(row, hi - lo, left=lo, height=0.5, color=_BAND_COLOURS[k % 6], zorder=0)
+    from mgrlead.model import band_stretches  # noqa: PLC0415
+
+    for k, lo, hi in band_stretches(bands):
+        ax.barh(row, hi - lo, left=lo, height=0.5, color=_BAND_COLOURS[k % 6], zorder=0)
 
 
 def profile_chart(profile: Profile, rubric: Rubric) -> Figure:
