@@ -589,3 +589,39 @@ def test_bands_on_the_headline_score_may_declare_gaps_too() -> None:
     r = build(gaps=True)
     assert [mgrlead.score(r, {"a": a, "b": 6 - a, "c": a, "d": 6 - a})["n"].band
             for a in (1, 2, 3, 4, 5)] == ["few", "few", None, "many", "many"]  # fmt: skip
+
+
+def test_the_hypothesis_kit_draws_gaps_and_point_bands() -> None:
+    # the kit's band sets: without gaps they cover 0..100 once (a cut may be a
+    # point band); with gaps some stretches are in no band; both always valid
+    from hypothesis import find, given, settings  # noqa: PLC0415
+
+    from mgrlead.model import check_bands  # noqa: PLC0415
+    from mgrlead.testing import hypothesis as mh  # noqa: PLC0415
+
+    def has_gap(bands: tuple[Band, ...]) -> bool:
+        return any(a.upper < b.lower for a, b in itertools.pairwise(bands)) or (
+            bands[0].lower > 0 or bands[-1].upper < 100
+        )
+
+    fast = settings(database=None, max_examples=200)
+    assert has_gap(find(mh.band_sets(gaps=True), has_gap, settings=fast))
+    assert any(b.lower == b.upper for b in find(mh.band_sets(), lambda bs: any(
+        b.lower == b.upper for b in bs), settings=fast))  # fmt: skip
+
+    @settings(max_examples=100, deadline=None)
+    @given(mh.band_sets(), mh.band_sets(gaps=True))
+    def valid(full: tuple[Band, ...], gappy: tuple[Band, ...]) -> None:
+        check_bands(full, "drawn", gaps=False)
+        check_bands(gappy, "drawn", gaps=True)
+
+    valid()
+    seen: list[bool] = []
+
+    @settings(max_examples=40, deadline=None)
+    @given(mh.rubrics(max_dimensions=1))
+    def rubrics(rubric: Rubric) -> None:
+        seen.append(rubric.band_gaps or any(d.band_gaps for d in rubric.walk()))
+
+    rubrics()
+    assert any(seen)

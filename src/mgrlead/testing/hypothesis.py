@@ -159,9 +159,20 @@ def items(
 
 @st.composite
 def band_sets(
-    draw: st.DrawFn, *, low: float = 0.0, high: float = 100.0, max_bands: int = 4
+    draw: st.DrawFn,
+    *,
+    low: float = 0.0,
+    high: float = 100.0,
+    max_bands: int = 4,
+    gaps: bool = False,
 ) -> tuple[Band, ...]:
-    """Bands that cover ``low..high`` exactly once, with random inclusivity."""
+    """Bands in order on ``low..high``, with random inclusivity and point bands.
+
+    Without ``gaps`` they cover ``low..high`` exactly once (a cut between two
+    bands may be a point band of its own, as a "neutral" answer exactly in the
+    middle); with ``gaps`` some bands are left out, so stretches and points of
+    the range are in no band (declare ``band_gaps = true`` for such bands).
+    """
     if not low < high:
         msg = f"low={low} must be less than high={high}"
         raise InvalidArgument(msg)
@@ -177,23 +188,27 @@ def band_sets(
         )
     )
     edges = [low, *cuts, high]
-    bands = []
+    spans = []  # (lower, upper, include_lower, include_upper)
     lower_included = True
     for k in range(n):
         last = k == n - 1
         upper_included = True if last else draw(st.booleans())
-        bands.append(
-            Band(
-                id=f"b{k}",
-                label=f"Band {k}",
-                lower=edges[k],
-                upper=edges[k + 1],
-                include_lower=lower_included,
-                include_upper=upper_included,
-            )
-        )
+        if not last and draw(st.integers(0, 3)) == 0:  # the cut becomes a point band
+            spans.append((edges[k], edges[k + 1], lower_included, False))
+            spans.append((edges[k + 1], edges[k + 1], True, True))
+            lower_included = False
+            continue
+        spans.append((edges[k], edges[k + 1], lower_included, upper_included))
         lower_included = not upper_included
-    return tuple(bands)
+    if gaps and len(spans) > 1:
+        keep = draw(st.lists(st.booleans(), min_size=len(spans), max_size=len(spans)))
+        if any(keep):
+            spans = [span for span, kept in zip(spans, keep, strict=True) if kept]
+    return tuple(
+        Band(id=f"b{k}", label=f"Band {k}", lower=lo, upper=hi, include_lower=inc_lo,
+             include_upper=inc_hi)
+        for k, (lo, hi, inc_lo, inc_hi) in enumerate(spans)
+    )  # fmt: skip
 
 
 def _dimension(
@@ -223,10 +238,12 @@ def _dimension(
     low, high = draw(poles(ids=st.just(("lo", "hi"))))
     band_on = draw(st.sampled_from(["percent", "percent", "mean"]))
     bands = None
+    gaps = False
     if band_on == "mean":
         band_on = "percent"  # mean bands need the rubric's scale: set by rubrics()
     elif draw(st.booleans()):
-        bands = draw(band_sets())
+        gaps = draw(st.booleans())
+        bands = draw(band_sets(gaps=gaps))
     return Dimension(
         id=did,
         name=f"Dimension {did}",
@@ -237,6 +254,7 @@ def _dimension(
         dimensions=subs,
         bands=bands,
         band_on=band_on,
+        band_gaps=gaps,
     )
 
 
@@ -333,6 +351,7 @@ def rubrics(
         dims[-1] = Dimension(
             id=last.id, name=last.name, low=last.low, high=last.high, polarity=last.polarity,
             items=last.items, dimensions=last.dimensions, bands=last.bands, band_on=last.band_on,
+            band_gaps=last.band_gaps,
             item_refs=[ItemRef(id=pick.id, keyed=draw(st.sampled_from(["lo", "hi"])))],
         )  # fmt: skip
     rubric = Rubric(
@@ -344,7 +363,8 @@ def rubrics(
         strategy=draw(strategies if strategies is not None else st.sampled_from(
             sorted(BUILTIN_STRATEGIES))),
         missing=draw(missing_policies(max_answered=_smallest(dims))),
-        bands=draw(band_sets()),
+        bands=draw(band_sets(gaps=(gaps := draw(st.booleans())))),
+        band_gaps=gaps,
     )  # fmt: skip
     rubric = _with_weighting(rubric, draw(weightings(rubric)))
     if draw(translations if translations is not None else st.booleans()):
