@@ -559,7 +559,11 @@ def test_360_views_and_team_summaries_count_a_gap_as_no_band() -> None:
     summary = summarize_teams(r, team, by="team")
     stats = summary.teams[0].dimensions[0]
     assert (stats.scored, stats.bands) == (5, {"low": 0, "high": 1})
+    assert stats.in_no_band == 4
     assert "in no band: 4" in " ".join(team_report(summary, r).split())
+    # the table export (CSV, Parquet) has the column too: band counts add up
+    (row,) = summary.to_rows()
+    assert (row["band_low"], row["band_high"], row["in_no_band"]) == (0, 1, 4)
 
 
 def test_rubric_show_says_that_bands_leave_gaps(gap_files: tuple[Path, Path]) -> None:

@@ -89,6 +89,8 @@ class TeamDimension:
     """Their standard deviation (n - 1; needs two members)."""
     bands: dict[str, int] = field(converter=_counts, hash=False)
     """How many scored members fall in each band, every band listed."""
+    in_no_band: int = 0
+    """How many scored members fall in no band (in a gap of bands that declare ``band_gaps``)."""
     rwg_j: float | None
     """Within-group agreement, 0..1 (needs two members who answered every item)."""
     rwg_members: int
@@ -330,7 +332,7 @@ def summarize_teams(
                 TeamDimension(
                     dimension=d.id, scored=len(values), unscored=len(index) - len(values),
                     mean=mean, sd=sd, bands=counts, rwg_j=rwg if rwg_n >= min_size else None,
-                    rwg_members=rwg_n,
+                    rwg_members=rwg_n, in_no_band=len(values) - sum(counts.values()),
                 )
             )  # fmt: skip
         teams.append(TeamStats(team=team, members=len(index), shown=shown, dimensions=dims))

@@ -376,9 +376,8 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
         rows = []
         for d in stats.dimensions:
             bands = [(b.label, d.bands[b.id]) for b in rubric.bands_of(dims[d.dimension])]
-            between = d.scored - sum(n for _, n in bands)  # scored in a gap between bands
-            if between:
-                bands.append(("in no band", between))
+            if d.in_no_band:  # scored in a gap between bands
+                bands.append(("in no band", d.in_no_band))
             rows.append(
                 {
                     "name": dims[d.dimension].name,
