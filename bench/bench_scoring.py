@@ -328,13 +328,15 @@ def main() -> None:
     # one respondent who answered everything, and one with two gaps (another path)
     one = dict(zip(ITEMS, (int(v) for v in np.nan_to_num(x[0], nan=3.0)), strict=True))
     gappy = {**one, ITEMS[1]: None, ITEMS[9]: None}
-    loop, (single, single_careless, gaps_careless), ratios = interleaved(
+    floats = {k: float(v) for k, v in one.items()}  # a data frame's row
+    loop, (single, single_careless, gaps_careless, floats_careless), ratios = interleaved(
         lambda: pure_python(one),
         lambda: mgrlead.score(RUBRIC, one, careless=False),
         lambda: mgrlead.score(RUBRIC, one),
         lambda: mgrlead.score(RUBRIC, gappy),
+        lambda: mgrlead.score(RUBRIC, floats),
     )
-    ratio, ratio_careless, ratio_gaps = ratios
+    ratio, ratio_careless, ratio_gaps, ratio_floats = ratios
     bare, imported, first, first_alone = import_time()
     print(
         "| benchmark | mgrlead (fastest) | baseline (fastest) | ratio of fastest | median ratio |"
@@ -368,6 +370,11 @@ def main() -> None:
         ("one respondent: `score(careless=False)`", single, ratio),
         ("the same with the careless indicators (the default)", single_careless, ratio_careless),
         ("the same, two of the 24 answers missing", gaps_careless, ratio_gaps),
+        (
+            "the same, every answer a whole float (a data frame's row)",
+            floats_careless,
+            ratio_floats,
+        ),
     ]
     for k, (label, seconds, median) in enumerate(singles):
         base = f"{loop * 1e6:.1f} µs (pure-Python loop)" if k == 0 else ""
