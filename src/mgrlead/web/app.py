@@ -42,9 +42,11 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Mapping
 
     from starlette.requests import Request
+    from starlette.types import ASGIApp
 
 __all__ = [
     "MIN_ADMIN_TOKEN",
+    "WebApp",
     "create_app",
     "error_body",
     "status_of",
@@ -128,6 +130,23 @@ async def _internal_error(_request: Request, _exc: Exception) -> Response:
 
 
 # ---------------------------------------------------------------- the factory
+class WebApp(Starlette):
+    """The app :func:`create_app` returns: a Starlette app whose security headers wrap all.
+
+    Starlette puts its server-error handler outside every middleware added with
+    ``add_middleware``; here :class:`~mgrlead.web.safety.SecurityHeaders` wraps
+    that too, so a 500 carries the same headers as every other response.
+    """
+
+    frame_ancestors: str = "'none'"
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's stack, inside the security headers."""
+        return SecurityHeaders(
+            super().build_middleware_stack(), frame_ancestors=self.frame_ancestors
+        )
+
+
 def _rubric_table(rubrics: Iterable[str | Path | Rubric] | None) -> dict[str, Rubric]:
     from mgrlead.api import available_rubrics, load_rubric  # noqa: PLC0415 - plugins load here
 
@@ -160,7 +179,7 @@ def create_app(  # noqa: PLR0913 - every setting of the app, by keyword
     page_size: int = 6,
     sessions_per_minute: int = 30,
     frame_ancestors: str = "'none'",
-) -> Starlette:
+) -> WebApp:
     """The mgrlead web app: the JSON API under ``/api/v1``, sessions kept in ``database``.
 
     The database is opened (an SQLite file and its folder are created) and
@@ -226,8 +245,8 @@ def create_app(  # noqa: PLR0913 - every setting of the app, by keyword
         HTTPException: _http_error,
         Exception: _internal_error,
     }
-    app = Starlette(routes=routes(api), exception_handlers=handlers, lifespan=lifespan)
-    app.add_middleware(SecurityHeaders, frame_ancestors=frame_ancestors)
+    app = WebApp(routes=routes(api), exception_handlers=handlers, lifespan=lifespan)
+    app.frame_ancestors = frame_ancestors
     app.state.mgrlead = api
     app.state.store = store
     return app

@@ -484,7 +484,7 @@ class Api:
     # ------------------------------------------------------------- meta
     async def openapi(self, request: Request) -> Response:
         """``GET /openapi.json``: the OpenAPI 3.1 document of this API."""
-        server = request.scope.get("root_path", "") + API_PREFIX
+        server = request.scope.get("root_path", "")  # the mount's path and /api/v1
         doc = openapi_document(server=server, admin=self.admin_token is not None)
         return JSONResponse(doc, headers={"Cache-Control": "no-cache"})
 
