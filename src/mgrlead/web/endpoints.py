@@ -48,6 +48,7 @@ from mgrlead.errors import (
 from mgrlead.io.serialize import unstructure_rubric
 from mgrlead.plan import content_hash
 from mgrlead.web.openapi import openapi_document
+from mgrlead.web.store import finished_error
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -392,6 +393,8 @@ class Api:
         token = request.path_params["token"]
         item_id = request.path_params["item_id"]
         stored = await run_in_threadpool(self.store.get, token)
+        if stored.finished_at is not None:  # before the answer's own checks
+            raise finished_error(stored.finished_at)
         rubric = self.session_rubric(stored)
         if item_id not in rubric.item_ids:
             raise UnknownIdError(item_id, rubric.item_ids, "item")

@@ -69,6 +69,7 @@ __all__ = [
     "Store",
     "StoredSession",
     "database_url",
+    "finished_error",
     "hash_token",
     "new_token",
 ]
@@ -499,12 +500,17 @@ def _not_found() -> str:
     return "no session has this token (it was mistyped, or the session was deleted)"
 
 
+def finished_error(finished_at: dt.datetime) -> SessionStateError:
+    """The error for an answer to a session finished at ``finished_at``."""
+    return SessionStateError(
+        f"the session was finished at {finished_at:%Y-%m-%d %H:%M} UTC; its answers "
+        "can no longer change (start a new session to answer again)"
+    )
+
+
 def _check_open(row: Any, content_hash: str | None) -> None:  # noqa: ANN401 - a Row
     if row.finished_at is not None:
-        raise SessionStateError(
-            f"the session was finished at {row.finished_at:%Y-%m-%d %H:%M} UTC; its answers "
-            "can no longer change (start a new session to answer again)"
-        )
+        raise finished_error(row.finished_at)
     if content_hash is not None and row.content_hash != content_hash:
         raise SessionStateError(
             f"the rubric changed since the session began (content hash {row.content_hash}, "
