@@ -118,12 +118,11 @@ def _json_answers(answers: dict[str, Any]) -> dict[str, Any]:
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_score_returns_what_mgrlead_score_returns(tmp_path_factory: Any, data: Any) -> None:
+def test_score_returns_what_mgrlead_score_returns(shared_store: Store, data: Any) -> None:
     rubric = data.draw(mh.rubrics(), label="rubric")
     answers = data.draw(mh.answers(rubric), label="answers")
     careless = data.draw(st.booleans(), label="careless")
-    store = _shared_store(tmp_path_factory)
-    with TestClient(create_app(database=store, rubrics=[rubric])) as c:
+    with TestClient(create_app(database=shared_store, rubrics=[rubric])) as c:
         r = c.post(
             f"{API}/score",
             json={
@@ -137,13 +136,12 @@ def test_score_returns_what_mgrlead_score_returns(tmp_path_factory: Any, data: A
     assert Profile.from_json(r.text) == mgrlead.score(rubric, answers, careless=careless)
 
 
-_STORES: dict[str, Store] = {}
-
-
-def _shared_store(factory: Any) -> Store:
-    if "store" not in _STORES:
-        _STORES["store"] = Store(factory.mktemp("shared") / "web.sqlite3")
-    return _STORES["store"]
+@pytest.fixture(scope="module")
+def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """One database for the property tests' many examples (each makes its own app)."""
+    store = Store(tmp_path_factory.mktemp("shared") / "web.sqlite3")
+    yield store
+    store.close()
 
 
 @pytest.mark.parametrize(
@@ -303,8 +301,8 @@ def test_the_state_shows_the_page_of_the_next_unanswered_item(client: TestClient
         max_size=20,
     )
 )
-def test_a_sequence_of_answers_is_stored_as_given(tmp_path_factory: Any, steps: Any) -> None:
-    store = _shared_store(tmp_path_factory)
+def test_a_sequence_of_answers_is_stored_as_given(shared_store: Store, steps: Any) -> None:
+    store = shared_store
     with TestClient(create_app(database=store, rubrics=["manager-leader"])) as c:
         token = _session(c)["token"]
         expected: dict[str, int] = {}

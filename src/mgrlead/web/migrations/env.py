@@ -28,12 +28,20 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
-connection = context.config.attributes.get("connection")
-if connection is not None:
-    _run(connection)
-else:  # pragma: no cover - `alembic -x url=sqlite:///x.sqlite3 upgrade head` by hand
-    url = context.get_x_argument(as_dictionary=True).get("url")
-    if not url:
+def main() -> None:
+    """Migrate the connection mgrlead passed in (or, by hand, the ``-x url=...`` database)."""
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    url = context.get_x_argument(as_dictionary=True).get("url")  # pragma: no cover - by hand
+    if not url:  # pragma: no cover
         raise SystemExit("give the database with -x url=...")
-    with create_engine(url).begin() as conn:
+    with create_engine(url).begin() as conn:  # pragma: no cover
         _run(conn)
+
+
+# Alembic runs this file inside a migration context; importing it elsewhere (the
+# docstring tests import every module) does nothing.
+if hasattr(context, "config"):
+    main()
