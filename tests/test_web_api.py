@@ -31,15 +31,18 @@ from mgrlead.results import Profile
 from mgrlead.testing import hypothesis as mh
 from mgrlead.web import Store, create_app
 from mgrlead.web.safety import RateLimiter
+from web_helpers import DATABASES, database_for
 
 ADMIN = "an-admin-token-of-some-length"
 RUBRIC = mgrlead.load_rubric("manager-leader")
 API = "/api/v1"
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Starlette:
-    return create_app(database=tmp_path / "web.sqlite3", admin_token=ADMIN)
+@pytest.fixture(params=DATABASES)
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Starlette]:
+    app = create_app(database=database_for(request.param, tmp_path), admin_token=ADMIN)
+    yield app
+    app.state.store.close()
 
 
 @pytest.fixture

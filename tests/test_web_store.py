@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import textwrap
@@ -23,6 +24,7 @@ from alembic.script import ScriptDirectory
 
 from mgrlead.errors import InputError, SessionNotFoundError, SessionStateError
 from mgrlead.web.store import MIGRATIONS, Base, Store, database_url, hash_token
+from web_helpers import DATABASES, POSTGRESQL, database_for
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -34,9 +36,15 @@ def _new(store: Store, rubric: str = "r", content: str = "sha256:aa") -> str:
     return token
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "db" / "web.sqlite3")
+def test_postgresql_is_tested() -> None:
+    if not POSTGRESQL:
+        pytest.skip("set MGRLEAD_TEST_POSTGRESQL to a database URL to test on PostgreSQL")
+    assert "postgresql" in DATABASES
+
+
+@pytest.fixture(params=DATABASES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    s = Store(database_for(request.param, tmp_path))
     yield s
     s.close()
 
@@ -103,6 +111,8 @@ def test_every_answer_carries_the_rubric_through_its_session(store: Store) -> No
 
 def test_only_a_hash_of_the_token_is_stored(store: Store, tmp_path: Path) -> None:
     token = _new(store)
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("reads the SQLite files")
     store.answer(token, "a", 1)
     with store.engine.connect() as conn:
         hashes = conn.execute(sa.text("SELECT token_hash FROM assessment_sessions")).scalars()
@@ -265,9 +275,9 @@ def test_an_answer_racing_a_finish_is_either_scored_or_refused(store: Store) -> 
         assert len(acknowledged) + len(refused) == 10
 
 
-def test_a_crash_between_two_answers_loses_nothing_already_answered(tmp_path: Path) -> None:
+def test_a_crash_between_two_answers_loses_nothing_already_answered(store: Store) -> None:
     """A process that dies (no close, no cleanup) keeps every answer it acknowledged."""
-    db = tmp_path / "crash.sqlite3"
+    db = store.url
     code = textwrap.dedent(
         f"""
         import os, sys
@@ -285,11 +295,11 @@ def test_a_crash_between_two_answers_loses_nothing_already_answered(tmp_path: Pa
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(SRC), "PATH": ""},
+        env={"PYTHONPATH": str(SRC), "PATH": "", "HOME": os.environ.get("HOME", "/")},
         check=False,
     )
     assert done.returncode == 9, done.stderr
     token = done.stdout.strip()
-    store = Store(db)
-    assert store.get(token).answers == {"i0": 1, "i1": 2, "i2": 3}
-    store.close()
+    again = Store(db)
+    assert again.get(token).answers == {"i0": 1, "i1": 2, "i2": 3}
+    again.close()
