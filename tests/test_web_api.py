@@ -382,6 +382,21 @@ def test_finishing_an_incomplete_session_needs_consent(client: TestClient) -> No
     assert Profile.from_json(r.text) == mgrlead.score(RUBRIC, {"pr1": 2})
 
 
+def test_completeness_is_judged_on_the_answers_under_the_lock(app: Starlette) -> None:
+    """An answer cleared between the request's first read and the finish is noticed."""
+    with TestClient(app) as c:
+        token = _session(c)["token"]
+        for item in RUBRIC.item_ids:
+            c.put(f"{API}/sessions/{token}/answers/{item}", json={"value": 3})
+        store = app.state.store
+        snapshot = store.get(token)  # complete
+        c.delete(f"{API}/sessions/{token}/answers/pr4")
+        store.get = lambda _token: snapshot  # the endpoint's first read is stale
+        error = _error(c.post(f"{API}/sessions/{token}/finish"), 409)
+    assert error["item"] == "pr4"
+    assert type(store).get(store, token).finished_at is None
+
+
 def test_a_session_in_a_language_the_rubric_lacks_is_refused(client: TestClient) -> None:
     r = client.post(f"{API}/sessions", json={"rubric": "manager-leader", "language": "xx"})
     error = _error(r, 422)

@@ -430,16 +430,17 @@ class Api:
         if stored.finished_at is not None and stored.profile is not None:
             return Response(stored.profile, media_type="application/json")
         rubric = self.session_rubric(stored)
-        pending = [i for i in rubric.item_ids if i not in stored.answers]
-        if pending and not incomplete:
-            raise SessionStateError(
-                f"{counted(len(pending), 'item')} of {len(rubric.item_ids)} not answered yet "
-                f"(the first: {pending[0]!r}); answer them, or finish with "
-                '{"allow_incomplete": true} to score what was answered',
-                item=pending[0],
-            )
 
         def scored(current: StoredSession) -> str:
+            # judged on the answers read under the session's lock, not on a snapshot
+            pending = [i for i in rubric.item_ids if i not in current.answers]
+            if pending and not incomplete:
+                raise SessionStateError(
+                    f"{counted(len(pending), 'item')} of {len(rubric.item_ids)} not answered "
+                    f"yet (the first: {pending[0]!r}); answer them, or finish with "
+                    '{"allow_incomplete": true} to score what was answered',
+                    item=pending[0],
+                )
             return score_answers(rubric, dict(current.answers)).to_json()
 
         done = await run_in_threadpool(
