@@ -119,6 +119,7 @@ class UnknownIdError(MgrleadError, KeyError):
     Attributes:
         key: The id looked up.
         known: The ids there are.
+        what: What an id is here (``item``, ``dimension``, ``rubric``, ...).
     """
 
     def __init__(self, key: object, known: Iterable[object], what: str = "id") -> None:
@@ -126,6 +127,7 @@ class UnknownIdError(MgrleadError, KeyError):
         super().__init__(key)
         self.key = key
         self.known = tuple(known)
+        self.what = what
         names = [str(k) for k in self.known]
         shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
         self.message = (

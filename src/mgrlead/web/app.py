@@ -85,7 +85,7 @@ async def _library_error(_request: Request, exc: Exception) -> Response:
     item = getattr(exc, "item", None)
     if isinstance(exc, UnknownIdError):
         message = exc.message
-        if "item" in message.split(" ", 2)[:2]:  # "no item 'x' ..."
+        if exc.what == "item":
             item = str(exc.key)
     else:
         message = str(exc)
