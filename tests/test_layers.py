@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mgrlead.analysis",),
     ("mgrlead.groups",),
     ("mgrlead.api",),
-    ("mgrlead.cli", "mgrlead.report", "mgrlead.testing"),
+    ("mgrlead.cli", "mgrlead.report", "mgrlead.testing", "mgrlead.web"),
     ("mgrlead", "mgrlead.__main__"),
 )  # fmt: skip
 

@@ -21,7 +21,10 @@ Hierarchy::
     ├── NormError
     ├── IncomparableError
     ├── PluginError
-    └── ReportError
+    ├── ReportError
+    ├── SessionNotFoundError (LookupError)
+    ├── SessionStateError
+    └── RequestError (ValueError)
 
     UserWarning
     ├── PluginWarning
@@ -46,9 +49,12 @@ __all__ = [
     "PluginError",
     "PluginWarning",
     "ReportError",
+    "RequestError",
     "RubricError",
     "RubricFileError",
     "RubricNotFoundError",
+    "SessionNotFoundError",
+    "SessionStateError",
     "Terminated",
     "UnknownIdError",
     "ValueTypeError",
@@ -113,6 +119,7 @@ class UnknownIdError(MgrleadError, KeyError):
     Attributes:
         key: The id looked up.
         known: The ids there are.
+        what: What an id is here (``item``, ``dimension``, ``rubric``, ...).
     """
 
     def __init__(self, key: object, known: Iterable[object], what: str = "id") -> None:
@@ -120,6 +127,7 @@ class UnknownIdError(MgrleadError, KeyError):
         super().__init__(key)
         self.key = key
         self.known = tuple(known)
+        self.what = what
         names = [str(k) for k in self.known]
         shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
         self.message = (
@@ -270,6 +278,47 @@ class PluginError(MgrleadError):
     a plugin strategy that raises or returns something that is not a score
     raises it always, naming the strategy.
     """
+
+
+class SessionNotFoundError(MgrleadError, LookupError):
+    """No stored assessment session has that token (or it was deleted)."""
+
+
+class SessionStateError(MgrleadError):
+    """A session cannot do that now: it is finished, incomplete, or its rubric changed.
+
+    Attributes:
+        item: The item at fault (the first unanswered one), when there is one.
+    """
+
+    def __init__(self, message: str, *, item: str | None = None) -> None:
+        """Build the error; ``message`` names the session's state and the fix."""
+        self.item = item
+        super().__init__(message)
+
+
+class RequestError(MgrleadError, ValueError):
+    """A request to the web app is malformed, too large or too frequent.
+
+    Attributes:
+        status: The HTTP status it answers with (400, 401, 413, 415, 422, 429).
+        field: The field of the request body at fault (``answers``, ``options.careless``).
+        retry_after: For 429, the seconds until the client may try again.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 422,
+        field: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        """Build the error; ``message`` names the field and the fix."""
+        self.status = status
+        self.field = field
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class PluginWarning(UserWarning):

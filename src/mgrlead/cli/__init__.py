@@ -2,7 +2,8 @@
 
 One module per command (:mod:`~mgrlead.cli.assess`, :mod:`~mgrlead.cli.score`,
 :mod:`~mgrlead.cli.rubric`, :mod:`~mgrlead.cli.analyze`, :mod:`~mgrlead.cli.norms`,
-:mod:`~mgrlead.cli.report`, :mod:`~mgrlead.cli.plugins`, :mod:`~mgrlead.cli.irt`); what
+:mod:`~mgrlead.cli.report`, :mod:`~mgrlead.cli.plugins`, :mod:`~mgrlead.cli.irt`,
+:mod:`~mgrlead.cli.serve`); what
 they share is in :mod:`~mgrlead.cli.common`, what they print in :mod:`~mgrlead.cli.render`.
 
 Bad input (an unknown file, a bad CSV cell, an invalid rubric) prints one
@@ -27,6 +28,7 @@ from mgrlead.cli.plugins import plugins_command
 from mgrlead.cli.report import report_command
 from mgrlead.cli.rubric import rubric
 from mgrlead.cli.score import score_command
+from mgrlead.cli.serve import serve
 from mgrlead.errors import MgrleadError
 
 __all__ = ["cli", "main"]
@@ -68,6 +70,7 @@ for _command in (
     report_command,
     plugins_command,
     irt,
+    serve,
 ):
     cli.add_command(_command)
 

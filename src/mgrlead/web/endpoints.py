@@ -1,0 +1,525 @@
+"""The JSON API, version 1: rubrics, stateless scoring, sessions, administration.
+
+Every route is a method of :class:`Api`, which holds the app's settings, its
+rubrics and its :class:`~mgrlead.web.store.Store` (no globals).  Database work
+runs in Starlette's thread pool; the event loop only parses and answers.
+
+The addresses (under ``/api/v1``, see :func:`routes`)::
+
+    GET    /rubrics                           the rubrics served
+    GET    /rubrics/{rubric_id}               one rubric, in its JSON file form
+    POST   /score                             score answers, store nothing
+    POST   /sessions                          start a session (201, with its token)
+    GET    /sessions/{token}                  its state and a page of items
+    DELETE /sessions/{token}                  delete it, its answers and profile
+    PUT    /sessions/{token}/answers/{item}   answer an item (or clear: null)
+    DELETE /sessions/{token}/answers/{item}   clear an answer
+    POST   /sessions/{token}/finish           score it and keep the profile
+    GET    /admin/sessions                    sessions per rubric (bearer token)
+    GET    /openapi.json                      the OpenAPI document
+    GET    /health                            liveness
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import secrets
+from typing import TYPE_CHECKING, Any, Final
+
+from attrs import define, field
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from mgrlead._version import __version__
+from mgrlead.api import score as score_answers
+from mgrlead.api import scoring_plan
+from mgrlead.engines.checks import check_answer
+from mgrlead.errors import (
+    RequestError,
+    RubricError,
+    SessionStateError,
+    UnknownIdError,
+    counted,
+    did_you_mean,
+)
+from mgrlead.io.serialize import unstructure_rubric
+from mgrlead.plan import content_hash
+from mgrlead.web.openapi import openapi_document
+from mgrlead.web.store import finished_error
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from starlette.requests import Request
+
+    from mgrlead.model import Item, Rubric
+    from mgrlead.web.safety import RateLimiter
+    from mgrlead.web.store import Store, StoredSession
+
+__all__ = ["API_PREFIX", "Api", "routes"]
+
+#: Where the JSON API lives inside the app.
+API_PREFIX: Final = "/api/v1"
+
+#: The options ``POST /score`` takes, and the JSON type of each.
+SCORE_OPTIONS: Final = {"strategy": str, "weighting": str, "missing": str, "careless": bool}
+
+_JSON_TYPES: Final = {str: "a string", bool: "true or false", dict: "an object", int: "an integer"}
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise RequestError(
+                f"the request body gives the key {key!r} twice in one object; give it once",
+                status=400,
+                field=key,
+            )
+        out[key] = value
+    return out
+
+
+def _refuse_constant(name: str) -> None:
+    raise RequestError(
+        f"the request body holds {name}, which is not JSON; send null for a missing answer",
+        status=400,
+    )
+
+
+def _get(
+    body: Mapping[str, Any], name: str, kind: type, *, required: bool = True, where: str = ""
+) -> Any:  # noqa: ANN401 - the value, of type ``kind``
+    if name not in body:
+        if required:
+            raise RequestError(f"the request body has no {where}{name!r}", field=where + name)
+        return None
+    value = body[name]
+    if type(value) is not kind:
+        raise RequestError(
+            f"{where}{name!r} must be {_JSON_TYPES[kind]}, not {json.dumps(value)[:60]}",
+            field=where + name,
+        )
+    return value
+
+
+def _only(body: Mapping[str, Any], allowed: tuple[str, ...], where: str = "") -> None:
+    for key in body:
+        if key not in allowed:
+            raise RequestError(
+                f"the request body has the unknown field {where}{key!r}"
+                f"{did_you_mean(key, allowed)} (the fields: {', '.join(allowed)})",
+                field=where + key,
+            )
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+@define
+class Api:
+    """The JSON API's routes, bound to one app's store, rubrics and settings."""
+
+    store: Store
+    """Where sessions are kept."""
+    rubrics: dict[str, Rubric]
+    """The rubrics served, by id."""
+    admin_token: str | None
+    """The administrator bearer token; ``None``: the admin endpoints are off."""
+    max_body_bytes: int
+    """The largest request body taken."""
+    page_size: int
+    """Items on a page of a session."""
+    limiter: RateLimiter
+    """The limit on new sessions per client."""
+    hashes: dict[str, str] = field(factory=dict)
+    """Each rubric's content hash, by id."""
+
+    def __attrs_post_init__(self) -> None:
+        """Compute the rubrics' content hashes once."""
+        self.hashes = {rid: content_hash(r) for rid, r in self.rubrics.items()}
+
+    # ------------------------------------------------------------- helpers
+    async def body(self, request: Request, *, optional: bool = False) -> dict[str, Any]:
+        """The request's JSON object, read to at most ``max_body_bytes``.
+
+        Raises:
+            RequestError: 413 when too large, 415 when not JSON, 400 when not
+                parseable, 422 when not an object.
+        """
+        limit = self.max_body_bytes
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            raise RequestError(
+                f"the request body is larger than {limit:,} bytes; send less", status=413
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestError(
+                    f"the request body is larger than {limit:,} bytes; send less", status=413
+                )
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        if not raw.strip():
+            if optional:
+                return {}
+            raise RequestError("the request has no body; send a JSON object", status=400)
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            raise RequestError(
+                f"the request body is {kind or 'untyped'}; send JSON with "
+                "Content-Type: application/json",
+                status=415,
+            )
+        try:
+            data = json.loads(
+                raw, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant
+            )
+        except (ValueError, RecursionError) as exc:
+            if isinstance(exc, RequestError):
+                raise
+            raise RequestError(f"the request body is not valid JSON: {exc}", status=400) from None
+        if not isinstance(data, dict):
+            raise RequestError("the request body must be a JSON object ({...})")
+        return data
+
+    def rubric(self, rubric_id: str) -> Rubric:
+        """A served rubric by id.
+
+        Raises:
+            UnknownIdError: no rubric served has that id (404, naming the closest).
+        """
+        try:
+            return self.rubrics[rubric_id]
+        except KeyError:
+            raise UnknownIdError(rubric_id, self.rubrics, "rubric") from None
+
+    def session_rubric(self, stored: StoredSession) -> Rubric:
+        """The rubric a stored session answers, in its language.
+
+        Raises:
+            SessionStateError: that rubric is no longer served, or it changed.
+        """
+        rubric = self.rubrics.get(stored.rubric_id)
+        if rubric is None:
+            raise SessionStateError(
+                f"the session answers rubric {stored.rubric_id!r}, which this server no "
+                "longer serves; serve it again to go on"
+            )
+        if self.hashes[stored.rubric_id] != stored.content_hash:
+            raise SessionStateError(
+                f"rubric {stored.rubric_id!r} changed since the session began (it was "
+                f"version {stored.rubric_version}, {stored.content_hash}; it is now version "
+                f"{rubric.version}, {self.hashes[stored.rubric_id]}); start a new session"
+            )
+        return rubric.localized(stored.language)
+
+    @staticmethod
+    def item_json(rubric: Rubric, item: Item, answer: int | None) -> dict[str, Any]:
+        """An item as a client shows it: id, text, its scale's points and labels, the answer."""
+        scale = rubric.item_scale(item)
+        return {
+            "id": item.id,
+            "text": item.text,
+            "scale": {
+                "min": scale.min,
+                "max": scale.max,
+                "labels": [
+                    {"value": v, "label": lab} for v, lab in zip(scale, scale.labels, strict=True)
+                ],
+                "missing": [{"value": m.code, "label": m.label} for m in scale.missing],
+            },
+            "answer": answer,
+        }
+
+    def state(
+        self, request: Request, token: str, stored: StoredSession, page: int | None = None
+    ) -> dict[str, Any]:
+        """A session's state: rubric, times, answers, the next item, one page of items."""
+        finished = stored.finished_at is not None
+        rubric = None
+        try:
+            rubric = self.session_rubric(stored)
+        except SessionStateError:
+            if not finished:
+                raise
+        body: dict[str, Any] = {
+            "token": token,
+            "rubric": {
+                "id": stored.rubric_id,
+                "version": stored.rubric_version,
+                "content_hash": stored.content_hash,
+            },
+            "language": stored.language,
+            "created_at": _iso(stored.created_at),
+            "updated_at": _iso(stored.updated_at),
+            "finished_at": _iso(stored.finished_at),
+            "answers": dict(stored.answers),
+            "answered_count": len(stored.answers),
+        }
+        links = {
+            "self": str(request.url_for("session", token=token)),
+            "finish": str(request.url_for("finish", token=token)),
+        }
+        if rubric is not None:
+            items = rubric.items
+            body["rubric"]["title"] = rubric.title
+            body["instructions"] = rubric.instructions
+            body["items_total"] = len(items)
+            pending = [item.id for item in items if item.id not in stored.answers]
+            body["next_item"] = pending[0] if pending and not finished else None
+            pages = max(1, math.ceil(len(items) / self.page_size))
+            if page is None:
+                at = next((j for j, i in enumerate(items) if i.id in pending), len(items) - 1)
+                page = at // self.page_size + 1
+            if not 1 <= page <= pages:
+                raise RequestError(
+                    f"page {page} does not exist; the session has pages 1 to {pages}",
+                    field="page",
+                )
+            shown = items[(page - 1) * self.page_size : page * self.page_size]
+            body["page"] = {
+                "number": page,
+                "count": pages,
+                "items": [self.item_json(rubric, i, stored.answers.get(i.id)) for i in shown],
+            }
+        else:
+            body["page"] = None
+        if finished:
+            body["profile"] = None if stored.profile is None else json.loads(stored.profile)
+        body["links"] = links
+        return body
+
+    # ------------------------------------------------------------- rubrics
+    async def list_rubrics(self, request: Request) -> Response:
+        """``GET /rubrics``: every rubric served, in short."""
+        out = [
+            {
+                "id": r.id,
+                "version": r.version,
+                "title": r.title,
+                "description": r.description,
+                "language": r.language,
+                "languages": [r.language, *r.translations],
+                "items": len(r.items),
+                "content_hash": self.hashes[r.id],
+                "links": {"self": str(request.url_for("rubric", rubric_id=r.id))},
+            }
+            for r in self.rubrics.values()
+        ]
+        return JSONResponse({"rubrics": out})
+
+    async def get_rubric(self, request: Request) -> Response:
+        """``GET /rubrics/{rubric_id}``: the rubric in the JSON form of rubric files."""
+        rubric = self.rubric(request.path_params["rubric_id"])
+        return JSONResponse(unstructure_rubric(rubric))
+
+    # ------------------------------------------------------------- scoring
+    async def score(self, request: Request) -> Response:
+        """``POST /score``: ``{rubric, answers, options}`` to the profile JSON; nothing stored."""
+        body = await self.body(request)
+        _only(body, ("rubric", "answers", "options"))
+        rubric = self.rubric(_get(body, "rubric", str))
+        answers = _get(body, "answers", dict)
+        options = _get(body, "options", dict, required=False) or {}
+        _only(options, tuple(SCORE_OPTIONS), "options.")
+        kwargs = {
+            name: _get(options, name, kind, where="options.")
+            for name, kind in SCORE_OPTIONS.items()
+            if name in options
+        }
+        profile = await run_in_threadpool(score_answers, rubric, answers, **kwargs)
+        return Response(profile.to_json(), media_type="application/json")
+
+    # ------------------------------------------------------------- sessions
+    async def create_session(self, request: Request) -> Response:
+        """``POST /sessions``: ``{rubric, language?}``; 201 with the token and the first page."""
+        body = await self.body(request)
+        _only(body, ("rubric", "language"))
+        rubric = self.rubric(_get(body, "rubric", str))
+        language = _get(body, "language", str, required=False) or rubric.language
+        try:
+            rubric.localized(language)
+        except RubricError as exc:
+            raise RequestError(str(exc), field="language") from None
+        self.limiter.hit(request.client.host if request.client else "unknown")
+        token, stored = await run_in_threadpool(
+            self.store.create,
+            rubric_id=rubric.id,
+            rubric_version=rubric.version,
+            content_hash=self.hashes[rubric.id],
+            language=language,
+        )
+        state = self.state(request, token, stored, page=1)
+        return JSONResponse(state, status_code=201, headers={"Location": state["links"]["self"]})
+
+    async def get_session(self, request: Request) -> Response:
+        """``GET /sessions/{token}[?page=N]``: the state and one page of items."""
+        token = request.path_params["token"]
+        raw = request.query_params.get("page")
+        page = None
+        if raw is not None:
+            if not raw.isdigit():
+                raise RequestError(f"page must be a whole number, not {raw[:20]!r}", field="page")
+            page = int(raw)
+        stored = await run_in_threadpool(self.store.get, token)
+        return JSONResponse(self.state(request, token, stored, page))
+
+    async def delete_session(self, request: Request) -> Response:
+        """``DELETE /sessions/{token}``: the session, its answers and its profile, gone."""
+        await run_in_threadpool(self.store.delete, request.path_params["token"])
+        return Response(status_code=204)
+
+    async def answer(self, request: Request) -> Response:
+        """``PUT /sessions/{token}/answers/{item_id}``: ``{"value": code}`` or ``null`` to clear."""
+        body = await self.body(request)
+        _only(body, ("value",))
+        if "value" not in body:
+            raise RequestError("the request body has no 'value'", field="value")
+        return await self._answer(request, body["value"])
+
+    async def clear_answer(self, request: Request) -> Response:
+        """``DELETE /sessions/{token}/answers/{item_id}``: clear the answer."""
+        return await self._answer(request, None)
+
+    async def _answer(self, request: Request, value: object) -> Response:
+        token = request.path_params["token"]
+        item_id = request.path_params["item_id"]
+        stored = await run_in_threadpool(self.store.get, token)
+        if stored.finished_at is not None:  # before the answer's own checks
+            raise finished_error(stored.finished_at)
+        rubric = self.session_rubric(stored)
+        if item_id not in rubric.item_ids:
+            raise UnknownIdError(item_id, rubric.item_ids, "item")
+        code: int | None = None
+        if value is not None:
+            plan = scoring_plan(rubric).items[rubric.item_ids.index(item_id)]
+            # refuses what is not a code of the item; a missing code ("not
+            # applicable") passes as None, and is stored as given: it is an answer
+            checked = check_answer(item_id, value, plan.code_min, plan.code_max, plan.missing_codes)
+            code = int(value) if checked is None else checked  # type: ignore[call-overload]
+        stored = await run_in_threadpool(
+            self.store.answer, token, item_id, code, content_hash=stored.content_hash
+        )
+        items = rubric.item_ids
+        pending = [i for i in items if i not in stored.answers]
+        return JSONResponse(
+            {
+                "item": item_id,
+                "value": code,
+                "answered_count": len(stored.answers),
+                "items_total": len(items),
+                "next_item": pending[0] if pending else None,
+            }
+        )
+
+    async def finish(self, request: Request) -> Response:
+        """``POST /sessions/{token}/finish``: score, keep and return the profile JSON."""
+        body = await self.body(request, optional=True)
+        _only(body, ("allow_incomplete",))
+        incomplete = _get(body, "allow_incomplete", bool, required=False) or False
+        token = request.path_params["token"]
+        stored = await run_in_threadpool(self.store.get, token)
+        if stored.finished_at is not None and stored.profile is not None:
+            return Response(stored.profile, media_type="application/json")
+        rubric = self.session_rubric(stored)
+
+        def scored(current: StoredSession) -> str:
+            # judged on the answers read under the session's lock, not on a snapshot
+            pending = [i for i in rubric.item_ids if i not in current.answers]
+            if pending and not incomplete:
+                raise SessionStateError(
+                    f"{counted(len(pending), 'item')} of {len(rubric.item_ids)} not answered "
+                    f"yet (the first: {pending[0]!r}); answer them, or finish with "
+                    '{"allow_incomplete": true} to score what was answered',
+                    item=pending[0],
+                )
+            return score_answers(rubric, dict(current.answers)).to_json()
+
+        done = await run_in_threadpool(
+            self.store.finish, token, scored, content_hash=stored.content_hash
+        )
+        return Response(done.profile, media_type="application/json")
+
+    # ------------------------------------------------------------- admin
+    def check_admin(self, request: Request) -> None:
+        """Refuse (401) a request without the administrator's bearer token."""
+        assert self.admin_token is not None  # noqa: S101 - the routes exist only with one
+        given = request.headers.get("authorization", "")
+        scheme, _, credential = given.partition(" ")
+        if scheme.lower() != "bearer" or not secrets.compare_digest(
+            credential.strip().encode(), self.admin_token.encode()
+        ):
+            raise RequestError(
+                "the administrator endpoints need the header Authorization: Bearer <token> "
+                "with the token the server was started with",
+                status=401,
+            )
+
+    async def admin_sessions(self, request: Request) -> Response:
+        """``GET /admin/sessions``: sessions started and finished per rubric version."""
+        self.check_admin(request)
+        counts = await run_in_threadpool(self.store.counts)
+        rows = [
+            {
+                "rubric": c.rubric_id,
+                "version": c.rubric_version,
+                "content_hash": c.content_hash,
+                "started": c.started,
+                "finished": c.finished,
+            }
+            for c in counts
+        ]
+        return JSONResponse(
+            {
+                "rubrics": rows,
+                "started": sum(c.started for c in counts),
+                "finished": sum(c.finished for c in counts),
+            }
+        )
+
+    # ------------------------------------------------------------- meta
+    async def openapi(self, request: Request) -> Response:
+        """``GET /openapi.json``: the OpenAPI 3.1 document of this API."""
+        server = request.scope.get("root_path", "")  # the mount's path and /api/v1
+        doc = openapi_document(server=server, admin=self.admin_token is not None)
+        return JSONResponse(doc, headers={"Cache-Control": "no-cache"})
+
+    async def health(self, _request: Request) -> Response:
+        """``GET /health``: the app answers."""
+        return JSONResponse({"status": "ok", "mgrlead": __version__})
+
+
+def routes(api: Api) -> list[BaseRoute]:
+    """The app's routes: the JSON API under :data:`API_PREFIX`."""
+    session = "/sessions/{token}"
+    inner: list[BaseRoute] = [
+        Route("/rubrics", api.list_rubrics, methods=["GET"], name="rubrics"),
+        Route("/rubrics/{rubric_id}", api.get_rubric, methods=["GET"], name="rubric"),
+        Route("/score", api.score, methods=["POST"], name="score"),
+        Route("/sessions", api.create_session, methods=["POST"], name="sessions"),
+        Route(session, api.get_session, methods=["GET"], name="session"),
+        Route(session, api.delete_session, methods=["DELETE"], name="delete_session"),
+        Route(f"{session}/answers/{{item_id}}", api.answer, methods=["PUT"], name="answer"),
+        Route(
+            f"{session}/answers/{{item_id}}",
+            api.clear_answer,
+            methods=["DELETE"],
+            name="clear_answer",
+        ),
+        Route(f"{session}/finish", api.finish, methods=["POST"], name="finish"),
+        Route("/openapi.json", api.openapi, methods=["GET"], name="openapi"),
+        Route("/health", api.health, methods=["GET"], name="health"),
+    ]
+    if api.admin_token is not None:
+        inner.append(
+            Route("/admin/sessions", api.admin_sessions, methods=["GET"], name="admin_sessions")
+        )
+    return [Mount(API_PREFIX, routes=inner)]
