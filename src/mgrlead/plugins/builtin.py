@@ -70,8 +70,10 @@ def mgrlead_register_rubrics(register: Registrar) -> None:
 
 @hookimpl(trylast=True)
 def mgrlead_register_strategies(register: Registrar) -> None:
-    """mean, sum, prorated_sum and percent."""
-    for strategy in BUILTIN_STRATEGIES.values():
+    """mean, weighted_mean, sum, prorated_sum, percent, and theta (:mod:`mgrlead.irt`)."""
+    from mgrlead.irt.scoring import ThetaStrategy  # noqa: PLC0415 - only when a host loads
+
+    for strategy in (*BUILTIN_STRATEGIES.values(), ThetaStrategy()):
         register(strategy)
 
 
