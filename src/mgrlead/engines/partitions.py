@@ -400,7 +400,7 @@ def _score_spark(
         types.StructField(name, _spark_type(kinds[name]), nullable=True)
         for name in score_column_names(
             plan.dimension_ids, careless=careless, theta=plan.strategy.scores_theta
-        )  # fmt: skip
+        )
     ]
     fills = None if fills is None else {k: list(v) for k, v in fills.items()}
     fn = functools.partial(_score_arrow, plan, passthrough, careless, fills, kinds)
