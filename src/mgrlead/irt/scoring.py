@@ -24,7 +24,7 @@ from mgrlead.engines import kernel
 from mgrlead.engines.batch import answer_matrix, code_indices
 from mgrlead.engines.checks import all_valid, check_answer, check_matrix
 from mgrlead.engines.ops import NUMPY
-from mgrlead.errors import AnswerError, RubricError, plural
+from mgrlead.errors import AnswerError, RubricError, counted, plural
 from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
 from mgrlead.model import Rubric, ThetaOptions
 from mgrlead.plan import compile_plan
@@ -734,9 +734,9 @@ class ThetaStrategy(ScoringStrategy):
             if lacking:
                 raise RubricError(
                     f"rubric {rubric.id!r}: strategy 'theta' scores every dimension on θ, but "
-                    f"dimension {dim.id!r} has {plural(len(lacking), 'item')} without IRT "
+                    f"dimension {dim.id!r} has {counted(len(lacking), 'item')} without IRT "
                     f"parameters ({', '.join(map(repr, lacking))}); declare irt = {{model = "
-                    "..., ...}} on each (see docs/irt.md), or choose another strategy"
+                    "..., ...} on each (see docs/irt.md), or choose another strategy"
                 )
         options = rubric.theta if rubric.theta is not None else ThetaOptions()
         return evolve(self, options=options, params=tuple(item.irt for item in rubric.items))
