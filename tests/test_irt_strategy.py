@@ -106,6 +106,19 @@ def test_score_gives_the_theta_of_score_theta(method: str) -> None:
     assert profile.strategy == "theta"
 
 
+def test_theta_chosen_at_call_time() -> None:
+    answers = _answers(_matrix(8, n=1)[0])
+    chosen = mgrlead.score(MEAN, answers, strategy="theta")
+    declared = mgrlead.score(RUBRIC, answers)
+    assert chosen.dimensions == declared.dimensions
+    assert chosen.overall == declared.overall
+    assert chosen.sources["strategy:theta"].startswith("mgrlead.builtin")
+    assert chosen.strategy == "theta"
+    assert MEAN.strategy == "mean"
+    frame = mgrlead.score_frame(MEAN, {i: [v] for i, v in answers.items()}, strategy="theta")
+    assert frame["process_results_theta"][0] == chosen["process_results"].score
+
+
 def test_the_ordinary_metrics_stay_those_of_the_sums() -> None:
     for row in _matrix(2, n=10):
         answers = _answers(row)
