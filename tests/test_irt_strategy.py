@@ -508,3 +508,19 @@ def test_the_cli_strategy_flag_chooses_theta_and_refuses_a_rubric_without_parame
     line = one_line_error(result)
     assert line.startswith("mgrlead: error: rubric 'manager-leader': strategy 'theta'")
     assert "'pr1'" in line
+
+
+def test_the_cli_table_shows_theta_and_metrics_select_it(tmp_path: Any) -> None:
+    rubric = tmp_path / "coaching.toml"
+    rubric.write_text(TOML)
+    data = tmp_path / "answers.csv"
+    data.write_text("person,c1,c2\nann,4,2\nbob,1,\n")
+    table = run("score", str(data), "--rubric", str(rubric), "--format", "table")
+    assert table.exit_code == 0, table.output
+    assert "theta_se" in table.output
+    assert "θ in SDs of the calibration sample" in table.output
+    assert "percent" not in table.output
+    picked = run("score", str(data), "--rubric", str(rubric), "--metrics", "theta,t_score")
+    assert picked.exit_code == 0, picked.output
+    header = picked.output.splitlines()[0]
+    assert header == '"person","coaching_theta","coaching_t_score"'
