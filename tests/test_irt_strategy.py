@@ -524,3 +524,54 @@ def test_the_cli_table_shows_theta_and_metrics_select_it(tmp_path: Any) -> None:
     assert picked.exit_code == 0, picked.output
     header = picked.output.splitlines()[0]
     assert header == '"person","coaching_theta","coaching_t_score"'
+
+
+def test_imputation_fills_the_sums_but_never_theta() -> None:
+    values = _matrix(9, n=12)
+    values[3, :6] = np.nan  # process_results: nothing answered
+    frame = pd.DataFrame(values, columns=RUBRIC.item_ids)
+    scored = mgrlead.score_frame(RUBRIC, frame, missing="mean")
+    plain = mgrlead.score_frame(MEAN, frame, missing="mean")
+    expected = score_theta(RUBRIC, values)["process_results"]
+    ok = expected.status == 0
+    assert not ok[3]
+    np.testing.assert_array_equal(scored["process_results_theta"][ok], expected.theta[ok])
+    np.testing.assert_array_equal(
+        scored["process_results_mean"][ok], plain["process_results_mean"][ok]
+    )
+    assert plain["process_results_imputed"][3] == 6  # the sums were imputed ...
+    assert math.isnan(scored["process_results_theta"][3])  # ... θ is not
+    assert math.isnan(scored["overall_percent"][3])
+    batch = mgrlead.score_matrix(RUBRIC, values)  # no imputation: the policy refuses row 3
+    assert batch.profile(3)["process_results"].reason == "0 of 6 items answered; at least 3 needed"
+    lazy = mgrlead.score_frame(RUBRIC, pl.from_pandas(frame).lazy(), missing="mean").collect()
+    assert [_normal(v) for v in lazy["process_results_theta"].to_list()] == [
+        _normal(v) for v in scored["process_results_theta"]
+    ]
+
+
+def test_imputed_only_dimension_gives_theta_s_reason() -> None:
+    rubric = attrs.evolve(RUBRIC, missing=mgrlead.MissingPolicy.named("mean"))
+    values = _matrix(10, n=5)
+    values[0, :6] = np.nan
+    batch = mgrlead.score_matrix(rubric, values)
+    result = batch.profile(0)["process_results"]
+    assert not result.scorable
+    assert result.reason == "0 items answered: θ needs at least one answer (it never imputes)"
+    assert not batch.profile(0).overall.scorable
+
+
+def test_duckdb_in_many_chunks_equals_numpy() -> None:
+    frame = pd.DataFrame(_matrix(11, n=5000), columns=RUBRIC.item_ids)
+    expected = mgrlead.score_frame(RUBRIC, frame)
+    got = mgrlead.score_frame(RUBRIC, duckdb.from_df(frame)).df()
+    for column in ("process_results_theta", "staff_counsel_theta_se", "overall_band"):
+        assert [_normal(v) for v in got[column]] == [_normal(v) for v in expected[column]]
+
+
+def test_native_expressions_cannot_score_theta_on_dask() -> None:
+    import dask.dataframe as dd  # noqa: PLC0415 - only this test needs Dask
+
+    frame = dd.from_pandas(pd.DataFrame(_matrix(12, n=4), columns=RUBRIC.item_ids), npartitions=2)
+    with pytest.raises(mgrlead.EngineError, match=r"'theta' runs on numpy batches.*engine='auto'"):
+        mgrlead.score_frame(RUBRIC, frame, engine="native")
