@@ -575,3 +575,19 @@ def test_native_expressions_cannot_score_theta_on_dask() -> None:
     frame = dd.from_pandas(pd.DataFrame(_matrix(12, n=4), columns=RUBRIC.item_ids), npartitions=2)
     with pytest.raises(mgrlead.EngineError, match=r"'theta' runs on numpy batches.*engine='auto'"):
         mgrlead.score_frame(RUBRIC, frame, engine="native")
+
+
+def test_a_theta_rubric_file_without_parameters_is_refused_when_loaded(tmp_path: Any) -> None:
+    from mgrlead.io.serialize import load_rubric_file  # noqa: PLC0415
+
+    path = tmp_path / "coaching.toml"
+    path.write_text(TOML)
+    assert load_rubric_file(path).strategy == "theta"  # built in: no plugin host needed
+    c2 = ', irt = { model = "grm", a = 1.2, thresholds = [-1.5, -0.4, 0.6, 1.9] }'
+    assert c2 in TOML
+    path.write_text(TOML.replace(c2, ""))
+    for load in (load_rubric_file, mgrlead.load_rubric):
+        with pytest.raises(RubricFileError) as info:
+            load(path)
+        assert "dimension 'coaching' has 1 item without IRT parameters ('c2')" in str(info.value)
+        assert "@ $.strategy" in str(info.value)
