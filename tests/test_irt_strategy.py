@@ -591,3 +591,24 @@ def test_a_theta_rubric_file_without_parameters_is_refused_when_loaded(tmp_path:
             load(path)
         assert "dimension 'coaching' has 1 item without IRT parameters ('c2')" in str(info.value)
         assert "@ $.strategy" in str(info.value)
+
+
+def test_theta_rows_validate_against_the_score_row_schema(tmp_path: Any) -> None:
+    import jsonschema  # noqa: PLC0415
+
+    from mgrlead.io.schema import score_row_schema  # noqa: PLC0415
+
+    rubric = tmp_path / "coaching.toml"
+    rubric.write_text(TOML)
+    data = tmp_path / "answers.csv"
+    data.write_text("person,c1,c2\nann,4,2\nbob,1,\ncy,,\n")
+    done = run("score", str(data), "--rubric", str(rubric), "--format", "json")
+    assert done.exit_code == 0, done.output
+    rows = json.loads(done.output)
+    schema = score_row_schema(mgrlead.api.scoring_plan(load_rubric_text(TOML, fmt="toml")))
+    assert "coaching_theta_se" in schema["required"]
+    for row in rows:
+        jsonschema.validate(row, schema)
+    assert rows[2]["coaching_theta"] is None  # not scorable: null
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**rows[0], "coaching_theta_borderline": "yes"}, schema)
