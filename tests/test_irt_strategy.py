@@ -612,3 +612,17 @@ def test_theta_rows_validate_against_the_score_row_schema(tmp_path: Any) -> None
     assert rows[2]["coaching_theta"] is None  # not scorable: null
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**rows[0], "coaching_theta_borderline": "yes"}, schema)
+
+
+def test_the_first_score_of_a_process_does_not_load_the_theta_machinery() -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = (
+        "import sys, mgrlead; mgrlead.score('manager-leader', {}); "
+        "print(sorted(m for m in sys.modules if m.startswith('mgrlead.irt')))"
+    )
+    done = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

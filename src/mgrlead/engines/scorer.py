@@ -17,10 +17,9 @@ from mgrlead.engines.batch import BatchScores, Fills, score_matrix
 if TYPE_CHECKING:
     import numpy.typing as npt
 
+    from mgrlead.engines.single import SingleScorer
     from mgrlead.plan import ScoringPlan
     from mgrlead.results import Profile
-
-from mgrlead.engines.single import SingleScorer  # noqa: TC001 - a type alias, for the wrapper
 
 __all__ = ["Scorer"]
 
