@@ -626,3 +626,18 @@ def test_the_first_score_of_a_process_does_not_load_the_theta_machinery() -> Non
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_assess_shows_theta_with_its_standard_error(tmp_path: Any) -> None:
+    rubric = tmp_path / "coaching.toml"
+    rubric.write_text(TOML)
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"c1": 4, "c2": 2}')
+    done = run("assess", "--rubric", str(rubric), "--answers", str(answers))
+    assert done.exit_code == 0, done.output
+    loaded = load_rubric_text(TOML, fmt="toml")
+    theta = mgrlead.score(loaded, {"c1": 4, "c2": 2})["coaching"].theta
+    assert theta is not None
+    text = " ".join(done.output.split())
+    assert f"θ {theta.theta:.2f} (standard error {theta.theta_se:.2f})" in text
+    assert f"T-score {theta.t_score:.1f}" in text
