@@ -310,7 +310,7 @@ def test_hooks_are_called_through_pluggy_in_its_order_with_wrappers() -> None:
                          "wrapper after", "wrapper before"]  # fmt: skip
     assert host.names("strategy")[:2] == ("b", "a")
     assert host.names("strategy")[2:] == tuple(
-        s for s in ("mean", "weighted_mean", "sum", "prorated_sum", "percent")
+        s for s in ("mean", "weighted_mean", "sum", "prorated_sum", "percent", "theta")
     )
 
 

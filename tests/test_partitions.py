@@ -301,3 +301,22 @@ def test_an_empty_frame_gives_no_rows(spark: SparkSession, missing: str | None) 
     assert_matches_numpy(
         ML, frame, collected(mgrlead.score_frame(ML, dask_empty, missing=missing)), missing=missing
     )
+
+
+def test_spark_scores_theta_per_partition(spark: SparkSession) -> None:
+    """θ (issue 17, part 2): each partition's numpy engine, bit for bit; flags as booleans."""
+    from .test_irt_strategy import _banded, _matrix  # noqa: PLC0415 - its θ rubric
+
+    rubric = _banded(method="map", confidence=0.5)
+    frame = with_rows(pd.DataFrame(_matrix(7, n=23), columns=rubric.item_ids))
+    result = mgrlead.score_frame(rubric, spark_frame(spark, frame))
+    types = {f.name: f.dataType.simpleString() for f in result.schema.fields}
+    assert types["process_results_theta"] == "double"
+    assert types["process_results_theta_borderline"] == "boolean"
+    got = collected(result)
+    expected = mgrlead.score_frame(rubric, frame)
+    assert list(got) == list(expected.columns)
+    for name in expected.columns:
+        assert [_bits(v) for v in got[name]] == [_bits(v) for v in expected[name]], name
+    flags = {v for d in rubric.dimensions for v in got[f"{d.id}_theta_borderline"]}
+    assert {True, False} <= flags

@@ -500,6 +500,10 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
 
         if lazy and engine == "auto" and partitioned(df):  # Dask, PySpark
             return score_partitions(plan, df, careless=careless)
+        if plan.strategy.scores_theta:  # θ: numpy batches inside the frame's engine
+            from mgrlead.engines.by_batch import score_by_batches  # noqa: PLC0415
+
+            return score_by_batches(plan, df, careless=careless).to_native()
         from mgrlead.engines.lazy import score_native  # noqa: PLC0415
 
         return score_native(plan, df, careless=careless).to_native()

@@ -33,6 +33,7 @@ __all__ = [
     "Pole",
     "Rubric",
     "Scale",
+    "ThetaOptions",
     "Weighting",
     "band_stretches",
 ]
@@ -40,7 +41,7 @@ __all__ = [
 #: Names of the built-in scoring strategies.  The strategy decides which number
 #: a dimension score reports as its headline ``score``; every score always
 #: carries all of them (sum, mean, percent, position).
-STRATEGIES: Final = ("mean", "weighted_mean", "sum", "prorated_sum", "percent")
+STRATEGIES: Final = ("mean", "weighted_mean", "sum", "prorated_sum", "percent", "theta")
 
 #: The texts of a pole, which plugins and translations may change.
 _POLE_TEXTS: Final = ("label", "description", "strengths", "risks", "development")
@@ -880,6 +881,72 @@ class MissingPolicy:
         return max(self.min_answered, share)
 
 
+#: The θ estimators (see :mod:`mgrlead.irt`): posterior mean, posterior mode, likelihood.
+THETA_METHODS: Final = ("eap", "map", "ml")
+
+
+def _theta_number(*, positive: bool = False, unit: bool = False) -> Any:  # noqa: ANN401
+    """A validator of one θ option: a finite number (positive; or strictly between 0 and 1)."""
+
+    def check(_inst: object, attribute: Any, value: Any) -> None:  # noqa: ANN401
+        where = f"theta.{attribute.name}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise RubricError(f"{where} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise RubricError(f"{where} must be finite, got {value!r}")
+        if positive and value <= 0:
+            raise RubricError(f"{where} must be positive, got {value!r}")
+        if unit and not 0 < value < 1:
+            raise RubricError(f"{where} must be between 0 and 1 (e.g. 0.95), got {value!r}")
+
+    return check
+
+
+def _theta_method(_inst: object, _attribute: Any, value: Any) -> None:  # noqa: ANN401
+    if value not in THETA_METHODS:
+        raise RubricError(
+            f"theta.method: unknown estimator {value!r}; use one of {', '.join(THETA_METHODS)}"
+        )
+
+
+def _theta_points(_inst: object, _attribute: Any, value: Any) -> None:  # noqa: ANN401
+    if isinstance(value, bool) or not isinstance(value, int) or value < 3:
+        raise RubricError(f"theta.points must be a whole number of at least 3, got {value!r}")
+
+
+@frozen(kw_only=True)
+class ThetaOptions:
+    """How the ``theta`` strategy estimates θ (the rubric's ``[theta]`` section).
+
+    Used when the rubric (or the caller) chooses ``strategy = "theta"``: every
+    dimension is then scored on the latent trait from its items' IRT parameters
+    (see docs/irt.md).  The defaults are EAP under a N(0, 1) prior on 61 points
+    from -6 to 6.
+    """
+
+    method: str = field(default="eap", validator=_theta_method)
+    """``eap`` (posterior mean), ``map`` (posterior mode) or ``ml`` (no prior)."""
+    prior_mean: float = field(default=0.0, validator=_theta_number())
+    """The mean of the normal prior (EAP, MAP; the percentile's population for every method)."""
+    prior_sd: float = field(default=1.0, validator=_theta_number(positive=True))
+    """The standard deviation of the normal prior."""
+    points: int = field(default=61, validator=_theta_points)
+    """Quadrature nodes (EAP; MAP and ML start from the best node)."""
+    lower: float = field(default=-6.0, validator=_theta_number())
+    """The lowest node."""
+    upper: float = field(default=6.0, validator=_theta_number())
+    """The highest node."""
+    confidence: float = field(default=0.95, validator=_theta_number(unit=True))
+    """The level of the interval θ ± z·SE that the borderline flag reads."""
+
+    def __attrs_post_init__(self) -> None:
+        """``lower < upper``."""
+        if not self.lower < self.upper:
+            raise RubricError(
+                f"theta: lower ({self.lower:g}) must be less than upper ({self.upper:g})"
+            )
+
+
 DEFAULT_BANDS: Final = (
     Band(id="low", label="Low", lower=0, upper=40),
     Band(id="balanced", label="Balanced", lower=40, upper=60, include_upper=True),
@@ -933,6 +1000,8 @@ class Rubric:
     A dimension's own bands declare their gaps on the dimension."""
     missing: MissingPolicy = field(factory=MissingPolicy, validator=instance_of(MissingPolicy))
     """When a dimension with unanswered items is still scored."""
+    theta: ThetaOptions | None = field(default=None)
+    """How the ``theta`` strategy estimates θ; ``None``: its defaults (EAP, N(0, 1), 61 points)."""
     authors: tuple[str, ...] = field(default=(), converter=_str_tuple)
     """Who wrote the instrument."""
     licence: str = field(default="", validator=instance_of(str))
@@ -978,6 +1047,8 @@ class Rubric:
         where = f"rubric {self.id!r}"
         if not self.dimensions:
             raise RubricError(f"{where} has no dimensions; give it at least one")
+        if self.theta is not None and not isinstance(self.theta, ThetaOptions):
+            raise RubricError(f"{where}: theta must be ThetaOptions, got {self.theta!r}")
         for band in self.bands:
             if not isinstance(band, Band):
                 raise RubricError(f"{where}: bands must be Band, got {band!r}")

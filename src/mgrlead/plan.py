@@ -232,6 +232,10 @@ def scoring_content(rubric: Rubric) -> dict[str, Any]:
         content["overall"] = False
     if rubric.band_gaps:  # the same
         content["band_gaps"] = True
+    if rubric.theta is not None:  # the same
+        t = rubric.theta
+        content["theta"] = [t.method, t.prior_mean, t.prior_sd, t.points, t.lower, t.upper,
+                            t.confidence]  # fmt: skip
     return content
 
 
@@ -379,7 +383,7 @@ def compile_plan(rubric: Rubric, strategy: ScoringStrategy | None = None) -> Sco
         RubricError: the strategy is unknown, or a dimension's bands do not cover
             the range of the score they label.
     """
-    strategy = strategy if strategy is not None else strategy_of(rubric)
+    strategy = (strategy if strategy is not None else strategy_of(rubric)).prepare(rubric)
     items = rubric.items
     index = {item.id: i for i, item in enumerate(items)}
     item_plans = []

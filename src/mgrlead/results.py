@@ -29,13 +29,16 @@ __all__ = [
     "DIMENSION_METRICS",
     "NORM_METRICS",
     "OVERALL_METRICS",
+    "THETA_METRICS",
     "CarelessIndicators",
     "DimensionScore",
     "Metric",
     "NormScore",
     "OverallScore",
     "Profile",
+    "ThetaResult",
     "column_kinds",
+    "dimension_metrics",
     "metric",
     "score_column_names",
 ]
@@ -135,6 +138,9 @@ class DimensionScore:
     """Label of that band."""
     norm: NormScore | None = None
     """The score compared with norms (z, T, percentile, sten, stanine, interval)."""
+    theta: ThetaResult | None = None
+    """θ with its standard error, under the ``theta`` strategy (``None`` otherwise, and
+    when not scorable)."""
 
 
 @frozen(kw_only=True, weakref_slot=False)
@@ -203,6 +209,29 @@ class NormScore:
     """Whether the interval crosses a band boundary (``None``: not comparable)."""
 
 
+@frozen(kw_only=True, weakref_slot=False)
+class ThetaResult:
+    """A dimension's θ under the ``theta`` strategy (see :mod:`mgrlead.irt`).
+
+    The headline ``score`` of the dimension is then ``theta``; its bands, when
+    declared on the ``score``, are in θ units.
+    """
+
+    method: str
+    """The estimator: ``eap``, ``map`` or ``ml``."""
+    theta: float = metric("float")
+    """The estimate of the latent trait (0 = the calibration sample's mean, 1 its SD)."""
+    theta_se: float = metric("float")
+    """Its standard error: the posterior SD (EAP) or 1/sqrt(information) at the estimate."""
+    t_score: float = metric("float")
+    """``50 + 10 θ``."""
+    theta_percentile: float = metric("float")
+    """The percentage of the prior population below θ."""
+    theta_borderline: bool | None = metric("bool", default=None, has_default=True)
+    """Whether the interval θ ± z·SE crosses a boundary of the dimension's bands
+    (``None``: its bands label the percent or mean, not θ)."""
+
+
 #: The per-dimension output columns, ``{dimension}_{name}``, in column order.
 DIMENSION_METRICS: Final = _metrics_of(DimensionScore)
 #: The overall output columns, ``overall_{name}``.
@@ -211,20 +240,36 @@ OVERALL_METRICS: Final = _metrics_of(OverallScore)
 CARELESS_METRICS: Final = _metrics_of(CarelessIndicators)
 #: The per-dimension norm columns, ``{dimension}_{name}``, added with norms.
 NORM_METRICS: Final = _metrics_of(NormScore)
+#: The per-dimension θ columns, ``{dimension}_{name}``, added under the ``theta`` strategy.
+THETA_METRICS: Final = _metrics_of(ThetaResult)
 
 
-def score_column_names(dimension_ids: Sequence[str], *, careless: bool = True) -> list[str]:
-    """The names of the score columns for these dimensions, in order."""
-    names = [f"{d}_{m.name}" for d in dimension_ids for m in DIMENSION_METRICS]
+def dimension_metrics(*, theta: bool = False) -> tuple[Metric, ...]:
+    """Each dimension's output metrics, in column order (with the θ ones under ``theta``)."""
+    return (*DIMENSION_METRICS, *THETA_METRICS) if theta else DIMENSION_METRICS
+
+
+def score_column_names(
+    dimension_ids: Sequence[str], *, careless: bool = True, theta: bool = False
+) -> list[str]:
+    """The names of the score columns for these dimensions, in order.
+
+    ``theta``: with the θ columns of each dimension (the ``theta`` strategy).
+    """
+    metrics = dimension_metrics(theta=theta)
+    names = [f"{d}_{m.name}" for d in dimension_ids for m in metrics]
     names += [f"overall_{m.name}" for m in OVERALL_METRICS]
     if careless:
         names += [f"careless_{m.name}" for m in CARELESS_METRICS]
     return names
 
 
-def column_kinds(dimension_ids: Sequence[str], *, norms: bool = True) -> dict[str, str]:
-    """The kind of every score (and norm) column these dimensions can have, by name."""
-    kinds = {f"{d}_{m.name}": m.kind for d in dimension_ids for m in DIMENSION_METRICS}
+def column_kinds(
+    dimension_ids: Sequence[str], *, norms: bool = True, theta: bool = True
+) -> dict[str, str]:
+    """The kind of every score (and norm, and θ) column these dimensions can have, by name."""
+    metrics = dimension_metrics(theta=theta)
+    kinds = {f"{d}_{m.name}": m.kind for d in dimension_ids for m in metrics}
     kinds |= {f"overall_{m.name}": m.kind for m in OVERALL_METRICS}
     kinds |= {f"careless_{m.name}": m.kind for m in CARELESS_METRICS}
     if norms:

@@ -86,6 +86,21 @@ class ScoringStrategy:
     numpy_only: ClassVar[bool] = False
     """Set to ``True`` in a subclass whose :meth:`score` calls numpy itself: it then
     runs on one respondent and in numpy batches, and the lazy engines refuse it."""
+    scores_theta: ClassVar[bool] = False
+    """``True`` for the ``theta`` strategy (:class:`mgrlead.irt.ThetaStrategy`), which
+    scores from the answers themselves rather than from the sums: every engine
+    then runs its ``theta_columns`` on numpy answer matrices (one respondent as a
+    batch of one, lazy frames batch by batch, Dask and Spark per partition) and
+    adds the θ metrics (:data:`mgrlead.results.THETA_METRICS`)."""
+
+    def prepare(self, rubric: Any) -> ScoringStrategy:  # noqa: ANN401, ARG002 - a Rubric
+        """The strategy that scores ``rubric``: called once when the rubric is compiled.
+
+        The default is the strategy itself; a strategy with options in the rubric
+        (``theta``) returns itself with them, or raises
+        :class:`~mgrlead.RubricError` when it cannot score the rubric.
+        """
+        return self
 
     def score(self, stats: DimensionStats) -> Any:  # noqa: ANN401 - float or array
         """The headline score from a dimension's statistics."""

@@ -280,6 +280,8 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         label = band_words(result.band_label, scored=result.scorable)
         if result.norm is not None and result.norm.borderline:
             label += " (borderline)"
+        elif result.theta is not None and result.theta.theta_borderline:
+            label += " (borderline)"  # θ ± z·SE reaches into another band
         console.print(_dimension_row(rubric, dim, result.percent, label, width, ends))
         counts = f"{result.answered} of {counted(result.n_items, 'statement')} answered"
         if not result.scorable:
@@ -301,6 +303,12 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
             lines.append(esc(band.feedback))  # the rubric's own bands are explained once
         lines += norm_lines(result.norm, profile.norms, percent_interval(result, dim, rubric),
                             norm_metric(result))  # fmt: skip
+        if result.theta is not None:  # the theta strategy (docs/irt.md)
+            t = result.theta
+            lines.append(
+                f"θ {t.theta:.2f} (standard error {t.theta_se:.2f}); T-score {t.t_score:.1f}; "
+                f"percentile {t.theta_percentile:.0f} of the calibration population"
+            )
         lines.append(f"[dim]{counts}[/dim]")
         for line in lines:
             console.print(Padding(line, (0, 0, 0, 2)))

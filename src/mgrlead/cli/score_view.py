@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from attrs import define, field
 
 from mgrlead.errors import InputError
-from mgrlead.results import CARELESS_METRICS, DIMENSION_METRICS, NORM_METRICS, OVERALL_METRICS
+from mgrlead.results import (
+    CARELESS_METRICS,
+    DIMENSION_METRICS,
+    NORM_METRICS,
+    OVERALL_METRICS,
+    THETA_METRICS,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,6 +38,8 @@ __all__ = ["MAX_SHOWN", "ScoreView", "metric_names", "parse_metrics", "selector"
 MAX_SHOWN: Final = 1000
 #: What the terminal view shows when ``--metrics`` does not say.
 DEFAULT_SHOWN: Final = ("percent", "band")
+#: What it shows by default when the rubric scores θ (a column each).
+THETA_SHOWN: Final = ("theta", "theta_se", "band")
 #: Decimals of the terminal view when ``--round`` does not say.
 DEFAULT_DIGITS: Final = 1
 #: A run of identical answers at least this long (and half the items) is noted.
@@ -41,7 +49,8 @@ _GROUPS: Final = {"careless": tuple(m.name for m in CARELESS_METRICS)}
 
 def metric_names() -> tuple[str, ...]:
     """Every metric ``--metrics`` knows, in column order, then the names of groups."""
-    names = [m.name for m in (*DIMENSION_METRICS, *OVERALL_METRICS, *CARELESS_METRICS)]
+    names = [m.name for m in (*DIMENSION_METRICS, *THETA_METRICS, *OVERALL_METRICS,
+                              *CARELESS_METRICS)]  # fmt: skip
     names += [m.name for m in NORM_METRICS]
     return (*dict.fromkeys(names), *_GROUPS)
 
@@ -123,6 +132,7 @@ def selector(
 def _score_columns(plan: ScoringPlan) -> dict[str, str]:
     """Every score column a run can write, and its metric."""
     names = {f"{d}_{m.name}": m.name for d in plan.dimension_ids for m in DIMENSION_METRICS}
+    names |= {f"{d}_{m.name}": m.name for d in plan.dimension_ids for m in THETA_METRICS}
     names |= {f"{d}_{m.name}": m.name for d in plan.dimension_ids for m in NORM_METRICS}
     names |= {f"overall_{m.name}": m.name for m in OVERALL_METRICS}
     names |= {f"careless_{m.name}": m.name for m in CARELESS_METRICS}
@@ -183,10 +193,11 @@ class ScoreView:
         """The table's columns after the first (the respondent), and the band legend."""
         digits = DEFAULT_DIGITS if self.digits is None else self.digits
         number = 3 + (digits + 1 if digits else 0)  # 100.0
-        shown = self.metrics or DEFAULT_SHOWN
+        theta = self.plan.strategy.scores_theta  # θ, its SE and the band: a column each
+        shown = self.metrics or (THETA_SHOWN if theta else DEFAULT_SHOWN)
         present = set(self.rows[0]) if self.rows else set()
         labels, legend = self._labels(short)
-        together = self.metrics is None  # the default: percent and band in one cell
+        together = self.metrics is None and not theta  # the default: percent and band in one
         columns: list[_Column] = []
         for group in [*self.plan.dimension_ids, "overall"]:
             metrics = tuple(m for m in shown if f"{group}_{m}" in present)
@@ -259,10 +270,15 @@ class ScoreView:
                 console.print(f"  {esc(ident)}: {esc('; '.join(flags))}")
         left_out = [p for p in self.passthrough if p != key]
         not_shown = f" Not shown: {esc(', '.join(left_out))}." if left_out else ""
+        scale = (
+            "θ in SDs of the calibration sample (0: its mean), with its standard error"
+            if self.plan.strategy.scores_theta
+            else "percent from 0 (the first pole) to 100 (the second)"
+        )
         console.print(
-            f"[dim]{self.total} respondent{'s' if self.total != 1 else ''}; percent from 0 "
-            f"(the first pole) to 100 (the second).{not_shown} Every column at full "
-            "precision: -o FILE, --format csv|json, or a pipe.[/dim]"
+            f"[dim]{self.total} respondent{'s' if self.total != 1 else ''}; {scale}."
+            f"{not_shown} Every column at full precision: -o FILE, --format csv|json, or a "
+            "pipe.[/dim]"
         )
 
     def flags(self, row: dict[str, Any]) -> list[str]:

@@ -17,7 +17,7 @@ import attrs
 from mgrlead._version import __version__
 from mgrlead.engines import kernel
 from mgrlead.plan import NO_BAND
-from mgrlead.results import CarelessIndicators, DimensionScore, OverallScore, Profile
+from mgrlead.results import CarelessIndicators, DimensionScore, OverallScore, Profile, ThetaResult
 
 if TYPE_CHECKING:
     from mgrlead.model import Band
@@ -26,13 +26,25 @@ if TYPE_CHECKING:
 __all__ = ["construct", "overall_score", "profile", "scored", "unscorable"]
 
 
-def scored(dim: DimensionPlan, metrics: Mapping[str, Any]) -> DimensionScore:
+def scored(
+    dim: DimensionPlan, metrics: Mapping[str, Any], *, theta: str | None = None
+) -> DimensionScore:
     """A scorable dimension's score from its metrics by name.
 
     ``band`` is the band index, or :data:`~mgrlead.plan.NO_BAND` for a score in
-    a gap between bands: scored, with band and label ``None``.
+    a gap between bands: scored, with band and label ``None``.  ``theta``: the
+    θ estimator, when the metrics hold θ's (the ``theta`` strategy).
     """
     band = _band(dim.bands, metrics["band"])
+    estimate = None
+    if theta is not None:
+        flag = metrics["theta_borderline"]
+        estimate = ThetaResult(
+            method=theta, theta=float(metrics["theta"]), theta_se=float(metrics["theta_se"]),
+            t_score=float(metrics["t_score"]),
+            theta_percentile=float(metrics["theta_percentile"]),
+            theta_borderline=None if flag is None else bool(flag),
+        )  # fmt: skip
     return DimensionScore(
         dimension=dim.id, parent=dim.parent, scorable=True, reason=None, n_items=dim.n_items,
         sum=float(metrics["sum"]), mean=float(metrics["mean"]),
@@ -41,6 +53,7 @@ def scored(dim: DimensionPlan, metrics: Mapping[str, Any]) -> DimensionScore:
         score=float(metrics["score"]), answered=int(metrics["answered"]),
         missing=int(metrics["missing"]), imputed=int(metrics["imputed"]),
         band=None if band is None else band.id, band_label=None if band is None else band.label,
+        theta=estimate,
     )  # fmt: skip
 
 
@@ -51,10 +64,19 @@ def _band(bands: tuple[Band, ...], code: Any) -> Band | None:  # noqa: ANN401 - 
 
 
 def unscorable(
-    dim: DimensionPlan, answered: int, weight_zero: bool, imputed: int = 0
+    dim: DimensionPlan,
+    answered: int,
+    weight_zero: bool,
+    imputed: int = 0,
+    *,
+    reason: str | None = None,
 ) -> DimensionScore:
-    """A dimension that could not be scored: every number ``None``, and why."""
-    why = kernel.reason(answered, dim.required, dim.n_items, weight_zero, imputed) or ""
+    """A dimension that could not be scored: every number ``None``, and why.
+
+    ``reason``: why, when the missing-data policy would score it but its
+    strategy cannot (θ by ML with every answer at one end).
+    """
+    why = reason or kernel.reason(answered, dim.required, dim.n_items, weight_zero, imputed) or ""
     return DimensionScore(
         dimension=dim.id, parent=dim.parent, scorable=False, reason=why, n_items=dim.n_items,
         sum=None, mean=None, percent=None, position=None, score=None, answered=answered,

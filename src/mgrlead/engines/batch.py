@@ -21,9 +21,9 @@ from mgrlead.engines.ops import NUMPY
 from mgrlead.errors import AnswerError
 from mgrlead.results import (
     CARELESS_METRICS,
-    DIMENSION_METRICS,
     OVERALL_METRICS,
     Profile,
+    dimension_metrics,
     score_column_names,
 )
 
@@ -187,6 +187,8 @@ def score_matrix(
             plan, tables, (units, codes), by_item, flat_index, real, careless=careless
         ))  # fmt: skip
     dimensions, overall, indicators = out.result()
+    if plan.strategy.scores_theta:  # θ (mgrlead.irt): from the answers themselves
+        plan.strategy.theta_columns(plan, values, dimensions, overall)  # type: ignore[attr-defined]
     return BatchScores(plan=plan, n=n, careless=indicators, dimensions=dimensions, overall=overall)
 
 
@@ -497,7 +499,8 @@ class BatchScores:
 
     def column_names(self) -> list[str]:
         """The names of the result columns, in order."""
-        return score_column_names(self.plan.dimension_ids, careless=bool(self.careless))
+        return score_column_names(self.plan.dimension_ids, careless=bool(self.careless),
+                                  theta=self.plan.strategy.scores_theta)  # fmt: skip
 
     def columns(self, *, band_ids: bool = True) -> dict[str, Any]:
         """The result columns: ``{dim}_{metric}`` per dimension, then ``overall_*``, ``careless_*``.
@@ -516,8 +519,9 @@ class BatchScores:
             else:
                 out[name] = value
 
+        metrics = dimension_metrics(theta=self.plan.strategy.scores_theta)
         for dim in self.plan.dimensions:
-            for m in DIMENSION_METRICS:
+            for m in metrics:
                 put(f"{dim.id}_{m.name}", self.dimensions[dim.id][m.name])
         for m in OVERALL_METRICS:
             put(f"overall_{m.name}", self.overall[m.name])
@@ -525,6 +529,16 @@ class BatchScores:
             for m in CARELESS_METRICS:
                 out[f"careless_{m.name}"] = self.careless[m.name]
         return out
+
+    def flag_columns(self) -> tuple[str, ...]:
+        """The names of the true/false columns that may be missing (θ's borderline flags).
+
+        :meth:`columns` holds them as object arrays of ``True``, ``False`` and ``None``.
+        """
+        metrics = dimension_metrics(theta=self.plan.strategy.scores_theta)
+        return tuple(
+            f"{d}_{m.name}" for d in self.plan.dimension_ids for m in metrics if m.kind == "bool"
+        )
 
     def band_codes(self) -> dict[str, tuple[Any, tuple[str, ...]]]:
         """Each band column of :meth:`columns` as (band indices, band ids).
@@ -543,16 +557,21 @@ class BatchScores:
         plan = self.plan
         scores = []
         ok = []
+        metrics = dimension_metrics(theta=plan.strategy.scores_theta)
+        options = getattr(plan.strategy, "options", None)  # θ's (mgrlead.irt.ThetaStrategy)
         for dim in plan.dimensions:
             c = self.dimensions[dim.id]
             if int(c["band"][row]) != kernel.NOT_SCORABLE:
-                scores.append(assemble.scored(dim, {m.name: c[m.name][row] for m in
-                                                    DIMENSION_METRICS}))  # fmt: skip
+                method = None if options is None else options.method
+                values = {m.name: c[m.name][row] for m in metrics}
+                scores.append(assemble.scored(dim, values, theta=method))
                 ok.append(True)
             else:
                 answered = int(c["answered"][row])
+                status = int(c["theta_status"][row]) if "theta_status" in c else 0
                 scores.append(assemble.unscorable(
-                    dim, answered, bool(c["weight_zero"][row]), int(c["imputed"][row])
+                    dim, answered, bool(c["weight_zero"][row]), int(c["imputed"][row]),
+                    reason=plan.strategy.reason(status, answered) if status else None,  # type: ignore[attr-defined]
                 ))  # fmt: skip
                 ok.append(False)
         overall = {m.name: self.overall[m.name][row] for m in OVERALL_METRICS}

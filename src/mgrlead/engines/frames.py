@@ -212,12 +212,15 @@ def _arrow_text(
 
     pa = pyarrow()
     codes = batch.band_codes()
+    flags = set(batch.flag_columns())
     out = {}
     for name, column in columns.items():
         if name in codes:
             if not bands:
                 continue
             out[name] = band_strings(*codes[name])
+        elif name in flags:  # true, false or None (θ's borderline flags)
+            out[name] = pa.array(column, type=pa.bool_())
         elif isinstance(column, np.ndarray) and column.dtype == object:
             try:
                 out[name] = pa.array(column, type=pa.string())
@@ -237,7 +240,10 @@ def _pandas_scores(pd: Any, columns: Mapping[str, Any], batch: BatchScores) -> A
 
     text_dtype = pd.Series(np.array(["a", None], dtype=object)).dtype
     out = dict(columns)
+    flags = set(batch.flag_columns())  # stay objects: True, False and None
     for name, arrow in _arrow_text(columns, batch).items():
+        if name in flags:
+            continue
         if text_dtype == np.dtype(object):
             out[name] = arrow.to_numpy(zero_copy_only=False)  # str and None
         else:

@@ -355,7 +355,8 @@ def _score_arrow(  # noqa: PLR0913, PLR0917 - what one partition needs, bound by
 ) -> Iterator[Any]:
     """Score one Spark partition, batch by batch: the pass-through columns, then the scores."""
     pa = pyarrow()
-    names = [*passthrough, *score_column_names(plan.dimension_ids, careless=careless)]
+    names = [*passthrough, *score_column_names(plan.dimension_ids, careless=careless,
+                                               theta=plan.strategy.scores_theta)]  # fmt: skip
     done = 0
     for batch in batches:
         try:
@@ -397,7 +398,9 @@ def _score_spark(
     fields = [native.schema[n] for n in passthrough]
     fields += [
         types.StructField(name, _spark_type(kinds[name]), nullable=True)
-        for name in score_column_names(plan.dimension_ids, careless=careless)
+        for name in score_column_names(
+            plan.dimension_ids, careless=careless, theta=plan.strategy.scores_theta
+        )
     ]
     fills = None if fills is None else {k: list(v) for k, v in fills.items()}
     fn = functools.partial(_score_arrow, plan, passthrough, careless, fills, kinds)

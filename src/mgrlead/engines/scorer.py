@@ -44,7 +44,10 @@ class Scorer:
                 if self._single is None:
                     from mgrlead.engines.single import compile_single  # noqa: PLC0415
 
-                    self._single = compile_single(self.plan)
+                    compiled = compile_single(self.plan)
+                    if self.plan.strategy.scores_theta:  # θ: a batch of one (mgrlead.irt)
+                        compiled = _one_row(self.plan, compiled)
+                    self._single = compiled
                 scorer = self._single
         return scorer
 
@@ -72,3 +75,25 @@ class Scorer:
         """``<Scorer rubric version (strategy, weighting)>``."""
         p = self.plan
         return f"<Scorer {p.rubric} {p.version} ({p.strategy.name}, {p.weighting})>"
+
+
+def _one_row(plan: ScoringPlan, checked: SingleScorer) -> SingleScorer:
+    """One respondent as a batch of one, for a strategy that scores from the answers (θ).
+
+    The generated scorer checks the answers first (the same errors as for any
+    strategy, and the refusal of sample imputation); the profile is then row 0
+    of :func:`score_matrix`, so one respondent gets exactly the numbers of its
+    row in any batch.
+    """
+
+    def score_one(answers: Mapping[str, object], careless: bool) -> Profile:
+        import numpy as np  # noqa: PLC0415
+
+        checked(answers, careless)
+        row = np.full((1, len(plan.items)), np.nan)
+        for item_id, value in answers.items():
+            if value is not None:
+                row[0, plan.index[item_id]] = float(value)  # type: ignore[arg-type]
+        return score_matrix(plan, row, careless=careless).profile(0)
+
+    return score_one

@@ -24,6 +24,7 @@ from mgrlead.results import (
     CARELESS_METRICS,
     DIMENSION_METRICS,
     OVERALL_METRICS,
+    THETA_METRICS,
     Metric,
     Profile,
 )
@@ -185,6 +186,8 @@ def score_row_schema(plan: ScoringPlan, *, careless: bool = True) -> dict[str, A
         ids = tuple(b.id for b in dim.bands)
         for m in DIMENSION_METRICS:
             properties[f"{dim.id}_{m.name}"] = _metric_schema(m, ids if m.name == "band" else None)
+        for m in THETA_METRICS if plan.strategy.scores_theta else ():  # null: not scorable
+            properties[f"{dim.id}_{m.name}"] = _metric_schema(attrs.evolve(m, nullable=True))
     overall = tuple(b.id for b in plan.overall_bands)
     for m in OVERALL_METRICS:
         properties[f"overall_{m.name}"] = _metric_schema(m, overall if m.name == "band" else None)

@@ -289,14 +289,20 @@ def load_rubric_file(path: str | Path, *, context: RubricContext | None = None) 
     rubric = load_rubric_text(raw, fmt=fmt, source=name, folder=path.parent, context=context)
     sources = {**rubric.sources, f"rubric:{rubric.id}": f"file {name}"}
     rubric = attrs.evolve(rubric, sources=sources, host=context)
-    if rubric.strategy not in BUILTIN_STRATEGIES and context is None:
+    theta = rubric.strategy == "theta" and context is None  # built in, from mgrlead.irt
+    if rubric.strategy not in BUILTIN_STRATEGIES and context is None and not theta:
         problem = (
             f"no strategy named {rubric.strategy!r} is built in; load the file with "
             "mgrlead.load_rubric so that plugins can provide it"
         )
         raise RubricFileError(name, [f"{problem} @ $.strategy"])
     try:  # the strategy name must resolve, and bands on its score fit its range
-        compile_plan(rubric)
+        if theta:
+            from mgrlead.irt.scoring import ThetaStrategy  # noqa: PLC0415 - only for θ
+
+            compile_plan(rubric, ThetaStrategy())
+        else:
+            compile_plan(rubric)
     except RubricError as exc:
         raise RubricFileError(name, [f"{exc} @ $.strategy"]) from exc
     return rubric

@@ -14,24 +14,28 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, overload
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any, ClassVar, Final, overload
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 from attrs.validators import ge, in_, instance_of
 
+from mgrlead.engines import kernel
 from mgrlead.engines.batch import answer_matrix, code_indices
 from mgrlead.engines.checks import all_valid, check_answer, check_matrix
-from mgrlead.errors import AnswerError, RubricError, plural
+from mgrlead.engines.ops import NUMPY
+from mgrlead.errors import AnswerError, RubricError, counted, plural
 from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
-from mgrlead.model import Rubric
+from mgrlead.model import Rubric, ThetaOptions
 from mgrlead.plan import compile_plan
+from mgrlead.strategies import DimensionStats, ScoringStrategy
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
     from mgrlead.model import IrtParams
-    from mgrlead.plan import ItemPlan
+    from mgrlead.plan import ItemPlan, ScoringPlan
 
     Floats = npt.NDArray[np.float64]
 
@@ -47,6 +51,7 @@ __all__ = [
     "ThetaColumns",
     "ThetaProfile",
     "ThetaScore",
+    "ThetaStrategy",
     "ThetaTable",
     "answer_values",
     "dimension_information",
@@ -299,7 +304,8 @@ def plan_for(rubric: Rubric, dimensions: tuple[str, ...] | None) -> IrtPlan:
     Raises:
         RubricError: naming a dimension that does not exist or items without parameters.
     """
-    plan = compile_plan(rubric)
+    # a rubric that chooses θ may band its scores in θ units: compile it with θ's bounds
+    plan = compile_plan(rubric, ThetaStrategy() if rubric.strategy == "theta" else None)
     chosen = dimensions if dimensions is not None else irt_dimensions(rubric)
     if not chosen:
         raise RubricError(
@@ -686,3 +692,157 @@ def _newton(
     with np.errstate(invalid="ignore", divide="ignore"):
         se = 1.0 / np.sqrt(-h)
     return theta, se, status
+
+
+# ------------------------------------------------------------------ the strategy
+#: The status of a θ that is scored (see :data:`STATUS`).
+_SCORED: Final = 0
+
+
+@frozen(kw_only=True)
+class ThetaStrategy(ScoringStrategy):
+    """θ as a scoring strategy: ``strategy = "theta"`` in a rubric, ``--strategy theta``.
+
+    Every dimension is scored on the latent trait from its items' IRT
+    parameters (every item of every dimension must declare them), with the
+    options of the rubric's ``[theta]`` section (:class:`~mgrlead.model.ThetaOptions`).
+    The ordinary ``sum``, ``mean``, ``percent`` and ``position`` are computed as
+    always; the headline ``score`` is θ, the dimension's bands (when declared on
+    the ``score``) are in θ units, and each score carries a
+    :class:`~mgrlead.results.ThetaResult` (θ, its SE, T-score, percentile, borderline).
+
+    θ needs the answers themselves, not only their sums, so :meth:`score` gives
+    only a stand-in (the mean) that the engines replace: each engine runs
+    :meth:`theta_columns` on numpy answer matrices (:attr:`scores_theta`).
+    """
+
+    name: str = "theta"
+    description: str = "θ, the latent trait, from the items' IRT parameters (EAP, MAP or ML)."
+    scores_theta: ClassVar[bool] = True
+    options: ThetaOptions = field(factory=ThetaOptions)
+    """The estimator and its prior and grid (the rubric's ``[theta]``, once prepared)."""
+    params: tuple[IrtParams | None, ...] = field(default=(), converter=tuple)
+    """Each item's parameters, in the rubric's item order (filled by :meth:`prepare`)."""
+
+    def score(self, stats: DimensionStats) -> Any:  # noqa: ANN401
+        """A stand-in (the mean) for the kernel; the engines replace it with θ."""
+        return stats.mean
+
+    def bounds(self, stats: DimensionStats) -> tuple[float, float]:  # noqa: ARG002
+        """The quadrature range: bands on θ must cover it (θ beyond it takes the end bands)."""
+        return (self.options.lower, self.options.upper)
+
+    def prepare(self, rubric: Any) -> ThetaStrategy:  # noqa: ANN401 - a Rubric
+        """This strategy with the rubric's θ options and item parameters.
+
+        Raises:
+            RubricError: a dimension has items without IRT parameters, naming them.
+        """
+        declared = {item.id for item in rubric.items if item.irt is not None}
+        for dim in rubric.walk():
+            lacking = [i for i, _ in rubric.members(dim) if i not in declared]
+            if lacking:
+                raise RubricError(
+                    f"rubric {rubric.id!r}: strategy 'theta' scores every dimension on θ, but "
+                    f"dimension {dim.id!r} has {counted(len(lacking), 'item')} without IRT "
+                    f"parameters ({', '.join(map(repr, lacking))}); declare irt = {{model = "
+                    "..., ...} on each (see docs/irt.md), or choose another strategy"
+                )
+        options = rubric.theta if rubric.theta is not None else ThetaOptions()
+        return evolve(self, options=options, params=tuple(item.irt for item in rubric.items))
+
+    @property
+    def prior(self) -> Prior:
+        """The normal prior of the options (for ML: the percentile's population only)."""
+        return Prior(mean=self.options.prior_mean, sd=self.options.prior_sd)
+
+    @property
+    def quadrature(self) -> Quadrature:
+        """The grid of the options."""
+        o = self.options
+        return Quadrature(points=o.points, lower=o.lower, upper=o.upper)
+
+    def theta_columns(
+        self, plan: ScoringPlan, values: Floats, dimensions: dict[str, dict[str, Any]],
+        overall: dict[str, Any],
+    ) -> None:  # fmt: skip
+        """Put θ into a batch's columns (``values``: the checked answers, in item order).
+
+        Per dimension: the θ metrics (:data:`~mgrlead.results.THETA_METRICS`),
+        the headline ``score`` (θ) and, when its bands label the ``score``, its
+        ``band`` on θ.  A dimension is scorable when it was (its missing-data
+        policy) and θ could be estimated; where θ cannot be (ML with every answer
+        at one end, or imputed answers only) every number of the dimension is
+        missing, its band -1, and ``theta_status`` says why (:meth:`reason`); the
+        overall result, which needs every weighted dimension, is then not scorable.
+        """
+        import numpy as np  # noqa: PLC0415
+
+        table = _score(_irt_plan(self, plan), values, self.options.method, self.prior,
+                       self.quadrature)  # fmt: skip
+        z = NormalDist().inv_cdf(0.5 + self.options.confidence / 2.0)
+        lost = np.zeros(table.n, dtype=bool)
+        for d, dim in enumerate(plan.dimensions):
+            cols = dimensions[dim.id]
+            c = table.dimensions[d]
+            before = cols["band"] != kernel.NOT_SCORABLE
+            ok = before & (c.status == _SCORED)
+            if any(dp == d for dp, _ in plan.top):
+                lost |= before & ~ok
+            theta = np.where(ok, c.theta, np.nan)
+            se = np.where(ok, c.se, np.nan)
+            for name in ("sum", "mean", "percent", "position"):
+                cols[name] = np.where(ok, cols[name], np.nan)
+            cols["score"] = theta
+            borderline = np.full(table.n, None, dtype=object)
+            with np.errstate(invalid="ignore"):
+                if dim.band_on == "score":
+                    cols["band"] = np.where(ok, kernel.band_index(NUMPY, theta, dim.boundaries),
+                                            kernel.NOT_SCORABLE)  # fmt: skip
+                    crosses = kernel.band_slot(NUMPY, theta - z * se, dim.boundaries) != (
+                        kernel.band_slot(NUMPY, theta + z * se, dim.boundaries)
+                    )
+                    borderline[ok] = np.asarray(crosses, dtype=bool)[ok]
+                else:
+                    cols["band"] = np.where(ok, cols["band"], kernel.NOT_SCORABLE)
+            cols["theta"] = theta
+            cols["theta_se"] = se
+            cols["t_score"] = np.where(ok, c.t_score, np.nan)
+            cols["theta_percentile"] = np.where(ok, c.percentile, np.nan)
+            cols["theta_borderline"] = borderline
+            cols["theta_status"] = np.where(before, c.status, _SCORED).astype(np.int8)
+        if lost.any():
+            for name in ("percent", "position"):
+                overall[name] = np.where(lost, np.nan, overall[name])
+            overall["band"] = np.where(lost, kernel.NOT_SCORABLE, overall["band"])
+
+    def reason(self, status: int, answered: int) -> str:
+        """Why a dimension that its missing-data policy would score has no θ."""
+        if status == 1:
+            return f"{answered} items answered: θ needs at least one answer (it never imputes)"
+        return STATUS[status]
+
+
+def _irt_plan(strategy: ThetaStrategy, plan: ScoringPlan) -> IrtPlan:
+    """The θ plan of a compiled plan (cached: its tables are computed once)."""
+    key = (strategy, plan.content_hash, plan.dimension_ids)
+    found = _PLANS.get(key)
+    if found is None:
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        dims = tuple(
+            IrtDimension(
+                dim.id,
+                tuple(
+                    IrtMember(i, rev, strategy.params[i])  # type: ignore[arg-type]
+                    for i, rev in zip(dim.members, dim.reverse, strict=True)
+                ),
+                max(dim.required, 1),
+            )
+            for dim in plan.dimensions
+        )
+        found = _PLANS[key] = IrtPlan(plan.items, plan.index, dims)
+    return found
+
+
+_PLANS: dict[tuple[Any, ...], IrtPlan] = {}

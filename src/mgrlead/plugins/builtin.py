@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
+
+from attrs import frozen
 
 from mgrlead.model import Rubric, Weighting
 from mgrlead.plugins.hookspecs import Registrar, hookimpl
-from mgrlead.strategies import BUILTIN_STRATEGIES
+from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrategy
 
 __all__ = [
+    "LazyTheta",
     "mgrlead_register_dimensions",
     "mgrlead_register_rubrics",
     "mgrlead_register_strategies",
@@ -70,9 +74,38 @@ def mgrlead_register_rubrics(register: Registrar) -> None:
 
 @hookimpl(trylast=True)
 def mgrlead_register_strategies(register: Registrar) -> None:
-    """mean, sum, prorated_sum and percent."""
-    for strategy in BUILTIN_STRATEGIES.values():
+    """mean, weighted_mean, sum, prorated_sum, percent, and theta (:mod:`mgrlead.irt`)."""
+    for strategy in (*BUILTIN_STRATEGIES.values(), LazyTheta()):
         register(strategy)
+
+
+@frozen(kw_only=True)
+class LazyTheta(ScoringStrategy):
+    """The ``theta`` strategy as registered: :mod:`mgrlead.irt` is imported only when used.
+
+    Loading the built-ins must stay cheap (every process's first score loads
+    them), and the θ machinery is not: compiling a rubric with this strategy
+    (:meth:`prepare`) returns the real :class:`mgrlead.irt.ThetaStrategy`.
+    """
+
+    name: str = "theta"
+    description: str = "θ, the latent trait, from the items' IRT parameters (EAP, MAP or ML)."
+
+    def prepare(self, rubric: Any) -> ScoringStrategy:  # noqa: ANN401 - a Rubric
+        """The real θ strategy, prepared for ``rubric`` (see :class:`mgrlead.irt.ThetaStrategy`)."""
+        from mgrlead.irt.scoring import ThetaStrategy  # noqa: PLC0415 - only when θ is used
+
+        return ThetaStrategy().prepare(rubric)
+
+    def score(self, stats: DimensionStats) -> Any:  # noqa: ANN401
+        """Never called: :meth:`prepare` replaces this strategy before any score."""
+        msg = "the theta strategy scores only once prepared for a rubric"
+        raise NotImplementedError(msg)
+
+    def bounds(self, stats: DimensionStats) -> tuple[float, float]:
+        """Never called: :meth:`prepare` replaces this strategy before any score."""
+        msg = "the theta strategy scores only once prepared for a rubric"
+        raise NotImplementedError(msg)
 
 
 @hookimpl(trylast=True)
