@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "AdaptiveError",
     "AnalysisWarning",
     "AnswerError",
     "ColumnError",
@@ -49,6 +50,7 @@ __all__ = [
     "RubricError",
     "RubricFileError",
     "RubricNotFoundError",
+    "SessionStateError",
     "Terminated",
     "UnknownIdError",
     "ValueTypeError",
@@ -261,6 +263,14 @@ class FitError(MgrleadError, ValueError):
     Too few complete respondents, no degrees of freedom left, a moment matrix
     that is singular; the message names the dimension (and item) and the fix.
     """
+
+
+class AdaptiveError(MgrleadError, ValueError):
+    """An adaptive session's options or answers are not usable (names the field or item)."""
+
+
+class SessionStateError(AdaptiveError):
+    """A saved adaptive session cannot be resumed: malformed, or from another rubric content."""
 
 
 class PluginError(MgrleadError):
