@@ -100,7 +100,7 @@ class AdaptiveResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the profile, θ per dimension, the items asked and the stop."""
         return {
-            "profile": self.profile.to_dict(),
+            "profile": json.loads(self.profile.to_json()),
             "theta": {
                 s.dimension: {
                     "theta": s.theta,

@@ -20,6 +20,7 @@ import click
 from mgrlead._version import __version__
 from mgrlead.cli.analyze import analyze_command
 from mgrlead.cli.assess import assess
+from mgrlead.cli.cat import cat
 from mgrlead.cli.common import MgrleadGroup, fail
 from mgrlead.cli.irt import irt
 from mgrlead.cli.norms import norms
@@ -68,6 +69,7 @@ for _command in (
     report_command,
     plugins_command,
     irt,
+    cat,
 ):
     cli.add_command(_command)
 
