@@ -126,7 +126,21 @@ def compile_bank(rubric: Rubric, options: CatOptions) -> Bank:
         AdaptiveError: an option names an unknown dimension or item, an item
             counts toward two measured dimensions, or the limits contradict each other.
     """
-    return _compile(rubric, options)
+    key = (id(rubric), options)
+    hit = _FRONT.get(key)
+    if hit is not None and hit[0] is rubric:
+        return hit[1]
+    bank = _compile(rubric, options)
+    if len(_FRONT) >= _FRONT_SIZE:
+        del _FRONT[next(iter(_FRONT))]
+    _FRONT[key] = (rubric, bank)
+    return bank
+
+
+#: The identity front of :func:`compile_bank`: the same rubric object again costs one
+#: lookup (hashing a rubric by value walks every item), as in :mod:`mgrlead.api`.
+_FRONT: dict[tuple[int, CatOptions], tuple[Rubric, Bank]] = {}
+_FRONT_SIZE: Final = 32
 
 
 @functools.lru_cache(maxsize=32)

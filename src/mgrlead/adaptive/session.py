@@ -148,7 +148,7 @@ class AdaptiveSession:
     """The seed of the random choices (randomesque, Sympson-Hetter)."""
     asked: list[AskedItem] = field(factory=list)
     """The presented items, in order."""
-    _cache: dict[int, Any] = field(factory=dict, init=False, repr=False, eq=False)
+    _cache: dict[object, Any] = field(factory=dict, init=False, repr=False, eq=False)
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -180,18 +180,23 @@ class AdaptiveSession:
     @property
     def bank(self) -> Bank:
         """The compiled item bank."""
-        return compile_bank(self.rubric, self.options)
+        bank = self._cache.get(-1)
+        if bank is None or bank.options is not self.options:
+            bank = compile_bank(self.rubric, self.options)
+            self._cache[-1] = bank
+        return bank
 
     # ------------------------------------------------------------ the state
     def _state(self) -> dict[str, Any]:
-        """θ̂, SE, weights and the step for the items presented so far (cached per length)."""
+        """θ̂, SE, weights and the step for the items presented so far (cached per record)."""
         import numpy as np  # noqa: PLC0415
 
-        key = len(self.asked)
+        key = tuple((rec.item, rec.code, rec.passed) for rec in self.asked)
         if key in self._cache:
             return self._cache[key]  # type: ignore[no-any-return]
-        self._cache.clear()
         bank = self.bank
+        self._cache.clear()
+        self._cache[-1] = bank
         size = bank.size
         asked = np.zeros((1, size), dtype=bool)
         excluded = np.zeros((1, size), dtype=bool)
