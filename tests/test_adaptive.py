@@ -492,3 +492,28 @@ def test_sympson_hetter_lowers_the_highest_exposure() -> None:
     assert max(plain.exposure().values()) == 1.0
     assert max(controlled.exposure().values()) < 0.5
     assert all(0 < v <= 1 for v in k.values())
+
+
+@settings(max_examples=30, deadline=None)
+@given(options=options_st, required=st.lists(st.sampled_from(SMALL.item_ids), unique=True,
+                                             max_size=3))  # fmt: skip
+def test_options_round_trip_through_json(options: CatOptions, required: list[str]) -> None:
+    options = attrs.evolve(
+        options,
+        required=required,
+        se={"alpha": 0.5} if options.se is None else options.se,
+        max_items=None,
+        exposure=None if options.randomesque > 1 else {"a0": 0.5, "b1": 0.25},
+    )
+    text = json.dumps(options.to_dict())
+    assert CatOptions.from_dict(json.loads(text)) == options
+
+
+def test_max_items_stops_even_when_the_caller_skipped_required_items() -> None:
+    options = CatOptions(se=None, required=["a5"], max_items=2)
+    session = AdaptiveSession.start(SMALL, options, seed=1)
+    session.answer("a0", 3)  # chosen by the caller, not the engine
+    session.answer("a1", 3)
+    assert session.done
+    assert session.stopped_by == ("max_items",)
+    assert session.asked[0].reason == "chosen by the caller"

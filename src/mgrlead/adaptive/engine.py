@@ -396,7 +396,7 @@ def select(  # noqa: PLR0913, PLR0917, PLR0915 - the whole state of the sessions
     all_closed = (closed > 0).all(axis=1)
     stop_max = (total >= opts.max_items) if opts.max_items is not None else np.zeros(n, bool)
     stop_closed = all_closed & ((total >= opts.min_items) | ~can_more.any(axis=1))
-    stopping = (stop_max | stop_closed) & ~has_req
+    stopping = stop_max | (stop_closed & ~has_req)
     stop = np.zeros((n, len(STOP_RULES)), dtype=bool)
     stop[:, rule["max_items"] - 1] = stopping & stop_max
     for name in STOP_RULES[:-1]:

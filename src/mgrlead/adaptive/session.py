@@ -120,7 +120,7 @@ class AdaptiveResult:
         }
 
 
-@define
+@define(kw_only=True)
 class AdaptiveSession:
     """An adaptive test in progress (mutable state: the items presented so far).
 
@@ -173,7 +173,7 @@ class AdaptiveSession:
             seed = secrets.randbits(63)
         else:
             check_whole("seed", seed, 0)
-        session = cls(rubric, opts, seed)
+        session = cls(rubric=rubric, options=opts, seed=seed)
         session.bank  # noqa: B018 - compile now: option errors surface at the start
         return session
 
