@@ -177,3 +177,33 @@ def test_cat_simulate_true_theta_file(tmp_path: Path) -> None:
     done = CliRunner().invoke(cli, ["cat", "simulate", "--rubric", EXAMPLE, "--theta", str(theta)])
     assert done.exit_code != 0
     assert "no column for dimension(s) agreeableness" in done.stderr
+
+
+def test_cat_simulate_charts(tmp_path: Path) -> None:
+    done = CliRunner().invoke(
+        cli, ["cat", "simulate", "--rubric", EXAMPLE, "-n", "100", "--chart", str(tmp_path),
+              "--targets", "0.4,0.5"],
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["cat-exposure.png", "cat-exposure.svg", "cat-length.png", "cat-length.svg"]
+    done = CliRunner().invoke(
+        cli, ["cat", "simulate", "--rubric", EXAMPLE, "-n", "10", "--chart", str(tmp_path),
+              "--targets", "0.4,x"],
+    )  # fmt: skip
+    assert done.exit_code != 0
+    assert "--targets '0.4,x'" in done.stderr
+
+
+def test_length_chart_refuses_mixed_input() -> None:
+    import pytest  # noqa: PLC0415
+
+    from mgrlead.adaptive import simulate  # noqa: PLC0415
+    from mgrlead.errors import ReportError  # noqa: PLC0415
+    from mgrlead.report.cat_charts import length_chart  # noqa: PLC0415
+
+    with pytest.raises(ReportError, match="at least one"):
+        length_chart([])
+    per_dim = simulate(BIG5, CatOptions(se={"intellect": 0.3}), n=5, full=False)
+    with pytest.raises(ReportError, match="one SE target"):
+        length_chart([per_dim])

@@ -152,6 +152,12 @@ def show_simulation(result: SimulationResult, console: Console, *, top: int = 10
               default=None,
               help="Read true θ from this CSV (a column per dimension id).")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True, help="The random seed.")
+@click.option("--chart", "chart_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Also draw test length by SE target (--targets) and item "
+              "exposure into this directory (the report extra).")  # fmt: skip
+@click.option("--targets", default="0.3,0.35,0.4,0.45,0.5,0.6", show_default=True,
+              metavar="SE,SE,...",
+              help="With --chart: the SE targets of the length chart.")  # fmt: skip
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also write the results: .json (summary) or .csv "
               "(one row per simulee).")  # fmt: skip
@@ -167,6 +173,8 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - click passes each option
     no_keying_balance: bool,
     theta_file: Path | None,
     seed: int,
+    chart_dir: Path | None,
+    targets: str,
     output_file: Path | None,
 ) -> None:
     """Simulate adaptive tests: items needed, precision, bias, RMSE, exposure, stopping rules.
@@ -209,3 +217,42 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - click passes each option
                 writer.writeheader()
                 writer.writerows(rows)
         screen.print(f"wrote {esc(str(output_file))}")
+    if chart_dir is not None:
+        _charts(rubric, result, chart_dir, _targets(targets), theta)
+
+
+def _targets(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values or not all(math.isfinite(v) and v > 0 for v in values):
+        raise InputError(f"--targets {text!r}: give positive SE targets like 0.3,0.4,0.5")
+    return values
+
+
+def _charts(
+    rubric: Rubric, result: SimulationResult, directory: Path, targets: list[float], theta: object
+) -> None:
+    """The length chart (one simulation per target, same options otherwise) and exposure."""
+    import attrs  # noqa: PLC0415
+
+    from mgrlead import report  # noqa: PLC0415
+    from mgrlead.adaptive import simulate  # noqa: PLC0415
+    from mgrlead.report import cat_charts  # noqa: PLC0415
+
+    runs = [
+        simulate(rubric, attrs.evolve(result.options, se=t), n=result.n, seed=result.seed,
+                 theta=theta, full=False)
+        for t in targets
+    ]  # fmt: skip
+    figures = {
+        "cat-length": cat_charts.length_chart(runs),
+        "cat-exposure": cat_charts.exposure_chart(result),
+    }
+    try:
+        written = report.write_charts(figures, directory)
+    except OSError as exc:
+        raise InputError(f"cannot write {exc.filename or directory}: {exc.strerror}") from exc
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
