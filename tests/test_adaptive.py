@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import mgrlead
 from mgrlead.adaptive import STOP_RULES, AdaptiveSession, CatOptions, simulate, sympson_hetter
+from mgrlead.adaptive.engine import compile_bank, criterion, posterior
 from mgrlead.errors import AdaptiveError, AnswerError, SessionStateError
 from mgrlead.irt import score_theta
 from mgrlead.model import Dimension, IrtParams, Item, MissingPolicy, Pole, Rubric, Scale
@@ -517,3 +518,64 @@ def test_max_items_stops_even_when_the_caller_skipped_required_items() -> None:
     assert session.done
     assert session.stopped_by == ("max_items",)
     assert session.asked[0].reason == "chosen by the caller"
+
+
+# ------------------------------------------------------------------ the criteria, independently
+def _grm_probs(a: float, b: tuple[float, ...], theta: float) -> np.ndarray:
+    """Textbook GRM category probabilities (keyed), written out here."""
+    star = [1.0] + [1.0 / (1.0 + np.exp(-a * (theta - bk))) for bk in b] + [0.0]
+    return np.array([star[k] - star[k + 1] for k in range(len(b) + 1)])
+
+
+def _grm_info(a: float, b: tuple[float, ...], theta: float, h: float = 1e-5) -> float:
+    p = _grm_probs(a, b, theta)
+    dp = (_grm_probs(a, b, theta + h) - _grm_probs(a, b, theta - h)) / (2 * h)
+    return float((dp * dp / p).sum())
+
+
+@settings(max_examples=30, deadline=None)
+@given(theta=st.floats(-3.0, 3.0), shift=st.floats(-2.0, 2.0), spread=st.floats(0.3, 2.0))
+def test_criteria_against_textbook_formulas(theta: float, shift: float, spread: float) -> None:
+    """MFI at θ̂ (read from the 0.01 grid), PWI and KL, against direct computation."""
+    params = [(p.a, p.thresholds) for d in BIG5.dimensions for p in (i.irt for i in d.items)]
+    banks = {s: compile_bank(BIG5, CatOptions(selection=s)) for s in ("mfi", "pwi", "kl")}
+    bank = banks["mfi"]
+    nodes = bank.nodes
+    # a normal-shaped posterior on the grid, centred near θ
+    log_post = np.stack([-0.5 * ((nodes - theta - shift * d / 5) / spread) ** 2 for d in range(5)])
+    th, _se, w = posterior(bank, log_post[None])
+    mfi = criterion(banks["mfi"], th, w)[0]
+    pwi = criterion(banks["pwi"], th, w)[0]
+    kl = criterion(banks["kl"], th, w)[0]
+    for i, (a, b) in enumerate(params):
+        t = float(th[0, i // 10])
+        exact = _grm_info(a, b, t)
+        assert mfi[i] == pytest.approx(exact, rel=2e-3, abs=1e-6)
+        weights = w[0, i // 10]
+        ref_pwi = sum(wq * _grm_info(a, b, float(q)) for wq, q in zip(weights, nodes, strict=True))
+        assert pwi[i] == pytest.approx(ref_pwi, rel=1e-5, abs=1e-9)
+        p_hat = _grm_probs(a, b, t)
+        ref_kl = sum(
+            wq * float((p_hat * np.log(p_hat / _grm_probs(a, b, float(q)))).sum())
+            for wq, q in zip(weights, nodes, strict=True)
+        )
+        assert kl[i] == pytest.approx(ref_kl, rel=2e-3, abs=1e-6)
+
+
+def test_mfi_picks_the_most_informative_item_of_the_least_precise_dimension() -> None:
+    options = CatOptions(se=None, balance_keying=False, min_per_dimension=0)
+    session = AdaptiveSession.start(BIG5, options, seed=0)
+    answers = _answers_for(BIG5, 3)
+    params = {i.id: (i.irt.a, i.irt.thresholds) for i in BIG5.items}
+    for _ in range(15):
+        est = session.estimates()
+        worst = max(est, key=lambda d: est[d][1])  # the largest SE (target 1 for all)
+        asked = set(session.answers())
+        left = [i.id for i in BIG5.dimension(worst).items if i.id not in asked]
+        info = {i: _grm_info(*params[i], est[worst][0]) for i in left}
+        ranked = sorted(info.values(), reverse=True)
+        chosen = session.next_item() or ""
+        assert chosen in left
+        if len(ranked) < 2 or ranked[0] - ranked[1] > 1e-3:
+            assert info[chosen] == ranked[0]
+        session.answer(chosen, answers[chosen])
