@@ -262,11 +262,14 @@ def test_skipped_items_are_not_asked_again_and_carry_no_information() -> None:
     seed=st.integers(0, 2**40),
     randomesque=st.integers(1, 4),
     selection=st.sampled_from(("mfi", "pwi", "kl")),
+    sympson_hetter=st.booleans(),
 )
 def test_json_round_trip_resumes_to_the_same_next_item(
-    steps: int, seed: int, randomesque: int, selection: str
+    steps: int, seed: int, randomesque: int, selection: str, sympson_hetter: bool
 ) -> None:
-    options = CatOptions(se=0.35, randomesque=randomesque, selection=selection)
+    exposure = {"a0": 0.2, "a1": 0.3, "b0": 0.25, "b2": 0.5} if sympson_hetter else None
+    options = CatOptions(se=0.35, randomesque=1 if exposure else randomesque,
+                         selection=selection, exposure=exposure)  # fmt: skip
     answers = _answers_for(SMALL, seed % 1000, skip=0.2)
     session = AdaptiveSession.start(SMALL, options, seed=seed)
     for _ in range(steps):

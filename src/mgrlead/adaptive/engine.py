@@ -15,6 +15,7 @@ linear interpolation: the selection never calls the model per item and step.
 from __future__ import annotations
 
 import functools
+import threading
 from typing import TYPE_CHECKING, Any, Final
 
 from attrs import frozen
@@ -131,9 +132,10 @@ def compile_bank(rubric: Rubric, options: CatOptions) -> Bank:
     if hit is not None and hit[0] is rubric:
         return hit[1]
     bank = _compile(rubric, options)
-    if len(_FRONT) >= _FRONT_SIZE:
-        del _FRONT[next(iter(_FRONT))]
-    _FRONT[key] = (rubric, bank)
+    with _FRONT_LOCK:  # web workers may share the process between threads
+        while len(_FRONT) >= _FRONT_SIZE:
+            del _FRONT[next(iter(_FRONT))]
+        _FRONT[key] = (rubric, bank)
     return bank
 
 
@@ -141,6 +143,7 @@ def compile_bank(rubric: Rubric, options: CatOptions) -> Bank:
 #: lookup (hashing a rubric by value walks every item), as in :mod:`mgrlead.api`.
 _FRONT: dict[tuple[int, CatOptions], tuple[Rubric, Bank]] = {}
 _FRONT_SIZE: Final = 32
+_FRONT_LOCK: Final = threading.Lock()
 
 
 @functools.lru_cache(maxsize=32)
