@@ -475,11 +475,17 @@ def test_simulation_stops_by_se_and_saves_items() -> None:
 
 
 def test_simulation_answers_follow_the_model() -> None:
-    """At a fixed true θ, the answers' mean keyed category matches the GRM written out here."""
-    theta = np.full((4000, 2), 0.7)
-    res = simulate(SMALL, CatOptions(se=None), theta=theta, seed=9)
-    # the full-length EAP of people at θ = 0.7 averages near 0.7 (shrunk toward 0)
-    assert 0.35 < float(res.full_theta[:, 0].mean()) < 0.75
+    """At a fixed true θ, the drawn answers' category shares match the GRM written out here."""
+    theta = np.full((20000, 5), 0.7)
+    res = simulate(BIG5, CatOptions(se=0.5, max_items=1), theta=theta, seed=9, full=False)
+    for item in BIG5.dimensions[0].items:
+        assert item.irt is not None
+        expected = _grm_probs(item.irt.a or 1.0, item.irt.thresholds, 0.7)
+        if item.keyed == "-":
+            expected = expected[::-1]  # keyed category 0 is the highest code
+        shares = np.bincount(res.answers[:, res.ids.index(item.id)] - 1, minlength=5) / 20000
+        # binomial SE at most 0.0036: 5 SE
+        np.testing.assert_allclose(shares, expected, atol=0.018, err_msg=item.id)
     with pytest.raises(AdaptiveError, match="true θ"):
         simulate(SMALL, theta=np.zeros((3, 3)))
     with pytest.raises(AdaptiveError, match="simulate: n"):

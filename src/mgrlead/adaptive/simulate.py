@@ -105,6 +105,8 @@ class SimulationResult:
     """``(I,)``: how often each item came up for its exposure lottery (given or passed over)."""
     item_dims: dict[str, str]
     """Item id to its dimension."""
+    answers: Any
+    """``(n, I)``: every simulee's drawn answer (response code) to every item of the bank."""
 
     @property
     def mean_length(self) -> float:
@@ -336,6 +338,7 @@ def simulate(  # noqa: PLR0913 - the simulation's options
         administered=asked.sum(axis=0),
         selected=selected,
         item_dims={i: bank.dims[int(bank.dim_of[k])] for k, i in enumerate(bank.ids)},
+        answers=codes + bank.code_min[None, :],
     )
 
 
