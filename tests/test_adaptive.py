@@ -24,7 +24,7 @@ import mgrlead
 from mgrlead.adaptive import STOP_RULES, AdaptiveSession, CatOptions, simulate, sympson_hetter
 from mgrlead.adaptive.engine import compile_bank, criterion, posterior
 from mgrlead.errors import AdaptiveError, AnswerError, SessionStateError
-from mgrlead.irt import score_theta
+from mgrlead.irt import item_information, score_theta
 from mgrlead.model import Dimension, IrtParams, Item, MissingPolicy, Pole, Rubric, Scale
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,6 +175,11 @@ def _check_rules(session: AdaptiveSession, options: CatOptions, rubric: Rubric) 
                 assert count[d] == size[d]
             elif rule == "min_information":
                 assert count[d] >= options.min_per_dimension
+                assert options.min_information is not None
+                at = theta[d].theta if theta is not None and theta[d].scorable else 0.0
+                left = [i for i in rubric.dimension(d).items if i.id not in asked]
+                best = max(float(item_information(i.irt, np.array([at]))[0]) for i in left)
+                assert best < options.min_information * 1.01 + 1e-9  # read from a 0.01 grid
     for d in dims:
         if options.max_per_dimension is not None:
             assert count[d] <= options.max_per_dimension
@@ -588,3 +593,15 @@ def test_mfi_picks_the_most_informative_item_of_the_least_precise_dimension() ->
         if len(ranked) < 2 or ranked[0] - ranked[1] > 1e-3:
             assert info[chosen] == ranked[0]
         session.answer(chosen, answers[chosen])
+
+
+@pytest.mark.parametrize("min_information", [0.3, 0.6, 1.0])
+def test_min_information_rule(min_information: float) -> None:
+    """Extreme answers: the items left tell little at θ̂, so the rule closes dimensions."""
+    options = CatOptions(se=None, min_information=min_information, min_per_dimension=2)
+    session = AdaptiveSession.start(BIG5, options, seed=4)
+    low = {i.id for i in BIG5.items if i.keyed == "-"}
+    _run(session, lambda item: 1 if item in low else 5)
+    assert "min_information" in session.stopped_by
+    assert len(session.asked) < len(BIG5.items)
+    _check_rules(session, options, BIG5)
