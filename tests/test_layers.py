@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mgrlead.analysis",),
     ("mgrlead.groups",),
     ("mgrlead.api",),
+    ("mgrlead.adaptive",),
     ("mgrlead.cli", "mgrlead.report", "mgrlead.testing", "mgrlead.web"),
     ("mgrlead", "mgrlead.__main__"),
 )  # fmt: skip

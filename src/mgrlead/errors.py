@@ -18,12 +18,13 @@ Hierarchy::
     │   └── ColumnError
     ├── EngineError (TypeError)
     ├── FitError (ValueError)
+    ├── AdaptiveError (ValueError)
     ├── NormError
     ├── IncomparableError
     ├── PluginError
     ├── ReportError
     ├── SessionNotFoundError (LookupError)
-    ├── SessionStateError
+    ├── SessionStateError (ValueError)
     └── RequestError (ValueError)
 
     UserWarning
@@ -36,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "AdaptiveError",
     "AnalysisWarning",
     "AnswerError",
     "ColumnError",
@@ -271,6 +273,10 @@ class FitError(MgrleadError, ValueError):
     """
 
 
+class AdaptiveError(MgrleadError, ValueError):
+    """An adaptive session's options or answers are not usable (names the field or item)."""
+
+
 class PluginError(MgrleadError):
     """A plugin failed to load, registered something invalid, or its strategy failed.
 
@@ -284,8 +290,12 @@ class SessionNotFoundError(MgrleadError, LookupError):
     """No stored assessment session has that token (or it was deleted)."""
 
 
-class SessionStateError(MgrleadError):
+class SessionStateError(MgrleadError, ValueError):
     """A session cannot do that now: it is finished, incomplete, or its rubric changed.
+
+    A stored web session and a saved adaptive session alike: the JSON state of an
+    adaptive session that is malformed or comes from another rubric content
+    cannot be resumed either.
 
     Attributes:
         item: The item at fault (the first unanswered one), when there is one.

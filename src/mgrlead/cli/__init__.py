@@ -21,6 +21,7 @@ import click
 from mgrlead._version import __version__
 from mgrlead.cli.analyze import analyze_command
 from mgrlead.cli.assess import assess
+from mgrlead.cli.cat import cat
 from mgrlead.cli.common import MgrleadGroup, fail
 from mgrlead.cli.irt import irt
 from mgrlead.cli.norms import norms
@@ -71,6 +72,7 @@ for _command in (
     plugins_command,
     irt,
     serve,
+    cat,
 ):
     cli.add_command(_command)
 

@@ -61,6 +61,19 @@ __all__ = ["ask", "assess", "read_answers"]
     help="Compare the profile with a norm table (z, percentile, confidence interval).",
 )
 @click.option("--norm-group", default=None, help="Your group in the norm table, e.g. manager.")
+@click.option(
+    "--adaptive", is_flag=True,
+    help="Adaptive test (needs IRT parameters): ask the items that tell most, stop when "
+    "precise enough (docs/adaptive.md).",
+)  # fmt: skip
+@click.option(
+    "--se", "target_se", type=click.FloatRange(min=0, min_open=True), default=0.4,
+    show_default=True, help="With --adaptive: stop a dimension when its SE is at most this.",
+)  # fmt: skip
+@click.option(
+    "--max-items", type=click.IntRange(min=1), default=None,
+    help="With --adaptive: ask at most this many statements.",
+)  # fmt: skip
 def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     rubric_name: str,
     dimensions: Sequence[str],
@@ -73,6 +86,9 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     lang: str | None,
     norms_file: Path | None,
     norm_group: str | None,
+    adaptive: bool,
+    target_se: float,
+    max_items: int | None,
 ) -> None:
     """Take the assessment in the terminal, then see your profile.
 
@@ -88,10 +104,25 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     The statements and prompts go to the terminal (standard error); only the
     profile goes to standard output, so `mgrlead assess --json > me.json`
     writes a clean JSON file.  `-o FILE` saves the profile as JSON as well.
+
+    --adaptive chooses each next statement by its item parameters and stops
+    when every dimension's standard error is at most --se (or after
+    --max-items); `b` goes back and re-estimates.  Piped answers and
+    --answers answer whichever statements the test chooses; --json then prints
+    the profile with θ, SE and the record of what was asked and why it stopped.
     """
     rubric = composed(rubric_name, dimensions, weighting, strategy)
     if lang is not None:
         rubric = rubric.localized(lang)
+    if adaptive:
+        if norms_file is not None:
+            raise InputError("--norms does not apply to --adaptive (the profile rests on θ)")
+        _assess_adaptive(rubric, seed, answers_file, as_json, output_file, target_se, max_items)
+        return
+    given = click.get_current_context().get_parameter_source
+    for name, flag in (("target_se", "--se"), ("max_items", "--max-items")):
+        if given(name) not in {click.core.ParameterSource.DEFAULT, None}:
+            raise InputError(f"{flag} applies to adaptive tests only; add --adaptive")
     if answers_file is not None:
         answers = read_answers(answers_file)
     else:
@@ -109,6 +140,160 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
         click.echo(profile.to_json(indent=2))
     else:
         show_profile(rubric, profile, console())
+
+
+def _assess_adaptive(  # noqa: PLR0913, PLR0917 - the adaptive options of assess
+    rubric: Rubric,
+    seed: int | None,
+    answers_file: Path | None,
+    as_json: bool,
+    output_file: Path | None,
+    target_se: float,
+    max_items: int | None,
+) -> None:
+    """``assess --adaptive``: run the session, then show the profile and θ."""
+    from mgrlead.adaptive import AdaptiveSession, CatOptions  # noqa: PLC0415
+
+    session = AdaptiveSession.start(
+        rubric, CatOptions(se=target_se, max_items=max_items), seed=seed
+    )
+    try:
+        if answers_file is not None:
+            given = read_answers(answers_file)
+            while not session.done:
+                item = session.next_item() or ""
+                session.answer(item, given.get(item))
+        elif not sys.stdin.isatty():
+            _read_piped_adaptive(rubric, session)
+        else:
+            _ask_adaptive(rubric, session)
+    except (KeyboardInterrupt, click.Abort, EOFError):
+        click.echo("\nAssessment cancelled; nothing was saved.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    result = session.result()
+    if output_file is not None:
+        with output(output_file) as out:
+            out.write(result.profile.to_json(indent=2) + "\n")
+        click.echo(f"saved the profile in {output_file}", err=True)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    screen = console()
+    show_profile(rubric, result.profile, screen)
+    _show_theta(rubric, result, screen)
+
+
+def _show_theta(rubric: Rubric, result: Any, screen: Console) -> None:  # noqa: ANN401
+    """θ and its SE per dimension, how many statements, and why the test stopped."""
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title="Adaptive estimate (θ: 0 is the population mean, SD 1)")
+    for name in ("dimension", "θ", "SE", "percentile", "statements"):
+        table.add_column(name, justify="left" if name == "dimension" else "right")
+    for s in result.theta.scores:
+        if s.scorable:
+            table.add_row(esc(rubric.dimension(s.dimension).name), f"{s.theta:.2f}",
+                          f"{s.se:.2f}", f"{s.percentile:.0f}", str(s.answered))  # fmt: skip
+        else:
+            table.add_row(esc(rubric.dimension(s.dimension).name), "-", "-", "-", str(s.answered))
+    screen.print(table)
+    why = ", ".join(result.stopped_by) or "not finished"
+    screen.print(esc(f"{counted(len(result.asked), 'statement')} asked; stopped by: {why}."))
+
+
+def _precision(session: Any) -> tuple[float, int]:  # noqa: ANN401 - an AdaptiveSession
+    """How far the dimensions are toward their SE targets (0..1), and how many reached them."""
+    prior_sd = session.options.prior.sd
+    shares, reached = [], 0
+    for dim, (_theta, se) in session.estimates().items():
+        target = session.options.per_dimension("se", dim) or 0.0
+        reached += se <= target
+        shares.append(min(1.0, max(0.0, (prior_sd - se) / max(prior_sd - target, 1e-9))))
+    return sum(shares) / len(shares), reached
+
+
+def _read_piped_adaptive(rubric: Rubric, session: Any) -> None:  # noqa: ANN401
+    """Piped answers, one a line, to the statements the adaptive test chooses."""
+    screen = console(stderr=True)
+    screen.print("Reading answers from standard input, one a line, for the statements the "
+                 "adaptive test chooses")  # fmt: skip
+    number = 0
+    while not session.done:
+        item = rubric.item(session.next_item())
+        scale = rubric.item_scale(item)
+        line = sys.stdin.readline()
+        number += 1
+        if not line:
+            raise InputError(
+                f"standard input ended after {counted(number - 1, 'line')}, before the answer "
+                f"to item {item.id!r}; the adaptive test was not finished; nothing was saved"
+            )
+        reply = line.strip().lower()
+        if reply == "q":
+            raise click.Abort
+        if reply == "b":
+            session.undo()
+            continue
+        value: object = None
+        if reply not in {"", "s"}:
+            try:
+                value = int(reply)
+            except ValueError:
+                value = None
+            if value is None or value not in scale:
+                raise InputError(
+                    f"standard input, line {number}: {line.strip()!r} is not an answer to item "
+                    f"{item.id!r}: give a number from {scale.min} to {scale.max}, "
+                    "s (or nothing) to skip, b to go back, q to quit"
+                )
+        session.answer(item.id, value)
+    extra = [line for line in sys.stdin if line.strip()]
+    if extra:  # the test's length is not known in advance: say so, do not fail
+        first = extra[0].strip()
+        screen.print(esc(f"The test stopped; {counted(len(extra), 'more line')} of standard "
+                         f"input (the first: {first!r}) were not needed."))  # fmt: skip
+
+
+def _ask_adaptive(rubric: Rubric, session: Any) -> None:  # noqa: ANN401 - an AdaptiveSession
+    """The adaptive test in a terminal: one key press per answer, progress as precision."""
+    from rich.padding import Padding  # noqa: PLC0415
+    from rich.panel import Panel  # noqa: PLC0415
+    from rich.progress_bar import ProgressBar  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    screen = console(stderr=True)
+    intro = [esc(rubric.instructions)] if rubric.instructions else []
+    intro.append("[dim]An adaptive test: each statement is chosen from your earlier answers, "
+                 "and it stops as soon as every score is precise enough.[/dim]")  # fmt: skip
+    intro.append(f"[dim]{esc(KEYS_HELP)}[/dim]")
+    screen.print(Panel("\n\n".join(intro), title=f"[bold]{esc(rubric.title)}[/bold]",
+                       title_align="left", padding=(0, 1)))  # fmt: skip
+    keys = _Keys()
+    earlier: dict[str, object] = {}
+    dims = len(session.bank.dims)
+    with _no_echo():
+        while not session.done:
+            item = rubric.item(session.next_item())
+            scale = rubric.item_scale(item)
+            previous = earlier.get(item.id)
+            share, reached = _precision(session)
+            screen.print()
+            head = Table.grid(padding=(0, 1))
+            head.add_row(f"[bold]{len(session.asked) + 1}[/bold]",
+                         ProgressBar(total=100, completed=round(100 * share), width=30),
+                         f"precision: {reached}/{dims} dimensions reached")  # fmt: skip
+            screen.print(head)
+            screen.print(Padding(f"[bold]{esc(item.text)}[/bold]", (0, 0, 0, 2)))
+            screen.print(Padding(_choices(scale, previous), (0, 0, 0, 2)))
+            step = _read_answer(screen, keys, scale, previous)
+            if step == "back":
+                if session.undo() is None:
+                    screen.print("  [dim]This is the first statement.[/dim]")
+                continue
+            value = previous if step == "skip" else step
+            session.answer(item.id, value)
+            earlier[item.id] = value
+    screen.print()
 
 
 def read_answers(path: Path) -> dict[str, object]:

@@ -55,7 +55,10 @@ __all__ = [
     "ThetaTable",
     "answer_values",
     "dimension_information",
+    "eap",
     "irt_dimensions",
+    "log_prior",
+    "log_probability_tables",
     "plan_for",
     "score_theta",
 ]
@@ -551,7 +554,7 @@ def _score(
     used = prior if prior is not None else Prior()
     tables = _tables(plan, quad)
     nodes = quad.nodes()
-    log_prior = -0.5 * ((nodes - used.mean) / used.sd) ** 2 if method != "ml" else 0.0 * nodes
+    log_prior = _log_prior(used, nodes) if method != "ml" else 0.0 * nodes
     theta = {d.id: np.full(n, np.nan) for d in plan.dimensions}
     se = {d.id: np.full(n, np.nan) for d in plan.dimensions}
     answered = {d.id: np.zeros(n, dtype=np.int64) for d in plan.dimensions}
@@ -600,6 +603,10 @@ def _score(
     return ThetaTable(
         method=method, prior=None if method == "ml" else used, n=n, dimensions=tuple(columns)
     )
+
+
+def _log_prior(prior: Prior, nodes: Floats) -> Floats:
+    return -0.5 * ((nodes - prior.mean) / prior.sd) ** 2
 
 
 def _eap(log_post: Floats, nodes: Floats) -> tuple[Floats, Floats]:
@@ -846,3 +853,30 @@ def _irt_plan(strategy: ThetaStrategy, plan: ScoringPlan) -> IrtPlan:
 
 
 _PLANS: dict[tuple[Any, ...], IrtPlan] = {}
+
+
+# ------------------------------------------------------------------ for adaptive testing
+def log_probability_tables(plan: IrtPlan, quadrature: Quadrature) -> tuple[tuple[Floats, Any], ...]:
+    """Per dimension of ``plan``: its flat log-probability table and each member's row offset.
+
+    The table is ``(Σ (codes + 1), Q)``: for each member, one row per response
+    code (keying built in: row ``offset + code index``) and a zero row for a
+    missing answer (row ``offset + len(codes)``).  θ scoring adds these rows
+    (cached per plan and grid); :mod:`mgrlead.adaptive` adds the same rows.
+    """
+    return _tables(plan, quadrature)
+
+
+def log_prior(prior: Prior, nodes: Floats) -> Floats:
+    """The normal prior's log density on ``nodes``, up to a constant: ``-(θ - mean)² / 2sd²``."""
+    return _log_prior(prior, nodes)
+
+
+def eap(log_posterior: Floats, nodes: Floats) -> tuple[Floats, Floats]:
+    """Posterior mean and SD of each row of unnormalised log posteriors ``(rows, Q)``.
+
+    The same arithmetic as :func:`score_theta`'s EAP (``log_posterior`` is not changed).
+    """
+    import numpy as np  # noqa: PLC0415
+
+    return _eap(np.array(log_posterior, dtype=np.float64, copy=True), nodes)
