@@ -20,6 +20,12 @@ Example:
 
 from __future__ import annotations
 
+from mgrlead.irt.calibrate import (
+    Calibration,
+    DimensionFit,
+    ItemEstimate,
+    calibrate,
+)
 from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
 from mgrlead.irt.scoring import (
     METHODS,
@@ -34,23 +40,30 @@ from mgrlead.irt.scoring import (
     irt_dimensions,
     score_theta,
 )
+from mgrlead.irt.simulate import Simulation, simulate
 from mgrlead.irt.sums import SumScoreTable, sum_score_table
 
 __all__ = [
     "METHODS",
     "STATUS",
+    "Calibration",
+    "DimensionFit",
+    "ItemEstimate",
     "Prior",
     "Quadrature",
+    "Simulation",
     "SumScoreTable",
     "ThetaColumns",
     "ThetaProfile",
     "ThetaScore",
     "ThetaTable",
+    "calibrate",
     "category_log_probabilities",
     "dimension_information",
     "irt_dimensions",
     "item_information",
     "log_probability",
     "score_theta",
+    "simulate",
     "sum_score_table",
 ]

@@ -1,0 +1,1035 @@
+"""Calibration: item parameters estimated from data by marginal maximum likelihood.
+
+Each calibrated dimension is fitted on its own (a unidimensional model per
+dimension), with θ ~ N(0, 1) fixing the metric:
+
+1. the answers become *keyed* categories (``x - min``, or ``max - x`` for a
+   reverse-keyed item), identical response patterns are collapsed with
+   weights, and respondents who answered none of the dimension's items drop
+   out (a missing answer leaves the likelihood; it is never a 0);
+2. Bock-Aitkin EM over the fixed quadrature grid (:class:`~mgrlead.irt.Quadrature`,
+   default 61 nodes on -6..6, N(0, 1) weights): the E-step gives the expected
+   number of people at each node in each category of each item; the M-step
+   maximises each item's expected complete-data log-likelihood by Fisher
+   scoring (analytic first derivatives, step halving keeps ``a > 0`` and the
+   GRM thresholds ordered and never lowers it), so -2 log L never rises;
+3. Newton steps on the marginal log-likelihood itself (its gradient is exact,
+   by Fisher's identity; its Hessian by central differences of the gradient)
+   polish the estimates, and the inverse of the negative Hessian at the
+   maximum (the observed information) gives the standard errors, mapped to
+   the reported parameters by the delta method.
+
+The category probabilities come from :mod:`mgrlead.irt.models` (the formulas
+are written once, there); their derivatives in the parameters follow from the
+probabilities alone (the GRM's boundary curves are sums of category
+probabilities), so this module restates no model.  See docs/irt-calibration.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+from attrs import frozen
+
+from mgrlead.engines.batch import answer_matrix, code_indices
+from mgrlead.engines.checks import check_matrix
+from mgrlead.errors import (
+    AnswerError,
+    CalibrationError,
+    ConvergenceError,
+    RubricError,
+    counted,
+    plural,
+)
+from mgrlead.irt.models import category_log_probabilities
+from mgrlead.irt.scoring import Quadrature
+from mgrlead.model import IrtParams, Rubric
+from mgrlead.plan import compile_plan
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from mgrlead.model import Dimension
+    from mgrlead.plan import ItemPlan
+
+    Floats = npt.NDArray[np.float64]
+
+__all__ = [
+    "MIN_RESPONDENTS",
+    "MODELS",
+    "Calibration",
+    "DimensionFit",
+    "ItemEstimate",
+    "calibrate",
+]
+
+#: The models :func:`calibrate` fits (one for every calibrated dimension).
+MODELS: Final = ("grm", "gpcm", "pcm", "rsm")
+#: The fewest respondents (with at least one answer) a dimension needs by default.
+MIN_RESPONDENTS: Final = 100
+#: Relative step of the central differences of the gradient (the Hessian).
+_H: Final = 1e-5
+
+
+# ------------------------------------------------------------------ results
+@frozen(kw_only=True)
+class ItemEstimate:
+    """One item's estimated parameters and their standard errors.
+
+    ``names``, ``values`` and ``se`` run in parallel: ``a``, ``b1``.. (grm),
+    ``a``, ``d1``.. (gpcm), ``d1``.. (pcm), ``location``, ``tau1``.. (rsm; the
+    taus are shared by the dimension's items).
+    """
+
+    item: str
+    """The item id."""
+    dimension: str
+    """The dimension it was calibrated in."""
+    params: IrtParams
+    """The estimates, as the rubric now declares them (toward the high pole, D = 1)."""
+    names: tuple[str, ...]
+    """The parameters' names."""
+    values: tuple[float, ...]
+    """Their estimates."""
+    se: tuple[float, ...]
+    """Their standard errors (observed information)."""
+    replaced: IrtParams | None = None
+    """The parameters the item declared before, when it was re-estimated (``refit``)."""
+
+    def estimate(self, name: str) -> float:
+        """The estimate of one parameter by name (``a``, ``b2``, ...)."""
+        return self.values[self.names.index(name)]
+
+    def standard_error(self, name: str) -> float:
+        """The standard error of one parameter by name."""
+        return self.se[self.names.index(name)]
+
+
+@frozen(kw_only=True, eq=False)
+class DimensionFit:
+    """How one dimension's calibration went: its fit and its iterations."""
+
+    dimension: str
+    """The dimension id."""
+    model: str
+    """The model fitted."""
+    items: tuple[str, ...]
+    """Its items, in rubric order."""
+    respondents: int
+    """Respondents with at least one answer (the others leave the likelihood)."""
+    patterns: int
+    """Distinct response patterns among them."""
+    minus2ll: float
+    """-2 log L at the estimates (the marginal likelihood of the patterns)."""
+    n_parameters: int
+    """The number of free parameters."""
+    aic: float
+    """``-2 log L + 2 k``."""
+    bic: float
+    """``-2 log L + k log(respondents)``."""
+    em_iterations: int
+    """EM cycles run."""
+    newton_iterations: int
+    """Newton steps on the marginal likelihood after EM."""
+    criterion: str
+    """The convergence criterion, in words."""
+    converged: bool
+    """Whether it was met (always true: a calibration that does not converge raises)."""
+    last_change: float
+    """The largest parameter change of the last Newton step."""
+    history: tuple[float, ...]
+    """-2 log L at the starting values and after each EM cycle."""
+    parameters: tuple[str, ...]
+    """The free parameters, ``item:name`` (``dimension:tauK`` for shared rsm steps)."""
+    covariance: Floats
+    """Their covariance matrix (the inverse of the observed information)."""
+
+
+@frozen(kw_only=True)
+class Calibration:
+    """The result of :func:`calibrate`: estimates, fit, and the rubric that carries them.
+
+    ``rubric`` is a new version of the input rubric whose calibrated items
+    declare the estimates, so ``score_theta(calibration.rubric, data)`` scores θ.
+    """
+
+    rubric: Rubric
+    """The calibrated rubric (a new version; the input is unchanged)."""
+    model: str
+    """The model fitted."""
+    quadrature: Quadrature
+    """The grid the likelihood was integrated on."""
+    items: tuple[ItemEstimate, ...]
+    """Every calibrated item, in rubric order."""
+    dimensions: tuple[DimensionFit, ...]
+    """One fit summary per calibrated dimension."""
+    notes: tuple[str, ...] = ()
+    """What the user should know: parameters that were replaced, respondents left out."""
+
+    def item(self, item_id: str) -> ItemEstimate:
+        """The estimates of one item."""
+        for est in self.items:
+            if est.item == item_id:
+                return est
+        raise KeyError(item_id)
+
+    def dimension(self, dimension_id: str) -> DimensionFit:
+        """The fit of one dimension."""
+        for fit in self.dimensions:
+            if fit.dimension == dimension_id:
+                return fit
+        raise KeyError(dimension_id)
+
+
+# ------------------------------------------------------------------ the models
+class _Layout:
+    """Where each item's parameters sit in a dimension's parameter vector, and what they mean.
+
+    Working parameters (slope-intercept form, all finite, unconstrained but for
+    ``a > 0`` and the GRM's ordered intercepts):
+
+    * grm: ``[a, c1..cK-1]`` with ``P(X >= k) = sig(a θ + c_k)``, ``b_k = -c_k / a``;
+    * gpcm: ``[a, c1..cK-1]`` with ``z_k = a k θ + c_k``, ``d_k = -(c_k - c_k-1) / a``;
+    * pcm: ``[c1..cK-1]``, ``a = 1``;
+    * rsm: ``[location]`` per item, then ``u1..uK-2`` shared, the steps
+      ``tau = (u1, .., uK-2, -Σu)`` (they sum to 0).
+    """
+
+    def __init__(self, model: str, cats: Sequence[int]) -> None:
+        import numpy as np  # noqa: PLC0415
+
+        self.model = model
+        self.cats = list(cats)
+        self.index: list[Floats] = []
+        start = 0
+        shared = self.cats[0] - 2 if model == "rsm" else 0
+        first_shared = len(self.cats) if model == "rsm" else 0
+        for k in self.cats:
+            if model == "rsm":
+                own = [start]
+                start += 1
+            else:
+                m = k - 1 if model == "pcm" else k
+                own = list(range(start, start + m))
+                start += m
+            self.index.append(np.asarray(own, dtype=np.intp))
+        if model == "rsm":
+            tail = list(range(first_shared, first_shared + shared))
+            self.index = [np.asarray([*ix, *tail], dtype=np.intp) for ix in self.index]
+            start += shared
+        self.size = start
+        # the groups that step-halving treats as one: each item, or (rsm) all of them
+        self.groups = (
+            [[0, *range(1, len(self.cats))]]
+            if model == "rsm"
+            else [[j] for j in range(len(self.cats))]
+        )
+
+    def params(self, beta: Floats) -> list[IrtParams]:
+        """Each item's :class:`IrtParams` at ``beta`` (no validation beyond attrs')."""
+        import numpy as np  # noqa: PLC0415
+
+        out = []
+        for j, k in enumerate(self.cats):
+            b = beta[self.index[j]]
+            if self.model == "grm":
+                out.append(
+                    IrtParams(model="grm", a=float(b[0]), thresholds=(-b[1:] / b[0]).tolist())
+                )
+            elif self.model == "gpcm":
+                steps = np.diff(np.concatenate(([0.0], -b[1:] / b[0])))
+                out.append(IrtParams(model="gpcm", a=float(b[0]), steps=steps.tolist()))
+            elif self.model == "pcm":
+                steps = np.diff(np.concatenate(([0.0], -b)))
+                out.append(IrtParams(model="pcm", steps=steps.tolist()))
+            else:
+                u = b[1:]
+                tau = np.concatenate((u, [-u.sum()])) if k > 1 else np.zeros(0)
+                out.append(IrtParams(model="rsm", location=float(b[0]), steps=tau.tolist()))
+        return out
+
+    def valid(self, beta: Floats) -> list[bool]:
+        """Per group: whether ``beta`` is inside the parameter space (``a > 0``, ordered)."""
+        import numpy as np  # noqa: PLC0415
+
+        ok = []
+        for group in self.groups:
+            good = bool(np.isfinite(beta[np.concatenate([self.index[j] for j in group])]).all())
+            for j in group:
+                b = beta[self.index[j]]
+                if self.model in {"grm", "gpcm"}:
+                    good &= bool(b[0] > 1e-8)
+                if self.model == "grm":
+                    good &= bool((np.diff(b[1:]) < 0).all())
+            ok.append(good)
+        return ok
+
+    def reported(self, beta: Floats) -> Floats:
+        """The reported parameters (``a``, thresholds or steps, location and taus), flat."""
+        import numpy as np  # noqa: PLC0415
+
+        parts = []
+        for j, p in enumerate(self.params(beta)):
+            if self.model == "rsm":
+                parts.append(np.asarray([p.location]))
+                if j == len(self.cats) - 1:
+                    parts.append(np.asarray(p.steps))
+                continue
+            head = [p.a] if p.a is not None else []
+            parts.append(np.asarray([*head, *(p.thresholds or p.steps)]))
+        return np.concatenate(parts)
+
+    def reported_names(self, items: Sequence[str], dimension: str) -> list[tuple[str, str]]:
+        """``(owner, name)`` of each reported parameter, in :meth:`reported` order."""
+        out: list[tuple[str, str]] = []
+        for j, (item, k) in enumerate(zip(items, self.cats, strict=True)):
+            if self.model == "rsm":
+                out.append((item, "location"))
+                if j == len(self.cats) - 1:
+                    out += [(dimension, f"tau{v + 1}") for v in range(k - 1)]
+                continue
+            head = [] if self.model == "pcm" else ["a"]
+            letter = "b" if self.model == "grm" else "d"
+            out += [(item, n) for n in [*head, *(f"{letter}{v + 1}" for v in range(k - 1))]]
+        return out
+
+    def derivatives(self, j: int, prob: Floats, nodes: Floats) -> Floats:
+        """``dP_k / dβ`` of item ``j`` at each node: ``(K, parameters of j, Q)``, from ``P``."""
+        import numpy as np  # noqa: PLC0415
+
+        k = self.cats[j]
+        q = len(nodes)
+        if self.model == "grm":
+            # boundary curves P(X >= m) = upper, 1 - it = lower: sums, never a difference
+            upper = np.cumsum(prob[::-1], axis=0)[::-1][1:]
+            lower = np.cumsum(prob, axis=0)[:-1]
+            w = np.zeros((k + 1, q))
+            w[1:k] = upper * lower  # d sig / d(a θ + c) at each boundary
+            d = np.zeros((k, k, q))
+            d[:, 0] = nodes * (w[:-1] - w[1:])
+            m = np.arange(1, k)
+            d[m, m] = w[1:k]
+            d[m - 1, m] = -w[1:k]
+            return d
+        design = self._design(j, nodes)  # dz_k / dβ: (K, m, Q)
+        mean = np.einsum("kq,kmq->mq", prob, design)
+        return prob[:, None, :] * (design - mean[None])  # type: ignore[no-any-return]
+
+    def _design(self, j: int, nodes: Floats) -> Floats:
+        import numpy as np  # noqa: PLC0415
+
+        k = self.cats[j]
+        q = len(nodes)
+        kk = np.arange(k, dtype=np.float64)
+        if self.model == "gpcm":
+            z = np.zeros((k, k, q))
+            z[:, 0] = kk[:, None] * nodes
+            z[np.arange(1, k), np.arange(1, k)] = 1.0
+            return z
+        if self.model == "pcm":
+            z = np.zeros((k, k - 1, q))
+            z[np.arange(1, k), np.arange(k - 1)] = 1.0
+            return z
+        z = np.zeros((k, k - 1, q))  # rsm: location, then u1..uK-2
+        z[:, 0] = -kk[:, None]
+        for r in range(k - 2):
+            z[r + 1 : k - 1, r + 1] = -1.0  # tau_r+1 enters z_k for r+1 <= k <= K-2
+        return z
+
+
+# ------------------------------------------------------------------ one dimension
+class _Problem:
+    """One dimension's data, collapsed into weighted patterns, and its likelihood."""
+
+    def __init__(self, layout: _Layout, patterns: Any, weights: Floats, quad: Quadrature) -> None:  # noqa: ANN401
+        import numpy as np  # noqa: PLC0415
+
+        self.layout = layout
+        self.nodes = quad.nodes()
+        prior = np.exp(-0.5 * self.nodes**2)
+        self.log_prior = np.log(prior / prior.sum())
+        self.weights = weights
+        self.offsets = np.concatenate(([0], np.cumsum(layout.cats)))
+        onehot = np.zeros((len(weights), int(self.offsets[-1])))
+        for j in range(len(layout.cats)):
+            rows = np.flatnonzero(patterns[:, j] >= 0)
+            onehot[rows, self.offsets[j] + patterns[rows, j]] = 1.0
+        self.onehot = onehot
+
+    def tables(self, beta: Floats) -> list[Floats]:
+        """Each item's ``log P(k | θ_q)``: ``(K, Q)``, from :mod:`mgrlead.irt.models`."""
+        return [category_log_probabilities(p, self.nodes) for p in self.layout.params(beta)]
+
+    def estep(self, logp: list[Floats]) -> tuple[float, Floats]:
+        """The marginal log-likelihood and the expected counts ``(Σ K, Q)``."""
+        import numpy as np  # noqa: PLC0415
+
+        table = np.concatenate(logp)
+        joint = self.onehot @ table + self.log_prior
+        top = joint.max(axis=1, keepdims=True)
+        post = np.exp(joint - top)
+        total = post.sum(axis=1, keepdims=True)
+        ll = float(self.weights @ (np.log(total[:, 0]) + top[:, 0]))
+        post *= self.weights[:, None] / total
+        return ll, self.onehot.T @ post
+
+    def item_terms(
+        self, j: int, logp: Floats, counts: Floats, *, info: bool = True
+    ) -> tuple[float, Floats, Floats | None]:
+        """Item ``j``'s expected complete-data log-likelihood, gradient and Fisher information."""
+        import numpy as np  # noqa: PLC0415
+
+        r = counts[self.offsets[j] : self.offsets[j + 1]]
+        q_value = float((r * logp).sum())
+        prob = np.exp(logp)
+        d = self.layout.derivatives(j, prob, self.nodes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(prob > 0, r / prob, 0.0)
+            grad = np.einsum("kq,kmq->m", ratio, d)
+            if not info:
+                return q_value, grad, None
+            n = r.sum(axis=0)
+            inv = np.where(prob > 0, n[None, :] / prob, 0.0)
+        fisher = np.einsum("kq,kmq,klq->ml", inv, d, d)
+        return q_value, grad, fisher
+
+    def gradient(self, beta: Floats) -> tuple[float, Floats]:
+        """The marginal log-likelihood and its exact gradient (Fisher's identity)."""
+        import numpy as np  # noqa: PLC0415
+
+        logp = self.tables(beta)
+        ll, counts = self.estep(logp)
+        grad = np.zeros(self.layout.size)
+        for j, lp in enumerate(logp):
+            _, g, _ = self.item_terms(j, lp, counts, info=False)
+            grad[self.layout.index[j]] += g
+        return ll, grad
+
+    def mstep(self, beta: Floats, counts: Floats, steps: int = 3) -> Floats:
+        """Fisher scoring on the expected complete-data log-likelihood, never lowering it."""
+        import numpy as np  # noqa: PLC0415
+
+        lay = self.layout
+        for _ in range(steps):
+            logp = self.tables(beta)
+            step = np.zeros(lay.size)
+            before = []
+            for group in lay.groups:
+                ix = np.unique(np.concatenate([lay.index[j] for j in group]))
+                where = {int(v): n for n, v in enumerate(ix)}
+                g = np.zeros(len(ix))
+                f = np.zeros((len(ix), len(ix)))
+                total = 0.0
+                for j in group:
+                    qv, gj, fj = self.item_terms(j, logp[j], counts)
+                    local = [where[int(v)] for v in lay.index[j]]
+                    g[local] += gj
+                    f[np.ix_(local, local)] += fj  # type: ignore[arg-type]
+                    total += qv
+                before.append(total)
+                try:
+                    step[ix] = np.linalg.solve(f + 1e-10 * np.eye(len(ix)), g)
+                except np.linalg.LinAlgError:
+                    step[ix] = 0.0
+            scale = np.ones(len(lay.groups))
+            new = beta
+            for _halving in range(40):
+                per = np.zeros(lay.size)
+                for s, group in zip(scale, lay.groups, strict=True):
+                    for j in group:
+                        per[lay.index[j]] = s
+                new = beta + per * step
+                valid = lay.valid(new)
+                after = self._group_values(new, counts, valid)
+                worse = [
+                    not (v and a >= b - 1e-12 * abs(b))
+                    for v, a, b in zip(valid, after, before, strict=True)
+                ]
+                if not any(worse):
+                    break
+                scale = np.where(worse, 0.5 * scale, scale)
+            else:
+                scale = np.where(worse, 0.0, scale)
+                per = np.zeros(lay.size)
+                for s, group in zip(scale, lay.groups, strict=True):
+                    for j in group:
+                        per[lay.index[j]] = s
+                new = beta + per * step
+            moved = float(np.abs(new - beta).max())
+            beta = new
+            if moved < 1e-9:
+                break
+        return beta
+
+    def _group_values(self, beta: Floats, counts: Floats, valid: list[bool]) -> list[float]:
+        lay = self.layout
+        params = lay.params(beta)
+        out = []
+        for ok, group in zip(valid, lay.groups, strict=True):
+            if not ok:
+                out.append(-math.inf)
+                continue
+            total = 0.0
+            for j in group:
+                r = counts[self.offsets[j] : self.offsets[j + 1]]
+                total += float((r * category_log_probabilities(params[j], self.nodes)).sum())
+            out.append(total)
+        return out
+
+    def loglik(self, beta: Floats) -> float:
+        """The marginal log-likelihood at ``beta`` (``-inf`` outside the parameter space)."""
+        if not all(self.layout.valid(beta)):
+            return -math.inf
+        return self.estep(self.tables(beta))[0]
+
+    def hessian(self, beta: Floats) -> Floats:
+        """The marginal log-likelihood's Hessian: central differences of the exact gradient."""
+        import numpy as np  # noqa: PLC0415
+
+        p = len(beta)
+        h = np.zeros((p, p))
+        for i in range(p):
+            step = _H * max(1.0, abs(float(beta[i])))
+            up = beta.copy()
+            up[i] += step
+            down = beta.copy()
+            down[i] -= step
+            if not (all(self.layout.valid(up)) and all(self.layout.valid(down))):
+                raise CalibrationError("a parameter lies on the edge of the parameter space")
+            h[i] = (self.gradient(up)[1] - self.gradient(down)[1]) / (2 * step)
+        return 0.5 * (h + h.T)  # type: ignore[no-any-return]
+
+
+# ------------------------------------------------------------------ the public function
+def calibrate(  # noqa: PLR0913 - the estimator's options
+    rubric: Rubric,
+    data: Any,  # noqa: ANN401 - an array, a frame, a mapping of columns or a list of rows
+    *,
+    model: str = "grm",
+    dimensions: Sequence[str] | None = None,
+    refit: bool = False,
+    version: str | None = None,
+    quadrature: Quadrature | None = None,
+    max_iter: int = 500,
+    em_tol: float = 1e-4,
+    tol: float = 1e-6,
+    max_newton: int = 25,
+    min_respondents: int = MIN_RESPONDENTS,
+) -> Calibration:
+    """Estimate the item parameters of each chosen dimension by marginal maximum likelihood.
+
+    Args:
+        rubric: The rubric whose items to calibrate (it is not changed).
+        data: The answers: a ``(respondents, items)`` array in ``rubric.item_ids``
+            order (NaN or a missing code: not answered); a pandas or polars
+            frame, or a mapping of columns, with a column named by each
+            calibrated item (other columns are left alone); or a list of
+            ``{item_id: answer}`` mappings, one per respondent.
+        model: ``grm`` (default), ``gpcm``, ``pcm`` (a = 1) or ``rsm`` (a = 1,
+            steps shared by the dimension's items).
+        dimensions: Which dimensions; default: every dimension without
+            sub-dimensions.  An item may be calibrated in one dimension only.
+        refit: Re-estimate items that already declare parameters (otherwise
+            they are an error); the result's notes list them.
+        version: The calibrated rubric's version; default: the input's
+            version with ``-calibrated`` appended.
+        quadrature: The grid the likelihood is integrated on (default: 61
+            points on -6..6); the prior is N(0, 1), which fixes the metric.
+        max_iter: The most EM cycles per dimension.
+        em_tol: EM stops when no working parameter changes by more than this
+            in a cycle; Newton steps take over.
+        tol: Converged when the largest Newton step is below this.
+        max_newton: The most Newton steps.
+        min_respondents: The fewest respondents (with an answer on the
+            dimension) a dimension needs (default :data:`MIN_RESPONDENTS`).
+
+    Returns:
+        A :class:`Calibration`; its ``rubric`` scores θ with
+        :func:`~mgrlead.irt.score_theta`.
+
+    Raises:
+        CalibrationError: naming the dimension and item: a category nobody
+            chose, too few respondents, an item that correlates negatively with
+            the rest of its dimension, parameters already declared.
+        ConvergenceError: the iterations did not converge (never a silent result).
+        AnswerError: an answer off the scale, naming the item and row.
+        RubricError: an unknown model or dimension.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    _check_options(rubric, model, quadrature, max_iter, max_newton, em_tol, tol)
+    if isinstance(dimensions, str):
+        dimensions = (dimensions,)
+    quad = quadrature if quadrature is not None else Quadrature()
+    plan = compile_plan(rubric)
+    chosen = _chosen(rubric, dimensions)
+    notes: list[str] = []
+    replaced: dict[str, IrtParams] = {}
+    for dim in chosen:
+        for item_id, _ in rubric.members(dim):
+            item = rubric.item(item_id)
+            if item.responses:
+                raise CalibrationError(
+                    f"dimension {dim.id!r}, item {item_id!r}: it has a response map "
+                    "(responses); IRT models the scale's ordered points, so it cannot be "
+                    "calibrated (remove the map, or leave the dimension out)"
+                )
+            if item.irt is not None:
+                replaced[item_id] = item.irt
+    if replaced and not refit:
+        raise CalibrationError(
+            f"{plural(len(replaced), 'item')} {', '.join(map(repr, replaced))} already "
+            "declare IRT parameters; pass refit=True (mgrlead irt fit --refit) to "
+            "re-estimate them, or leave their dimensions out (dimensions=...)"
+        )
+    if replaced:
+        notes.append(
+            f"re-estimated {plural(len(replaced), 'item')} that declared parameters: "
+            f"{', '.join(replaced)}"
+        )
+    needed = [item_id for dim in chosen for item_id, _ in rubric.members(dim)]
+    matrix = _as_matrix(plan.items, plan.index, data, needed)
+    check_matrix(plan.items, matrix)
+    estimates: list[ItemEstimate] = []
+    fits: list[DimensionFit] = []
+    new_params: dict[str, IrtParams] = {}
+    for dim in chosen:
+        members = rubric.members(dim)
+        ids = [i for i, _ in members]
+        cats = np.full((matrix.shape[0], len(ids)), -1, dtype=np.intp)
+        sizes = []
+        for j, (item_id, reverse) in enumerate(members):
+            it = plan.items[plan.index[item_id]]
+            index, real = code_indices(it, matrix[:, plan.index[item_id]])
+            k = len(it.codes)
+            sizes.append(k)
+            cats[:, j] = np.where(real, (k - 1 - index) if reverse else index, -1)
+        answered = (cats >= 0).any(axis=1)
+        dropped = int((~answered).sum())
+        if dropped:
+            notes.append(
+                f"dimension {dim.id!r}: {counted(dropped, 'respondent')} answered none of its "
+                "items and left the likelihood"
+            )
+        cats = cats[answered]
+        fit, items = _fit_dimension(
+            dim.id, ids, [plan.items[plan.index[i]] for i in ids], [r for _, r in members],
+            sizes, cats, model, quad,
+            max_iter=max_iter, em_tol=em_tol, tol=tol, max_newton=max_newton,
+            min_respondents=min_respondents,
+        )  # fmt: skip
+        fits.append(fit)
+        for est in items:
+            estimates.append(attrs.evolve(est, replaced=replaced.get(est.item)))
+            new_params[est.item] = est.params
+    calibrated = _with_params(
+        rubric, new_params, version if version is not None else f"{rubric.version}-calibrated"
+    )
+    order = {i: n for n, i in enumerate(rubric.item_ids)}
+    estimates.sort(key=lambda e: order[e.item])
+    return Calibration(
+        rubric=calibrated,
+        model=model,
+        quadrature=quad,
+        items=tuple(estimates),
+        dimensions=tuple(fits),
+        notes=tuple(notes),
+    )
+
+
+def _check_options(  # noqa: PLR0913, PLR0917 - the options of calibrate
+    rubric: object,
+    model: str,
+    quadrature: object,
+    max_iter: object,
+    max_newton: object,
+    em_tol: object,
+    tol: object,
+) -> None:
+    if not isinstance(rubric, Rubric):
+        raise RubricError(
+            f"calibrate needs a Rubric, got {type(rubric).__name__}; load one with "
+            "mgrlead.load_rubric(name or file)"
+        )
+    if model not in MODELS:
+        raise RubricError(f"unknown IRT model {model!r}; use one of {', '.join(MODELS)}")
+    if quadrature is not None and not isinstance(quadrature, Quadrature):
+        raise RubricError(f"quadrature must be a Quadrature, got {quadrature!r}")
+    for name, value in (("max_iter", max_iter), ("max_newton", max_newton)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise RubricError(f"{name} must be a positive whole number, got {value!r}")
+    for name, tolerance in (("em_tol", em_tol), ("tol", tol)):
+        if not (isinstance(tolerance, (int, float)) and math.isfinite(tolerance) and tolerance > 0):
+            raise RubricError(f"{name} must be a positive number, got {tolerance!r}")
+
+
+def _chosen(rubric: Rubric, dimensions: Sequence[str] | None) -> list[Dimension]:
+    """The dimensions to calibrate; no item in two of them."""
+    if dimensions is None:
+        chosen = [d for d in rubric.walk() if not d.dimensions]
+    else:
+        known = [d.id for d in rubric.walk()]
+        chosen = []
+        for dim_id in dimensions:
+            if dim_id not in known:
+                raise RubricError(
+                    f"rubric {rubric.id!r} has no dimension {dim_id!r}; its dimensions are "
+                    f"{', '.join(known)}"
+                )
+            chosen.append(rubric.dimension(dim_id))
+        if not chosen:
+            raise RubricError("dimensions=[] names no dimension to calibrate; name at least one")
+    seen: dict[str, str] = {}
+    for dim in chosen:
+        for item_id, _ in rubric.members(dim):
+            if item_id in seen:
+                raise CalibrationError(
+                    f"item {item_id!r} counts toward dimension {seen[item_id]!r} and "
+                    f"{dim.id!r}; an item carries one set of parameters, so calibrate one of "
+                    "them (dimensions=[...])"
+                )
+            seen[item_id] = dim.id
+    return chosen
+
+
+def _as_matrix(
+    items: Sequence[ItemPlan],
+    index: Mapping[str, int],
+    data: Any,  # noqa: ANN401 - an array, a frame, a mapping of columns or a list of rows
+    needed: Sequence[str],
+) -> Floats:
+    """The data as a ``(respondents, items)`` float array in rubric order (NaN: missing)."""
+    import numpy as np  # noqa: PLC0415
+
+    ids = [it.id for it in items]
+    columns = getattr(data, "columns", None)
+    if columns is None and isinstance(data, Mapping):
+        columns = list(data)
+    if columns is not None:  # a frame, or a mapping of columns: by name
+        names = [str(c) for c in columns]
+        lacking = [i for i in needed if i not in names]
+        if lacking:
+            raise AnswerError(
+                f"the data has no column for {plural(len(lacking), 'item')} "
+                f"{', '.join(map(repr, lacking))}; give every calibrated item a column",
+                item=lacking[0],
+            )
+        present = [i for i in ids if i in names]
+        if isinstance(data, Mapping):
+            cols = [np.asarray(_floats(data[i]), dtype=np.float64) for i in present]
+            lengths = {len(c) for c in cols}
+            if len(lengths) > 1:
+                raise AnswerError(
+                    f"the columns differ in length ({sorted(lengths)}); give each one value "
+                    "per respondent"
+                )
+            block = np.column_stack(cols) if cols else np.zeros((0, 0))
+        else:
+            selected = data[present]
+            block = answer_matrix(
+                selected.to_numpy() if hasattr(selected, "to_numpy") else selected, len(present)
+            )
+        out = np.full((block.shape[0], len(ids)), np.nan)
+        for n, i in enumerate(present):
+            out[:, index[i]] = block[:, n]
+        return out
+    if isinstance(data, Sequence) and data and all(isinstance(r, Mapping) for r in data):
+        out = np.full((len(data), len(ids)), np.nan)
+        for row, answers in enumerate(data):
+            unknown = [k for k in answers if k not in index]
+            if unknown:
+                raise AnswerError(
+                    f"row {row}: unknown item {unknown[0]!r}; the rubric's items are "
+                    f"{', '.join(ids)}",
+                    item=str(unknown[0]),
+                    row=row,
+                )
+            for item_id, value in answers.items():
+                out[row, index[item_id]] = _floats([value])[0]
+        return out
+    return answer_matrix(data, len(ids))
+
+
+def _floats(values: Iterable[object]) -> list[float]:
+    """Cells as floats for the answer checks: ``None`` is NaN; text and flags stay invalid."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append(math.nan)
+        elif isinstance(v, bool) or not isinstance(v, (int, float)):
+            try:
+                out.append(float(v))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise AnswerError(
+                    f"{v!r} is not a response code; answers are numbers (None or NaN: not answered)"
+                ) from None
+            if isinstance(v, bool):
+                raise AnswerError(f"{v!r} is a true/false value, not a response code; give numbers")
+        else:
+            out.append(float(v))
+    return out
+
+
+def _with_params(rubric: Rubric, params: Mapping[str, IrtParams], version: str) -> Rubric:
+    """A new rubric: ``version``, and each named item carrying its parameters."""
+
+    def dimension(dim: Dimension) -> Dimension:
+        items = [attrs.evolve(i, irt=params[i.id]) if i.id in params else i for i in dim.items]
+        subs = [dimension(s) for s in dim.dimensions]
+        return attrs.evolve(dim, items=items, dimensions=subs)
+
+    return attrs.evolve(
+        rubric, version=version, dimensions=[dimension(d) for d in rubric.dimensions]
+    )
+
+
+# ------------------------------------------------------------------ fitting one dimension
+def _fit_dimension(  # noqa: PLR0913, PLR0915, PLR0917 - one dimension's whole fit
+    dim_id: str,
+    ids: list[str],
+    items: list[ItemPlan],
+    reverse: list[bool],
+    sizes: list[int],
+    cats: Any,  # noqa: ANN401
+    model: str,
+    quad: Quadrature,
+    *,
+    max_iter: int,
+    em_tol: float,
+    tol: float,
+    max_newton: int,
+    min_respondents: int,
+) -> tuple[DimensionFit, list[ItemEstimate]]:
+    import numpy as np  # noqa: PLC0415
+
+    where = f"dimension {dim_id!r}"
+    n = cats.shape[0]
+    if n < min_respondents:
+        raise CalibrationError(
+            f"{where}: {counted(n, 'respondent')} answered its items; calibration needs at "
+            f"least {min_respondents} (a few hundred for stable estimates); gather more "
+            "responses (or lower min_respondents, at the cost of unstable estimates)"
+        )
+    if model == "rsm" and len(set(sizes)) > 1:
+        raise CalibrationError(
+            f"{where}: rsm shares its steps between items, but the items have "
+            f"{sorted(set(sizes))} categories; use pcm or gpcm"
+        )
+    counts = []
+    for j, (item_id, it, rev, k) in enumerate(zip(ids, items, reverse, sizes, strict=True)):
+        c = np.bincount(cats[cats[:, j] >= 0, j], minlength=k).astype(np.float64)
+        counts.append(c)
+        seen = int((c > 0).sum())
+        if seen < 2:
+            raise CalibrationError(
+                f"{where}, item {item_id!r}: only {seen} of its {k} categories were "
+                "chosen; an item needs answers in at least two to be calibrated (leave it "
+                "out of the dimension, or gather more varied responses)"
+            )
+        for cat in np.flatnonzero(c == 0):
+            code = it.code_max - int(cat) if rev else it.code_min + int(cat)
+            raise CalibrationError(
+                f"{where}, item {item_id!r}: nobody answered {code}, so "
+                f"{'the thresholds around it are' if model == 'grm' else 'its steps are'} "
+                f"not identified; collapse {code} with a neighbouring category in the data "
+                "(or on the scale), or gather more responses"
+            )
+    rest = _item_rest(cats)
+    for item_id, r in zip(ids, rest, strict=True):
+        if not r > 0:
+            raise CalibrationError(
+                f"{where}, item {item_id!r}: it correlates {r:+.2f} with the rest of the "
+                "dimension; check its keying (keyed = high/low), or leave it out"
+            )
+    patterns, weights = np.unique(cats, axis=0, return_counts=True)
+    layout = _Layout(model, sizes)
+    problem = _Problem(layout, patterns, weights.astype(np.float64), quad)
+    beta = _start(layout, counts, rest)
+    history = []
+    change = math.inf
+    em_iterations = 0
+    for em_iterations in range(1, max_iter + 1):  # noqa: B007
+        ll, expected = problem.estep(problem.tables(beta))
+        history.append(-2.0 * ll)
+        new = problem.mstep(beta, expected)
+        change = float(np.abs(new - beta).max())
+        beta = new
+        if change < em_tol:
+            break
+    else:
+        raise ConvergenceError(
+            f"{where}: EM did not converge in {max_iter} iterations (the largest parameter "
+            f"change in the last was {change:.3g}, above em_tol = {em_tol:g}); allow more "
+            "with max_iter (--max-iter) or a looser em_tol"
+        )
+    history.append(-2.0 * problem.loglik(beta))
+    newton = 0
+    step_size = math.inf
+    ll = problem.loglik(beta)
+    hess = None
+    for newton in range(1, max_newton + 1):  # noqa: B007
+        _, grad = problem.gradient(beta)
+        hess = problem.hessian(beta)
+        try:
+            step = -np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            step = np.full_like(beta, np.nan)
+        if not np.isfinite(step).all():
+            raise _not_identified(where, ids, layout)
+        scale = 1.0
+        for _halving in range(40):
+            trial = beta + scale * step
+            value = problem.loglik(trial)
+            if value >= ll - 1e-10 * abs(ll):
+                break
+            scale *= 0.5
+        else:
+            trial, value = beta, ll
+        step_size = float(np.abs(trial - beta).max())
+        beta, ll = trial, value
+        if step_size < tol:
+            break
+    else:
+        raise ConvergenceError(
+            f"{where}: the Newton steps did not converge in {max_newton} (the last moved a "
+            f"parameter by {step_size:.3g}, above tol = {tol:g}); allow more with max_newton "
+            "or a looser tol"
+        )
+    hess = problem.hessian(beta)
+    try:
+        cov = np.linalg.inv(-hess)
+        np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        raise _not_identified(where, ids, layout) from None
+    jac = _jacobian(layout, beta)
+    cov_reported = jac @ cov @ jac.T
+    se = np.sqrt(np.clip(np.diag(cov_reported), 0.0, None))
+    values = layout.reported(beta)
+    names = layout.reported_names(ids, dim_id)
+    params = layout.params(beta)
+    estimates = []
+    for j, item_id in enumerate(ids):
+        mine = [n for n, (owner, _) in enumerate(names) if owner == item_id]
+        if model == "rsm":
+            mine += [n for n, (owner, _) in enumerate(names) if owner == dim_id]
+        estimates.append(
+            ItemEstimate(
+                item=item_id,
+                dimension=dim_id,
+                params=params[j],
+                names=tuple(names[n][1] for n in mine),
+                values=tuple(float(values[n]) for n in mine),
+                se=tuple(float(se[n]) for n in mine),
+            )
+        )
+    k = layout.size
+    m2ll = -2.0 * ll
+    fit = DimensionFit(
+        dimension=dim_id,
+        model=model,
+        items=tuple(ids),
+        respondents=n,
+        patterns=len(weights),
+        minus2ll=m2ll,
+        n_parameters=k,
+        aic=m2ll + 2.0 * k,
+        bic=m2ll + k * math.log(n),
+        em_iterations=em_iterations,
+        newton_iterations=newton,
+        criterion=(
+            f"EM until no parameter changed by {em_tol:g} in a cycle, then Newton "
+            f"until the largest step was below {tol:g}"
+        ),
+        converged=True,
+        last_change=step_size,
+        history=tuple(history),
+        parameters=tuple(f"{owner}:{name}" for owner, name in names),
+        covariance=cov_reported,
+    )
+    return fit, estimates
+
+
+def _not_identified(where: str, ids: Sequence[str], layout: _Layout) -> CalibrationError:
+    return CalibrationError(
+        f"{where}: the observed information is not positive definite, so the "
+        f"{layout.model} parameters of items {', '.join(map(repr, ids))} are not identified by "
+        "these data; gather more responses, collapse rare categories, or fit a simpler "
+        "model (pcm or rsm)"
+    )
+
+
+def _jacobian(layout: _Layout, beta: Floats) -> Floats:
+    """d(reported parameters) / d(working parameters), by central differences.
+
+    Only the parameter transformation is differenced (no likelihood).
+    """
+    import numpy as np  # noqa: PLC0415
+
+    base = layout.reported(beta)
+    jac = np.zeros((len(base), len(beta)))
+    for i in range(len(beta)):
+        h = 1e-6 * max(1.0, abs(float(beta[i])))
+        up = beta.copy()
+        up[i] += h
+        down = beta.copy()
+        down[i] -= h
+        jac[:, i] = (layout.reported(up) - layout.reported(down)) / (2 * h)
+    return jac
+
+
+def _item_rest(cats: Any) -> list[float]:  # noqa: ANN401
+    """Each item's correlation with the mean of the other items answered (keyed)."""
+    import numpy as np  # noqa: PLC0415
+
+    x = np.where(cats >= 0, cats, np.nan).astype(np.float64)
+    real = ~np.isnan(x)
+    total = np.nansum(x, axis=1)
+    count = real.sum(axis=1)
+    out = []
+    for j in range(x.shape[1]):
+        others = count - real[:, j]
+        ok = real[:, j] & (others > 0)
+        if ok.sum() < 3:
+            out.append(1.0 if x.shape[1] == 1 else math.nan)
+            continue
+        rest = (total[ok] - x[ok, j]) / others[ok]
+        a, b = x[ok, j], rest
+        sa, sb = a.std(), b.std()
+        out.append(
+            float(((a - a.mean()) * (b - b.mean())).mean() / (sa * sb)) if sa * sb > 0 else math.nan
+        )
+    return out
+
+
+def _start(layout: _Layout, counts: Sequence[Floats], rest: Sequence[float]) -> Floats:
+    """Starting values from the category proportions and item-rest correlations."""
+    import numpy as np  # noqa: PLC0415
+
+    beta = np.zeros(layout.size)
+    pcm_steps = []
+    for j, (c, r) in enumerate(zip(counts, rest, strict=True)):
+        rr = min(max(r, 0.1), 0.9)
+        a = float(np.clip(1.702 * rr / math.sqrt(1.0 - rr * rr), 0.3, 4.0))
+        ix = layout.index[j]
+        if layout.model == "grm":
+            upper = np.cumsum(c[::-1])[::-1][1:] / c.sum()  # P(X >= k), k = 1..K-1
+            logit = np.log(upper / (1.0 - upper))
+            thresholds = -logit * math.sqrt(1.0 + (a / 1.702) ** 2) / a
+            beta[ix] = np.concatenate(([a], -a * thresholds))
+        elif layout.model in {"gpcm", "pcm"}:
+            intercepts = np.log(c[1:] / c[0])  # adjacent-category logits at θ = 0
+            beta[ix] = np.concatenate(([a], intercepts)) if layout.model == "gpcm" else intercepts
+        else:
+            pcm_steps.append(np.log(c[:-1] / c[1:]))
+    if layout.model == "rsm":
+        steps = np.asarray(pcm_steps)
+        location = steps.mean(axis=1)
+        tau = (steps - location[:, None]).mean(axis=0)
+        for j, loc in enumerate(location):
+            beta[layout.index[j][0]] = loc
+        beta[layout.index[0][1:]] = tau[:-1]
+    return beta
