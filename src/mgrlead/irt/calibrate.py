@@ -354,28 +354,45 @@ class _Problem:
         self.log_prior = np.log(prior / prior.sum())
         self.weights = weights
         self.offsets = np.concatenate(([0], np.cumsum(layout.cats)))
-        onehot = np.zeros((len(weights), int(self.offsets[-1])))
+        # rows of the flat log-probability table: item j's categories, then a
+        # zero row for a missing answer (as in θ scoring)
+        gaps = self.offsets[1:] + np.arange(1, len(layout.cats) + 1)
+        starts = np.concatenate(([0], gaps[:-1]))
+        self.rows = np.where(patterns >= 0, starts + patterns, gaps - 1).T.copy()
+        # each item's answered patterns, sorted by category, and where each category starts
+        self.groups: list[tuple[Any, Any]] = []
         for j in range(len(layout.cats)):
-            rows = np.flatnonzero(patterns[:, j] >= 0)
-            onehot[rows, self.offsets[j] + patterns[rows, j]] = 1.0
-        self.onehot = onehot
+            answered = np.flatnonzero(patterns[:, j] >= 0)
+            order = answered[np.argsort(patterns[answered, j], kind="stable")]
+            first = np.searchsorted(patterns[order, j], np.arange(layout.cats[j]))
+            self.groups.append((order, first))
 
     def tables(self, beta: Floats) -> list[Floats]:
         """Each item's ``log P(k | θ_q)``: ``(K, Q)``, from :mod:`mgrlead.irt.models`."""
         return [category_log_probabilities(p, self.nodes) for p in self.layout.params(beta)]
 
     def estep(self, logp: list[Floats]) -> tuple[float, Floats]:
-        """The marginal log-likelihood and the expected counts ``(Σ K, Q)``."""
+        """The marginal log-likelihood and the expected counts ``(Σ K, Q)``.
+
+        Gathers and sorted sums only, no matrix products: multithreaded BLAS on
+        small products is many times slower on a busy machine.
+        """
         import numpy as np  # noqa: PLC0415
 
-        table = np.concatenate(logp)
-        joint = self.onehot @ table + self.log_prior
+        zero = np.zeros((1, len(self.nodes)))
+        flat = np.concatenate([part for lp in logp for part in (lp, zero)])
+        joint = flat[self.rows[0]] + self.log_prior
+        for rows in self.rows[1:]:
+            joint += flat[rows]
         top = joint.max(axis=1, keepdims=True)
-        post = np.exp(joint - top)
+        # nodes below e^-500 of a pattern's peak count as 0: their subnormal
+        # products would slow every later product tenfold, for no difference
+        post = np.exp(np.maximum(joint - top, -500.0), out=joint)
         total = post.sum(axis=1, keepdims=True)
-        ll = float(self.weights @ (np.log(total[:, 0]) + top[:, 0]))
+        ll = float((self.weights * (np.log(total[:, 0]) + top[:, 0])).sum())
         post *= self.weights[:, None] / total
-        return ll, self.onehot.T @ post
+        counts = [np.add.reduceat(post[order], first, axis=0) for order, first in self.groups]
+        return ll, np.concatenate(counts)
 
     def item_terms(
         self, j: int, logp: Floats, counts: Floats, *, info: bool = True
@@ -588,7 +605,7 @@ def calibrate(  # noqa: PLR0913 - the estimator's options
         )
     if replaced:
         notes.append(
-            f"re-estimated {plural(len(replaced), 'item')} that declared parameters: "
+            f"re-estimated {counted(len(replaced), 'item')} that declared parameters: "
             f"{', '.join(replaced)}"
         )
     needed = [item_id for dim in chosen for item_id, _ in rubric.members(dim)]
@@ -838,14 +855,14 @@ def _fit_dimension(  # noqa: PLR0913, PLR0915, PLR0917 - one dimension's whole f
                 f"not identified; collapse {code} with a neighbouring category in the data "
                 "(or on the scale), or gather more responses"
             )
-    rest = _item_rest(cats)
+    patterns, weights = np.unique(cats, axis=0, return_counts=True)
+    rest = _item_rest(patterns, weights.astype(np.float64))
     for item_id, r in zip(ids, rest, strict=True):
         if not r > 0:
             raise CalibrationError(
                 f"{where}, item {item_id!r}: it correlates {r:+.2f} with the rest of the "
                 "dimension; check its keying (keyed = high/low), or leave it out"
             )
-    patterns, weights = np.unique(cats, axis=0, return_counts=True)
     layout = _Layout(model, sizes)
     problem = _Problem(layout, patterns, weights.astype(np.float64), quad)
     beta = _start(layout, counts, rest)
@@ -871,9 +888,14 @@ def _fit_dimension(  # noqa: PLR0913, PLR0915, PLR0917 - one dimension's whole f
     step_size = math.inf
     ll = problem.loglik(beta)
     hess = None
+    hess_at = beta
+    previous = math.inf
     for newton in range(1, max_newton + 1):  # noqa: B007
         _, grad = problem.gradient(beta)
-        hess = problem.hessian(beta)
+        if hess is None or step_size > 0.1 * previous:  # keep it while steps shrink fast
+            hess = problem.hessian(beta)
+            hess_at = beta
+        previous = step_size
         try:
             step = -np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
@@ -899,7 +921,8 @@ def _fit_dimension(  # noqa: PLR0913, PLR0915, PLR0917 - one dimension's whole f
             f"parameter by {step_size:.3g}, above tol = {tol:g}); allow more with max_newton "
             "or a looser tol"
         )
-    hess = problem.hessian(beta)
+    if np.abs(beta - hess_at).max() > 0.0:  # the SEs: the information at the estimates
+        hess = problem.hessian(beta)
     try:
         cov = np.linalg.inv(-hess)
         np.linalg.cholesky(cov)
@@ -981,27 +1004,32 @@ def _jacobian(layout: _Layout, beta: Floats) -> Floats:
     return jac
 
 
-def _item_rest(cats: Any) -> list[float]:  # noqa: ANN401
-    """Each item's correlation with the mean of the other items answered (keyed)."""
+def _item_rest(patterns: Any, weights: Floats) -> list[float]:  # noqa: ANN401
+    """Each item's correlation with the mean of the other items answered (keyed).
+
+    Computed on the distinct patterns with their weights: the same numbers in
+    any order of the respondents.
+    """
     import numpy as np  # noqa: PLC0415
 
-    x = np.where(cats >= 0, cats, np.nan).astype(np.float64)
-    real = ~np.isnan(x)
-    total = np.nansum(x, axis=1)
+    x = np.where(patterns >= 0, patterns, 0).astype(np.float64)
+    real = patterns >= 0
+    total = x.sum(axis=1)
     count = real.sum(axis=1)
     out = []
     for j in range(x.shape[1]):
         others = count - real[:, j]
         ok = real[:, j] & (others > 0)
-        if ok.sum() < 3:
+        w = weights[ok]
+        if w.sum() < 3:
             out.append(1.0 if x.shape[1] == 1 else math.nan)
             continue
-        rest = (total[ok] - x[ok, j]) / others[ok]
-        a, b = x[ok, j], rest
-        sa, sb = a.std(), b.std()
-        out.append(
-            float(((a - a.mean()) * (b - b.mean())).mean() / (sa * sb)) if sa * sb > 0 else math.nan
-        )
+        a = x[ok, j]
+        b = (total[ok] - a) / others[ok]
+        ma, mb = (w * a).sum() / w.sum(), (w * b).sum() / w.sum()
+        cov = (w * (a - ma) * (b - mb)).sum()
+        var = (w * (a - ma) ** 2).sum() * (w * (b - mb) ** 2).sum()
+        out.append(float(cov / math.sqrt(var)) if var > 0 else math.nan)
     return out
 
 
