@@ -21,6 +21,7 @@ from mgrlead._version import __version__
 from mgrlead.cli.analyze import analyze_command
 from mgrlead.cli.assess import assess
 from mgrlead.cli.common import MgrleadGroup, fail
+from mgrlead.cli.irt import irt
 from mgrlead.cli.norms import norms
 from mgrlead.cli.plugins import plugins_command
 from mgrlead.cli.report import report_command
@@ -66,6 +67,7 @@ for _command in (
     norms,
     report_command,
     plugins_command,
+    irt,
 ):
     cli.add_command(_command)
 
