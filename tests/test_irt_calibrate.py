@@ -426,3 +426,31 @@ def test_quadrature_of_the_likelihood_barely_moves_the_estimates() -> None:
     fine = calibrate(SMALL, SMALL_DATA, quadrature=Quadrature(points=201, lower=-8, upper=8))
     for got, want in zip(fine.items, SMALL_FIT.items, strict=True):
         np.testing.assert_allclose(got.values, want.values, atol=1e-5)
+
+
+# ------------------------------------------------------------------ the simulator
+def test_simulate_draws_each_category_with_the_models_probability() -> None:
+    rubric = with_params(small(keyed=["high", "low", "high", "high"]), SMALL_TRUE)
+    n = 40_000
+    sim = simulate(rubric, n, seed=3, theta={"trait": np.full(n, 0.5)})
+    for j, keyed_high in ((0, True), (1, False)):
+        p = SMALL_TRUE[j]
+        expected = _grm_p(p.a, list(p.thresholds), np.array([0.5]))[:, 0]  # keyed 0..4
+        codes = sim.answers[:, j]
+        observed = np.array([(codes == c).mean() for c in range(1, 6)])
+        if not keyed_high:  # a reverse-keyed item answers max - k
+            observed = observed[::-1]
+        assert np.abs(observed - expected).max() < 0.01  # 4 SDs of a share at n = 40,000
+    assert (sim.theta["trait"] == 0.5).all()
+
+
+def test_simulate_is_reproducible_and_leaves_out_the_share_asked() -> None:
+    rubric = with_params(SMALL, SMALL_TRUE)
+    one = simulate(rubric, 2000, seed=8, missing=0.1)
+    two = simulate(rubric, 2000, seed=8, missing=0.1)
+    np.testing.assert_array_equal(one.answers, two.answers)
+    assert 0.08 < np.isnan(one.answers).mean() < 0.12
+    with pytest.raises(RubricError, match="no dimension has IRT parameters"):
+        simulate(SMALL, 10)
+    with pytest.raises(RubricError, match="n must be a positive whole number"):
+        simulate(rubric, 0)
