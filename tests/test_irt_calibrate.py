@@ -454,3 +454,18 @@ def test_simulate_is_reproducible_and_leaves_out_the_share_asked() -> None:
         simulate(SMALL, 10)
     with pytest.raises(RubricError, match="n must be a positive whole number"):
         simulate(rubric, 0)
+
+
+@pytest.mark.parametrize("model", ["grm", "gpcm", "pcm", "rsm"])
+def test_louis_hessian_equals_differences_of_the_exact_gradient(model: str) -> None:
+    """The Hessian behind the Newton steps and the SEs, away from the maximum too."""
+    cats = np.where(np.isnan(SMALL_DATA), -1, SMALL_DATA - 1).astype(np.intp)
+    cats = cats[(cats >= 0).any(axis=1)]
+    patterns, weights = np.unique(cats, axis=0, return_counts=True)
+    layout = module._Layout(model, [5] * 4)
+    problem = module._Problem(layout, patterns, weights.astype(np.float64), Quadrature())
+    counts = [np.bincount(cats[cats[:, j] >= 0, j], minlength=5).astype(float) for j in range(4)]
+    beta = module._start(layout, counts, [0.5] * 4)  # the starting values, not the maximum
+    louis = problem.hessian(beta)
+    differences = problem.numerical_hessian(beta)
+    np.testing.assert_allclose(louis, differences, atol=1e-6 * np.abs(differences).max())

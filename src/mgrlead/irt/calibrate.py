@@ -14,10 +14,10 @@ dimension), with θ ~ N(0, 1) fixing the metric:
    scoring (analytic first derivatives, step halving keeps ``a > 0`` and the
    GRM thresholds ordered and never lowers it), so -2 log L never rises;
 3. Newton steps on the marginal log-likelihood itself (its gradient is exact,
-   by Fisher's identity; its Hessian by forward differences of the gradient)
-   polish the estimates, and the inverse of the negative Hessian at the
-   maximum (the observed information) gives the standard errors, mapped to
-   the reported parameters by the delta method.
+   by Fisher's identity; its Hessian by Louis's identity) polish the
+   estimates, and the inverse of the negative Hessian at the maximum (the
+   observed information) gives the standard errors, mapped to the reported
+   parameters by the delta method.
 
 The category probabilities come from :mod:`mgrlead.irt.models` (the formulas
 are written once, there); their derivatives in the parameters follow from the
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from mgrlead.plan import ItemPlan
 
     Floats = npt.NDArray[np.float64]
+    Ints = npt.NDArray[np.intp]
 
 __all__ = [
     "MIN_RESPONDENTS",
@@ -71,13 +72,8 @@ __all__ = [
 MODELS: Final = ("grm", "gpcm", "pcm", "rsm")
 #: The fewest respondents (with at least one answer) a dimension needs by default.
 MIN_RESPONDENTS: Final = 100
-#: Relative step of the forward differences of the gradient (the Hessian).
+#: Relative step of the forward differences in the Hessian.
 _H: Final = 1e-6
-#: The Hessian of the first Newton step gives the SEs when no parameter moved
-#: farther than this from where it was computed (the SEs then differ from
-#: those of the information at the estimates by about 1e-4 of themselves);
-#: otherwise it is computed again at the estimates.
-HESSIAN_REUSE: Final = 2e-3
 
 
 # ------------------------------------------------------------------ results
@@ -209,7 +205,7 @@ class _Layout:
 
         self.model = model
         self.cats = list(cats)
-        self.index: list[Floats] = []
+        self.index: list[Ints] = []
         start = 0
         shared = self.cats[0] - 2 if model == "rsm" else 0
         first_shared = len(self.cats) if model == "rsm" else 0
@@ -371,13 +367,36 @@ class _Problem:
             order = answered[np.argsort(patterns[answered, j], kind="stable")]
             first = np.searchsorted(patterns[order, j], np.arange(layout.cats[j]))
             self.groups.append((order, first))
+        # every pair of items: patterns that answered both, sorted by the two categories
+        self.pairs: dict[tuple[int, int], tuple[Any, Any, Any, Any]] = {}
+        for i in range(len(layout.cats)):
+            for j in range(i + 1, len(layout.cats)):
+                both = np.flatnonzero((patterns[:, i] >= 0) & (patterns[:, j] >= 0))
+                code = patterns[both, i] * layout.cats[j] + patterns[both, j]
+                sort = np.argsort(code, kind="stable")
+                combos, starts = np.unique(code[sort], return_index=True)
+                if len(both):
+                    self.pairs[i, j] = (
+                        both[sort],
+                        starts,
+                        combos // layout.cats[j],
+                        combos % layout.cats[j],
+                    )
 
     def tables(self, beta: Floats) -> list[Floats]:
         """Each item's ``log P(k | θ_q)``: ``(K, Q)``, from :mod:`mgrlead.irt.models`."""
         return [category_log_probabilities(p, self.nodes) for p in self.layout.params(beta)]
 
     def estep(self, logp: list[Floats]) -> tuple[float, Floats]:
-        """The marginal log-likelihood and the expected counts ``(Σ K, Q)``.
+        """The marginal log-likelihood and the expected counts ``(Σ K, Q)``."""
+        import numpy as np  # noqa: PLC0415
+
+        ll, post = self.posterior(logp)
+        counts = [np.add.reduceat(post[order], first, axis=0) for order, first in self.groups]
+        return ll, np.concatenate(counts)
+
+    def posterior(self, logp: list[Floats]) -> tuple[float, Floats]:
+        """The marginal log-likelihood and each pattern's posterior times its count ``(P, Q)``.
 
         Gathers and sorted sums only, no matrix products: multithreaded BLAS on
         small products is many times slower on a busy machine.
@@ -396,8 +415,84 @@ class _Problem:
         total = post.sum(axis=1, keepdims=True)
         ll = float((self.weights * (np.log(total[:, 0]) + top[:, 0])).sum())
         post *= self.weights[:, None] / total
-        counts = [np.add.reduceat(post[order], first, axis=0) for order, first in self.groups]
-        return ll, np.concatenate(counts)
+        return ll, post
+
+    def hessian(self, beta: Floats) -> Floats:
+        """The marginal log-likelihood's Hessian at ``beta`` by Louis's identity (1982).
+
+        ``∇²ℓ = Σ_p n_p (E[∇² log f_p] + E[s_p s_pᵀ] - E[s_p] E[s_p]ᵀ)`` under
+        each pattern's posterior, with ``s_p(θ) = Σ_i ∇ log P_i(x_pi | θ)``:
+        the first term item by item (forward differences of each item's
+        complete-data gradient at fixed expected counts, no E-step), the second
+        from the expected joint counts of every pair of items, the third from
+        each pattern's posterior mean score.  Exact up to the first term's
+        differences (1e-6); a test checks it against differences of the gradient.
+        """
+        import numpy as np  # noqa: PLC0415
+
+        lay = self.layout
+        logp = self.tables(beta)
+        _, post = self.posterior(logp)
+        counts = np.concatenate(
+            [np.add.reduceat(post[order], first, axis=0) for order, first in self.groups]
+        )
+        hess = np.zeros((lay.size, lay.size))
+        scores = []
+        for j, lp in enumerate(logp):
+            prob = np.exp(lp)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                g = np.where(
+                    prob[:, None, :] > 0,
+                    lay.derivatives(j, prob, self.nodes) / prob[:, None, :],
+                    0.0,
+                )
+            scores.append(g)  # d log P_jk / dβ_j: (K, m, Q)
+            ix = lay.index[j]
+            base = self.item_terms(j, lp, counts, info=False)[1]
+            for at in ix:
+                step = _H * max(1.0, abs(float(beta[at])))
+                moved = beta.copy()
+                moved[at] += step
+                if not all(lay.valid(moved)):
+                    step = -step
+                    moved[at] = beta[at] + step
+                lp2 = category_log_probabilities(lay.params(moved)[j], self.nodes)
+                hess[ix, at] += (self.item_terms(j, lp2, counts, info=False)[1] - base) / step
+            r = counts[self.offsets[j] : self.offsets[j + 1]]
+            hess[np.ix_(ix, ix)] += np.einsum("kq,kmq,klq->ml", r, g, g)
+        for (i, j), (order, starts, ki, kj) in self.pairs.items():
+            joint = np.add.reduceat(post[order], starts, axis=0)  # (combinations, Q)
+            block = np.einsum("cq,cmq,clq->ml", joint, scores[i][ki], scores[j][kj])
+            hess[np.ix_(lay.index[i], lay.index[j])] += block
+            hess[np.ix_(lay.index[j], lay.index[i])] += block.T
+        mean = np.zeros((len(self.weights), lay.size))  # each pattern's posterior mean score
+        unit = post / self.weights[:, None]
+        for j, g in enumerate(scores):
+            order, first = self.groups[j]
+            bounds = [*first.tolist(), len(order)]
+            for k in range(len(first)):
+                rows = order[bounds[k] : bounds[k + 1]]
+                part = (unit[rows][:, None, :] * g[k][None]).sum(axis=2)
+                mean[np.ix_(rows, lay.index[j])] += part
+        hess -= np.einsum("pa,pb->ab", mean * self.weights[:, None], mean)
+        return 0.5 * (hess + hess.T)  # type: ignore[no-any-return]
+
+    def numerical_hessian(self, beta: Floats) -> Floats:
+        """The Hessian by forward differences of the exact gradient (a check of :meth:`hessian`)."""
+        import numpy as np  # noqa: PLC0415
+
+        p = len(beta)
+        h = np.zeros((p, p))
+        base = self.gradient(beta)[1]
+        for i in range(p):
+            step = _H * max(1.0, abs(float(beta[i])))
+            moved = beta.copy()
+            moved[i] += step
+            if not all(self.layout.valid(moved)):  # at an edge: step the other way
+                step = -step
+                moved[i] = beta[i] + step
+            h[i] = (self.gradient(moved)[1] - base) / step
+        return 0.5 * (h + h.T)  # type: ignore[no-any-return]
 
     def item_terms(
         self, j: int, logp: Floats, counts: Floats, *, info: bool = True
@@ -507,27 +602,6 @@ class _Problem:
         if not all(self.layout.valid(beta)):
             return -math.inf
         return self.estep(self.tables(beta))[0]
-
-    def hessian(self, beta: Floats) -> Floats:
-        """The marginal log-likelihood's Hessian: forward differences of the exact gradient.
-
-        A step of ``1e-6`` (relative, for parameters beyond 1) leaves a
-        truncation error near 1e-6 of the Hessian; symmetrised.
-        """
-        import numpy as np  # noqa: PLC0415
-
-        p = len(beta)
-        h = np.zeros((p, p))
-        base = self.gradient(beta)[1]
-        for i in range(p):
-            step = _H * max(1.0, abs(float(beta[i])))
-            moved = beta.copy()
-            moved[i] += step
-            if not all(self.layout.valid(moved)):  # at an edge: step the other way
-                step = -step
-                moved[i] = beta[i] + step
-            h[i] = (self.gradient(moved)[1] - base) / step
-        return 0.5 * (h + h.T)  # type: ignore[no-any-return]
 
 
 # ------------------------------------------------------------------ the public function
@@ -930,7 +1004,7 @@ def _fit_dimension(  # noqa: PLR0913, PLR0915, PLR0917 - one dimension's whole f
             f"parameter by {step_size:.3g}, above tol = {tol:g}); allow more with max_newton "
             "or a looser tol"
         )
-    if np.abs(beta - hess_at).max() > HESSIAN_REUSE:
+    if np.abs(beta - hess_at).max() > 0.0:
         hess = problem.hessian(beta)  # the SEs: the information at the estimates
     try:
         cov = np.linalg.inv(-hess)
