@@ -20,7 +20,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import mgrlead
-from mgrlead.errors import AnswerError, CalibrationError, ConvergenceError, RubricError
+from mgrlead.errors import (
+    AnswerError,
+    CalibrationError,
+    ConvergenceError,
+    MgrleadError,
+    RubricError,
+)
 from mgrlead.io.serialize import dump_rubric, load_rubric_text
 from mgrlead.irt import Quadrature, calibrate, category_log_probabilities, score_theta, simulate
 from mgrlead.model import Dimension, IrtParams, Item, Pole, Rubric, Scale
@@ -469,3 +475,42 @@ def test_louis_hessian_equals_differences_of_the_exact_gradient(model: str) -> N
     louis = problem.hessian(beta)
     differences = problem.numerical_hessian(beta)
     np.testing.assert_allclose(louis, differences, atol=1e-6 * np.abs(differences).max())
+
+
+@settings(max_examples=6, deadline=None, phases=FAST)
+@given(st.integers(0, 2**20))
+def test_hard_data_gives_a_result_or_a_calibration_error(seed: int) -> None:
+    """Small samples, 2-5 categories, items that barely discriminate or discriminate
+    sharply, up to half the answers missing: a result or one of mgrlead's errors,
+    never a numpy warning or exception (warnings are errors in the test run)."""
+    rng = np.random.default_rng(seed)
+    n_items, k, n = int(rng.integers(2, 7)), int(rng.integers(2, 6)), int(rng.integers(100, 400))
+    items = []
+    for j in range(n_items):
+        a = float(rng.choice([rng.uniform(0.05, 0.3), rng.uniform(0.5, 3), rng.uniform(3, 6)]))
+        b = np.sort(rng.normal(0, 1.5, k - 1)) + np.arange(k - 1) * 0.05
+        keyed = str(rng.choice(["high", "low"]))
+        irt = IrtParams(model="grm", a=a, thresholds=b.tolist())
+        items.append(Item(id=f"i{j}", text="t", keyed=keyed, irt=irt))
+    dim = Dimension(id="d", name="D", items=items)
+    true = Rubric(id="f", version="1", title="t", scale=Scale.agreement(k), dimensions=[dim])
+    answers = simulate(true, n, seed=seed, missing=float(rng.uniform(0, 0.5))).answers
+    for model in ("grm", "gpcm", "pcm", "rsm"):
+        try:
+            cal = calibrate(true, answers, model=model, refit=True, max_iter=150)
+        except MgrleadError:
+            continue
+        assert all(np.isfinite(e.values).all() and np.isfinite(e.se).all() for e in cal.items)
+
+
+def test_a_probability_that_underflows_in_the_tails_raises_no_numpy_warning() -> None:
+    """Found by the hard-data property (seed 19): n / P overflowed where P was subnormal."""
+    layout = module._Layout("grm", [3])
+    patterns = np.array([[0], [1], [2]])
+    problem = module._Problem(layout, patterns, np.array([5.0, 5.0, 5.0]), Quadrature())
+    logp = category_log_probabilities(IrtParams(model="grm", a=1.0, thresholds=(-1.0, 1.0)),
+                                      problem.nodes)  # fmt: skip
+    logp[0, -1] = -745.0  # P = 5e-324 at the last node
+    counts = np.full((3, 61), 0.1)
+    _, grad, _ = problem.item_terms(0, logp, counts)  # warnings are errors in this run
+    assert grad.shape == (3,)

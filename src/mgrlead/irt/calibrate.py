@@ -440,7 +440,7 @@ class _Problem:
         scores = []
         for j, lp in enumerate(logp):
             prob = np.exp(lp)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 g = np.where(
                     prob[:, None, :] > 0,
                     lay.derivatives(j, prob, self.nodes) / prob[:, None, :],
@@ -504,14 +504,16 @@ class _Problem:
         q_value = float((r * logp).sum())
         prob = np.exp(logp)
         d = self.layout.derivatives(j, prob, self.nodes)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # far out in the tails a probability can underflow; such nodes carry no
+        # weight, and a non-finite result is caught where it is used
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             ratio = np.where(prob > 0, r / prob, 0.0)
             grad = np.einsum("kq,kmq->m", ratio, d)
             if not info:
                 return q_value, grad, None
             n = r.sum(axis=0)
             inv = np.where(prob > 0, n[None, :] / prob, 0.0)
-        fisher = np.einsum("kq,kmq,klq->ml", inv, d, d)
+            fisher = np.einsum("kq,kmq,klq->ml", inv, d, d)
         return q_value, grad, fisher
 
     def gradient(self, beta: Floats) -> tuple[float, Floats]:
@@ -551,6 +553,8 @@ class _Problem:
                 try:
                     step[ix] = np.linalg.solve(f + 1e-10 * np.eye(len(ix)), g)
                 except np.linalg.LinAlgError:
+                    step[ix] = 0.0
+                if not np.isfinite(step[ix]).all():  # no step: the Newton phase will say
                     step[ix] = 0.0
             scale = np.ones(len(lay.groups))
             new = beta
@@ -956,15 +960,20 @@ def _fit_dimension(  # noqa: PLR0913, PLR0915, PLR0917 - one dimension's whole f
         ll, expected = problem.estep(problem.tables(beta))
         history.append(-2.0 * ll)
         new = problem.mstep(beta, expected)
-        change = float(np.abs(new - beta).max())
+        moved = np.abs(new - beta)
+        change = float(moved.max())
         beta = new
         if change < em_tol:
             break
     else:
+        worst = int(np.argmax(moved))
+        item = next(i for i, ix in zip(ids, layout.index, strict=True) if worst in ix)
         raise ConvergenceError(
             f"{where}: EM did not converge in {max_iter} iterations (the largest parameter "
-            f"change in the last was {change:.3g}, above em_tol = {em_tol:g}); allow more "
-            "with max_iter (--max-iter) or a looser em_tol"
+            f"change in the last was {change:.3g}, in item {item!r}, above em_tol = "
+            f"{em_tol:g}); allow more with max_iter (--max-iter) or a looser em_tol; an "
+            "item that barely discriminates, or too few respondents for the model, keeps "
+            "EM from settling (try a simpler model, or leave the item out)"
         )
     history.append(-2.0 * problem.loglik(beta))
     newton = 0
