@@ -514,3 +514,29 @@ def test_a_probability_that_underflows_in_the_tails_raises_no_numpy_warning() ->
     counts = np.full((3, 61), 0.1)
     _, grad, _ = problem.item_terms(0, logp, counts)  # warnings are errors in this run
     assert grad.shape == (3,)
+
+
+def test_rsm_refuses_dimensions_whose_items_would_carry_different_steps() -> None:
+    ipip = mgrlead.load_rubric("examples/ipip-bfi25.toml")
+    with pytest.raises(CalibrationError) as info:
+        calibrate(ipip, np.full((200, 25), 3.0), model="rsm")
+    assert str(info.value).startswith(
+        "model 'rsm' gives each calibrated dimension its own steps, but dimension 'stability' "
+        "holds items of 'agreeableness', 'conscientiousness', 'emotional_stability'"
+    )
+
+
+def test_an_item_with_a_response_map_is_an_error() -> None:
+    from mgrlead.model import ResponseScore  # noqa: PLC0415
+
+    dim = SMALL.dimensions[0]
+    mapped = attrs.evolve(
+        dim.items[2], responses=[ResponseScore(code=c, score=s) for c, s in
+                                 zip(range(1, 6), (0, 0, 1, 1, 1), strict=True)]
+    )  # fmt: skip
+    rubric = attrs.evolve(SMALL, dimensions=[attrs.evolve(dim, items=[*dim.items[:2], mapped,
+                                                                     dim.items[3]])])  # fmt: skip
+    with pytest.raises(CalibrationError, match="item 'i2': it has a response map"):
+        calibrate(rubric, SMALL_DATA)
+    with pytest.raises(RubricError, match="min_respondents must be a whole number"):
+        calibrate(SMALL, SMALL_DATA, min_respondents=1.5)  # type: ignore[arg-type]

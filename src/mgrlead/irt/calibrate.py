@@ -666,35 +666,16 @@ def calibrate(  # noqa: PLR0913 - the estimator's options
     import numpy as np  # noqa: PLC0415
 
     _check_options(rubric, model, quadrature, max_iter, max_newton, em_tol, tol)
+    if isinstance(min_respondents, bool) or not isinstance(min_respondents, int):
+        raise RubricError(f"min_respondents must be a whole number, got {min_respondents!r}")
     if isinstance(dimensions, str):
         dimensions = (dimensions,)
     quad = quadrature if quadrature is not None else Quadrature()
     plan = compile_plan(rubric)
     chosen = _chosen(rubric, dimensions)
-    notes: list[str] = []
-    replaced: dict[str, IrtParams] = {}
-    for dim in chosen:
-        for item_id, _ in rubric.members(dim):
-            item = rubric.item(item_id)
-            if item.responses:
-                raise CalibrationError(
-                    f"dimension {dim.id!r}, item {item_id!r}: it has a response map "
-                    "(responses); IRT models the scale's ordered points, so it cannot be "
-                    "calibrated (remove the map, or leave the dimension out)"
-                )
-            if item.irt is not None:
-                replaced[item_id] = item.irt
-    if replaced and not refit:
-        raise CalibrationError(
-            f"{plural(len(replaced), 'item')} {', '.join(map(repr, replaced))} already "
-            "declare IRT parameters; pass refit=True (mgrlead irt fit --refit) to "
-            "re-estimate them, or leave their dimensions out (dimensions=...)"
-        )
-    if replaced:
-        notes.append(
-            f"re-estimated {counted(len(replaced), 'item')} that declared parameters: "
-            f"{', '.join(replaced)}"
-        )
+    replaced, notes = _declared(rubric, chosen, refit=refit)
+    if model == "rsm":
+        _check_shared_steps(rubric, chosen)
     needed = [item_id for dim in chosen for item_id, _ in rubric.members(dim)]
     matrix = _as_matrix(plan.items, plan.index, data, needed)
     check_matrix(plan.items, matrix)
@@ -730,9 +711,12 @@ def calibrate(  # noqa: PLR0913 - the estimator's options
         for est in items:
             estimates.append(attrs.evolve(est, replaced=replaced.get(est.item)))
             new_params[est.item] = est.params
-    calibrated = _with_params(
-        rubric, new_params, version if version is not None else f"{rubric.version}-calibrated"
-    )
+    try:
+        calibrated = _with_params(
+            rubric, new_params, version if version is not None else f"{rubric.version}-calibrated"
+        )
+    except RubricError as exc:  # e.g. rsm steps that differ within a dimension
+        raise CalibrationError(f"the estimates do not make a valid rubric: {exc}") from exc
     order = {i: n for n, i in enumerate(rubric.item_ids)}
     estimates.sort(key=lambda e: order[e.item])
     return Calibration(
@@ -769,6 +753,51 @@ def _check_options(  # noqa: PLR0913, PLR0917 - the options of calibrate
     for name, tolerance in (("em_tol", em_tol), ("tol", tol)):
         if not (isinstance(tolerance, (int, float)) and math.isfinite(tolerance) and tolerance > 0):
             raise RubricError(f"{name} must be a positive number, got {tolerance!r}")
+
+
+def _declared(
+    rubric: Rubric, chosen: Sequence[Dimension], *, refit: bool
+) -> tuple[dict[str, IrtParams], list[str]]:
+    """The parameters the chosen items already declare (an error unless ``refit``), and notes."""
+    notes: list[str] = []
+    replaced: dict[str, IrtParams] = {}
+    for dim in chosen:
+        for item_id, _ in rubric.members(dim):
+            item = rubric.item(item_id)
+            if item.responses:
+                raise CalibrationError(
+                    f"dimension {dim.id!r}, item {item_id!r}: it has a response map "
+                    "(responses); IRT models the scale's ordered points, so it cannot be "
+                    "calibrated (remove the map, or leave the dimension out)"
+                )
+            if item.irt is not None:
+                replaced[item_id] = item.irt
+    if replaced and not refit:
+        raise CalibrationError(
+            f"{plural(len(replaced), 'item')} {', '.join(map(repr, replaced))} already "
+            "declare IRT parameters; pass refit=True (mgrlead irt fit --refit) to "
+            "re-estimate them, or leave their dimensions out (dimensions=...)"
+        )
+    if replaced:
+        notes.append(
+            f"re-estimated {counted(len(replaced), 'item')} that declared parameters: "
+            f"{', '.join(replaced)}"
+        )
+    return replaced, notes
+
+
+def _check_shared_steps(rubric: Rubric, chosen: Sequence[Dimension]) -> None:
+    """``rsm``: no dimension may hold items of two calibrated dimensions (their steps differ)."""
+    owner = {item_id: dim.id for dim in chosen for item_id, _ in rubric.members(dim)}
+    for dim in rubric.walk():
+        sources = list(dict.fromkeys(owner[i] for i, _ in rubric.members(dim) if i in owner))
+        if len(sources) > 1:
+            raise CalibrationError(
+                f"model 'rsm' gives each calibrated dimension its own steps, but dimension "
+                f"{dim.id!r} holds items of {', '.join(map(repr, sources))}, whose steps would "
+                f"then differ; calibrate {dim.id!r} itself (dimensions=[{dim.id!r}]), or use "
+                "pcm or gpcm"
+            )
 
 
 def _chosen(rubric: Rubric, dimensions: Sequence[str] | None) -> list[Dimension]:
