@@ -540,3 +540,9 @@ def test_an_item_with_a_response_map_is_an_error() -> None:
         calibrate(rubric, SMALL_DATA)
     with pytest.raises(RubricError, match="min_respondents must be a whole number"):
         calibrate(SMALL, SMALL_DATA, min_respondents=1.5)  # type: ignore[arg-type]
+
+
+def test_reprs_are_short() -> None:
+    assert repr(SMALL_FIT) == "<Calibration grm: 1 dimension, 4 items -> cal-test 1.0-calibrated>"
+    fit = SMALL_FIT.dimensions[0]
+    assert repr(fit).startswith("<DimensionFit trait grm: 400 respondents, -2LL ")

@@ -110,7 +110,7 @@ class ItemEstimate:
         return self.se[self.names.index(name)]
 
 
-@frozen(kw_only=True, eq=False)
+@frozen(kw_only=True, eq=False, repr=False)
 class DimensionFit:
     """How one dimension's calibration went: its fit and its iterations."""
 
@@ -149,13 +149,24 @@ class DimensionFit:
     covariance: Floats
     """Their covariance matrix (the inverse of the observed information)."""
 
+    def __repr__(self) -> str:
+        """``<DimensionFit trait grm: 400 respondents, -2LL 4567.8, 20 parameters, ...>``."""
+        return (
+            f"<DimensionFit {self.dimension} {self.model}: {self.respondents} respondents, "
+            f"-2LL {self.minus2ll:.1f}, {self.n_parameters} parameters, EM "
+            f"{self.em_iterations} + Newton {self.newton_iterations}>"
+        )
 
-@frozen(kw_only=True)
+
+@frozen(kw_only=True, repr=False)
 class Calibration:
     """The result of :func:`calibrate`: estimates, fit, and the rubric that carries them.
 
     ``rubric`` is a new version of the input rubric whose calibrated items
     declare the estimates, so ``score_theta(calibration.rubric, data)`` scores θ.
+    Every class of the result is built with keywords only, so later parts add
+    fields with defaults (item fit, M2, marginal reliability) without breaking
+    callers.
     """
 
     rubric: Rubric
@@ -170,6 +181,13 @@ class Calibration:
     """One fit summary per calibrated dimension."""
     notes: tuple[str, ...] = ()
     """What the user should know: parameters that were replaced, respondents left out."""
+
+    def __repr__(self) -> str:
+        """``<Calibration grm: 4 dimensions, 24 items -> manager-leader 1.0-calibrated>``."""
+        return (
+            f"<Calibration {self.model}: {counted(len(self.dimensions), 'dimension')}, "
+            f"{counted(len(self.items), 'item')} -> {self.rubric.id} {self.rubric.version}>"
+        )
 
     def item(self, item_id: str) -> ItemEstimate:
         """The estimates of one item."""
