@@ -546,3 +546,22 @@ def test_reprs_are_short() -> None:
     assert repr(SMALL_FIT) == "<Calibration grm: 1 dimension, 4 items -> cal-test 1.0-calibrated>"
     fit = SMALL_FIT.dimensions[0]
     assert repr(fit).startswith("<DimensionFit trait grm: 400 respondents, -2LL ")
+
+
+@pytest.mark.parametrize("model", ["grm", "gpcm", "pcm"])
+def test_the_stacked_m_step_terms_equal_the_item_by_item_ones(model: str) -> None:
+    cats = np.where(np.isnan(SMALL_DATA), -1, SMALL_DATA - 1).astype(np.intp)
+    cats = cats[(cats >= 0).any(axis=1)]
+    patterns, weights = np.unique(cats, axis=0, return_counts=True)
+    layout = module._Layout(model, [5] * 4)
+    problem = module._Problem(layout, patterns, weights.astype(np.float64), Quadrature())
+    counts = [np.bincount(cats[cats[:, j] >= 0, j], minlength=5).astype(float) for j in range(4)]
+    beta = module._start(layout, counts, [0.5] * 4)
+    logp = problem.tables(beta)
+    expected = problem.estep(logp)[1]
+    stacked = problem.all_item_terms(logp, expected)
+    for j, (q_value, grad, fisher) in enumerate(stacked):
+        want = problem.item_terms(j, logp[j], expected)
+        assert q_value == pytest.approx(want[0], rel=1e-12)
+        np.testing.assert_allclose(grad, want[1], rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(fisher, want[2], rtol=1e-10, atol=1e-10)

@@ -317,26 +317,31 @@ class _Layout:
         return out
 
     def derivatives(self, j: int, prob: Floats, nodes: Floats) -> Floats:
-        """``dP_k / dβ`` of item ``j`` at each node: ``(K, parameters of j, Q)``, from ``P``."""
+        """``dP_k / dβ`` of item ``j`` at each node: ``(K, parameters of j, Q)``, from ``P``.
+
+        ``prob`` may carry leading axes (items of the same model and categories,
+        stacked): ``(..., K, Q)`` gives ``(..., K, parameters, Q)``.
+        """
         import numpy as np  # noqa: PLC0415
 
         k = self.cats[j]
+        lead = prob.shape[:-2]
         q = len(nodes)
         if self.model == "grm":
             # boundary curves P(X >= m) = upper, 1 - it = lower: sums, never a difference
-            upper = np.cumsum(prob[::-1], axis=0)[::-1][1:]
-            lower = np.cumsum(prob, axis=0)[:-1]
-            w = np.zeros((k + 1, q))
-            w[1:k] = upper * lower  # d sig / d(a θ + c) at each boundary
-            d = np.zeros((k, k, q))
-            d[:, 0] = nodes * (w[:-1] - w[1:])
+            upper = np.cumsum(prob[..., ::-1, :], axis=-2)[..., ::-1, :][..., 1:, :]
+            lower = np.cumsum(prob, axis=-2)[..., :-1, :]
+            w = np.zeros((*lead, k + 1, q))
+            w[..., 1:k, :] = upper * lower  # d sig / d(a θ + c) at each boundary
+            d = np.zeros((*lead, k, k, q))
+            d[..., :, 0, :] = nodes * (w[..., :-1, :] - w[..., 1:, :])
             m = np.arange(1, k)
-            d[m, m] = w[1:k]
-            d[m - 1, m] = -w[1:k]
+            d[..., m, m, :] = w[..., 1:k, :]
+            d[..., m - 1, m, :] = -w[..., 1:k, :]
             return d
         design = self._design(j, nodes)  # dz_k / dβ: (K, m, Q)
-        mean = np.einsum("kq,kmq->mq", prob, design)
-        return prob[:, None, :] * (design - mean[None])  # type: ignore[no-any-return]
+        mean = np.einsum("...kq,kmq->...mq", prob, design)
+        return prob[..., :, None, :] * (design - mean[..., None, :, :])  # type: ignore[no-any-return]
 
     def _design(self, j: int, nodes: Floats) -> Floats:
         import numpy as np  # noqa: PLC0415
@@ -534,6 +539,33 @@ class _Problem:
             fisher = np.einsum("kq,kmq,klq->ml", inv, d, d)
         return q_value, grad, fisher
 
+    def all_item_terms(
+        self, logp: list[Floats], counts: Floats
+    ) -> list[tuple[float, Floats, Floats]]:
+        """:meth:`item_terms` of every item; in one stack when the items share a model and
+        their number of categories (not rsm, whose steps are shared)."""  # noqa: D205, D209
+        import numpy as np  # noqa: PLC0415
+
+        lay = self.layout
+        if lay.model == "rsm" or len(set(lay.cats)) > 1:
+            out = []
+            for j, lp in enumerate(logp):
+                q_value, grad, fisher = self.item_terms(j, lp, counts)
+                out.append((q_value, grad, fisher if fisher is not None else np.zeros(0)))
+            return out
+        k = lay.cats[0]
+        lp = np.stack(logp)  # (J, K, Q)
+        r = counts.reshape(len(logp), k, -1)
+        prob = np.exp(lp)
+        d = lay.derivatives(0, prob, self.nodes)  # (J, K, m, Q)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            ratio = np.where(prob > 0, r / prob, 0.0)
+            grad = np.einsum("jkq,jkmq->jm", ratio, d)
+            inv = np.where(prob > 0, r.sum(axis=1, keepdims=True) / prob, 0.0)
+            fisher = np.einsum("jkq,jkmq,jklq->jml", inv, d, d)
+        q_values = (r * lp).sum(axis=(1, 2))
+        return [(float(q_values[j]), grad[j], fisher[j]) for j in range(len(logp))]
+
     def gradient(self, beta: Floats) -> tuple[float, Floats]:
         """The marginal log-likelihood and its exact gradient (Fisher's identity)."""
         import numpy as np  # noqa: PLC0415
@@ -553,6 +585,7 @@ class _Problem:
         lay = self.layout
         for _ in range(steps):
             logp = self.tables(beta)
+            terms = self.all_item_terms(logp, counts)
             step = np.zeros(lay.size)
             before = []
             for group in lay.groups:
@@ -562,10 +595,10 @@ class _Problem:
                 f = np.zeros((len(ix), len(ix)))
                 total = 0.0
                 for j in group:
-                    qv, gj, fj = self.item_terms(j, logp[j], counts)
+                    qv, gj, fj = terms[j]
                     local = [where[int(v)] for v in lay.index[j]]
                     g[local] += gj
-                    f[np.ix_(local, local)] += fj  # type: ignore[arg-type]
+                    f[np.ix_(local, local)] += fj
                     total += qv
                 before.append(total)
                 try:
