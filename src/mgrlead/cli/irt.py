@@ -25,7 +25,7 @@ _FORMATS = {".toml": "toml", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 @click.group(cls=MgrleadGroup)
 def irt() -> None:
-    """Item response theory: calibrate item parameters."""
+    """Item response theory."""
 
 
 @irt.command("fit")
@@ -90,7 +90,7 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     min_respondents: int,
     na_values: Sequence[str],
 ) -> None:
-    """Calibrate item parameters from a responses file and write the rubric that carries them.
+    """Calibrate item parameters from a responses file; write the rubric with them.
 
     FILE is read as `mgrlead score` reads it (CSV or Parquet, one row per
     respondent, a column per item; `-` for CSV on standard input).  Each
