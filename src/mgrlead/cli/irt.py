@@ -90,7 +90,9 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     min_respondents: int,
     na_values: Sequence[str],
 ) -> None:
-    """Calibrate item parameters from a responses file; write the rubric with them.
+    """Calibrate item parameters from a responses file.
+
+    Writes the rubric that carries them to -o.
 
     FILE is read as `mgrlead score` reads it (CSV or Parquet, one row per
     respondent, a column per item; `-` for CSV on standard input).  Each
