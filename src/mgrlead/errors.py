@@ -14,6 +14,8 @@ Hierarchy::
     ├── RubricNotFoundError (LookupError)
     ├── UnknownIdError (KeyError)
     ├── AnswerError (ValueError)
+    ├── CalibrationError (ValueError)
+    │   └── ConvergenceError
     ├── InputError (ValueError)
     │   └── ColumnError
     ├── EngineError (TypeError)
@@ -40,7 +42,9 @@ __all__ = [
     "AdaptiveError",
     "AnalysisWarning",
     "AnswerError",
+    "CalibrationError",
     "ColumnError",
+    "ConvergenceError",
     "DuplicateKeyError",
     "EngineError",
     "FitError",
@@ -187,6 +191,18 @@ class AnswerError(MgrleadError, ValueError):
         self.item = item
         self.row = row
         super().__init__(message)
+
+
+class CalibrationError(MgrleadError, ValueError):
+    """Item parameters cannot be estimated from the data (issue 17): an item with
+    a category nobody chose, too few respondents, an item that correlates
+    negatively with the rest of its dimension.  The message names the dimension
+    and the item, and the fix."""  # noqa: D205, D209
+
+
+class ConvergenceError(CalibrationError):
+    """A calibration did not converge; the message names the dimension, the
+    iterations and the last change, and how to allow more (``max_iter``, ``tol``)."""  # noqa: D205, D209
 
 
 class InputError(MgrleadError, ValueError):

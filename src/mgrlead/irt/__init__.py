@@ -20,6 +20,12 @@ Example:
 
 from __future__ import annotations
 
+from mgrlead.irt.calibrate import (
+    Calibration,
+    DimensionFit,
+    ItemEstimate,
+    calibrate,
+)
 from mgrlead.irt.fit import (
     FitCell,
     GlobalFit,
@@ -51,6 +57,7 @@ from mgrlead.irt.scoring import (
     irt_dimensions,
     score_theta,
 )
+from mgrlead.irt.simulate import Simulation, simulate
 from mgrlead.irt.sums import SumScoreTable, sum_score_table
 
 __all__ = [
@@ -61,14 +68,19 @@ __all__ = [
     "GlobalFit",
     "ItemFit",
     "ItemInformation",
+    "Calibration",
+    "DimensionFit",
+    "ItemEstimate",
     "Prior",
     "Quadrature",
+    "Simulation",
     "SumScoreTable",
     "ThetaColumns",
     "ThetaProfile",
     "ThetaScore",
     "ThetaStrategy",
     "ThetaTable",
+    "calibrate",
     "category_log_probabilities",
     "dimension_information",
     "empirical_reliability",
@@ -82,5 +94,6 @@ __all__ = [
     "precise_ranges",
     "score_theta",
     "standard_error",
+    "simulate",
     "sum_score_table",
 ]
