@@ -105,9 +105,14 @@ def test_all_items_equals_full_length_eap_exactly() -> None:
         assert session.stopped_by == ("exhausted",)
         assert len(session.asked) == len(BIG5.items)
         full = score_theta(BIG5, answers)
+        profile = session.profile()  # the θ strategy's profile carries the same θ
         for s in session.theta().scores:
             assert s.theta == full[s.dimension].theta
             assert s.se == full[s.dimension].se
+            theta = profile[s.dimension].theta
+            assert theta is not None
+            assert (theta.theta, theta.theta_se) == (s.theta, s.se)
+            assert profile[s.dimension].score == s.theta
 
 
 @settings(max_examples=25, deadline=None)
@@ -370,10 +375,12 @@ def test_result_profile_and_record() -> None:
     result = session.result()
     assert isinstance(result.profile, mgrlead.Profile)
     assert result.profile.rubric == "ipip-bfi50-irt"
-    # the ordinary profile scores the answered items only, each dimension from those asked
+    # the profile scores the answered items only, each dimension on θ from those asked
     asked = {a.item: a.code for a in result.asked}
-    reference = mgrlead.score(BIG5, asked, missing="available", careless=False)
+    reference = mgrlead.score(BIG5, asked, strategy="theta", missing="available", careless=False)
     assert result.profile == reference
+    for s in result.theta.scores:
+        assert result.profile[s.dimension].score == s.theta
     assert [s.dimension for s in result.theta.scores] == [d.id for d in BIG5.dimensions]
     assert result.stopped_by == ("se",)
     assert set(result.dimension_stops.values()) == {"se"}

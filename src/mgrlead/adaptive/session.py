@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from attrs import define, field, frozen
+from attrs import define, evolve, field, frozen
 
 from mgrlead.adaptive.engine import REASONS, Bank, Step, compile_bank, posterior, select
 from mgrlead.adaptive.options import STOP_RULES, CatOptions, check_whole
@@ -83,8 +83,7 @@ class AdaptiveResult:
     """The outcome of an adaptive session so far (see :meth:`AdaptiveSession.result`)."""
 
     profile: Profile
-    """The ordinary profile of the answered items (``mgrlead.score`` with ``missing="available"``:
-    items not presented are not missing answers)."""
+    """The profile of the answered items, with θ (:meth:`AdaptiveSession.profile`)."""
     theta: ThetaProfile
     """θ (EAP) and its SE per measured dimension, from the answered items."""
     asked: tuple[AskedItem, ...]
@@ -350,12 +349,31 @@ class AdaptiveSession:
         return {rec.item: rec.code for rec in self.asked}
 
     def profile(self) -> Profile:
-        """The ordinary profile of the answered items (``mgrlead.score``, ``missing="available"``).
+        """The profile of the answered items, θ and its SE in each dimension score.
 
-        Items not presented are not missing answers: each dimension is scored
-        from the items it was asked.  θ and its SE are in :meth:`result`.
+        ``mgrlead.score`` with ``strategy="theta"`` (EAP, with the session's prior
+        and quadrature) and ``missing="available"``: items not presented are not
+        missing answers, each dimension is scored from the items it was asked, and
+        its ``theta`` equals :meth:`theta`'s.  A rubric the θ strategy cannot score
+        (a dimension without parameters, bands on the score that do not cover
+        the quadrature range) gets the ordinary profile; θ is then in
+        :meth:`theta` and :meth:`result` only.
         """
-        return score(self.rubric, self.answers(), missing="available", careless=False)
+        from mgrlead.errors import RubricError  # noqa: PLC0415
+        from mgrlead.model import ThetaOptions  # noqa: PLC0415
+
+        prior, quad = self.options.prior, self.options.quadrature
+        declared = self.rubric.theta or ThetaOptions()  # its confidence (borderline) is kept
+        wanted = evolve(declared, method="eap", prior_mean=prior.mean, prior_sd=prior.sd,
+                        points=quad.points, lower=quad.lower, upper=quad.upper)  # fmt: skip
+        rubric = self.rubric
+        if wanted != declared:  # the session's prior or grid: the profile says so (its hash)
+            rubric = evolve(rubric, theta=wanted)
+        try:
+            return score(rubric, self.answers(), strategy="theta", missing="available",
+                         careless=False)  # fmt: skip
+        except RubricError:
+            return score(self.rubric, self.answers(), missing="available", careless=False)
 
     def result(self) -> AdaptiveResult:
         """The profile, θ per dimension, the items asked and why the test stopped."""
