@@ -188,7 +188,9 @@ def main() -> None:
     calibrate = getattr(irt, "calibrate", None)
     if calibrate is not None and not args.generating:
         data = simulate(rubric, args.respondents, args.seed)
-        calibration = calibrate(rubric, data, model="grm")
+        # the generating rubric carries the parameters the answers were drawn with:
+        # re-estimate them from the answers alone
+        calibration = calibrate(rubric, data, model="grm", refit=True, version=rubric.version)
         rubric = calibration.rubric
         how = f"calibrated (GRM, marginal ML) on {args.respondents} simulated respondents"
     header = (
