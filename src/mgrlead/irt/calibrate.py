@@ -743,7 +743,7 @@ def calibrate(  # noqa: PLR0913 - the estimator's options
             the rest of its dimension, parameters already declared.
         ConvergenceError: the iterations did not converge (never a silent result).
         AnswerError: an answer off the scale, naming the item and row.
-        RubricError: an unknown model or dimension.
+        RubricError: an unknown model, dimension or fit statistic.
     """
     import numpy as np  # noqa: PLC0415
 
