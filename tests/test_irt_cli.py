@@ -7,9 +7,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.console import Console
 
 import mgrlead
-from mgrlead.irt import calibrate, score_theta, simulate
+from mgrlead.cli.render_irt import show_calibration
+from mgrlead.irt import (
+    calibrate,
+    empirical_reliability,
+    global_fit,
+    item_fit,
+    marginal_reliability,
+    score_theta,
+    simulate,
+)
 
 from .helpers import one_line_error, run
 from .test_irt_calibrate import truth
@@ -112,3 +122,106 @@ def test_mistakes_are_one_line(tmp_path: Path) -> None:
     assert "50 respondents answered its items; calibration needs at least 100" in few
     assert "no such file" in one_line_error(run("irt", "fit", "nope.csv", "-o", out)).lower()
     assert not Path(out).exists()  # a refused run writes nothing
+
+
+# ------------------------------------------------------------------ model fit and reliability
+def _rows(text: str) -> list[list[str]]:
+    """The cells of every table row printed (plain text: the output is not a terminal)."""
+    return [
+        [cell.strip() for cell in line.strip("│").split("│")]
+        for line in text.splitlines()
+        if line.startswith("│")
+    ]
+
+
+def _p(p: float) -> str:
+    return f"{p:.3f}" if p >= 0.001 else "<0.001"
+
+
+def test_fit_prints_the_model_fit_and_reliability_of_mgrlead_irt_fit(tmp_path: Path) -> None:
+    data = _csv(tmp_path / "responses.csv")
+    out = tmp_path / "calibrated.toml"
+    result = run("irt", "fit", str(data), "-o", str(out), "--dimension", "memos_coaching")
+    assert result.exit_code == 0, result.output
+    assert "\x1b[" not in result.stdout  # plain text off a terminal
+    calibrated = mgrlead.load_rubric(str(out))
+    rows = _rows(result.stdout)
+    g = global_fit(calibrated, ANSWERS, "memos_coaching")
+    assert g.type == "C2"
+    assert [
+        "memos_coaching", "C2", f"{g.statistic:.2f}", str(g.df), _p(g.p), f"{g.rmsea:.3f}",
+        f"{g.srmsr:.3f}", str(g.n),
+    ] in rows  # fmt: skip
+    marginal = marginal_reliability(calibrated, "memos_coaching")
+    empirical = empirical_reliability(calibrated, ANSWERS, "memos_coaching")
+    assert ["memos_coaching", f"{marginal:.3f}", f"{empirical:.3f}"] in rows
+    fits = item_fit(calibrated, ANSWERS, dimension="memos_coaching")
+    flagged = 0
+    for f in fits:
+        flag = "misfit" if f.p < 0.01 else ""
+        flagged += bool(flag)
+        assert [
+            "memos_coaching",
+            f.item,
+            f"{f.statistic:.2f}",
+            str(f.df),
+            _p(f.p),
+            str(f.n),
+            flag,
+        ] in rows
+    assert flagged == 1  # these data have one item below .01: the flag is shown
+    assert "misfit: p < 0.01 (1 item)" in result.stdout
+
+
+def test_a_statistic_the_data_cannot_give_is_a_dash_and_a_note(tmp_path: Path) -> None:
+    sparse = ANSWERS.copy()
+    sparse[np.random.default_rng(1).random(sparse.shape) < 0.35] = np.nan
+    data = _csv(tmp_path / "sparse.csv", sparse)
+    out = tmp_path / "calibrated.toml"
+    result = run("irt", "fit", str(data), "-o", str(out), "--dimension", "process_results")
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.stdout)
+    assert ["process_results", "-", "-", "-", "-", "-", "-", "-"] in rows
+    assert ["process_results", "pr1", "-", "-", "-", "-", ""] in rows
+    notes = " ".join(result.stdout.split()).split("note: ")[1:]
+    assert any(n.startswith("item fit (S-X²) left out: dimension 'process_results'")
+               for n in notes)  # fmt: skip
+    assert any("global fit (C2) left out" in n for n in notes)
+    calibrated = mgrlead.load_rubric(str(out))  # the reliabilities need no complete cases
+    marginal = marginal_reliability(calibrated, "process_results")
+    empirical = empirical_reliability(calibrated, sparse, "process_results")
+    assert ["process_results", f"{marginal:.3f}", f"{empirical:.3f}"] in rows
+
+
+@pytest.mark.parametrize("choice", ["m2", "M2*", "none"])
+def test_fit_chooses_the_global_statistic(tmp_path: Path, choice: str) -> None:
+    data = _csv(tmp_path / "responses.csv")
+    out = tmp_path / "calibrated.toml"
+    result = run("irt", "fit", str(data), "-o", str(out), "--dimension", "staff_counsel",
+                 "--fit", choice)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.stdout)
+    if choice == "m2":
+        g = global_fit(mgrlead.load_rubric(str(out)), ANSWERS, "staff_counsel", type="M2")
+        assert ["staff_counsel", "M2", f"{g.statistic:.2f}", str(g.df)] == next(
+            r[:4] for r in rows if r[:2] == ["staff_counsel", "M2"]
+        )
+    else:  # M2*: df < 1 for six 5-point items, said in a note; none: asked to leave it out
+        assert ["staff_counsel", "-", "-", "-", "-", "-", "-", "-"] in rows
+        words = " ".join(result.stdout.split())
+        assert ("M2* compares 21 moments with 30 item parameters" in words) == (choice == "M2*")
+    assert ["staff_counsel", "os1"] in [r[:2] for r in rows if len(r) == 7]  # S-X² still shown
+
+
+def test_the_misfit_flag_is_coloured_on_a_terminal() -> None:
+    cal = calibrate(ML, ANSWERS, dimensions=["memos_coaching"])
+    console = Console(force_terminal=True, width=120, record=True)
+    show_calibration(cal, console)
+    assert "\x1b[1;31mmisfit" in console.export_text(styles=True)
+
+
+def test_help_mentions_the_fit_statistics() -> None:
+    text = " ".join(run("irt", "fit", "--help").output.split())
+    assert "--fit [c2|m2|m2*|none]" in text
+    assert "S-X² item fit and the reliabilities are always shown" in text
+    assert "marginal and empirical reliability, per item S-X² with df and p" in text

@@ -80,6 +80,12 @@ irt.add_command(show)
     help="The fewest respondents a dimension needs.",
 )  # fmt: skip
 @click.option(
+    "--fit", "fit_test", type=click.Choice(["c2", "m2", "m2*", "none"], case_sensitive=False),
+    default="c2", show_default=True,
+    help="The global fit test per dimension: C2, M2, M2*, or none to leave it out "
+    "(S-X² item fit and the reliabilities are always shown).",
+)  # fmt: skip
+@click.option(
     "--na", "na_values", multiple=True, default=DEFAULT_NA, show_default=True,
     help="A cell text that means 'not answered' (repeat for several).",
 )  # fmt: skip
@@ -95,6 +101,7 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     max_iter: int,
     tol: float,
     min_respondents: int,
+    fit_test: str,
     na_values: Sequence[str],
 ) -> None:
     """Calibrate item parameters from a responses file.
@@ -105,8 +112,12 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     respondent, a column per item; `-` for CSV on standard input).  Each
     dimension is fitted by marginal maximum likelihood (Bock-Aitkin EM, then
     Newton steps); the summary shows every estimate with its standard error
-    and each dimension's -2 log-likelihood, AIC, BIC and iterations.  The
-    rubric written to -o scores θ (`mgrlead.irt.score_theta`).
+    and each dimension's -2 log-likelihood, AIC, BIC and iterations, then the
+    model fit and reliability: per dimension the global fit test (C2 by
+    default; statistic, df, p, RMSEA, SRMSR) and the marginal and empirical
+    reliability, per item S-X² with df and p (misfit flagged at p < .01).  A
+    statistic the data cannot give is shown as - with a note.  The rubric
+    written to -o scores θ (`mgrlead.irt.score_theta`).
     """
     from mgrlead.cli.render_irt import show_calibration  # noqa: PLC0415
     from mgrlead.io.serialize import dump_rubric  # noqa: PLC0415
@@ -120,6 +131,7 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     cal = calibrate(
         rubric, matrix, model=model, dimensions=list(dimensions) or None, refit=refit,
         version=rubric_version, max_iter=max_iter, tol=tol, min_respondents=min_respondents,
+        fit=None if fit_test.lower() == "none" else fit_test,
     )  # fmt: skip
     text = dump_rubric(cal.rubric, target)
     with write_to(output) as out:

@@ -40,10 +40,13 @@ from mgrlead.errors import (
     AnswerError,
     CalibrationError,
     ConvergenceError,
+    FitError,
     RubricError,
     counted,
     plural,
 )
+from mgrlead.irt import fit as fitting
+from mgrlead.irt.fit import GLOBAL_TYPES, GlobalFit, ItemFit
 from mgrlead.irt.models import category_log_probabilities
 from mgrlead.irt.scoring import Quadrature
 from mgrlead.model import IrtParams, Rubric
@@ -100,6 +103,10 @@ class ItemEstimate:
     """Their standard errors (observed information)."""
     replaced: IrtParams | None = None
     """The parameters the item declared before, when it was re-estimated (``refit``)."""
+    fit: ItemFit | None = None
+    """Its S-X² item fit on the calibration data (:func:`mgrlead.irt.item_fit`,
+    ``estimated=True``); ``None`` when it could not be computed (the
+    calibration's notes say why)."""
 
     def estimate(self, name: str) -> float:
         """The estimate of one parameter by name (``a``, ``b2``, ...)."""
@@ -148,6 +155,15 @@ class DimensionFit:
     """The free parameters, ``item:name`` (``dimension:tauK`` for shared rsm steps)."""
     covariance: Floats
     """Their covariance matrix (the inverse of the observed information)."""
+    global_fit: GlobalFit | None = None
+    """The limited-information fit test chosen with ``fit=`` (C2 by default;
+    :func:`mgrlead.irt.global_fit`, ``estimated=True``); ``None`` when skipped
+    (``fit=None``) or when it could not be computed (the notes say why)."""
+    marginal_reliability: float | None = None
+    """:func:`mgrlead.irt.marginal_reliability` of the calibrated items."""
+    empirical_reliability: float | None = None
+    """:func:`mgrlead.irt.empirical_reliability` of the EAP scores of the
+    calibration data; ``None`` when it could not be computed (the notes say why)."""
 
     def __repr__(self) -> str:
         """``<DimensionFit trait grm: 400 respondents, -2LL 4567.8, 20 parameters, ...>``."""
@@ -164,9 +180,10 @@ class Calibration:
 
     ``rubric`` is a new version of the input rubric whose calibrated items
     declare the estimates, so ``score_theta(calibration.rubric, data)`` scores θ.
-    Every class of the result is built with keywords only, so later parts add
-    fields with defaults (item fit, M2, marginal reliability) without breaking
-    callers.
+    Every class of the result is built with keywords only, so fields are added
+    with defaults without breaking callers: the model fit and reliability
+    (``DimensionFit.global_fit``, ``marginal_reliability``,
+    ``empirical_reliability``, ``ItemEstimate.fit``) came that way.
     """
 
     rubric: Rubric
@@ -674,8 +691,17 @@ def calibrate(  # noqa: PLR0913 - the estimator's options
     tol: float = 1e-6,
     max_newton: int = 25,
     min_respondents: int = MIN_RESPONDENTS,
+    fit: str | None = "C2",
 ) -> Calibration:
     """Estimate the item parameters of each chosen dimension by marginal maximum likelihood.
+
+    Then, on the calibrated rubric and the same data, each dimension's model
+    fit and reliability (:mod:`mgrlead.irt.fit`, ``estimated=True``, the same
+    quadrature): every item's S-X² (``ItemEstimate.fit``), the global fit
+    chosen with ``fit`` (``DimensionFit.global_fit``), and the marginal and
+    empirical reliability.  A statistic these data cannot give (too few
+    respondents who answered every item, df < 1, a singular moment matrix,
+    scipy not installed for the p-values) is ``None``, and a note says why.
 
     Args:
         rubric: The rubric whose items to calibrate (it is not changed).
@@ -701,6 +727,11 @@ def calibrate(  # noqa: PLR0913 - the estimator's options
         max_newton: The most Newton steps.
         min_respondents: The fewest respondents (with an answer on the
             dimension) a dimension needs (default :data:`MIN_RESPONDENTS`).
+            The fit statistics need ``min(min_respondents,``
+            :data:`mgrlead.irt.fit.MIN_RESPONDENTS` ``)`` respondents who
+            answered every item of the dimension.
+        fit: The global fit statistic: ``C2`` (default), ``M2``, ``M2*`` (any
+            case), or ``None`` to leave it out (see :func:`mgrlead.irt.global_fit`).
 
     Returns:
         A :class:`Calibration`; its ``rubric`` scores θ with
@@ -712,13 +743,14 @@ def calibrate(  # noqa: PLR0913 - the estimator's options
             the rest of its dimension, parameters already declared.
         ConvergenceError: the iterations did not converge (never a silent result).
         AnswerError: an answer off the scale, naming the item and row.
-        RubricError: an unknown model or dimension.
+        RubricError: an unknown model, dimension or fit statistic.
     """
     import numpy as np  # noqa: PLC0415
 
     _check_options(rubric, model, quadrature, max_iter, max_newton, em_tol, tol)
     if isinstance(min_respondents, bool) or not isinstance(min_respondents, int):
         raise RubricError(f"min_respondents must be a whole number, got {min_respondents!r}")
+    fit_type = _fit_type(fit)
     if isinstance(dimensions, str):
         dimensions = (dimensions,)
     quad = quadrature if quadrature is not None else Quadrature()
@@ -752,13 +784,13 @@ def calibrate(  # noqa: PLR0913 - the estimator's options
                 "items and left the likelihood"
             )
         cats = cats[answered]
-        fit, items = _fit_dimension(
+        summary, items = _fit_dimension(
             dim.id, ids, [plan.items[plan.index[i]] for i in ids], [r for _, r in members],
             sizes, cats, model, quad,
             max_iter=max_iter, em_tol=em_tol, tol=tol, max_newton=max_newton,
             min_respondents=min_respondents,
         )  # fmt: skip
-        fits.append(fit)
+        fits.append(summary)
         for est in items:
             estimates.append(attrs.evolve(est, replaced=replaced.get(est.item)))
             new_params[est.item] = est.params
@@ -768,6 +800,10 @@ def calibrate(  # noqa: PLR0913 - the estimator's options
         )
     except RubricError as exc:  # e.g. rsm steps that differ within a dimension
         raise CalibrationError(f"the estimates do not make a valid rubric: {exc}") from exc
+    fits, estimates = _with_fit_statistics(
+        calibrated, matrix, fits, estimates, notes, fit_type=fit_type, quadrature=quad,
+        min_respondents=min(min_respondents, fitting.MIN_RESPONDENTS),
+    )  # fmt: skip
     order = {i: n for n, i in enumerate(rubric.item_ids)}
     estimates.sort(key=lambda e: order[e.item])
     return Calibration(
@@ -777,6 +813,86 @@ def calibrate(  # noqa: PLR0913 - the estimator's options
         items=tuple(estimates),
         dimensions=tuple(fits),
         notes=tuple(notes),
+    )
+
+
+def _fit_type(fit: object) -> str | None:
+    """The :func:`~mgrlead.irt.global_fit` type ``fit`` names (any case), or ``None``."""
+    if fit is None:
+        return None
+    chosen = {t.lower(): t for t in GLOBAL_TYPES}.get(fit.lower()) if isinstance(fit, str) else None
+    if chosen is None:
+        raise RubricError(
+            f"unknown global fit statistic {fit!r}; use one of "
+            f"{', '.join(t.lower() for t in GLOBAL_TYPES)}, or None to leave it out"
+        )
+    return chosen
+
+
+def _with_fit_statistics(  # noqa: PLR0913 - the fits and how to compute them
+    calibrated: Rubric,
+    matrix: Floats,
+    fits: list[DimensionFit],
+    estimates: list[ItemEstimate],
+    notes: list[str],
+    *,
+    fit_type: str | None,
+    quadrature: Quadrature,
+    min_respondents: int,
+) -> tuple[list[DimensionFit], list[ItemEstimate]]:
+    """Each dimension's S-X², global fit and reliability, on the calibrated rubric and data.
+
+    A statistic that cannot be computed is ``None`` and adds a note (never an
+    error: the estimates stand without it).
+    """
+    item_fits: dict[str, ItemFit] = {}
+    out: list[DimensionFit] = []
+    for dim in fits:
+        where = dim.dimension
+        try:
+            found = fitting.item_fit(
+                calibrated, matrix, dimension=where, quadrature=quadrature,
+                min_respondents=min_respondents,
+            )  # fmt: skip
+            item_fits.update((f.item, f) for f in found)
+        except FitError as exc:
+            notes.append(f"item fit (S-X²) left out: {exc}")
+        except ImportError as exc:  # scipy, for the p-values
+            notes.append(_without_scipy(where, "item fit (S-X²)", exc))
+        overall = None
+        if fit_type is not None:
+            try:
+                overall = fitting.global_fit(
+                    calibrated, matrix, where, type=fit_type, quadrature=quadrature,
+                    min_respondents=min_respondents,
+                )  # fmt: skip
+            except FitError as exc:
+                notes.append(f"global fit ({fit_type}) left out: {exc}")
+            except ImportError as exc:
+                notes.append(_without_scipy(where, f"global fit ({fit_type})", exc))
+        marginal = fitting.marginal_reliability(calibrated, where, quadrature=quadrature)
+        empirical = None
+        try:
+            empirical = fitting.empirical_reliability(
+                calibrated, matrix, where, quadrature=quadrature
+            )
+        except FitError as exc:
+            notes.append(f"empirical reliability left out: {exc}")
+        out.append(
+            attrs.evolve(
+                dim,
+                global_fit=overall,
+                marginal_reliability=marginal,
+                empirical_reliability=empirical,
+            )
+        )
+    return out, [attrs.evolve(e, fit=item_fits.get(e.item)) for e in estimates]
+
+
+def _without_scipy(dimension: str, what: str, exc: ImportError) -> str:
+    return (
+        f"{what} left out for dimension {dimension!r}: its p-value needs scipy ({exc}); "
+        "pip install 'mgrlead[analysis]'"
     )
 
 
