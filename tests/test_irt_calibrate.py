@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import mgrlead
+from helpers import irt_rubric
 from mgrlead.errors import (
     AnswerError,
     CalibrationError,
@@ -29,7 +30,7 @@ from mgrlead.errors import (
 )
 from mgrlead.io.serialize import dump_rubric, load_rubric_text
 from mgrlead.irt import Quadrature, calibrate, category_log_probabilities, score_theta, simulate
-from mgrlead.model import Dimension, IrtParams, Item, Pole, Rubric, Scale
+from mgrlead.model import Dimension, IrtParams, Item, Rubric, Scale
 from mgrlead.plan import content_hash
 
 module = importlib.import_module("mgrlead.irt.calibrate")  # the name is also the function's
@@ -66,21 +67,8 @@ def truth(model: str = "grm", seed: int = 1, rubric: Rubric = ML) -> Rubric:
 def small(n_items: int = 4, keyed: list[str] | None = None) -> Rubric:
     """One dimension of ``n_items`` 5-point items, no parameters."""
     keys = keyed or ["high"] * n_items
-    items = [Item(id=f"i{n}", text=f"Item {n}", keyed=k) for n, k in enumerate(keys)]
-    return Rubric(
-        id="cal-test",
-        version="1.0",
-        title="Calibration test",
-        scale=Scale.agreement(5),
-        dimensions=[
-            Dimension(
-                id="trait",
-                name="Trait",
-                low=Pole(id="low", label="Low"),
-                high=Pole(id="high", label="High"),
-                items=items,
-            )
-        ],
+    return irt_rubric(
+        [None] * len(keys), keys, rubric_id="cal-test", title="Calibration test", version="1.0"
     )
 
 

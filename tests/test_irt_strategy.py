@@ -24,14 +24,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mgrlead
+from helpers import irt_rubric, one_line_error, run
 from mgrlead.errors import RubricError, RubricFileError
 from mgrlead.io.schema import rubric_schema
 from mgrlead.io.serialize import dump_rubric, load_rubric_text
 from mgrlead.irt import Prior, Quadrature, ThetaStrategy, score_theta
-from mgrlead.model import Band, Dimension, IrtParams, Item, Pole, Rubric, Scale, ThetaOptions
+from mgrlead.model import Band, IrtParams, Rubric, ThetaOptions
 from mgrlead.plan import content_hash
-
-from .helpers import one_line_error, run
 
 ML = mgrlead.load_rubric("manager-leader")
 PARAMS = [
@@ -272,14 +271,8 @@ def test_dask_scores_theta_per_partition() -> None:
 
 # ------------------------------------------------------------------ properties
 def _one_dimension(keyed: list[str], params: list[IrtParams], **theta: Any) -> Rubric:
-    items = [Item(id=f"i{n}", text=f"Item {n}", keyed=k, irt=p)
-             for n, (k, p) in enumerate(zip(keyed, params, strict=True))]  # fmt: skip
-    return Rubric(
-        id="theta-test", version="1", title="θ", scale=Scale.agreement(5), strategy="theta",
-        theta=ThetaOptions(**theta) if theta else None,
-        dimensions=[Dimension(id="trait", name="Trait", low=Pole(id="low", label="Low"),
-                              high=Pole(id="high", label="High"), items=items)],
-    )  # fmt: skip
+    options = {"strategy": "theta", "theta": ThetaOptions(**theta) if theta else None}
+    return irt_rubric(params, keyed, rubric_id="theta-test", title="θ", rubric_fields=options)
 
 
 GRM_PARAMS = st.builds(

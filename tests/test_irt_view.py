@@ -27,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mgrlead
+from helpers import irt_rubric
 from mgrlead.api import load_rubric
 from mgrlead.cli import cli
 from mgrlead.errors import ReportError, RubricError
@@ -49,29 +50,7 @@ MIXED = [
 KEYED = ["high", "low", "high", "low", "high", "low"]
 
 
-def _rubric(params: list[IrtParams], keyed: list[str]) -> Rubric:
-    items = [
-        Item(id=f"i{n}", text=f"Item {n}", keyed=k, irt=p)
-        for n, (p, k) in enumerate(zip(params, keyed, strict=True))
-    ]
-    return Rubric(
-        id="irt-view",
-        version="1",
-        title="IRT view",
-        scale=Scale.agreement(5),
-        dimensions=[
-            Dimension(
-                id="trait",
-                name="Trait",
-                low=Pole(id="low", label="Low"),
-                high=Pole(id="high", label="High"),
-                items=items,
-            )
-        ],
-    )
-
-
-RUBRIC = _rubric(MIXED, KEYED)
+RUBRIC = irt_rubric(MIXED, KEYED)
 
 
 # ------------------------------------------------------------------ the reference
@@ -511,7 +490,7 @@ def test_information_and_se_agree_with_the_reference_for_any_parameters(
         IrtParams(model="grm", a=a, thresholds=tuple(thresholds)),
         IrtParams(model="gpcm", a=a, steps=tuple(steps)),
     ]
-    r = _rubric(params, [keyed, "high"])
+    r = irt_rubric(params, [keyed, "high"])
     s = information_summary(r, "trait", points=(theta,))
     ref = _test_info_ref(params, theta)
     assert s.information[0] == pytest.approx(ref, rel=1e-6)
