@@ -450,16 +450,21 @@ def test_simulate_is_reproducible_and_leaves_out_the_share_asked() -> None:
         simulate(rubric, 0)
 
 
-@pytest.mark.parametrize("model", ["grm", "gpcm", "pcm", "rsm"])
-def test_louis_hessian_equals_differences_of_the_exact_gradient(model: str) -> None:
-    """The Hessian behind the Newton steps and the SEs, away from the maximum too."""
+def _small_problem(model: str) -> tuple[Any, Any]:
+    """The likelihood of ``SMALL_DATA`` under ``model``, and its starting values."""
     cats = np.where(np.isnan(SMALL_DATA), -1, SMALL_DATA - 1).astype(np.intp)
     cats = cats[(cats >= 0).any(axis=1)]
     patterns, weights = np.unique(cats, axis=0, return_counts=True)
     layout = module._Layout(model, [5] * 4)
     problem = module._Problem(layout, patterns, weights.astype(np.float64), Quadrature())
     counts = [np.bincount(cats[cats[:, j] >= 0, j], minlength=5).astype(float) for j in range(4)]
-    beta = module._start(layout, counts, [0.5] * 4)  # the starting values, not the maximum
+    return problem, module._start(layout, counts, [0.5] * 4)
+
+
+@pytest.mark.parametrize("model", ["grm", "gpcm", "pcm", "rsm"])
+def test_louis_hessian_equals_differences_of_the_exact_gradient(model: str) -> None:
+    """The Hessian behind the Newton steps and the SEs, away from the maximum too."""
+    problem, beta = _small_problem(model)
     louis = problem.hessian(beta)
     differences = problem.numerical_hessian(beta)
     np.testing.assert_allclose(louis, differences, atol=1e-6 * np.abs(differences).max())
@@ -538,13 +543,7 @@ def test_reprs_are_short() -> None:
 
 @pytest.mark.parametrize("model", ["grm", "gpcm", "pcm"])
 def test_the_stacked_m_step_terms_equal_the_item_by_item_ones(model: str) -> None:
-    cats = np.where(np.isnan(SMALL_DATA), -1, SMALL_DATA - 1).astype(np.intp)
-    cats = cats[(cats >= 0).any(axis=1)]
-    patterns, weights = np.unique(cats, axis=0, return_counts=True)
-    layout = module._Layout(model, [5] * 4)
-    problem = module._Problem(layout, patterns, weights.astype(np.float64), Quadrature())
-    counts = [np.bincount(cats[cats[:, j] >= 0, j], minlength=5).astype(float) for j in range(4)]
-    beta = module._start(layout, counts, [0.5] * 4)
+    problem, beta = _small_problem(model)
     logp = problem.tables(beta)
     expected = problem.estep(logp)[1]
     stacked = problem.all_item_terms(logp, expected)
