@@ -41,6 +41,7 @@ from mgrlead.irt.scoring import (
     dimension_information,
     irt_dimensions,
     plan_for,
+    prior_weights,
     score_theta,
 )
 
@@ -165,12 +166,8 @@ def _options(prior: Prior | None, quadrature: Quadrature | None) -> tuple[Prior,
 
 def _grid(prior: Prior, quad: Quadrature) -> tuple[Floats, Floats]:
     """The nodes and the prior's normalised weights on them."""
-    import numpy as np  # noqa: PLC0415
-
     nodes = quad.nodes()
-    log_w = -0.5 * ((nodes - prior.mean) / prior.sd) ** 2
-    w = np.exp(log_w - log_w.max())
-    return nodes, w / w.sum()
+    return nodes, prior_weights(prior, nodes)
 
 
 def _dimension(rubric: Rubric, dimension: str) -> tuple[IrtPlan, IrtDimension]:

@@ -60,6 +60,7 @@ __all__ = [
     "log_prior",
     "log_probability_tables",
     "plan_for",
+    "prior_weights",
     "score_theta",
 ]
 
@@ -870,6 +871,15 @@ def log_probability_tables(plan: IrtPlan, quadrature: Quadrature) -> tuple[tuple
 def log_prior(prior: Prior, nodes: Floats) -> Floats:
     """The normal prior's log density on ``nodes``, up to a constant: ``-(θ - mean)² / 2sd²``."""
     return _log_prior(prior, nodes)
+
+
+def prior_weights(prior: Prior, nodes: Floats) -> Floats:
+    """The normal prior's weights on ``nodes``, normalised to sum to 1 (from :func:`log_prior`)."""
+    import numpy as np  # noqa: PLC0415
+
+    log_w = _log_prior(prior, nodes)
+    w = np.exp(log_w - log_w.max())
+    return w / w.sum()  # type: ignore[no-any-return]
 
 
 def eap(log_posterior: Floats, nodes: Floats) -> tuple[Floats, Floats]:
