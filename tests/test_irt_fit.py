@@ -41,6 +41,7 @@ from mgrlead.irt import (
     global_fit,
     item_fit,
     marginal_reliability,
+    score_theta,
 )
 from mgrlead.irt.fit import _collapse, _Group
 from mgrlead.model import IrtParams
@@ -614,3 +615,19 @@ def test_m2_agrees_with_python_mirt(case: str) -> None:
         assert fit.df == fixture["df"]
         assert fit.statistic == pytest.approx(fixture["M2"], rel=1e-6)
         assert fit.p == pytest.approx(fixture["p"], rel=1e-6)
+
+
+@pytest.mark.parametrize(("name", "kind"), [("prior", "Prior"), ("quadrature", "Quadrature")])
+def test_every_entry_point_refuses_a_prior_or_grid_of_the_wrong_type(name: str, kind: str) -> None:
+    """One check (irt.scoring.check_grid_options) behind θ scoring and every fit statistic."""
+    wrong: dict[str, Any] = {name: (0.0, 1.0)}
+    calls = [
+        lambda: marginal_reliability(GRM_RUBRIC, "trait", **wrong),
+        lambda: empirical_reliability(GRM_RUBRIC, FIT_DATA, "trait", **wrong),
+        lambda: item_fit(GRM_RUBRIC, FIT_DATA, **wrong),
+        lambda: global_fit(GRM_RUBRIC, FIT_DATA, "trait", **wrong),
+        lambda: score_theta(GRM_RUBRIC, FIT_DATA, **wrong),
+    ]
+    for call in calls:
+        with pytest.raises(RubricError, match=rf"^{name} must be a {kind}, got \(0\.0, 1\.0\)$"):
+            call()

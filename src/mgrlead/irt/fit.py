@@ -38,6 +38,7 @@ from mgrlead.irt.scoring import (
     Prior,
     Quadrature,
     answer_values,
+    check_grid_options,
     dimension_information,
     irt_dimensions,
     plan_for,
@@ -157,10 +158,7 @@ class GlobalFit:
 
 # ------------------------------------------------------------------ shared parts
 def _options(prior: Prior | None, quadrature: Quadrature | None) -> tuple[Prior, Quadrature]:
-    if prior is not None and not isinstance(prior, Prior):
-        raise RubricError(f"prior must be a Prior, got {prior!r}")
-    if quadrature is not None and not isinstance(quadrature, Quadrature):
-        raise RubricError(f"quadrature must be a Quadrature, got {quadrature!r}")
+    check_grid_options(prior, quadrature)
     return prior or Prior(), quadrature or Quadrature()
 
 

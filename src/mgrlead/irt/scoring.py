@@ -54,6 +54,7 @@ __all__ = [
     "ThetaStrategy",
     "ThetaTable",
     "answer_values",
+    "check_grid_options",
     "dimension_information",
     "eap",
     "irt_dimensions",
@@ -457,10 +458,7 @@ def score_theta(  # noqa: PLR0913 - the estimator's options
         raise RubricError(f"unknown θ method {method!r}; use one of {', '.join(METHODS)}")
     if method == "ml" and prior is not None:
         raise RubricError("method 'ml' uses no prior; leave prior out (or use 'map')")
-    if prior is not None and not isinstance(prior, Prior):
-        raise RubricError(f"prior must be a Prior, got {prior!r}")
-    if quadrature is not None and not isinstance(quadrature, Quadrature):
-        raise RubricError(f"quadrature must be a Quadrature, got {quadrature!r}")
+    check_grid_options(prior, quadrature)
     plan = plan_for(rubric, None if dimensions is None else tuple(dimensions))
     quad = quadrature if quadrature is not None else Quadrature()
     single = isinstance(answers, Mapping)
@@ -866,6 +864,20 @@ def log_probability_tables(plan: IrtPlan, quadrature: Quadrature) -> tuple[tuple
     (cached per plan and grid); :mod:`mgrlead.adaptive` adds the same rows.
     """
     return _tables(plan, quadrature)
+
+
+def check_grid_options(prior: object, quadrature: object) -> None:
+    """Refuse a ``prior`` that is no :class:`Prior` or a ``quadrature`` no :class:`Quadrature`.
+
+    ``None`` passes (the caller's default).
+
+    Raises:
+        RubricError: naming the argument and what it got.
+    """
+    if prior is not None and not isinstance(prior, Prior):
+        raise RubricError(f"prior must be a Prior, got {prior!r}")
+    if quadrature is not None and not isinstance(quadrature, Quadrature):
+        raise RubricError(f"quadrature must be a Quadrature, got {quadrature!r}")
 
 
 def log_prior(prior: Prior, nodes: Floats) -> Floats:
