@@ -1,18 +1,44 @@
-"""Small rubric builders and command-line runners for tests (no hypothesis here)."""
+"""Small rubric builders, IRT test data and command-line runners for tests (no hypothesis here)."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from click.testing import CliRunner, Result
 
 from mgrlead import Dimension, Item, Pole, Rubric, Scale
 from mgrlead.cli import cli
+from mgrlead.model import IrtParams
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from mgrlead.model import IrtParams
+#: Six items' IRT parameters: every model (GRM twice, once with D = 1.702; RSM twice,
+#: sharing their steps).
+MIXED = (
+    IrtParams(model="grm", a=1.2, thresholds=(-1.8, -0.6, 0.4, 1.7)),
+    IrtParams(model="grm", a=2.0, thresholds=(-1.0, -0.2, 0.3, 0.9), scaling=1.702),
+    IrtParams(model="gpcm", a=0.8, steps=(-1.5, 0.5, -0.2, 1.1)),
+    IrtParams(model="pcm", steps=(-0.5, -1.0, 0.8, 1.4)),
+    IrtParams(model="rsm", location=0.3, steps=(-1.2, -0.3, 0.4, 1.1)),
+    IrtParams(model="rsm", location=-0.4, steps=(-1.2, -0.3, 0.4, 1.1)),
+)
+
+
+def p_textbook(p: IrtParams, k: int, theta: float) -> float:
+    """P(keyed category k | θ), from the textbook formulas (scalar Python, no mgrlead code)."""
+    da = p.scaling * (1.0 if p.a is None else p.a)
+    if p.model == "grm":
+        star = [1.0] + [1.0 / (1.0 + math.exp(-da * (theta - b))) for b in p.thresholds] + [0.0]
+        return star[k] - star[k + 1]
+    steps = [(p.location or 0.0) + s for s in p.steps] if p.model == "rsm" else list(p.steps)
+    z = [0.0]
+    for d in steps:
+        z.append(z[-1] + da * (theta - d))
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    return e[k] / sum(e)
 
 
 def run(*args: str, input: str | None = None) -> Result:  # noqa: A002

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from scipy import integrate, optimize
 
 import mgrlead
-from helpers import irt_rubric
+from helpers import MIXED, irt_rubric, p_textbook
 from mgrlead.errors import AnswerError, RubricError, RubricFileError
 from mgrlead.io.schema import rubric_schema
 from mgrlead.io.serialize import dump_rubric, load_rubric_text, unstructure_rubric
@@ -39,37 +39,11 @@ from mgrlead.plan import content_hash
 
 ML = mgrlead.load_rubric("manager-leader")
 GRM = IrtParams(model="grm", a=1.5, thresholds=(-2.0, -1.0, 0.0, 1.0))
-
-
-MIXED = [
-    IrtParams(model="grm", a=1.2, thresholds=(-1.8, -0.6, 0.4, 1.7)),
-    IrtParams(model="grm", a=2.0, thresholds=(-1.0, -0.2, 0.3, 0.9), scaling=1.702),
-    IrtParams(model="gpcm", a=0.8, steps=(-1.5, 0.5, -0.2, 1.1)),
-    IrtParams(model="pcm", steps=(-0.5, -1.0, 0.8, 1.4)),
-    IrtParams(model="rsm", location=0.3, steps=(-1.2, -0.3, 0.4, 1.1)),
-    IrtParams(model="rsm", location=-0.4, steps=(-1.2, -0.3, 0.4, 1.1)),
-]
 KEYED = ["high", "low", "high", "low", "high", "-"]
 RUBRIC = irt_rubric(MIXED, KEYED)
 
 
 # ------------------------------------------------------------------ the reference
-def _p_ref(p: IrtParams, k: int, theta: float) -> float:
-    """P(keyed category k | θ), from the textbook formulas."""
-    a = 1.0 if p.a is None else p.a
-    da = p.scaling * a
-    if p.model == "grm":
-        star = [1.0] + [1.0 / (1.0 + math.exp(-da * (theta - b))) for b in p.thresholds] + [0.0]
-        return star[k] - star[k + 1]
-    steps = [(p.location or 0.0) + s for s in p.steps] if p.model == "rsm" else list(p.steps)
-    z = [0.0]
-    for d in steps:
-        z.append(z[-1] + da * (theta - d))
-    top = max(z)
-    e = [math.exp(v - top) for v in z]
-    return e[k] / sum(e)
-
-
 def _keyed(answers: dict[str, int | None], rubric: Rubric = RUBRIC) -> list[tuple[IrtParams, int]]:
     dim = rubric.dimensions[0]
     out = []
@@ -84,7 +58,7 @@ def _keyed(answers: dict[str, int | None], rubric: Rubric = RUBRIC) -> list[tupl
 
 
 def _log_lik(pairs: list[tuple[IrtParams, int]], theta: float) -> float:
-    probabilities = [_p_ref(p, k, theta) for p, k in pairs]
+    probabilities = [p_textbook(p, k, theta) for p, k in pairs]
     if min(probabilities, default=1.0) <= 0.0:  # underflow far out in the tails
         return -math.inf
     return sum(math.log(q) for q in probabilities)
@@ -516,8 +490,8 @@ def test_item_information_agrees_with_the_textbook_formula(params: IrtParams) ->
     for theta, info in zip(thetas, got, strict=True):
         want = 0.0
         for k in range(params.categories):
-            p = _p_ref(params, k, theta)
-            dp = (_p_ref(params, k, theta + h) - _p_ref(params, k, theta - h)) / (2 * h)
+            p = p_textbook(params, k, theta)
+            dp = (p_textbook(params, k, theta + h) - p_textbook(params, k, theta - h)) / (2 * h)
             want += dp * dp / p
         assert info == pytest.approx(want, rel=1e-6, abs=1e-9)
 
@@ -593,7 +567,7 @@ def test_eap_from_sum_scores_agrees_with_summing_over_every_pattern() -> None:
     weights /= weights.sum()
     by_sum: dict[int, np.ndarray] = {}
     for pattern in itertools.product(range(5), repeat=4):  # keyed categories
-        lik = np.array([math.prod(_p_ref(p, k, t) for p, k in zip(MIXED[:4], pattern,
+        lik = np.array([math.prod(p_textbook(p, k, t) for p, k in zip(MIXED[:4], pattern,
                         strict=True)) for t in nodes])  # fmt: skip
         s = sum(pattern) + 4  # keyed scores on 1..5
         by_sum[s] = by_sum.get(s, np.zeros_like(nodes)) + lik
