@@ -21,11 +21,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mgrlead
+from helpers import irt_dimension
 from mgrlead.adaptive import STOP_RULES, AdaptiveSession, CatOptions, simulate, sympson_hetter
 from mgrlead.adaptive.engine import compile_bank, criterion, posterior
 from mgrlead.errors import AdaptiveError, AnswerError, SessionStateError
 from mgrlead.irt import item_information, score_theta
-from mgrlead.model import Dimension, IrtParams, Item, MissingPolicy, Pole, Rubric, Scale
+from mgrlead.model import IrtParams, MissingPolicy, Rubric, Scale
 
 ROOT = Path(__file__).resolve().parents[1]
 BIG5 = mgrlead.load_rubric(ROOT / "examples" / "ipip-bfi50-irt.toml")
@@ -42,17 +43,18 @@ def _small() -> Rubric:
         IrtParams(model="grm", a=1.3, thresholds=(-0.2, 0.5, 1.2, 2.0)),
     ]
     keyed = ["+", "-", "+", "-", "+", "-"]
-    dims = []
-    for d, name in enumerate(("alpha", "beta")):
-        items = [
-            Item(id=f"{name[0]}{k}", text=f"{name} {k}", keyed=keyed[(k + d) % 6],
-                 irt=params[(k + 2 * d) % 6])
-            for k in range(6)
-        ]  # fmt: skip
-        dims.append(Dimension(id=name, name=name.title(), low=Pole(id="low", label="Low"),
-                              high=Pole(id="high", label="High"), items=items))  # fmt: skip
-    return Rubric(id="cat-test", version="1", title="CAT test", scale=Scale.agreement(5),
-                  dimensions=dims)  # fmt: skip
+    dims = [
+        irt_dimension(
+            [params[(k + 2 * d) % 6] for k in range(6)],
+            [keyed[(k + d) % 6] for k in range(6)],
+            did=name,
+            ids=[f"{name[0]}{k}" for k in range(6)],
+        )
+        for d, name in enumerate(("alpha", "beta"))
+    ]
+    return Rubric(
+        id="cat-test", version="1", title="CAT test", scale=Scale.agreement(5), dimensions=dims
+    )
 
 
 SMALL = _small()

@@ -11,7 +11,6 @@ import importlib
 import itertools
 import json
 import math
-from typing import Any
 
 import attrs
 import jsonschema
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 from scipy import integrate, optimize
 
 import mgrlead
+from helpers import MIXED, irt_rubric, p_textbook
 from mgrlead.errors import AnswerError, RubricError, RubricFileError
 from mgrlead.io.schema import rubric_schema
 from mgrlead.io.serialize import dump_rubric, load_rubric_text, unstructure_rubric
@@ -34,65 +34,16 @@ from mgrlead.irt import (
     sum_score_table,
 )
 from mgrlead.irt import scoring as irt_scoring
-from mgrlead.model import Dimension, IrtParams, Item, Pole, Rubric, Scale
+from mgrlead.model import IrtParams, Item, Rubric, Scale
 from mgrlead.plan import content_hash
 
 ML = mgrlead.load_rubric("manager-leader")
 GRM = IrtParams(model="grm", a=1.5, thresholds=(-2.0, -1.0, 0.0, 1.0))
-
-
-def _rubric(params: list[IrtParams], keyed: list[str], **dim: Any) -> Rubric:
-    items = [
-        Item(id=f"i{n}", text=f"Item {n}", keyed=k, irt=p)
-        for n, (p, k) in enumerate(zip(params, keyed, strict=True))
-    ]
-    return Rubric(
-        id="irt-test",
-        version="1",
-        title="IRT test",
-        scale=Scale.agreement(5),
-        dimensions=[
-            Dimension(
-                id="trait",
-                name="Trait",
-                low=Pole(id="low", label="Low"),
-                high=Pole(id="high", label="High"),
-                items=items,
-                **dim,
-            )
-        ],
-    )
-
-
-MIXED = [
-    IrtParams(model="grm", a=1.2, thresholds=(-1.8, -0.6, 0.4, 1.7)),
-    IrtParams(model="grm", a=2.0, thresholds=(-1.0, -0.2, 0.3, 0.9), scaling=1.702),
-    IrtParams(model="gpcm", a=0.8, steps=(-1.5, 0.5, -0.2, 1.1)),
-    IrtParams(model="pcm", steps=(-0.5, -1.0, 0.8, 1.4)),
-    IrtParams(model="rsm", location=0.3, steps=(-1.2, -0.3, 0.4, 1.1)),
-    IrtParams(model="rsm", location=-0.4, steps=(-1.2, -0.3, 0.4, 1.1)),
-]
 KEYED = ["high", "low", "high", "low", "high", "-"]
-RUBRIC = _rubric(MIXED, KEYED)
+RUBRIC = irt_rubric(MIXED, KEYED)
 
 
 # ------------------------------------------------------------------ the reference
-def _p_ref(p: IrtParams, k: int, theta: float) -> float:
-    """P(keyed category k | θ), from the textbook formulas."""
-    a = 1.0 if p.a is None else p.a
-    da = p.scaling * a
-    if p.model == "grm":
-        star = [1.0] + [1.0 / (1.0 + math.exp(-da * (theta - b))) for b in p.thresholds] + [0.0]
-        return star[k] - star[k + 1]
-    steps = [(p.location or 0.0) + s for s in p.steps] if p.model == "rsm" else list(p.steps)
-    z = [0.0]
-    for d in steps:
-        z.append(z[-1] + da * (theta - d))
-    top = max(z)
-    e = [math.exp(v - top) for v in z]
-    return e[k] / sum(e)
-
-
 def _keyed(answers: dict[str, int | None], rubric: Rubric = RUBRIC) -> list[tuple[IrtParams, int]]:
     dim = rubric.dimensions[0]
     out = []
@@ -107,7 +58,7 @@ def _keyed(answers: dict[str, int | None], rubric: Rubric = RUBRIC) -> list[tupl
 
 
 def _log_lik(pairs: list[tuple[IrtParams, int]], theta: float) -> float:
-    probabilities = [_p_ref(p, k, theta) for p, k in pairs]
+    probabilities = [p_textbook(p, k, theta) for p, k in pairs]
     if min(probabilities, default=1.0) <= 0.0:  # underflow far out in the tails
         return -math.inf
     return sum(math.log(q) for q in probabilities)
@@ -260,7 +211,7 @@ def test_theta_increases_when_an_answer_moves_toward_the_high_pole(
 ) -> None:
     keyed = data.draw(st.lists(st.sampled_from(["high", "low"]), min_size=len(params),
                                max_size=len(params)))  # fmt: skip
-    rubric = _rubric(params, keyed)
+    rubric = irt_rubric(params, keyed)
     answers = {f"i{n}": data.draw(st.integers(1, 5)) for n in range(len(params))}
     n = data.draw(st.integers(0, len(params) - 1))
     toward_high = 1 if keyed[n] == "high" else -1
@@ -299,7 +250,7 @@ def test_swapping_the_poles_with_the_parameters_mirrors_theta(
 ) -> None:
     """Every item keyed the other way and its parameters restated toward the new
     high pole (GRM b -> -reversed b; (G)PCM, RSM steps likewise): θ -> -θ, same SE."""
-    swapped = _rubric([_flip(p) for p in MIXED], [SWAP[k] for k in KEYED])
+    swapped = irt_rubric([_flip(p) for p in MIXED], [SWAP[k] for k in KEYED])
     prior = {} if method == "ml" else {"prior": Prior(mean=0.0, sd=sd)}
     a = score_theta(RUBRIC, answers, method=method, **prior)["trait"]
     b = score_theta(swapped, answers, method=method, **prior)["trait"]
@@ -321,7 +272,7 @@ def test_reverse_keying_is_declared_once_and_parameters_stay_toward_the_high_pol
     """An item worded the other way (keying flipped, answers reversed on the declared
     scale) keeps its parameters, stated toward the high pole: the same θ."""
     keyed = [SWAP[k] if n in flip else k for n, k in enumerate(KEYED)]
-    reworded = _rubric(list(MIXED), keyed)
+    reworded = irt_rubric(list(MIXED), keyed)
     other = {
         key: (6 - v if v is not None and int(key[1:]) in flip else v) for key, v in answers.items()
     }
@@ -438,7 +389,7 @@ def test_the_count_of_thresholds_must_fit_the_scale() -> None:
     with pytest.raises(
         RubricError, match="item 'i0': irt: 3 thresholds for a scale of 5 points; give 4"
     ):
-        _rubric([three], ["high"])
+        irt_rubric([three], ["high"])
     own_scale = Item(id="i0", text="X", keyed="+", irt=three, scale=Scale.agreement(4))
     rubric = attrs.evolve(
         RUBRIC, dimensions=[attrs.evolve(RUBRIC.dimensions[0], items=[own_scale])]
@@ -449,7 +400,7 @@ def test_the_count_of_thresholds_must_fit_the_scale() -> None:
 def test_rsm_items_of_a_dimension_share_their_steps() -> None:
     other = IrtParams(model="rsm", location=0.0, steps=(-1.0, -0.3, 0.4, 1.1))
     with pytest.raises(RubricError, match=r"rsm items share their steps.*item 'i1'"):
-        _rubric([MIXED[4], other], ["high", "high"])
+        irt_rubric([MIXED[4], other], ["high", "high"])
 
 
 def test_a_response_map_and_irt_parameters_do_not_mix() -> None:
@@ -519,7 +470,7 @@ def test_map_and_ml_reach_estimates_beyond_the_quadrature_grid() -> None:
     """Newton starts at the best node but is not bound to the grid (hard items, θ near 8)."""
     hard = [attrs.evolve(p, thresholds=tuple(b + 8.0 for b in p.thresholds)) for p in
             (MIXED[0], MIXED[1], GRM)]  # fmt: skip
-    rubric = _rubric(hard, ["high", "high", "high"])
+    rubric = irt_rubric(hard, ["high", "high", "high"])
     answers = {"i0": 3, "i1": 2, "i2": 4}
     for method, prior in (("ml", None), ("map", Prior(mean=0.0, sd=4.0))):
         kwargs = {} if prior is None else {"prior": prior}
@@ -539,8 +490,8 @@ def test_item_information_agrees_with_the_textbook_formula(params: IrtParams) ->
     for theta, info in zip(thetas, got, strict=True):
         want = 0.0
         for k in range(params.categories):
-            p = _p_ref(params, k, theta)
-            dp = (_p_ref(params, k, theta + h) - _p_ref(params, k, theta - h)) / (2 * h)
+            p = p_textbook(params, k, theta)
+            dp = (p_textbook(params, k, theta + h) - p_textbook(params, k, theta - h)) / (2 * h)
             want += dp * dp / p
         assert info == pytest.approx(want, rel=1e-6, abs=1e-9)
 
@@ -550,7 +501,7 @@ def test_dimension_information_is_the_sum_and_gives_the_ml_se() -> None:
     total = dimension_information(RUBRIC, "trait", thetas)
     assert total == pytest.approx(sum(item_information(p, thetas) for p in MIXED), rel=1e-12)
     # keying does not change information
-    flipped = _rubric(list(MIXED), [SWAP[k] for k in KEYED])
+    flipped = irt_rubric(list(MIXED), [SWAP[k] for k in KEYED])
     assert dimension_information(flipped, "trait", thetas) == pytest.approx(total, rel=1e-12)
     with pytest.raises(RubricError, match="no dimension 'nope'"):
         dimension_information(RUBRIC, "nope", thetas)
@@ -586,7 +537,7 @@ def test_any_valid_parameters_round_trip_and_validate_against_the_schema(
         params = [attrs.evolve(shared, location=loc) for loc in locations]
     else:
         params = [data.draw(_params(model, 5)) for _ in range(n)]
-    rubric = _rubric(params, data.draw(st.lists(st.sampled_from(["high", "low"]),
+    rubric = irt_rubric(params, data.draw(st.lists(st.sampled_from(["high", "low"]),
                                                 min_size=n, max_size=n)))  # fmt: skip
     for fmt in ("toml", "json", "yaml"):
         assert load_rubric_text(dump_rubric(rubric, fmt), fmt=fmt) == rubric
@@ -599,7 +550,7 @@ def test_any_valid_parameters_round_trip_and_validate_against_the_schema(
 def test_thresholds_very_close_together_stay_finite() -> None:
     """log(1 - e^(-Da gap)) for a tiny gap: -inf with log1p(-exp(...)), exact with expm1."""
     close = IrtParams(model="grm", a=1.0, thresholds=(0.0, 1e-30, 1.0, 2.0))
-    rubric = _rubric([close, GRM], ["high", "high"])
+    rubric = irt_rubric([close, GRM], ["high", "high"])
     score = score_theta(rubric, {"i0": 2, "i1": 3})["trait"]  # the all-but-impossible category
     assert score.theta is not None
     assert math.isfinite(score.theta)
@@ -608,7 +559,7 @@ def test_thresholds_very_close_together_stay_finite() -> None:
 
 def test_eap_from_sum_scores_agrees_with_summing_over_every_pattern() -> None:
     """Lord-Wingersky against brute force: every answer pattern of four items (625)."""
-    rubric = _rubric(MIXED[:4], KEYED[:4])
+    rubric = irt_rubric(MIXED[:4], KEYED[:4])
     prior = Prior(mean=0.3, sd=1.2)
     table = sum_score_table(rubric, "trait", prior=prior)
     nodes = np.linspace(-6, 6, 61)
@@ -616,7 +567,7 @@ def test_eap_from_sum_scores_agrees_with_summing_over_every_pattern() -> None:
     weights /= weights.sum()
     by_sum: dict[int, np.ndarray] = {}
     for pattern in itertools.product(range(5), repeat=4):  # keyed categories
-        lik = np.array([math.prod(_p_ref(p, k, t) for p, k in zip(MIXED[:4], pattern,
+        lik = np.array([math.prod(p_textbook(p, k, t) for p, k in zip(MIXED[:4], pattern,
                         strict=True)) for t in nodes])  # fmt: skip
         s = sum(pattern) + 4  # keyed scores on 1..5
         by_sum[s] = by_sum.get(s, np.zeros_like(nodes)) + lik
@@ -634,7 +585,7 @@ def test_eap_from_sum_scores_agrees_with_summing_over_every_pattern() -> None:
 
 
 def test_sum_scores_are_looked_up_and_checked() -> None:
-    rubric = _rubric(MIXED[:4], KEYED[:4])
+    rubric = irt_rubric(MIXED[:4], KEYED[:4])
     table = sum_score_table(rubric, "trait")
     theta, se = table.lookup([4, 12, np.nan, 20])
     assert theta[1] == table.theta[8]

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import mgrlead
+from helpers import irt_rubric
 from mgrlead.errors import (
     AnswerError,
     CalibrationError,
@@ -29,7 +30,7 @@ from mgrlead.errors import (
 )
 from mgrlead.io.serialize import dump_rubric, load_rubric_text
 from mgrlead.irt import Quadrature, calibrate, category_log_probabilities, score_theta, simulate
-from mgrlead.model import Dimension, IrtParams, Item, Pole, Rubric, Scale
+from mgrlead.model import Dimension, IrtParams, Item, Rubric, Scale
 from mgrlead.plan import content_hash
 
 module = importlib.import_module("mgrlead.irt.calibrate")  # the name is also the function's
@@ -66,21 +67,8 @@ def truth(model: str = "grm", seed: int = 1, rubric: Rubric = ML) -> Rubric:
 def small(n_items: int = 4, keyed: list[str] | None = None) -> Rubric:
     """One dimension of ``n_items`` 5-point items, no parameters."""
     keys = keyed or ["high"] * n_items
-    items = [Item(id=f"i{n}", text=f"Item {n}", keyed=k) for n, k in enumerate(keys)]
-    return Rubric(
-        id="cal-test",
-        version="1.0",
-        title="Calibration test",
-        scale=Scale.agreement(5),
-        dimensions=[
-            Dimension(
-                id="trait",
-                name="Trait",
-                low=Pole(id="low", label="Low"),
-                high=Pole(id="high", label="High"),
-                items=items,
-            )
-        ],
+    return irt_rubric(
+        [None] * len(keys), keys, rubric_id="cal-test", title="Calibration test", version="1.0"
     )
 
 
@@ -462,16 +450,21 @@ def test_simulate_is_reproducible_and_leaves_out_the_share_asked() -> None:
         simulate(rubric, 0)
 
 
-@pytest.mark.parametrize("model", ["grm", "gpcm", "pcm", "rsm"])
-def test_louis_hessian_equals_differences_of_the_exact_gradient(model: str) -> None:
-    """The Hessian behind the Newton steps and the SEs, away from the maximum too."""
+def _small_problem(model: str) -> tuple[Any, Any]:
+    """The likelihood of ``SMALL_DATA`` under ``model``, and its starting values."""
     cats = np.where(np.isnan(SMALL_DATA), -1, SMALL_DATA - 1).astype(np.intp)
     cats = cats[(cats >= 0).any(axis=1)]
     patterns, weights = np.unique(cats, axis=0, return_counts=True)
     layout = module._Layout(model, [5] * 4)
     problem = module._Problem(layout, patterns, weights.astype(np.float64), Quadrature())
     counts = [np.bincount(cats[cats[:, j] >= 0, j], minlength=5).astype(float) for j in range(4)]
-    beta = module._start(layout, counts, [0.5] * 4)  # the starting values, not the maximum
+    return problem, module._start(layout, counts, [0.5] * 4)
+
+
+@pytest.mark.parametrize("model", ["grm", "gpcm", "pcm", "rsm"])
+def test_louis_hessian_equals_differences_of_the_exact_gradient(model: str) -> None:
+    """The Hessian behind the Newton steps and the SEs, away from the maximum too."""
+    problem, beta = _small_problem(model)
     louis = problem.hessian(beta)
     differences = problem.numerical_hessian(beta)
     np.testing.assert_allclose(louis, differences, atol=1e-6 * np.abs(differences).max())
@@ -550,13 +543,7 @@ def test_reprs_are_short() -> None:
 
 @pytest.mark.parametrize("model", ["grm", "gpcm", "pcm"])
 def test_the_stacked_m_step_terms_equal_the_item_by_item_ones(model: str) -> None:
-    cats = np.where(np.isnan(SMALL_DATA), -1, SMALL_DATA - 1).astype(np.intp)
-    cats = cats[(cats >= 0).any(axis=1)]
-    patterns, weights = np.unique(cats, axis=0, return_counts=True)
-    layout = module._Layout(model, [5] * 4)
-    problem = module._Problem(layout, patterns, weights.astype(np.float64), Quadrature())
-    counts = [np.bincount(cats[cats[:, j] >= 0, j], minlength=5).astype(float) for j in range(4)]
-    beta = module._start(layout, counts, [0.5] * 4)
+    problem, beta = _small_problem(model)
     logp = problem.tables(beta)
     expected = problem.estep(logp)[1]
     stacked = problem.all_item_terms(logp, expected)

@@ -32,6 +32,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, linalg, special, stats
 
+from helpers import irt_rubric
 from mgrlead.errors import AnswerError, FitError, RubricError
 from mgrlead.irt import (
     Prior,
@@ -40,9 +41,10 @@ from mgrlead.irt import (
     global_fit,
     item_fit,
     marginal_reliability,
+    score_theta,
 )
 from mgrlead.irt.fit import _collapse, _Group
-from mgrlead.model import Dimension, IrtParams, Item, Pole, Rubric, Scale
+from mgrlead.model import IrtParams
 
 
 # ------------------------------------------------------------------ the reference
@@ -61,28 +63,6 @@ def _p_ref(p: IrtParams, theta: Any) -> Any:
     z -= z.max(axis=0)
     e = np.exp(z)
     return e / e.sum(axis=0)
-
-
-def _rubric(params: list[IrtParams], keyed: list[str], points: list[int]) -> Rubric:
-    items = [
-        Item(id=f"i{n}", text=f"Item {n}", keyed=k, irt=p, scale=Scale.agreement(pts))
-        for n, (p, k, pts) in enumerate(zip(params, keyed, points, strict=True))
-    ]
-    return Rubric(
-        id="fit-test",
-        version="1",
-        title="Fit test",
-        scale=Scale.agreement(5),
-        dimensions=[
-            Dimension(
-                id="trait",
-                name="Trait",
-                low=Pole(id="low", label="Low"),
-                high=Pole(id="high", label="High"),
-                items=items,
-            )
-        ],
-    )
 
 
 def _simulate(params: list[IrtParams], n: int, rng: np.random.Generator) -> Any:
@@ -132,7 +112,7 @@ GRM = [
     ]
 ]
 GRM_KEYED = ["high", "low", "high", "high", "low", "high"]
-GRM_RUBRIC = _rubric(GRM, GRM_KEYED, [5] * 6)
+GRM_RUBRIC = irt_rubric(GRM, GRM_KEYED, points=[5] * 6)
 
 # a small mixed dimension whose every answer pattern can be enumerated
 SMALL = [
@@ -144,7 +124,7 @@ SMALL = [
 ]
 SMALL_KEYED = ["high", "low", "high", "low", "high"]
 SMALL_POINTS = [3, 3, 3, 3, 3]
-SMALL_RUBRIC = _rubric(SMALL, SMALL_KEYED, SMALL_POINTS)
+SMALL_RUBRIC = irt_rubric(SMALL, SMALL_KEYED, points=SMALL_POINTS)
 
 
 # ------------------------------------------------------------------ reliability
@@ -516,7 +496,7 @@ def test_fit_ignores_the_order_of_respondents(seed: int) -> None:
 def _reversed(flip: list[bool], kind: str) -> None:
     other = {"high": "low", "low": "high"}
     keyed = [other[k] if f else k for k, f in zip(GRM_KEYED, flip, strict=True)]
-    rubric = _rubric(GRM, keyed, [5] * 6)
+    rubric = irt_rubric(GRM, keyed, points=[5] * 6)
     data = FIT_DATA.copy()
     data[:, flip] = 6 - data[:, flip]  # the answers worded the other way
     items, overall, reliability = _baseline(kind)
@@ -584,7 +564,7 @@ def test_other_refusals() -> None:
         global_fit(GRM_RUBRIC, FIT_DATA, "trait", type="G2")
     with pytest.raises(FitError, match="mincell must be"):
         item_fit(GRM_RUBRIC, FIT_DATA, mincell=-1.0)
-    one = _rubric(GRM[:1], ["high"], [5])
+    one = irt_rubric(GRM[:1], ["high"], points=[5])
     with pytest.raises(FitError, match="dimension 'trait' has one item"):
         item_fit(one, FIT_DATA[:, :1])
 
@@ -627,7 +607,7 @@ def test_m2_agrees_with_python_mirt(case: str) -> None:
         IrtParams(model="grm", a=a, thresholds=tuple(b))
         for a, b in zip(fixture["a"], fixture["b"], strict=True)
     ]
-    rubric = _rubric(params, ["high"] * len(params), [points] * len(params))
+    rubric = irt_rubric(params, ["high"] * len(params), points=[points] * len(params))
     kinds = ["M2", "M2*", "C2"] if points == 2 else ["M2*"]  # the same moments for two categories
     for kind in kinds:
         fit = global_fit(rubric, cats + 1.0, "trait", type=kind)
@@ -635,3 +615,19 @@ def test_m2_agrees_with_python_mirt(case: str) -> None:
         assert fit.df == fixture["df"]
         assert fit.statistic == pytest.approx(fixture["M2"], rel=1e-6)
         assert fit.p == pytest.approx(fixture["p"], rel=1e-6)
+
+
+@pytest.mark.parametrize(("name", "kind"), [("prior", "Prior"), ("quadrature", "Quadrature")])
+def test_every_entry_point_refuses_a_prior_or_grid_of_the_wrong_type(name: str, kind: str) -> None:
+    """One check (irt.scoring.check_grid_options) behind θ scoring and every fit statistic."""
+    wrong: dict[str, Any] = {name: (0.0, 1.0)}
+    calls = [
+        lambda: marginal_reliability(GRM_RUBRIC, "trait", **wrong),
+        lambda: empirical_reliability(GRM_RUBRIC, FIT_DATA, "trait", **wrong),
+        lambda: item_fit(GRM_RUBRIC, FIT_DATA, **wrong),
+        lambda: global_fit(GRM_RUBRIC, FIT_DATA, "trait", **wrong),
+        lambda: score_theta(GRM_RUBRIC, FIT_DATA, **wrong),
+    ]
+    for call in calls:
+        with pytest.raises(RubricError, match=rf"^{name} must be a {kind}, got \(0\.0, 1\.0\)$"):
+            call()

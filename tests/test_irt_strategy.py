@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from statistics import NormalDist
 from typing import Any
 
@@ -24,14 +25,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mgrlead
+from helpers import irt_rubric, one_line_error, run
 from mgrlead.errors import RubricError, RubricFileError
 from mgrlead.io.schema import rubric_schema
 from mgrlead.io.serialize import dump_rubric, load_rubric_text
 from mgrlead.irt import Prior, Quadrature, ThetaStrategy, score_theta
-from mgrlead.model import Band, Dimension, IrtParams, Item, Pole, Rubric, Scale, ThetaOptions
+from mgrlead.model import Band, IrtParams, Rubric, ThetaOptions
 from mgrlead.plan import content_hash
-
-from .helpers import one_line_error, run
 
 ML = mgrlead.load_rubric("manager-leader")
 PARAMS = [
@@ -272,14 +272,8 @@ def test_dask_scores_theta_per_partition() -> None:
 
 # ------------------------------------------------------------------ properties
 def _one_dimension(keyed: list[str], params: list[IrtParams], **theta: Any) -> Rubric:
-    items = [Item(id=f"i{n}", text=f"Item {n}", keyed=k, irt=p)
-             for n, (k, p) in enumerate(zip(keyed, params, strict=True))]  # fmt: skip
-    return Rubric(
-        id="theta-test", version="1", title="θ", scale=Scale.agreement(5), strategy="theta",
-        theta=ThetaOptions(**theta) if theta else None,
-        dimensions=[Dimension(id="trait", name="Trait", low=Pole(id="low", label="Low"),
-                              high=Pole(id="high", label="High"), items=items)],
-    )  # fmt: skip
+    options = {"strategy": "theta", "theta": ThetaOptions(**theta) if theta else None}
+    return irt_rubric(params, keyed, rubric_id="theta-test", title="θ", rubric_fields=options)
 
 
 GRM_PARAMS = st.builds(
@@ -486,11 +480,17 @@ def test_the_strategy_is_registered_and_prepared_with_the_rubric() -> None:
 
 
 # ------------------------------------------------------------------ the CLI
-def test_the_cli_writes_the_theta_columns(tmp_path: Any) -> None:
+def _coaching_files(tmp_path: Path, answers: str, name: str = "answers.csv") -> tuple[Path, Path]:
+    """The coaching rubric (``TOML``) and ``answers`` written to files in ``tmp_path``."""
     rubric = tmp_path / "coaching.toml"
     rubric.write_text(TOML)
-    data = tmp_path / "answers.csv"
-    data.write_text("person,c1,c2\nann,4,2\nbob,1,\n")
+    data = tmp_path / name
+    data.write_text(answers)
+    return rubric, data
+
+
+def test_the_cli_writes_the_theta_columns(tmp_path: Any) -> None:
+    rubric, data = _coaching_files(tmp_path, "person,c1,c2\nann,4,2\nbob,1,\n")
     out = tmp_path / "scores.csv"
     result = run("score", str(data), "--rubric", str(rubric), "-o", str(out))
     assert result.exit_code == 0, result.output
@@ -515,10 +515,7 @@ def test_the_cli_strategy_flag_chooses_theta_and_refuses_a_rubric_without_parame
 
 
 def test_the_cli_table_shows_theta_and_metrics_select_it(tmp_path: Any) -> None:
-    rubric = tmp_path / "coaching.toml"
-    rubric.write_text(TOML)
-    data = tmp_path / "answers.csv"
-    data.write_text("person,c1,c2\nann,4,2\nbob,1,\n")
+    rubric, data = _coaching_files(tmp_path, "person,c1,c2\nann,4,2\nbob,1,\n")
     table = run("score", str(data), "--rubric", str(rubric), "--format", "table")
     assert table.exit_code == 0, table.output
     assert "theta_se" in table.output
@@ -602,10 +599,7 @@ def test_theta_rows_validate_against_the_score_row_schema(tmp_path: Any) -> None
 
     from mgrlead.io.schema import score_row_schema  # noqa: PLC0415
 
-    rubric = tmp_path / "coaching.toml"
-    rubric.write_text(TOML)
-    data = tmp_path / "answers.csv"
-    data.write_text("person,c1,c2\nann,4,2\nbob,1,\ncy,,\n")
+    rubric, data = _coaching_files(tmp_path, "person,c1,c2\nann,4,2\nbob,1,\ncy,,\n")
     done = run("score", str(data), "--rubric", str(rubric), "--format", "json")
     assert done.exit_code == 0, done.output
     rows = json.loads(done.output)
@@ -633,10 +627,7 @@ def test_the_first_score_of_a_process_does_not_load_the_theta_machinery() -> Non
 
 
 def test_assess_shows_theta_with_its_standard_error(tmp_path: Any) -> None:
-    rubric = tmp_path / "coaching.toml"
-    rubric.write_text(TOML)
-    answers = tmp_path / "answers.json"
-    answers.write_text('{"c1": 4, "c2": 2}')
+    rubric, answers = _coaching_files(tmp_path, '{"c1": 4, "c2": 2}', "answers.json")
     done = run("assess", "--rubric", str(rubric), "--answers", str(answers))
     assert done.exit_code == 0, done.output
     loaded = load_rubric_text(TOML, fmt="toml")

@@ -27,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mgrlead
+from helpers import MIXED, irt_rubric, p_textbook
 from mgrlead.api import load_rubric
 from mgrlead.cli import cli
 from mgrlead.errors import ReportError, RubricError
@@ -38,64 +39,20 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "irt-coaching.toml"
 COACHING = load_rubric(EXAMPLE)
 
-MIXED = [
-    IrtParams(model="grm", a=1.2, thresholds=(-1.8, -0.6, 0.4, 1.7)),
-    IrtParams(model="grm", a=2.0, thresholds=(-1.0, -0.2, 0.3, 0.9), scaling=1.702),
-    IrtParams(model="gpcm", a=0.8, steps=(-1.5, 0.5, -0.2, 1.1)),
-    IrtParams(model="pcm", steps=(-0.5, -1.0, 0.8, 1.4)),
-    IrtParams(model="rsm", location=0.3, steps=(-1.2, -0.3, 0.4, 1.1)),
-    IrtParams(model="rsm", location=-0.4, steps=(-1.2, -0.3, 0.4, 1.1)),
-]
 KEYED = ["high", "low", "high", "low", "high", "low"]
 
 
-def _rubric(params: list[IrtParams], keyed: list[str]) -> Rubric:
-    items = [
-        Item(id=f"i{n}", text=f"Item {n}", keyed=k, irt=p)
-        for n, (p, k) in enumerate(zip(params, keyed, strict=True))
-    ]
-    return Rubric(
-        id="irt-view",
-        version="1",
-        title="IRT view",
-        scale=Scale.agreement(5),
-        dimensions=[
-            Dimension(
-                id="trait",
-                name="Trait",
-                low=Pole(id="low", label="Low"),
-                high=Pole(id="high", label="High"),
-                items=items,
-            )
-        ],
-    )
-
-
-RUBRIC = _rubric(MIXED, KEYED)
+RUBRIC = irt_rubric(MIXED, KEYED)
 
 
 # ------------------------------------------------------------------ the reference
-def _p_ref(p: IrtParams, k: int, theta: float) -> float:
-    """P(keyed category k | θ), from the textbook formulas."""
-    da = p.scaling * (1.0 if p.a is None else p.a)
-    if p.model == "grm":
-        star = [1.0] + [1.0 / (1.0 + math.exp(-da * (theta - b))) for b in p.thresholds] + [0.0]
-        return star[k] - star[k + 1]
-    steps = [(p.location or 0.0) + s for s in p.steps] if p.model == "rsm" else list(p.steps)
-    z = [0.0]
-    for d in steps:
-        z.append(z[-1] + da * (theta - d))
-    top = max(z)
-    e = [math.exp(v - top) for v in z]
-    return e[k] / sum(e)
-
-
 def _info_ref(p: IrtParams, theta: float, h: float = 1e-5) -> float:
     """Σ_k P_k (d log P_k/dθ)², the derivative by central differences."""
     total = 0.0
     for k in range(p.categories):
-        slope = (math.log(_p_ref(p, k, theta + h)) - math.log(_p_ref(p, k, theta - h))) / (2 * h)
-        total += _p_ref(p, k, theta) * slope * slope
+        up, down = p_textbook(p, k, theta + h), p_textbook(p, k, theta - h)
+        slope = (math.log(up) - math.log(down)) / (2 * h)
+        total += p_textbook(p, k, theta) * slope * slope
     return total
 
 
@@ -292,8 +249,8 @@ def test_the_category_chart_labels_answers_and_follows_the_keying() -> None:
     assert np.allclose(total, 1.0)
     # answer 1 to a reverse-keyed item is its highest keyed category (4)
     for k in (0, 160, 320):
-        assert _data(lines[0])[1][k] == pytest.approx(_p_ref(MIXED[1], 4, x[k]), rel=1e-9)
-        assert _data(lines[4])[1][k] == pytest.approx(_p_ref(MIXED[1], 0, x[k]), rel=1e-9)
+        assert _data(lines[0])[1][k] == pytest.approx(p_textbook(MIXED[1], 4, x[k]), rel=1e-9)
+        assert _data(lines[4])[1][k] == pytest.approx(p_textbook(MIXED[1], 0, x[k]), rel=1e-9)
     assert "keyed toward Low" in ax.get_title()
     with pytest.raises(ReportError, match="does not count toward"):
         irt_charts.category_chart(RUBRIC, "i1", "other")
@@ -511,7 +468,7 @@ def test_information_and_se_agree_with_the_reference_for_any_parameters(
         IrtParams(model="grm", a=a, thresholds=tuple(thresholds)),
         IrtParams(model="gpcm", a=a, steps=tuple(steps)),
     ]
-    r = _rubric(params, [keyed, "high"])
+    r = irt_rubric(params, [keyed, "high"])
     s = information_summary(r, "trait", points=(theta,))
     ref = _test_info_ref(params, theta)
     assert s.information[0] == pytest.approx(ref, rel=1e-6)

@@ -212,6 +212,30 @@ def _precision(session: Any) -> tuple[float, int]:  # noqa: ANN401 - an Adaptive
     return sum(shares) / len(shares), reached
 
 
+def _piped_answer(line: str, number: int, item_id: str, scale: Scale) -> int | None:
+    """The answer that piped line ``number`` gives to ``item_id`` (``s`` or nothing: ``None``).
+
+    ``q`` and ``b`` are the caller's to handle first.
+
+    Raises:
+        InputError: the line is not a point of ``scale``.
+    """
+    reply = line.strip().lower()
+    if reply in {"", "s"}:
+        return None
+    try:
+        value = int(reply)
+    except ValueError:
+        value = None
+    if value is None or value not in scale:
+        raise InputError(
+            f"standard input, line {number}: {line.strip()!r} is not an answer to item "
+            f"{item_id!r}: give a number from {scale.min} to {scale.max}, "
+            "s (or nothing) to skip, b to go back, q to quit"
+        )
+    return value
+
+
 def _read_piped_adaptive(rubric: Rubric, session: Any) -> None:  # noqa: ANN401
     """Piped answers, one a line, to the statements the adaptive test chooses."""
     screen = console(stderr=True)
@@ -234,19 +258,7 @@ def _read_piped_adaptive(rubric: Rubric, session: Any) -> None:  # noqa: ANN401
         if reply == "b":
             session.undo()
             continue
-        value: object = None
-        if reply not in {"", "s"}:
-            try:
-                value = int(reply)
-            except ValueError:
-                value = None
-            if value is None or value not in scale:
-                raise InputError(
-                    f"standard input, line {number}: {line.strip()!r} is not an answer to item "
-                    f"{item.id!r}: give a number from {scale.min} to {scale.max}, "
-                    "s (or nothing) to skip, b to go back, q to quit"
-                )
-        session.answer(item.id, value)
+        session.answer(item.id, _piped_answer(line, number, item.id, scale))
     extra = [line for line in sys.stdin if line.strip()]
     if extra:  # the test's length is not known in advance: say so, do not fail
         first = extra[0].strip()
@@ -360,21 +372,7 @@ def read_piped(rubric: Rubric, seed: int | None) -> dict[str, object]:
         if reply == "b":
             position = max(position - 1, 0)
             continue
-        if reply in {"", "s"}:
-            answers[items[position].id] = None
-            position += 1
-            continue
-        try:
-            value = int(reply)
-        except ValueError:
-            value = None
-        if value is None or value not in scale:
-            raise InputError(
-                f"standard input, line {number}: {line.strip()!r} is not an answer to item "
-                f"{items[position].id!r}: give a number from {scale.min} to {scale.max}, "
-                "s (or nothing) to skip, b to go back, q to quit"
-            )
-        answers[items[position].id] = value
+        answers[items[position].id] = _piped_answer(line, number, items[position].id, scale)
         position += 1
     extra = [line for line in sys.stdin if line.strip()]
     if extra:

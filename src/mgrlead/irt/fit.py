@@ -38,9 +38,11 @@ from mgrlead.irt.scoring import (
     Prior,
     Quadrature,
     answer_values,
+    check_grid_options,
     dimension_information,
     irt_dimensions,
     plan_for,
+    prior_weights,
     score_theta,
 )
 
@@ -156,21 +158,14 @@ class GlobalFit:
 
 # ------------------------------------------------------------------ shared parts
 def _options(prior: Prior | None, quadrature: Quadrature | None) -> tuple[Prior, Quadrature]:
-    if prior is not None and not isinstance(prior, Prior):
-        raise RubricError(f"prior must be a Prior, got {prior!r}")
-    if quadrature is not None and not isinstance(quadrature, Quadrature):
-        raise RubricError(f"quadrature must be a Quadrature, got {quadrature!r}")
+    check_grid_options(prior, quadrature)
     return prior or Prior(), quadrature or Quadrature()
 
 
 def _grid(prior: Prior, quad: Quadrature) -> tuple[Floats, Floats]:
     """The nodes and the prior's normalised weights on them."""
-    import numpy as np  # noqa: PLC0415
-
     nodes = quad.nodes()
-    log_w = -0.5 * ((nodes - prior.mean) / prior.sd) ** 2
-    w = np.exp(log_w - log_w.max())
-    return nodes, w / w.sum()
+    return nodes, prior_weights(prior, nodes)
 
 
 def _dimension(rubric: Rubric, dimension: str) -> tuple[IrtPlan, IrtDimension]:

@@ -54,12 +54,14 @@ __all__ = [
     "ThetaStrategy",
     "ThetaTable",
     "answer_values",
+    "check_grid_options",
     "dimension_information",
     "eap",
     "irt_dimensions",
     "log_prior",
     "log_probability_tables",
     "plan_for",
+    "prior_weights",
     "score_theta",
 ]
 
@@ -456,10 +458,7 @@ def score_theta(  # noqa: PLR0913 - the estimator's options
         raise RubricError(f"unknown θ method {method!r}; use one of {', '.join(METHODS)}")
     if method == "ml" and prior is not None:
         raise RubricError("method 'ml' uses no prior; leave prior out (or use 'map')")
-    if prior is not None and not isinstance(prior, Prior):
-        raise RubricError(f"prior must be a Prior, got {prior!r}")
-    if quadrature is not None and not isinstance(quadrature, Quadrature):
-        raise RubricError(f"quadrature must be a Quadrature, got {quadrature!r}")
+    check_grid_options(prior, quadrature)
     plan = plan_for(rubric, None if dimensions is None else tuple(dimensions))
     quad = quadrature if quadrature is not None else Quadrature()
     single = isinstance(answers, Mapping)
@@ -867,9 +866,32 @@ def log_probability_tables(plan: IrtPlan, quadrature: Quadrature) -> tuple[tuple
     return _tables(plan, quadrature)
 
 
+def check_grid_options(prior: object, quadrature: object) -> None:
+    """Refuse a ``prior`` that is no :class:`Prior` or a ``quadrature`` no :class:`Quadrature`.
+
+    ``None`` passes (the caller's default).
+
+    Raises:
+        RubricError: naming the argument and what it got.
+    """
+    if prior is not None and not isinstance(prior, Prior):
+        raise RubricError(f"prior must be a Prior, got {prior!r}")
+    if quadrature is not None and not isinstance(quadrature, Quadrature):
+        raise RubricError(f"quadrature must be a Quadrature, got {quadrature!r}")
+
+
 def log_prior(prior: Prior, nodes: Floats) -> Floats:
     """The normal prior's log density on ``nodes``, up to a constant: ``-(θ - mean)² / 2sd²``."""
     return _log_prior(prior, nodes)
+
+
+def prior_weights(prior: Prior, nodes: Floats) -> Floats:
+    """The normal prior's weights on ``nodes``, normalised to sum to 1 (from :func:`log_prior`)."""
+    import numpy as np  # noqa: PLC0415
+
+    log_w = _log_prior(prior, nodes)
+    w = np.exp(log_w - log_w.max())
+    return w / w.sum()  # type: ignore[no-any-return]
 
 
 def eap(log_posterior: Floats, nodes: Floats) -> tuple[Floats, Floats]:

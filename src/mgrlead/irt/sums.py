@@ -19,7 +19,7 @@ from attrs import frozen
 
 from mgrlead.errors import AnswerError
 from mgrlead.irt.models import category_log_probabilities
-from mgrlead.irt.scoring import Prior, Quadrature, plan_for
+from mgrlead.irt.scoring import Prior, Quadrature, plan_for, prior_weights
 
 if TYPE_CHECKING:
     import numpy as np
@@ -107,10 +107,7 @@ def sum_score_table(
         likelihood = grown
         item = plan.items[m.column]
         lowest += item.code_min  # the keyed score of category 0 is the scale's min
-    log_prior = -0.5 * ((nodes - used.mean) / used.sd) ** 2
-    weights = np.exp(log_prior - log_prior.max())
-    weights /= weights.sum()
-    joint = likelihood * weights  # (sums, nodes)
+    joint = likelihood * prior_weights(used, nodes)  # (sums, nodes)
     total = joint.sum(axis=1)
     theta = (joint * nodes).sum(axis=1) / total
     d = nodes[None, :] - theta[:, None]

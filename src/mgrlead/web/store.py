@@ -525,21 +525,13 @@ def _upsert_answer(
     """``INSERT ... ON CONFLICT (session, item) DO UPDATE`` where the database has it."""
     values = {"session_id": session_id, "item_id": item_id, "value": value, "answered_at": now}
     key = [AnswerRow.session_id, AnswerRow.item_id]
-    if conn.dialect.name == "sqlite":
-        lite = sqlite.insert(AnswerRow).values(**values)
+    if conn.dialect.name in {"sqlite", "postgresql"}:  # the same ON CONFLICT in both dialects
+        dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+        upsert = dialect.insert(AnswerRow).values(**values)
         conn.execute(
-            lite.on_conflict_do_update(
+            upsert.on_conflict_do_update(
                 index_elements=key,
-                set_={"value": lite.excluded.value, "answered_at": lite.excluded.answered_at},
-            )
-        )
-        return
-    if conn.dialect.name == "postgresql":
-        pg = postgresql.insert(AnswerRow).values(**values)
-        conn.execute(
-            pg.on_conflict_do_update(
-                index_elements=key,
-                set_={"value": pg.excluded.value, "answered_at": pg.excluded.answered_at},
+                set_={"value": upsert.excluded.value, "answered_at": upsert.excluded.answered_at},
             )
         )
         return
