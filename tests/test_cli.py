@@ -11,11 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 from rich.console import Console
 
 import mgrlead
 from mgrlead.cli.render import show_profile
+from mgrlead.io.serialize import dump_rubric
 
 from .helpers import one_line_error, run
 
@@ -142,7 +144,7 @@ class TestScore:
 
     def test_rubric_file(self, tmp_path: Path) -> None:
         path = tmp_path / "ml.json"
-        path.write_text(mgrlead.io.serialize.dump_rubric(ML), "utf-8")
+        path.write_text(dump_rubric(ML), "utf-8")
         result = run("score", str(EXAMPLE), "--rubric", str(path))
         assert result.exit_code == 0
         _check_score_csv(result.stdout)
@@ -238,6 +240,33 @@ class TestAssess:
         assert "in the order of --seed 1" in a.stderr
         expected = mgrlead.score(ML, dict(zip(order, replies, strict=True)))
         assert mgrlead.Profile.from_json(a.stdout) == expected
+
+    def test_piped_answers_follow_each_items_own_scale(self, tmp_path: Path) -> None:
+        # an item with a 1..7 scale of its own in a 1..5 rubric: 7 is an answer to
+        # it (it was refused: every item was checked against the rubric's scale),
+        # and 6 is refused for a 1..5 item, naming its own range
+        from mgrlead import Item, Scale  # noqa: PLC0415
+        from mgrlead.io.serialize import dump_rubric  # noqa: PLC0415
+
+        seven = Scale(min=1, max=7, labels=tuple("abcdefg"))
+        dim = ML.dimensions[0]
+        items = (*dim.items[:5], Item(id="wide", text="On seven points", keyed="leader",
+                                      scale=seven))  # fmt: skip
+        rubric = attrs.evolve(ML, dimensions=[attrs.evolve(dim, items=items), *ML.dimensions[1:]])
+        path = tmp_path / "r.json"
+        path.write_text(dump_rubric(rubric), "utf-8")
+        replies = ["3"] * 5 + ["7"] + ["4"] * 18
+        done = run(
+            "assess", "--rubric", str(path), "--json", input="".join(f"{r}\n" for r in replies)
+        )
+        assert done.exit_code == 0, done.output
+        profile = mgrlead.Profile.from_json(done.stdout)
+        expected = mgrlead.score(rubric, dict(zip(rubric.item_ids, map(int, replies), strict=True)))
+        assert (profile.dimensions, profile.overall) == (expected.dimensions, expected.overall)
+        bad = ["6"] + ["3"] * 23
+        refused = run("assess", "--rubric", str(path), input="".join(f"{r}\n" for r in bad))
+        assert refused.exit_code == 2
+        assert "'pr1': give a number from 1 to 5" in refused.stderr.splitlines()[-1]
 
     def test_back_and_skip_in_piped_answers(self) -> None:
         # first: 5, then back and 1; the second statement skipped; the rest 3

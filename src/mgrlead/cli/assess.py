@@ -349,7 +349,6 @@ def read_piped(rubric: Rubric, seed: int | None) -> dict[str, object]:
     else:
         random.Random(seed).shuffle(items)  # noqa: S311 - an order, not a secret
         how = f"in the order of --seed {seed}"
-    scale = rubric.scale
     screen = console(stderr=True)
     ids = ", ".join(item.id for item in items)
     screen.print(esc(f"Reading {len(items)} answers from standard input, one a line, {how}: {ids}"))
@@ -372,7 +371,8 @@ def read_piped(rubric: Rubric, seed: int | None) -> dict[str, object]:
         if reply == "b":
             position = max(position - 1, 0)
             continue
-        answers[items[position].id] = _piped_answer(line, number, items[position].id, scale)
+        item = items[position]  # an item may have a scale of its own
+        answers[item.id] = _piped_answer(line, number, item.id, rubric.item_scale(item))
         position += 1
     extra = [line for line in sys.stdin if line.strip()]
     if extra:
@@ -440,7 +440,6 @@ def _ask_terminal(rubric: Rubric, items: list[Item]) -> dict[str, object]:
     from rich.table import Table  # noqa: PLC0415
 
     screen = console(stderr=True)  # standard output is for the profile only
-    scale = rubric.scale
     intro = [esc(rubric.instructions)] if rubric.instructions else []
     intro.append(f"[dim]{esc(KEYS_HELP)}[/dim]")
     screen.print(Panel("\n\n".join(intro), title=f"[bold]{esc(rubric.title)}[/bold]",
@@ -451,6 +450,7 @@ def _ask_terminal(rubric: Rubric, items: list[Item]) -> dict[str, object]:
     with _no_echo():
         while position < len(items):
             item = items[position]
+            scale = rubric.item_scale(item)  # an item may have a scale of its own
             previous = answers.get(item.id)
             screen.print()
             head = Table.grid(padding=(0, 1))
