@@ -17,10 +17,9 @@ import girth
 import numpy as np
 from girth import synthetic
 
+from helpers import irt_rubric
 from mgrlead.irt import Quadrature, score_theta
 from mgrlead.model import IrtParams
-
-from .test_irt import _rubric
 
 
 def test_eap_agrees_with_girth_given_girths_parameters() -> None:
@@ -36,7 +35,7 @@ def test_eap_agrees_with_girth_given_girths_parameters() -> None:
                   thresholds=tuple(float(x) for x in fit["Difficulty"][i]))
         for i in range(n_items)
     ]  # fmt: skip
-    rubric = _rubric(params, ["high"] * n_items)
+    rubric = irt_rubric(params, ["high"] * n_items)
     answers = data.T.astype(np.float64)
     theirs = np.asarray(fit["Ability"])
     truncated = Quadrature(points=2001, lower=-4.5, upper=4.5)
