@@ -38,8 +38,11 @@ from mgrlead.api import score as score_answers
 from mgrlead.api import scoring_plan
 from mgrlead.engines.checks import check_answer
 from mgrlead.errors import (
+    MgrleadError,
     RequestError,
     RubricError,
+    RubricNotFoundError,
+    SessionNotFoundError,
     SessionStateError,
     UnknownIdError,
     counted,
@@ -59,7 +62,7 @@ if TYPE_CHECKING:
     from mgrlead.web.safety import RateLimiter
     from mgrlead.web.store import Store, StoredSession
 
-__all__ = ["API_PREFIX", "Api", "routes"]
+__all__ = ["API_PREFIX", "Api", "routes", "status_of"]
 
 #: Where the JSON API lives inside the app.
 API_PREFIX: Final = "/api/v1"
@@ -118,6 +121,17 @@ def _only(body: Mapping[str, Any], allowed: tuple[str, ...], where: str = "") ->
 
 def _iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def status_of(exc: MgrleadError) -> int:
+    """The HTTP status an error of the library answers with."""
+    if isinstance(exc, RequestError):
+        return exc.status
+    if isinstance(exc, (SessionNotFoundError, RubricNotFoundError, UnknownIdError)):
+        return 404
+    if isinstance(exc, SessionStateError):
+        return 409
+    return 422
 
 
 @define
