@@ -207,8 +207,40 @@ def test_take_the_assessment_with_the_keyboard_reload_and_resume(
     # the score markers are drawn: the CSP let the report's bar styles through
     left = page.eval_on_selector("#glance .marker", "e => getComputedStyle(e).left")
     assert left not in {"auto", "0px"}
+    # the print style sheet leaves out navigation and downloads
+    page.emulate_media(media="print")
+    assert page.is_hidden("#downloads")
+    assert page.is_hidden("nav.site")
+    assert page.is_visible("#glance")
     assert problems == []
     page.close()
+
+
+def test_the_form_works_without_javascript(server: str, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/r/{RUBRIC.id}")
+    with page.expect_navigation():
+        page.click("text=Start")
+    assert page.is_hidden(".keys")  # the script's hint stays hidden without it
+    chosen = []
+    for _ in range(6):  # the browser's own radio keys: Tab into a group, Space chooses
+        for _ in range(5):
+            page.keyboard.press("Tab")
+            if _focused(page)["type"] == "radio":
+                break
+        page.keyboard.press("ArrowRight")  # moves to the next point and chooses it
+        page.keyboard.press("Space")
+        chosen.append(_focused(page)["value"])
+    assert chosen == ["2"] * 6
+    with page.expect_navigation():
+        page.click("button[value=next]")
+    assert "Page 2 of 4" in page.content()
+    with page.expect_navigation():
+        page.click("button[value=back]")
+    checked = page.eval_on_selector_all("input[type=radio]:checked", "els => els.map(e => e.value)")
+    assert checked == chosen  # saved by the plain form, shown again
+    context.close()
 
 
 def test_pages_have_no_axe_violations(server: str, browser: Any, axe_source: str | None) -> None:

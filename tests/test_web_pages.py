@@ -433,3 +433,34 @@ def test_form_answers_are_stored_as_given_and_scored_as_mgrlead_scores(
         api.page_size = 6
     assert stored.answers == answers
     assert Profile.from_json(stored.profile) == mgrlead.score(RUBRIC, answers)
+
+
+# ------------------------------------------------------------------ mounted
+def test_pages_work_mounted_under_a_path(tmp_path: Path) -> None:
+    from starlette.applications import Starlette  # noqa: PLC0415
+    from starlette.routing import Mount  # noqa: PLC0415
+
+    inner = create_app(database=tmp_path / "x.sqlite3")
+    outer = Starlette(routes=[Mount("/assess", inner)])
+    with TestClient(outer) as c:
+        landing = c.get(f"/assess/r/{RUBRIC.id}")
+        assert '<form method="post" action="/assess/r/manager-leader">' in landing.text
+        assert 'href="/assess/static/app.css"' in landing.text
+        assert c.cookies.get("mgrlead_csrf")
+        r = c.post(
+            f"/assess/r/{RUBRIC.id}", data={"csrf": _csrf(c), "lang": ""}, follow_redirects=False
+        )
+        assert r.status_code == 303
+        link = r.headers["location"]
+        assert link.startswith("/assess/s/")
+        token = link.rsplit("/", 1)[1]
+        page = c.get(link).text
+        assert f'data-api="/assess/api/v1/sessions/{token}/answers/"' in page
+        data = {"csrf": _csrf(c), "page": "1", "go": "next", f"a.{ITEMS[0]}": "2"}
+        r = c.post(link, data=data, follow_redirects=False)
+        assert r.headers["location"] == f"{link}?page=2"
+        assert inner.state.store.get(token).answers == {ITEMS[0]: 2}
+        # the script's autosave address is the API's
+        put = c.put(f"/assess/api/v1/sessions/{token}/answers/{ITEMS[1]}", json={"value": 5})
+        assert put.status_code == 200
+    inner.state.store.close()
