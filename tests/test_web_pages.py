@@ -239,6 +239,20 @@ def test_a_form_without_the_right_csrf_token_is_refused(client: TestClient, app:
     assert app.state.store.counts()[0].started == 1
 
 
+def test_too_many_starts_from_one_address_get_a_429_page(tmp_path: Path) -> None:
+    app = create_app(database=tmp_path / "x.sqlite3", sessions_per_minute=2)
+    with TestClient(app) as c:
+        _start(c)
+        _start(c)
+        c.get(f"/r/{RUBRIC.id}")
+        r = c.post(f"/r/{RUBRIC.id}", data={"csrf": _csrf(c)}, follow_redirects=False)
+        assert r.status_code == 429
+        assert r.headers["content-type"].startswith("text/html")
+        assert int(r.headers["retry-after"]) >= 1
+        assert "too many new sessions from this address" in r.text
+    app.state.store.close()
+
+
 # ------------------------------------------------------------------ finish and results
 def test_finish_shows_the_results_and_downloads(client: TestClient, app: Starlette) -> None:
     token = _start(client)

@@ -167,7 +167,10 @@ class Pages:
                     "or the assessment was deleted. Check the link you were given.",
                 )
             except MgrleadError as exc:
-                return self.error_page(request, status_of(exc), "That did not work", str(exc))
+                page = self.error_page(request, status_of(exc), "That did not work", str(exc))
+                if isinstance(exc, RequestError) and exc.retry_after is not None:
+                    page.headers["Retry-After"] = str(exc.retry_after)
+                return page
 
         return run
 
