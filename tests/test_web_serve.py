@@ -80,12 +80,16 @@ def test_serve_answers_a_round_trip_on_loopback(tmp_path: Path) -> None:
             headers={"Authorization": "Bearer a-long-enough-admin-token"},
         )
         assert json.loads(text)["started"] == 1
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as page:
+            assert page.status == 200
+            assert "manager-leader" in page.read().decode()
         assert database.is_file()
     finally:
         server.terminate()
         _, err = server.communicate(timeout=20)
     assert "Traceback" not in err
-    assert f"serving the API at http://127.0.0.1:{port}/api/v1" in err
+    assert f"serving the assessments at http://127.0.0.1:{port}/ and the API at " in err
+    assert f"http://127.0.0.1:{port}/api/v1 " in err
 
 
 def test_serve_without_the_web_extra_says_how_to_install_it(

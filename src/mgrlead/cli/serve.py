@@ -128,7 +128,8 @@ def serve(  # noqa: PLR0913, PLR0917 - one parameter per option (click passes th
     store = app.state.store
     admin = "on" if admin_token_file is not None else "off"
     click.echo(
-        f"mgrlead: serving the API at http://{host}:{port}{root_path}/api/v1 "
+        f"mgrlead: serving the assessments at http://{host}:{port}{root_path}/ and the API "
+        f"at http://{host}:{port}{root_path}/api/v1 "
         f"(database {store!r}, admin endpoints {admin}); Ctrl-C stops it",
         err=True,
     )

@@ -38,14 +38,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ReportError",
+    "environment",
     "feedback360_report",
+    "profile_context",
     "profile_report",
     "team_report",
     "write_charts",
 ]
 
 
-def _environment() -> Any:  # noqa: ANN401 - jinja2 is optional and untyped here
+def environment(*packages: str) -> Any:  # noqa: ANN401 - jinja2 is optional and untyped here
+    """The reports' Jinja2 environment: autoescaping, strict, the report filters.
+
+    ``packages`` name further packages whose ``templates`` folders are searched
+    first (the web app's pages extend the report's templates this way: one set
+    of templates for both).
+    """
     try:
         import jinja2  # noqa: PLC0415
     except ImportError as exc:  # pragma: no cover - the extra is installed in the tests
@@ -53,7 +61,12 @@ def _environment() -> Any:  # noqa: ANN401 - jinja2 is optional and untyped here
     from mgrlead.report.texts import IN_NO_BAND, band_words  # noqa: PLC0415
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("mgrlead.report", "templates"),
+        loader=jinja2.ChoiceLoader(
+            [
+                *(jinja2.PackageLoader(p, "templates") for p in packages),
+                jinja2.PackageLoader("mgrlead.report", "templates"),
+            ]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -193,6 +206,29 @@ def profile_report(  # noqa: PLR0913 - the profile, its rubric and what else to 
         ReportError: the rubric is not the one the profile was scored with,
             or ``theta`` names a dimension the rubric has no parameters for.
     """
+    context = profile_context(
+        profile, rubric, respondent=respondent, title=title, norm_caveat=norm_caveat, theta=theta
+    )
+    return str(environment().get_template("profile.html.j2").render(context))
+
+
+def profile_context(  # noqa: PLR0913 - the arguments of profile_report
+    profile: Profile,
+    rubric: Rubric,
+    *,
+    respondent: object = None,
+    title: str | None = None,
+    norm_caveat: str | None = None,
+    theta: ThetaProfile | None = None,
+) -> dict[str, Any]:
+    """What ``profile.html.j2`` renders: the context :func:`profile_report` gives it.
+
+    Pages that show a profile inside another frame (the web app's results
+    page) render the same template with this context and their own blocks.
+
+    Raises:
+        ReportError: as :func:`profile_report`.
+    """
     from mgrlead.report.texts import (  # noqa: PLC0415
         band_words,
         bands_on_percent,
@@ -259,7 +295,7 @@ def profile_report(  # noqa: PLR0913 - the profile, its rubric and what else to 
         "rubric_bands": uses_rubric_bands(rubric),
     }
     context |= _theta_context(theta, rubric)
-    return str(_environment().get_template("profile.html.j2").render(context))
+    return context
 
 
 def _theta_context(theta: ThetaProfile | None, rubric: Rubric) -> dict[str, Any]:
@@ -346,7 +382,7 @@ def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str
         "anonymity_note": _anonymity_note(result),
         "chart": _data_uri(feedback360_chart(feedback, rubric)),
     }
-    return str(_environment().get_template("feedback360.html.j2").render(context))
+    return str(environment().get_template("feedback360.html.j2").render(context))
 
 
 def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = None) -> str:
@@ -408,7 +444,7 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
         "few_members": FEW_MEMBERS,
         "reliable_icc2": RELIABLE_ICC2,
     }
-    return str(_environment().get_template("team.html.j2").render(context))
+    return str(environment().get_template("team.html.j2").render(context))
 
 
 def write_charts(

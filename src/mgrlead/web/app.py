@@ -28,13 +28,11 @@ from mgrlead.errors import (
     InputError,
     MgrleadError,
     RequestError,
-    RubricNotFoundError,
-    SessionNotFoundError,
-    SessionStateError,
     UnknownIdError,
 )
 from mgrlead.model import Rubric
-from mgrlead.web.endpoints import Api, routes
+from mgrlead.web.endpoints import API_PREFIX, Api, routes, status_of
+from mgrlead.web.pages import Pages, page_routes
 from mgrlead.web.safety import RateLimiter, SecurityHeaders
 from mgrlead.web.store import Store
 
@@ -57,17 +55,6 @@ MIN_ADMIN_TOKEN: Final = 16
 
 
 # ---------------------------------------------------------------- errors
-def status_of(exc: MgrleadError) -> int:
-    """The HTTP status an error of the library answers with."""
-    if isinstance(exc, RequestError):
-        return exc.status
-    if isinstance(exc, (SessionNotFoundError, RubricNotFoundError, UnknownIdError)):
-        return 404
-    if isinstance(exc, SessionStateError):
-        return 409
-    return 422
-
-
 def error_body(
     kind: str, message: str, *, item: str | None = None, field: str | None = None
 ) -> dict[str, Any]:
@@ -106,8 +93,18 @@ async def _library_error(_request: Request, exc: Exception) -> Response:
 _HTTP_KINDS: Final = {404: "NotFound", 405: "MethodNotAllowed"}
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)  # noqa: S101 - registered for HTTPException only
+    pages: Pages | None = getattr(request.app.state, "pages", None)
+    path = request.scope.get("path", "")
+    if pages is not None and f"{API_PREFIX}/" not in f"{path}/" and exc.status_code in _HTTP_KINDS:
+        if exc.status_code == 404:
+            return pages.error_page(
+                request, 404, "Page not found", "There is no page at this address."
+            )
+        return pages.error_page(
+            request, 405, "Not allowed", "This page cannot be reached that way; go back."
+        )
     kind = _HTTP_KINDS.get(exc.status_code, "HTTPError")
     message = "no such address in the API (see /api/v1/openapi.json)"
     if exc.status_code == 405:
@@ -180,7 +177,7 @@ def create_app(  # noqa: PLR0913 - every setting of the app, by keyword
     sessions_per_minute: int = 30,
     frame_ancestors: str = "'none'",
 ) -> WebApp:
-    """The mgrlead web app: the JSON API under ``/api/v1``, sessions kept in ``database``.
+    """The mgrlead web app: HTML pages, the JSON API under ``/api/v1``, sessions in ``database``.
 
     The database is opened (an SQLite file and its folder are created) and
     migrated to the newest schema here, so the app works mounted inside
@@ -195,7 +192,7 @@ def create_app(  # noqa: PLR0913 - every setting of the app, by keyword
         admin_token: The bearer token of the administrator endpoints (at
             least 16 characters). There is no default: without one they are off.
         max_body_bytes: The largest request body taken (larger ones: 413).
-        page_size: How many items a page of a session shows.
+        page_size: How many items a page of a session shows (the API's and the form's).
         sessions_per_minute: How many sessions one client address may start a minute (429).
         frame_ancestors: Who may show the app in a frame (the CSP source list);
             ``'none'`` by default.
@@ -245,8 +242,12 @@ def create_app(  # noqa: PLR0913 - every setting of the app, by keyword
         HTTPException: _http_error,
         Exception: _internal_error,
     }
-    app = WebApp(routes=routes(api), exception_handlers=handlers, lifespan=lifespan)
+    pages = Pages(api, frame_ancestors=frame_ancestors)
+    app = WebApp(
+        routes=[*routes(api), *page_routes(pages)], exception_handlers=handlers, lifespan=lifespan
+    )
     app.frame_ancestors = frame_ancestors
     app.state.mgrlead = api
+    app.state.pages = pages
     app.state.store = store
     return app

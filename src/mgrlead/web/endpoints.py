@@ -38,8 +38,11 @@ from mgrlead.api import score as score_answers
 from mgrlead.api import scoring_plan
 from mgrlead.engines.checks import check_answer
 from mgrlead.errors import (
+    MgrleadError,
     RequestError,
     RubricError,
+    RubricNotFoundError,
+    SessionNotFoundError,
     SessionStateError,
     UnknownIdError,
     counted,
@@ -59,7 +62,7 @@ if TYPE_CHECKING:
     from mgrlead.web.safety import RateLimiter
     from mgrlead.web.store import Store, StoredSession
 
-__all__ = ["API_PREFIX", "Api", "routes"]
+__all__ = ["API_PREFIX", "Api", "routes", "status_of"]
 
 #: Where the JSON API lives inside the app.
 API_PREFIX: Final = "/api/v1"
@@ -118,6 +121,17 @@ def _only(body: Mapping[str, Any], allowed: tuple[str, ...], where: str = "") ->
 
 def _iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def status_of(exc: MgrleadError) -> int:
+    """The HTTP status an error of the library answers with."""
+    if isinstance(exc, RequestError):
+        return exc.status
+    if isinstance(exc, (SessionNotFoundError, RubricNotFoundError, UnknownIdError)):
+        return 404
+    if isinstance(exc, SessionStateError):
+        return 409
+    return 422
 
 
 @define
@@ -221,6 +235,90 @@ class Api:
             )
         return rubric.localized(stored.language)
 
+    # ------------------------------------------------------------- shared by API and pages
+    def start(
+        self, request: Request, rubric_id: str, language: str | None
+    ) -> tuple[str, StoredSession]:
+        """Start a session of a served rubric (counted by the rate limit): its token and state.
+
+        Raises:
+            UnknownIdError: no such rubric is served.
+            RequestError: the rubric has no texts in ``language`` (422), or the
+                client started too many sessions this minute (429).
+        """
+        rubric = self.rubric(rubric_id)
+        language = language or rubric.language
+        try:
+            rubric.localized(language)
+        except RubricError as exc:
+            raise RequestError(str(exc), field="language") from None
+        self.limiter.hit(request.client.host if request.client else "unknown")
+        return self.store.create(
+            rubric_id=rubric.id,
+            rubric_version=rubric.version,
+            content_hash=self.hashes[rubric.id],
+            language=language,
+        )
+
+    @staticmethod
+    def code_of(rubric: Rubric, item_id: str, value: object) -> int | None:
+        """The response code ``value`` gives item ``item_id`` (``None``: clear the answer).
+
+        Raises:
+            UnknownIdError: the rubric has no such item.
+            AnswerError: ``value`` is not one of the item's codes.
+        """
+        if item_id not in rubric.item_ids:
+            raise UnknownIdError(item_id, rubric.item_ids, "item")
+        if value is None:
+            return None
+        plan = scoring_plan(rubric).items[rubric.item_ids.index(item_id)]
+        # refuses what is not a code of the item; a missing code ("not
+        # applicable") passes as None, and is stored as given: it is an answer
+        checked = check_answer(item_id, value, plan.code_min, plan.code_max, plan.missing_codes)
+        return int(value) if checked is None else checked  # type: ignore[call-overload]
+
+    def page_count(self, rubric: Rubric) -> int:
+        """How many pages the rubric's items fill."""
+        return max(1, math.ceil(len(rubric.items) / self.page_size))
+
+    def resume_page(self, rubric: Rubric, answers: Mapping[str, int]) -> int:
+        """The first page with an unanswered item (the last page when all are answered)."""
+        items = rubric.items
+        at = next((j for j, i in enumerate(items) if i.id not in answers), len(items) - 1)
+        return at // self.page_size + 1
+
+    def page_items(self, rubric: Rubric, page: int) -> tuple[Item, ...]:
+        """The items on page ``page`` (from 1)."""
+        return rubric.items[(page - 1) * self.page_size : page * self.page_size]
+
+    def finish_session(self, token: str, *, incomplete: bool = False) -> StoredSession:
+        """Score the session and keep its profile (a finished one is returned as it is).
+
+        Raises:
+            SessionNotFoundError: no session has this token.
+            SessionStateError: items are unanswered and ``incomplete`` is false,
+                or the rubric changed.
+        """
+        stored = self.store.get(token)
+        if stored.finished_at is not None and stored.profile is not None:
+            return stored
+        rubric = self.session_rubric(stored)
+
+        def scored(current: StoredSession) -> str:
+            # judged on the answers read under the session's lock, not on a snapshot
+            pending = [i for i in rubric.item_ids if i not in current.answers]
+            if pending and not incomplete:
+                raise SessionStateError(
+                    f"{counted(len(pending), 'item')} of {len(rubric.item_ids)} not answered "
+                    f"yet (the first: {pending[0]!r}); answer them, or finish with "
+                    '{"allow_incomplete": true} to score what was answered',
+                    item=pending[0],
+                )
+            return score_answers(rubric, dict(current.answers)).to_json()
+
+        return self.store.finish(token, scored, content_hash=stored.content_hash)
+
     @staticmethod
     def item_json(rubric: Rubric, item: Item, answer: int | None) -> dict[str, Any]:
         """An item as a client shows it: id, text, its scale's points and labels, the answer."""
@@ -275,16 +373,15 @@ class Api:
             body["items_total"] = len(items)
             pending = [item.id for item in items if item.id not in stored.answers]
             body["next_item"] = pending[0] if pending and not finished else None
-            pages = max(1, math.ceil(len(items) / self.page_size))
+            pages = self.page_count(rubric)
             if page is None:
-                at = next((j for j, i in enumerate(items) if i.id in pending), len(items) - 1)
-                page = at // self.page_size + 1
+                page = self.resume_page(rubric, stored.answers)
             if not 1 <= page <= pages:
                 raise RequestError(
                     f"page {page} does not exist; the session has pages 1 to {pages}",
                     field="page",
                 )
-            shown = items[(page - 1) * self.page_size : page * self.page_size]
+            shown = self.page_items(rubric, page)
             body["page"] = {
                 "number": page,
                 "count": pages,
@@ -343,20 +440,9 @@ class Api:
         """``POST /sessions``: ``{rubric, language?}``; 201 with the token and the first page."""
         body = await self.body(request)
         _only(body, ("rubric", "language"))
-        rubric = self.rubric(_get(body, "rubric", str))
-        language = _get(body, "language", str, required=False) or rubric.language
-        try:
-            rubric.localized(language)
-        except RubricError as exc:
-            raise RequestError(str(exc), field="language") from None
-        self.limiter.hit(request.client.host if request.client else "unknown")
-        token, stored = await run_in_threadpool(
-            self.store.create,
-            rubric_id=rubric.id,
-            rubric_version=rubric.version,
-            content_hash=self.hashes[rubric.id],
-            language=language,
-        )
+        rubric_id = _get(body, "rubric", str)
+        language = _get(body, "language", str, required=False)
+        token, stored = await run_in_threadpool(self.start, request, rubric_id, language)
         state = self.state(request, token, stored, page=1)
         return JSONResponse(state, status_code=201, headers={"Location": state["links"]["self"]})
 
@@ -396,15 +482,7 @@ class Api:
         if stored.finished_at is not None:  # before the answer's own checks
             raise finished_error(stored.finished_at)
         rubric = self.session_rubric(stored)
-        if item_id not in rubric.item_ids:
-            raise UnknownIdError(item_id, rubric.item_ids, "item")
-        code: int | None = None
-        if value is not None:
-            plan = scoring_plan(rubric).items[rubric.item_ids.index(item_id)]
-            # refuses what is not a code of the item; a missing code ("not
-            # applicable") passes as None, and is stored as given: it is an answer
-            checked = check_answer(item_id, value, plan.code_min, plan.code_max, plan.missing_codes)
-            code = int(value) if checked is None else checked  # type: ignore[call-overload]
+        code = self.code_of(rubric, item_id, value)
         stored = await run_in_threadpool(
             self.store.answer, token, item_id, code, content_hash=stored.content_hash
         )
@@ -426,26 +504,7 @@ class Api:
         _only(body, ("allow_incomplete",))
         incomplete = _get(body, "allow_incomplete", bool, required=False) or False
         token = request.path_params["token"]
-        stored = await run_in_threadpool(self.store.get, token)
-        if stored.finished_at is not None and stored.profile is not None:
-            return Response(stored.profile, media_type="application/json")
-        rubric = self.session_rubric(stored)
-
-        def scored(current: StoredSession) -> str:
-            # judged on the answers read under the session's lock, not on a snapshot
-            pending = [i for i in rubric.item_ids if i not in current.answers]
-            if pending and not incomplete:
-                raise SessionStateError(
-                    f"{counted(len(pending), 'item')} of {len(rubric.item_ids)} not answered "
-                    f"yet (the first: {pending[0]!r}); answer them, or finish with "
-                    '{"allow_incomplete": true} to score what was answered',
-                    item=pending[0],
-                )
-            return score_answers(rubric, dict(current.answers)).to_json()
-
-        done = await run_in_threadpool(
-            self.store.finish, token, scored, content_hash=stored.content_hash
-        )
+        done = await run_in_threadpool(self.finish_session, token, incomplete=incomplete)
         return Response(done.profile, media_type="application/json")
 
     # ------------------------------------------------------------- admin

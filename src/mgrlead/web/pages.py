@@ -1,0 +1,456 @@
+"""The HTML pages: take an assessment in a browser and see the results.
+
+Server-rendered with the report's Jinja2 environment (autoescaping on), plain
+forms that work without JavaScript, POST-redirect-GET.  The session logic is
+the JSON API's (:class:`~mgrlead.web.endpoints.Api`): the pages only render
+and read forms.  The addresses::
+
+    GET  /                       the rubrics served
+    GET  /r/{rubric_id}[?lang=]  a rubric's landing page, with a start button
+    POST /r/{rubric_id}          start a session: 303 to its private link
+    GET  /s/{token}[?page=N]     a page of the form (no page: where it stopped)
+    POST /s/{token}              save the page's answers; back, next or finish
+    GET  /s/{token}/result       the results (the HTML report's content)
+    GET  /s/{token}/report.html  download: the self-contained HTML report
+    GET  /s/{token}/profile.json download: the profile JSON
+    GET  /static/{name}          the style sheets and the optional script
+
+Forms are protected from cross-site requests by the double-submit cookie
+pattern: a random token in a ``SameSite=Strict`` cookie and in a hidden field
+of every form; a POST whose two differ is refused with a 403 page.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import math
+import re
+import secrets
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import parse_qsl, urlencode
+
+from attrs import define, field
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from mgrlead.errors import MgrleadError, RequestError, RubricError, SessionNotFoundError
+from mgrlead.web.endpoints import status_of
+from mgrlead.web.safety import DEFAULT_CSP
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from starlette.requests import Request
+
+    from mgrlead.model import Rubric
+    from mgrlead.web.endpoints import Api
+    from mgrlead.web.store import StoredSession
+
+__all__ = ["CSRF_COOKIE", "SECONDS_PER_ITEM", "Pages", "page_routes"]
+
+#: The cookie (and form field) of the double-submit CSRF token.
+CSRF_COOKIE: Final = "mgrlead_csrf"
+
+#: The time one statement takes, for the landing page's estimate.
+SECONDS_PER_ITEM: Final = 10
+
+_STATIC: Final = {
+    "app.css": ("mgrlead.web", "static/app.css", "text/css"),
+    "app.js": ("mgrlead.web", "static/app.js", "text/javascript"),
+    "report.css": ("mgrlead.report", "templates/report.css", "text/css"),
+}
+
+_STYLE_ATTRIBUTE: Final = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _static(name: str) -> bytes:
+    package, path, _kind = _STATIC[name]
+    return resources.files(package).joinpath(path).read_bytes()
+
+
+def minutes(items: int) -> int:
+    """About how many minutes ``items`` statements take (at least 1)."""
+    return max(1, math.ceil(items * SECONDS_PER_ITEM / 60))
+
+
+def style_hashes(page: str) -> list[str]:
+    """The CSP hash sources of every ``style`` attribute in ``page`` (report bars)."""
+    values = {html.unescape(v) for v in _STYLE_ATTRIBUTE.findall(page)}
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(v.encode()).digest()).decode() + "'"
+        for v in sorted(values)
+    ]
+
+
+@define
+class Pages:
+    """The HTML pages, bound to the app's :class:`~mgrlead.web.endpoints.Api`."""
+
+    api: Api
+    """The API whose store, rubrics and session logic the pages use."""
+    frame_ancestors: str = "'none'"
+    """The app's CSP ``frame-ancestors`` (pages with their own policy repeat it)."""
+    env: Any = field(default=None)
+    """The Jinja2 environment (the report's, with the web templates first)."""
+    static: dict[str, bytes] = field(factory=dict)
+    """The static files, read once."""
+
+    def __attrs_post_init__(self) -> None:
+        """Load the templates and the static files."""
+        from mgrlead.report import environment  # noqa: PLC0415 - needs Jinja2
+
+        self.env = environment("mgrlead.web")
+        self.static = {name: _static(name) for name in _STATIC}
+
+    # ------------------------------------------------------------- helpers
+    def render(
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any],
+        *,
+        status: int = 200,
+        csp: str | None = None,
+    ) -> Response:
+        """Render a page; set the CSRF cookie when the browser has none."""
+        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        base = request.scope.get("root_path", "").rstrip("/")
+        from mgrlead._version import __version__  # noqa: PLC0415
+
+        context = {
+            "csrf": token,
+            "base": base,
+            "version": __version__,
+            "lang": "en",
+        } | context
+        text = self.env.get_template(template).render(context)
+        headers = {}
+        if csp is not None:
+            headers["Content-Security-Policy"] = csp
+        response = HTMLResponse(text, status_code=status, headers=headers)
+        if request.cookies.get(CSRF_COOKIE) != token:
+            response.set_cookie(
+                CSRF_COOKIE,
+                token,
+                path=base or "/",
+                httponly=True,
+                samesite="strict",
+                secure=request.url.scheme == "https",
+            )
+        return response
+
+    def error_page(self, request: Request, status: int, heading: str, message: str) -> Response:
+        """A friendly error page with a link home."""
+        return self.render(
+            request,
+            "web/error.html.j2",
+            {"title": heading, "message": message, "status": status},
+            status=status,
+        )
+
+    def guarded(self, handler: Callable[[Request], Awaitable[Response]]) -> Any:  # noqa: ANN401
+        """``handler`` with the library's errors shown as HTML pages."""
+
+        async def run(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SessionNotFoundError:
+                return self.error_page(
+                    request,
+                    404,
+                    "No such assessment",
+                    "This private link leads to no assessment: it may be mistyped, cut off, "
+                    "or the assessment was deleted. Check the link you were given.",
+                )
+            except MgrleadError as exc:
+                page = self.error_page(request, status_of(exc), "That did not work", str(exc))
+                if isinstance(exc, RequestError) and exc.retry_after is not None:
+                    page.headers["Retry-After"] = str(exc.retry_after)
+                return page
+
+        return run
+
+    async def form(self, request: Request) -> dict[str, str]:
+        """The POSTed form, CSRF-checked.
+
+        Raises:
+            RequestError: 403 when the CSRF token is missing or differs from the
+                cookie's; 413 / 415 when the body is too large or not a form.
+        """
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/x-www-form-urlencoded":
+            raise RequestError(
+                f"this address takes a web form (application/x-www-form-urlencoded), not "
+                f"{kind or 'an untyped body'}",
+                status=415,
+            )
+        raw = b""
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > self.api.max_body_bytes:
+                raise RequestError("the form is too large", status=413)
+        pairs = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)
+        data: dict[str, str] = {}
+        for key, value in pairs:
+            if key in data:
+                raise RequestError(f"the form gives {key!r} twice; send it once", field=key)
+            data[key] = value
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        given = data.pop("csrf", "")
+        if not cookie or not secrets.compare_digest(cookie.encode(), given.encode()):
+            raise RequestError(
+                "this form could not be accepted: it did not come from this site's own page, "
+                "or your browser keeps no cookies for it. Go back, reload the page and send "
+                "it again (cookies for this site must be allowed).",
+                status=403,
+            )
+        return data
+
+    def _languages(self, rubric: Rubric) -> list[str]:
+        return [rubric.language, *rubric.translations]
+
+    # ------------------------------------------------------------- pages
+    async def index(self, request: Request) -> Response:
+        """``GET /``: every rubric served, with a link to its landing page."""
+        rubrics = list(self.api.rubrics.values())
+        return self.render(
+            request, "web/index.html.j2", {"title": "Assessments", "rubrics": rubrics}
+        )
+
+    async def landing(self, request: Request) -> Response:
+        """``GET /r/{rubric_id}``: title, description, instructions, length, start button."""
+        base = self.api.rubric(request.path_params["rubric_id"])
+        wanted = request.query_params.get("lang")
+        note = ""
+        rubric = base
+        if wanted:
+            try:
+                rubric = base.localized(wanted)
+            except RubricError:
+                note = (
+                    f"This assessment has no texts in {wanted!r}; it is shown in "
+                    f"{base.language!r}. It has: {', '.join(self._languages(base))}."
+                )
+        return self.render(
+            request,
+            "web/landing.html.j2",
+            {
+                "title": rubric.title,
+                "rubric": rubric,
+                "lang": rubric.language if rubric is base else wanted,
+                "languages": self._languages(base),
+                "language_note": note,
+                "items": len(rubric.items),
+                "pages": self.api.page_count(rubric),
+                "minutes": minutes(len(rubric.items)),
+            },
+        )
+
+    async def start(self, request: Request) -> Response:
+        """``POST /r/{rubric_id}``: start a session; 303 to its private link."""
+        data = await self.form(request)
+        rubric_id = request.path_params["rubric_id"]
+        token, _stored = await run_in_threadpool(
+            self.api.start, request, rubric_id, data.get("lang") or None
+        )
+        return RedirectResponse(self._link(request, token), status_code=303)
+
+    def _link(self, request: Request, token: str, tail: str = "", **query: object) -> str:
+        base = request.scope.get("root_path", "").rstrip("/")
+        link = f"{base}/s/{token}{tail}"
+        return f"{link}?{urlencode(query)}" if query else link
+
+    async def _open_session(self, token: str) -> tuple[StoredSession, Rubric]:
+        stored = await run_in_threadpool(self.api.store.get, token)
+        return stored, self.api.session_rubric(stored)
+
+    async def session_page(self, request: Request) -> Response:
+        """``GET /s/{token}[?page=N]``: one page of statements (default: where it stopped)."""
+        token = request.path_params["token"]
+        stored = await run_in_threadpool(self.api.store.get, token)
+        if stored.finished_at is not None:
+            return RedirectResponse(self._link(request, token, "/result"), status_code=303)
+        rubric = self.api.session_rubric(stored)
+        count = self.api.page_count(rubric)
+        raw = request.query_params.get("page")
+        if raw is None:
+            page = self.api.resume_page(rubric, stored.answers)
+        elif raw.isdigit() and 1 <= int(raw) <= count:
+            page = int(raw)
+        else:
+            return self.error_page(
+                request, 404, "No such page", f"This assessment has pages 1 to {count}."
+            )
+        items = self.api.page_items(rubric, page)
+        first = (page - 1) * self.api.page_size
+        statements = []
+        for k, item in enumerate(items):
+            scale = rubric.item_scale(item)
+            options = [
+                {"value": v, "label": lab} for v, lab in zip(scale, scale.labels, strict=True)
+            ]
+            options += [{"value": m.code, "label": m.label} for m in scale.missing]
+            statements.append(
+                {
+                    "item": item,
+                    "number": first + k + 1,
+                    "options": options,
+                    "answer": stored.answers.get(item.id),
+                }
+            )
+        pending = [i for i in rubric.item_ids if i not in stored.answers]
+        unanswered = request.query_params.get("unanswered") == "1" and bool(pending)
+        return self.render(
+            request,
+            "web/form.html.j2",
+            {
+                "title": rubric.title,
+                "rubric": rubric,
+                "lang": stored.language,
+                "token": token,
+                "page": page,
+                "pages": count,
+                "statements": statements,
+                "total": len(rubric.items),
+                "answered": len(stored.answers),
+                "pending": len(pending),
+                "unanswered": unanswered,
+                "api": f"{request.scope.get('root_path', '').rstrip('/')}/api/v1/sessions/"
+                f"{token}/answers/",
+            },
+        )
+
+    async def save_page(self, request: Request) -> Response:
+        """``POST /s/{token}``: save the answers given; go back, on, or finish."""
+        token = request.path_params["token"]
+        data = await self.form(request)
+        stored, rubric = await self._open_session(token)
+        if stored.finished_at is not None:
+            return RedirectResponse(self._link(request, token, "/result"), status_code=303)
+        count = self.api.page_count(rubric)
+        raw = data.pop("page", "")
+        page = int(raw) if raw.isdigit() and 1 <= int(raw) <= count else 1
+        go = data.pop("go", "next")
+        for key, value in data.items():
+            prefix, _, item_id = key.partition(".")
+            if prefix != "a" or not item_id:
+                raise RequestError(
+                    f"the form has the unknown field {key[:40]!r}; answers are a.<item id>",
+                    field=key[:40],
+                )
+            if not value.lstrip("-").isdigit():
+                raise RequestError(
+                    f"the answer to {item_id!r} is {value[:20]!r}, not one of its codes",
+                    field=item_id,
+                )
+            code = self.api.code_of(rubric, item_id, int(value))
+            if stored.answers.get(item_id) != code:
+                stored = await run_in_threadpool(
+                    self.api.store.answer, token, item_id, code, content_hash=stored.content_hash
+                )
+        if go == "back":
+            return RedirectResponse(
+                self._link(request, token, page=max(1, page - 1)), status_code=303
+            )
+        if go in {"finish", "finish-anyway"}:
+            pending = [i for i in rubric.item_ids if i not in stored.answers]
+            if pending and go == "finish":
+                first = self.api.resume_page(rubric, stored.answers)
+                return RedirectResponse(
+                    self._link(request, token, page=first, unanswered=1), status_code=303
+                )
+            await run_in_threadpool(self.api.finish_session, token, incomplete=True)
+            return RedirectResponse(self._link(request, token, "/result"), status_code=303)
+        return RedirectResponse(
+            self._link(request, token, page=min(count, page + 1)), status_code=303
+        )
+
+    async def _finished(self, request: Request) -> tuple[str, StoredSession, Rubric] | Response:
+        token = request.path_params["token"]
+        stored = await run_in_threadpool(self.api.store.get, token)
+        if stored.finished_at is None or stored.profile is None:
+            return RedirectResponse(self._link(request, token), status_code=303)
+        return token, stored, self.api.session_rubric(stored)
+
+    async def result(self, request: Request) -> Response:
+        """``GET /s/{token}/result``: the report's content, downloads, print styles."""
+        from mgrlead.report import profile_context  # noqa: PLC0415
+        from mgrlead.results import Profile  # noqa: PLC0415
+
+        opened = await self._finished(request)
+        if isinstance(opened, Response):
+            return opened
+        token, stored, rubric = opened
+        assert stored.profile is not None  # noqa: S101 - checked by _finished
+        profile = Profile.from_json(stored.profile)
+        context = profile_context(profile, rubric) | {
+            "lang": stored.language,
+            "token": token,
+        }
+        page = self.render(request, "web/result.html.j2", context)
+        text = bytes(page.body).decode("utf-8")
+        style_src = " ".join(["'self'", "'unsafe-hashes'", *style_hashes(text)])
+        csp = DEFAULT_CSP.replace("style-src 'self'", f"style-src {style_src}")
+        page.headers["Content-Security-Policy"] = f"{csp}; frame-ancestors {self.frame_ancestors}"
+        return page
+
+    async def download_report(self, request: Request) -> Response:
+        """``GET /s/{token}/report.html``: the self-contained HTML report, as a download."""
+        from mgrlead.report import profile_report  # noqa: PLC0415
+        from mgrlead.results import Profile  # noqa: PLC0415
+
+        opened = await self._finished(request)
+        if isinstance(opened, Response):
+            return opened
+        _token, stored, rubric = opened
+        assert stored.profile is not None  # noqa: S101 - checked by _finished
+        text = profile_report(Profile.from_json(stored.profile), rubric)
+        return HTMLResponse(
+            text,
+            headers={"Content-Disposition": f'attachment; filename="{rubric.id}-report.html"'},
+        )
+
+    async def download_profile(self, request: Request) -> Response:
+        """``GET /s/{token}/profile.json``: the profile JSON, as a download."""
+        opened = await self._finished(request)
+        if isinstance(opened, Response):
+            return opened
+        _token, stored, rubric = opened
+        assert stored.profile is not None  # noqa: S101 - checked by _finished
+        return Response(
+            stored.profile,
+            media_type="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{rubric.id}-profile.json"'},
+        )
+
+    async def static_file(self, request: Request) -> Response:
+        """``GET /static/{name}``: a style sheet or the optional script."""
+        name = request.path_params["name"]
+        if name not in self.static:
+            return self.error_page(request, 404, "Not found", "There is no such file here.")
+        return Response(
+            self.static[name],
+            media_type=_STATIC[name][2],
+            headers={"Cache-Control": "no-cache"},
+        )
+
+
+def page_routes(pages: Pages) -> list[BaseRoute]:
+    """The routes of the HTML pages."""
+    g = pages.guarded
+    session = "/s/{token}"
+    return [
+        Route("/", g(pages.index), methods=["GET"], name="home"),
+        Route("/r/{rubric_id}", g(pages.landing), methods=["GET"], name="landing"),
+        Route("/r/{rubric_id}", g(pages.start), methods=["POST"], name="start"),
+        Route(session, g(pages.session_page), methods=["GET"], name="form"),
+        Route(session, g(pages.save_page), methods=["POST"], name="save"),
+        Route(f"{session}/result", g(pages.result), methods=["GET"], name="result"),
+        Route(f"{session}/report.html", g(pages.download_report), methods=["GET"]),
+        Route(f"{session}/profile.json", g(pages.download_profile), methods=["GET"]),
+        Route("/static/{name}", g(pages.static_file), methods=["GET"], name="static"),
+    ]
