@@ -194,3 +194,91 @@ def test_cli_score_long_duplicate_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert result.output.strip().count("\n") == 0
     assert "repeats 1 (id, item) pair: ('a', 'pr1')" in result.output
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _melted(path: Path, keys: list[str], tmp_path: Path) -> Path:
+    """The wide example as long rows, by pandas (independent of from_long), shuffled."""
+    wide = pd.read_csv(path)
+    others = [c for c in wide.columns if c not in ITEMS and c not in keys]  # ca1..: not items
+    wide["_order"] = range(len(wide))
+    long = wide.melt(id_vars=["_order", *keys, *others], var_name="question", value_name="answer")
+    # items in a shuffled order within each respondent; respondents in the wide file's order
+    long = long.sample(frac=1.0, random_state=7).sort_values("_order", kind="stable")
+    long = long.drop(columns="_order")
+    out = tmp_path / f"{path.stem}-long.csv"
+    long.to_csv(out, index=False)
+    return out
+
+
+def test_cli_analyze_long_equals_wide(tmp_path: Path) -> None:
+    source = EXAMPLES / "responses.csv"
+    long = _melted(source, ["respondent", "team"], tmp_path)
+    wide_run = run("analyze", str(source), "--json")
+    long_run = run(
+        "analyze", str(long), "--json", "--long", "--long-id", "respondent",
+        "--long-item", "question", "--long-response", "answer",
+    )  # fmt: skip
+    assert wide_run.exit_code == 0, wide_run.output
+    assert long_run.exit_code == 0, long_run.output
+    assert long_run.output == wide_run.output
+
+
+def test_cli_norms_build_long_equals_wide(tmp_path: Path) -> None:
+    source = EXAMPLES / "responses.csv"
+    long = _melted(source, ["respondent", "team"], tmp_path)
+    common = ["--group", "team", "--min-n", "2"]
+    a = run("norms", "build", str(source), *common, "-o", str(tmp_path / "wide.json"))
+    b = run(
+        "norms", "build", str(long), *common, "-o", str(tmp_path / "long.json"), "--long",
+        "--long-id", "respondent", "--long-item", "question", "--long-response", "answer",
+    )  # fmt: skip
+    assert a.exit_code == 0, a.output
+    assert b.exit_code == 0, b.output
+    assert (tmp_path / "wide.json").read_text() == (tmp_path / "long.json").read_text()
+
+
+@pytest.mark.parametrize("kind", ["360", "team"])
+def test_cli_report_long_equals_wide(tmp_path: Path, kind: str) -> None:
+    if kind == "360":
+        source = EXAMPLES / "360-responses.csv"
+        keys = ["subject", "rater_group", "rater"]
+        choose = ["--kind", "360", "--subject", "casey"]
+        long_keys = ["--long-id", "subject", "--long-rater", "rater"]
+    else:
+        source = EXAMPLES / "responses.csv"
+        keys = ["respondent", "team"]
+        choose = ["--kind", "team", "--by", "team"]
+        long_keys = ["--long-id", "respondent"]
+    long = _melted(source, keys, tmp_path)
+    a = run("report", str(source), *choose, "-o", str(tmp_path / "wide.html"))
+    b = run(
+        "report", str(long), *choose, "-o", str(tmp_path / "long.html"), "--long", *long_keys,
+        "--long-item", "question", "--long-response", "answer",
+    )  # fmt: skip
+    assert a.exit_code == 0, a.output
+    assert b.exit_code == 0, b.output
+    wide_html = (tmp_path / "wide.html").read_text()
+    long_html = (tmp_path / "long.html").read_text()
+    assert long_html.replace(long.stem, source.stem) == wide_html
+
+
+def test_cli_long_names_without_long_is_an_error(tmp_path: Path) -> None:
+    result = run("analyze", str(EXAMPLES / "responses.csv"), "--long-id", "respondent")
+    assert result.exit_code != 0
+    assert "--long-id names a column of long data: add --long" in result.output
+
+
+def test_cli_long_bad_answer_names_the_users_file(tmp_path: Path) -> None:
+    long = _full_long(["a", "b"])
+    long["response"][len(ITEMS) + 2] = 9
+    path = tmp_path / "long.csv"
+    pd.DataFrame(long).to_csv(path, index=False)
+    result = run("score", str(path), "--long")
+    assert result.exit_code != 0
+    assert result.output.count("\n") == 1
+    assert result.output.startswith(f"mgrlead: error: {path} (respondents in order of first row)")
+    assert "row 1" in result.output
+    assert "mgrlead-long-" not in result.output

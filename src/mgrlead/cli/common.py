@@ -22,6 +22,7 @@ import click
 from mgrlead.api import build_rubric, load_rubric, scoring_plan
 from mgrlead.errors import (
     AnalysisWarning,
+    AnswerError,
     ColumnError,
     InputError,
     MgrleadError,
@@ -440,13 +441,21 @@ def widened(
     with tempfile.TemporaryDirectory(prefix="mgrlead-long-") as folder:
         wide = Path(folder) / f"{file.stem}.wide.parquet"
         pyarrow().parquet.write_table(table, wide)
-        yield wide
+        try:
+            yield wide
+        except (InputError, AnswerError) as exc:  # name the user's file, not the temporary one
+            if str(wide) not in str(exc):
+                raise
+            said = str(exc).replace(str(wide), f"{file} (respondents in order of first row)")
+            raise (AnswerError(said) if isinstance(exc, AnswerError) else InputError(said)) from exc
 
 
 def read_responses(
-    path: Path, rubric: Rubric, na_values: set[str]
+    path: Path, rubric: Rubric, na_values: set[str], long: Mapping[str, Any] | None = None
 ) -> tuple[list[str], dict[str, list[Any]], Any]:
     """Read a responses file whole: its header, pass-through columns and answer matrix.
+
+    ``long``: the file is in long format (see :func:`long_options`).
 
     Raises:
         InputError: the file cannot be read, has no header, repeats a column,
@@ -455,12 +464,13 @@ def read_responses(
     """
     from mgrlead.io.stream import read_all  # noqa: PLC0415
 
-    return read_all(scoring_plan(rubric), path, sorted(na_values))
+    with widened(path, rubric, long, sorted(na_values)) as source:
+        return read_all(scoring_plan(rubric), source, sorted(na_values))
 
 
-def columns_of(file: Path, rubric: Rubric) -> dict[str, Any]:
+def columns_of(file: Path, rubric: Rubric, long: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A responses file as columns: the pass-through columns, then one per item."""
-    _, passthrough, matrix = read_responses(file, rubric, set(DEFAULT_NA))
+    _, passthrough, matrix = read_responses(file, rubric, set(DEFAULT_NA), long)
     columns: dict[str, Any] = dict(passthrough)
     for j, item in enumerate(rubric.item_ids):
         columns[item] = matrix[:, j]
