@@ -248,3 +248,31 @@ def test_not_a_file_of_its_kind_is_one_line(tmp_path: Path, suffix: str) -> None
     assert result.exit_code != 0
     assert result.output.count("\n") == 1
     assert result.output.startswith(f"mgrlead: error: cannot read {str(path)!r}")
+
+
+def test_cli_with_answers_round_trips_through_excel(tmp_path: Path) -> None:
+    book = tmp_path / "scores.xlsx"
+    result = run("score", str(EXAMPLE), "--with-answers", "-o", str(book))
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(book).sheetnames == ["scores", "answers", "provenance"]
+    again = run("score", str(book), "-o", str(tmp_path / "again.csv"))
+    assert again.exit_code == 0, again.output
+    got = pd.read_csv(tmp_path / "again.csv", comment="#")
+    expected = mgrlead.score_frame(RUBRIC, pd.read_csv(EXAMPLE))
+    np.testing.assert_allclose(got["overall_percent"], expected["overall_percent"])
+    assert list(got["respondent"]) == list(expected["respondent"])
+
+
+def test_cli_with_answers_in_sav_has_the_items(tmp_path: Path) -> None:
+    out = tmp_path / "scores.sav"
+    result = run("score", str(EXAMPLE), "--with-answers", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    back, meta = pyreadstat.read_sav(out)
+    np.testing.assert_array_equal(back["ss4"], pd.read_csv(EXAMPLE)["ss4"])
+    assert meta.variable_value_labels["ss4"][1.0] == "Strongly disagree"
+
+
+def test_cli_with_answers_needs_a_labelled_format(tmp_path: Path) -> None:
+    result = run("score", str(EXAMPLE), "--with-answers", "-o", str(tmp_path / "s.csv"))
+    assert result.exit_code != 0
+    assert "--with-answers is for -o .sav, .dta, .rds or .xlsx" in result.output

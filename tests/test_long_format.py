@@ -282,3 +282,18 @@ def test_cli_long_bad_answer_names_the_users_file(tmp_path: Path) -> None:
     assert result.output.startswith(f"mgrlead: error: {path} (respondents in order of first row)")
     assert "row 1" in result.output
     assert "mgrlead-long-" not in result.output
+
+
+def test_shipped_long_example_scores_as_the_wide_one(tmp_path: Path) -> None:
+    a = run("score", str(EXAMPLES / "responses.csv"), "-o", str(tmp_path / "wide.csv"))
+    b = run(
+        "score", str(EXAMPLES / "responses-long.csv"), "--long", "--id", "respondent",
+        "-o", str(tmp_path / "long.csv"),
+    )  # fmt: skip
+    assert a.exit_code == 0, a.output
+    assert b.exit_code == 0, b.output
+    wide = pd.read_csv(tmp_path / "wide.csv", comment="#").drop(
+        columns=[f"ca{i}" for i in range(1, 7)]
+    )
+    long = pd.read_csv(tmp_path / "long.csv", comment="#")
+    pd.testing.assert_frame_equal(long, wide)

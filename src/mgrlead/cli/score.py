@@ -52,6 +52,11 @@ LABELLED: Final = frozenset({"sav", "dta", "rds", "xlsx"})
     "provenance in the file's metadata, sav and dta add variable and value labels.",
 )  # fmt: skip
 @click.option(
+    "--with-answers", is_flag=True, default=False,
+    help="With -o .sav, .dta, .rds or .xlsx: write the answers too (Excel: on a sheet of "
+    "their own, which mgrlead reads back as answers).",
+)  # fmt: skip
+@click.option(
     "--metrics", "metric_list", multiple=True, metavar="LIST",
     help="Only these metrics' columns, comma-separated (percent,band; careless for the "
     "careless-responding indicators) [default: all; on a terminal percent,band].",
@@ -91,6 +96,7 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     long: dict[str, Any] | None,
     output_path: Path | None,
     fmt: str | None,
+    with_answers: bool,
     metric_list: Sequence[str],
     digits: int | None,
     na_values: Sequence[str],
@@ -144,6 +150,13 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
         raise InputError(f"cannot read {str(file)!r}: No such file or directory")
     if file == STDIN and on_error == "skip" and skipped is None:
         raise InputError("--on-error skip with standard input needs --skipped FILE for the rows")
+    if with_answers and fmt not in LABELLED:
+        raise InputError(
+            "--with-answers is for -o .sav, .dta, .rds or .xlsx; a CSV, JSON or Parquet "
+            "output holds the scores (and the pass-through columns) only"
+        )
+    if with_answers and on_error == "skip":
+        raise InputError("--with-answers writes every row's answers: leave out --on-error skip")
     if long is not None and on_error == "skip":
         raise InputError(
             "--on-error skip works on rows of a wide file; with --long fix the rows or "
@@ -152,7 +165,7 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     with widened(file, rubric, long, na_values) as source:
         _score(
             plan, rubric, source, fmt, output_path, metrics, digits, list(na_values),
-            on_error, skipped, extra,
+            on_error, skipped, extra, with_answers,
         )  # fmt: skip
 
 
@@ -168,13 +181,15 @@ def _score(  # noqa: PLR0913, PLR0917 - the command's choices, made
     on_error: str,
     skipped: Path | None,
     extra: Any,  # noqa: ANN401
+    with_answers: bool,
 ) -> None:
     from mgrlead.io.stream import count_lines, stream_score  # noqa: PLC0415
 
     if fmt in LABELLED and output_path is not None:
         _score_labelled(
-            plan, rubric, file, output_path, metrics, digits, na_values, on_error, skipped, extra
-        )
+            plan, rubric, file, output_path, metrics, digits, na_values, on_error, skipped, extra,
+            with_answers=with_answers,
+        )  # fmt: skip
         return
     if fmt == "table":
         view = ScoreView(plan, rubric, metrics, digits)
@@ -208,6 +223,8 @@ def _score_labelled(  # noqa: PLR0913, PLR0917 - the command's choices, made
     on_error: str,
     skipped: Path | None,
     extra: Any,  # noqa: ANN401
+    *,
+    with_answers: bool,
 ) -> None:
     """Score to a temporary Parquet file, then write it with labels as SPSS, Stata, R or Excel."""
     import json  # noqa: PLC0415
@@ -229,9 +246,15 @@ def _score_labelled(  # noqa: PLR0913, PLR0917 - the command's choices, made
     metadata = table.schema.metadata or {}
     provenance = json.loads(metadata[b"mgrlead"]) if b"mgrlead" in metadata else {}
     provenance.pop("kinds", None)
+    answers = None
+    if with_answers:
+        from mgrlead.io.stream import read_all  # noqa: PLC0415
+
+        _, passthrough, matrix = read_all(plan, file, na_values)
+        answers = {**passthrough, **{i: matrix[:, j] for j, i in enumerate(plan.item_ids)}}
     write_scores(
         output_path, table.replace_schema_metadata(None), rubric, plan.dimension_ids,
-        provenance=provenance,
+        answers=answers, provenance=provenance,
     )  # fmt: skip
     _say_skipped(report)
 
