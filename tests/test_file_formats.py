@@ -276,3 +276,18 @@ def test_cli_with_answers_needs_a_labelled_format(tmp_path: Path) -> None:
     result = run("score", str(EXAMPLE), "--with-answers", "-o", str(tmp_path / "s.csv"))
     assert result.exit_code != 0
     assert "--with-answers is for -o .sav, .dta, .rds or .xlsx" in result.output
+
+
+@pytest.mark.parametrize(
+    ("suffix", "module", "extra"),
+    [(".sav", "pyreadstat", "spss"), (".rds", "pyreadr", "r"), (".xlsx", "openpyxl", "excel")],
+)
+def test_missing_extra_names_the_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, module: str, extra: str
+) -> None:
+    monkeypatch.setitem(__import__("sys").modules, module, None)  # import fails
+    result = run("score", str(EXAMPLE), "-o", str(tmp_path / f"s{suffix}"))
+    assert result.exit_code != 0
+    assert result.output.count("\n") == 1
+    assert f"pip install 'mgrlead[{extra}]'" in result.output
+    assert not (tmp_path / f"s{suffix}").exists()

@@ -297,3 +297,11 @@ def test_shipped_long_example_scores_as_the_wide_one(tmp_path: Path) -> None:
     )
     long = pd.read_csv(tmp_path / "long.csv", comment="#")
     pd.testing.assert_frame_equal(long, wide)
+
+
+def test_to_long_names_an_absent_id_column() -> None:
+    scores = mgrlead.score_frame(RUBRIC, mgrlead.from_long(_full_long(["a"]), rubric=RUBRIC))
+    with pytest.raises(InputError, match=r"no column 'idx'; did you mean 'id'"):
+        mgrlead.to_long(scores, RUBRIC, id="idx")
+    with pytest.raises(InputError, match=r"shape must be 'metric' or 'dimension'"):
+        mgrlead.to_long(scores, RUBRIC, shape="wide")

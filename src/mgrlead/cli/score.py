@@ -130,7 +130,8 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     )
     if fmt == "table" and output_path is not None:
         raise InputError(
-            "--format table is for the terminal; write a file as .csv, .json or .parquet "
+            "--format table is for the terminal; write a file as .csv, .json, .parquet, .sav, "
+            ".dta, .rds or .xlsx "
             "(--round and --metrics shape those too)"
         )
     on_screen = "table" if sys.stdout.isatty() else "csv"
