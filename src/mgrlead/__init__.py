@@ -55,6 +55,7 @@ __all__ = [
     "available_rubrics",
     "build_rubric",
     "builtin_rubrics",
+    "from_long",
     "hookimpl",
     "load_rubric",
     "score",
@@ -63,6 +64,7 @@ __all__ = [
     "score_matrix",
     "score_table",
     "summarize_teams",
+    "to_long",
 ]
 
 if TYPE_CHECKING:
@@ -70,11 +72,13 @@ if TYPE_CHECKING:
         available_rubrics,
         build_rubric,
         builtin_rubrics,
+        from_long,
         load_rubric,
         score,
         score_frame,
         score_matrix,
         score_table,
+        to_long,
     )
     from mgrlead.errors import (
         AnalysisWarning,
@@ -118,7 +122,7 @@ if TYPE_CHECKING:
 _LAZY = {
     **dict.fromkeys(
         ("available_rubrics", "build_rubric", "builtin_rubrics", "load_rubric", "score",
-         "score_frame", "score_matrix", "score_table"),
+         "score_frame", "score_matrix", "score_table", "from_long", "to_long"),
         "mgrlead.api",
     ),
     **dict.fromkeys(

@@ -40,6 +40,7 @@ __all__ = [
     "builtin_rubrics",
     "cache_info",
     "clear_cache",
+    "from_long",
     "load_rubric",
     "score",
     "score_frame",
@@ -47,6 +48,7 @@ __all__ = [
     "score_table",
     "scorer",
     "scoring_plan",
+    "to_long",
 ]
 
 FrameT = TypeVar("FrameT")
@@ -392,6 +394,7 @@ def score_frame(
     norms: NormTable | None = None,
     engine: str = "auto",
     careless: bool = True,
+    long: bool | Mapping[str, str] = False,
 ) -> dict[str, Any]: ...
 @overload
 def score_frame(
@@ -404,6 +407,7 @@ def score_frame(
     norms: NormTable | None = None,
     engine: str = "auto",
     careless: bool = True,
+    long: bool | Mapping[str, str] = False,
 ) -> FrameT: ...
 def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     rubric: Rubric | str,
@@ -415,6 +419,7 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     norms: NormTable | None = None,
     engine: str = "auto",
     careless: bool = True,
+    long: bool | Mapping[str, str] = False,
 ) -> Any:
     """Score many respondents: one row each, one column per item id.
 
@@ -447,10 +452,15 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
             ``_t``, ``_percentile``, ``_sten``, ``_stanine``, ``_ci_low``,
             ``_ci_high`` and ``_borderline``; each row's group comes from the
             table's ``group_by`` column when the frame has it.
+        long: ``True``: ``frame`` is in long format (columns ``id``,
+            ``item``, ``response``), turned wide by :func:`from_long` against
+            this rubric first; a mapping names other columns
+            (``{"id": "person", "item": "question"}``, the keywords of
+            :func:`from_long`).
 
     Raises:
         InputError: an item column is absent, or a pass-through column would
-            clash with a score column.
+            clash with a score column (long data: see :func:`from_long`).
         AnswerError: a cell is not a valid answer; names the row and item.
         EngineError: the scoring strategy cannot run on a lazy frame's engine.
 
@@ -464,6 +474,8 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
     from mgrlead.engines import frames  # noqa: PLC0415
 
     _check_careless(careless)
+    if long is not False:
+        frame = _from_long_option(rubric, frame, long)
     compiled = scorer(rubric, strategy=strategy, weighting=weighting, missing=missing)
     plan = compiled.plan
     extra = _norm_extra(norms)
@@ -508,6 +520,78 @@ def score_frame(  # noqa: PLR0913 - the frame, then every per-call option
 
         return score_native(plan, df, careless=careless).to_native()
     return frames.score_eager(plan, df, careless=careless, extra=extra)
+
+
+def _from_long_option(rubric: Rubric | str, frame: Any, long: object) -> Any:  # noqa: ANN401
+    if long is True:
+        names: dict[str, str] = {}
+    elif isinstance(long, Mapping):
+        allowed = {"id", "item", "response", "rater"}
+        wrong = [k for k in long if k not in allowed]
+        if wrong or not all(isinstance(v, str) for v in long.values()):
+            raise InputError(
+                f"long= names columns with the keys id, item, response and rater (text), "
+                f"not {dict(long)!r}"
+            )
+        names = dict(long)
+    else:
+        raise InputError(f"long must be True, False or a mapping of column names, not {long!r}")
+    return from_long(frame, rubric=rubric, **names)
+
+
+def from_long(  # noqa: PLR0913 - the frame, then each column's name
+    frame: Any,  # noqa: ANN401
+    *,
+    id: str = "id",  # noqa: A002 - the column's everyday name
+    item: str = "item",
+    response: str = "response",
+    rater: str | None = None,
+    rubric: Rubric | str | None = None,
+) -> Any:  # noqa: ANN401
+    """Long answers (one row per respondent and item) as the wide frame every entry point takes.
+
+    ``rubric`` (a :class:`Rubric` or a registered name) checks every item
+    against the rubric's and orders the item columns as the rubric does.
+    See :func:`mgrlead.io.long.from_long` for every argument and error.
+
+    Example:
+        >>> import mgrlead
+        >>> long = {"id": ["a", "a", "b"], "item": ["pr1", "pr2", "pr1"], "response": [4, 2, 5]}
+        >>> mgrlead.from_long(long)
+        {'id': ['a', 'b'], 'pr1': [4, 5], 'pr2': [2, None]}
+    """
+    from mgrlead.io import long as long_format  # noqa: PLC0415
+
+    return long_format.from_long(
+        frame, id=id, item=item, response=response, rater=rater,
+        rubric=None if rubric is None else load_rubric(rubric),
+    )  # fmt: skip
+
+
+def to_long(
+    scores: Any,  # noqa: ANN401
+    rubric: Rubric | str,
+    *,
+    id: str | Sequence[str] = "id",  # noqa: A002 - the column's everyday name
+    shape: str = "metric",
+) -> Any:  # noqa: ANN401
+    """Tidy long scores from a :func:`score_frame` result, for plotting libraries.
+
+    ``shape="metric"``: one row per respondent x dimension x numeric metric
+    (``dimension``, ``metric``, ``value``); ``shape="dimension"``: one row per
+    respondent x dimension with a column per metric.  See
+    :func:`mgrlead.io.long.to_long`.
+    """
+    from mgrlead.io import long as long_format  # noqa: PLC0415
+
+    if shape not in {"metric", "dimension"}:
+        raise InputError(f"shape must be 'metric' or 'dimension', not {shape!r}")
+    return long_format.to_long(
+        scores,
+        scoring_plan(rubric).dimension_ids,
+        id=id,
+        shape="metric" if shape == "metric" else "dimension",
+    )
 
 
 def _check_option(name: str, value: object, kinds: tuple[type, ...]) -> None:

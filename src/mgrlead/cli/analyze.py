@@ -9,7 +9,13 @@ from typing import Any
 
 import click
 
-from mgrlead.cli.common import DEFAULT_NA, composed, read_responses, rubric_options
+from mgrlead.cli.common import (
+    DEFAULT_NA,
+    composed,
+    long_options,
+    read_responses,
+    rubric_options,
+)
 from mgrlead.cli.render import console, json_safe, show_analysis
 
 __all__ = ["analyze_command"]
@@ -18,6 +24,7 @@ __all__ = ["analyze_command"]
 @click.command("analyze")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @rubric_options
+@long_options()
 @click.option("--json", "as_json", is_flag=True, help="Print every number as JSON.")
 @click.option(
     "--miskey-threshold", type=float, default=0.1, show_default=True,
@@ -29,6 +36,7 @@ def analyze_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     dimensions: Sequence[str],
     weighting: str | None,
     strategy: str | None,
+    long: dict[str, Any] | None,
     as_json: bool,
     miskey_threshold: float,
 ) -> None:
@@ -38,7 +46,7 @@ def analyze_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     from mgrlead.analysis.psychometrics import analyze  # noqa: PLC0415
 
     rubric = composed(rubric_name, dimensions, weighting, strategy)
-    _, _, matrix = read_responses(file, rubric, set(DEFAULT_NA))
+    _, _, matrix = read_responses(file, rubric, set(DEFAULT_NA), long)
     columns: dict[str, Any] = {item: matrix[:, j] for j, item in enumerate(rubric.item_ids)}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -8,6 +8,7 @@ shows a traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import sys
 import threading
@@ -21,6 +22,7 @@ import click
 from mgrlead.api import build_rubric, load_rubric, scoring_plan
 from mgrlead.errors import (
     AnalysisWarning,
+    AnswerError,
     ColumnError,
     InputError,
     MgrleadError,
@@ -41,6 +43,7 @@ __all__ = [
     "columns_of",
     "composed",
     "fail",
+    "long_options",
     "norm_table",
     "output",
     "output_format",
@@ -50,6 +53,7 @@ __all__ = [
     "reworded",
     "rubric_of",
     "rubric_options",
+    "widened",
 ]
 
 #: Cell texts that mean "not answered" in a CSV file.
@@ -363,10 +367,95 @@ def reworded(file: Path, fixes: Mapping[str, str]) -> Iterator[None]:
         raise InputError(exc.worded(data=name, row=row, fix=fix)) from exc
 
 
+def long_options(*, aliases: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--long`` and the names of its columns, passed on as one ``long`` argument.
+
+    ``long`` is ``None`` for wide files, else the keywords of
+    :func:`mgrlead.io.long.from_long` (``{"id": ..., "item": ..., ...}``).
+    ``aliases`` adds the short spellings ``--id``, ``--item`` and ``--response``.
+    """
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+            names = {k: kwargs.pop(f"long_{k}") for k in ("id", "item", "response", "rater")}
+            given = [f"--long-{k}" for k, v in names.items() if v is not None]
+            if not kwargs.pop("long_format"):
+                if given:
+                    raise InputError(f"{given[0]} names a column of long data: add --long")
+                kwargs["long"] = None
+            else:
+                defaults = {"id": "id", "item": "item", "response": "response", "rater": None}
+                kwargs["long"] = {k: v if v is not None else defaults[k] for k, v in names.items()}
+            return func(*args, **kwargs)
+
+        def names_of(what: str) -> tuple[str, ...]:
+            return (f"--long-{what}", f"--{what}") if aliases and what != "rater" else (
+                f"--long-{what}",
+            )  # fmt: skip
+
+        options = (
+            click.option(
+                "--long", "long_format", is_flag=True, default=False,
+                help="FILE is in long format: one row per respondent and item (columns id, "
+                "item, response; see --long-id, --long-item, --long-response).",
+            ),
+            click.option(*names_of("id"), "long_id", default=None, metavar="COL",
+                         help="--long: the respondent's column [default: id]."),
+            click.option(*names_of("item"), "long_item", default=None, metavar="COL",
+                         help="--long: the item's column [default: item]."),
+            click.option(*names_of("response"), "long_response", default=None, metavar="COL",
+                         help="--long: the answer's column [default: response]."),
+            click.option("--long-rater", "long_rater", default=None, metavar="COL",
+                         help="--long: a rater's column (360 feedback: a respondent is the "
+                         "pair of id and rater)."),
+        )  # fmt: skip
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+@contextlib.contextmanager
+def widened(
+    file: Path, rubric: Rubric, long: Mapping[str, Any] | None, na_values: Sequence[str]
+) -> Iterator[Path]:
+    """``file`` itself, or with ``--long`` its rows turned wide in a temporary Parquet file.
+
+    Raises:
+        InputError: standard input with ``--long``, or long rows that
+            :func:`mgrlead.io.long.from_long` refuses (naming the file).
+    """
+    if long is None:
+        yield file
+        return
+    if str(file) == "-":
+        raise InputError("--long reads a file, not standard input; save the rows to a file")
+    import tempfile  # noqa: PLC0415
+
+    from mgrlead.extras import pyarrow  # noqa: PLC0415
+    from mgrlead.io.formats import read_long  # noqa: PLC0415
+
+    table = read_long(file, rubric, list(na_values), **long)
+    with tempfile.TemporaryDirectory(prefix="mgrlead-long-") as folder:
+        wide = Path(folder) / f"{file.stem}.wide.parquet"
+        pyarrow().parquet.write_table(table, wide)
+        try:
+            yield wide
+        except (InputError, AnswerError) as exc:  # name the user's file, not the temporary one
+            if str(wide) not in str(exc):
+                raise
+            said = str(exc).replace(str(wide), f"{file} (respondents in order of first row)")
+            raise (AnswerError(said) if isinstance(exc, AnswerError) else InputError(said)) from exc
+
+
 def read_responses(
-    path: Path, rubric: Rubric, na_values: set[str]
+    path: Path, rubric: Rubric, na_values: set[str], long: Mapping[str, Any] | None = None
 ) -> tuple[list[str], dict[str, list[Any]], Any]:
     """Read a responses file whole: its header, pass-through columns and answer matrix.
+
+    ``long``: the file is in long format (see :func:`long_options`).
 
     Raises:
         InputError: the file cannot be read, has no header, repeats a column,
@@ -375,12 +464,13 @@ def read_responses(
     """
     from mgrlead.io.stream import read_all  # noqa: PLC0415
 
-    return read_all(scoring_plan(rubric), path, sorted(na_values))
+    with widened(path, rubric, long, sorted(na_values)) as source:
+        return read_all(scoring_plan(rubric), source, sorted(na_values))
 
 
-def columns_of(file: Path, rubric: Rubric) -> dict[str, Any]:
+def columns_of(file: Path, rubric: Rubric, long: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A responses file as columns: the pass-through columns, then one per item."""
-    _, passthrough, matrix = read_responses(file, rubric, set(DEFAULT_NA))
+    _, passthrough, matrix = read_responses(file, rubric, set(DEFAULT_NA), long)
     columns: dict[str, Any] = dict(passthrough)
     for j, item in enumerate(rubric.item_ids):
         columns[item] = matrix[:, j]

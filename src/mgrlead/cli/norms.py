@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +12,7 @@ from mgrlead.cli.common import (
     MgrleadGroup,
     columns_of,
     composed,
+    long_options,
     refuse_overwriting,
     reworded,
     rubric_options,
@@ -37,6 +38,7 @@ def norms() -> None:
 @norms.command("build")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @rubric_options
+@long_options()
 @click.option("--group", "group_by", default=None, help="Column to build group norms by.")
 @click.option("--id", "table_id", default="norms", show_default=True, help="Norm table id.")
 @click.option("--version", "table_version", default="1", show_default=True, help="Its version.")
@@ -60,6 +62,7 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     dimensions: Sequence[str],
     weighting: str | None,
     strategy: str | None,
+    long: dict[str, Any] | None,
     group_by: str | None,
     table_id: str,
     table_version: str,
@@ -68,7 +71,7 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     min_n: int | None,
     output: Path,
 ) -> None:
-    """Build a norm table from the respondents in a CSV file."""
+    """Build a norm table from the respondents in a responses file (wide, or --long)."""
     from mgrlead.analysis.norms import MIN_NORM_N, NormTable, dump_norms  # noqa: PLC0415
     from mgrlead.io.serialize import FORMATS  # noqa: PLC0415
 
@@ -77,7 +80,7 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
         raise InputError(f"cannot write {output.name!r}: use .toml, .json or .yaml")
     refuse_overwriting({"-o": output}, {"FILE": file})
     rubric = composed(rubric_name, dimensions, weighting, strategy)
-    columns = columns_of(file, rubric)
+    columns = columns_of(file, rubric, long)
     with reworded(file, {"group_by": "choose it with --group"}):
         table = NormTable.build(
             rubric, columns, id=table_id, version=table_version, population=population,

@@ -12,6 +12,7 @@ from attrs import frozen
 from mgrlead.cli.common import (
     columns_of,
     composed,
+    long_options,
     norm_table,
     output,
     pick,
@@ -45,11 +46,13 @@ class _Options:
     by: str
     min_size: int
     theta: bool
+    long: dict[str, Any] | None
 
 
 @click.command("report")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @rubric_options
+@long_options()
 @click.option(
     "--kind",
     type=click.Choice(["profile", "360", "team"]),
@@ -154,7 +157,9 @@ def report_command(  # noqa: PLR0913, PLR0917 - click passes each option; kinds 
 ) -> None:
     """Write a self-contained HTML report (and, with --charts, PNG/SVG charts).
 
-    FILE is a responses CSV or Parquet file; for --kind profile it may also be
+    FILE is a responses file (CSV, Parquet, SPSS, Stata, Excel; with --long one
+    row per respondent and item, and for --kind 360 --long-rater naming the
+    rater's column); for --kind profile it may also be
     a profile saved as JSON (``mgrlead assess --json`` or ``Profile.to_json``).
     Needs the report extra: pip install 'mgrlead[report]'.
     """
@@ -234,7 +239,7 @@ def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, An
                 caveat = table.size_warning()
                 profile = apply_norms(profile, rubric, table, o.norm_group)
     else:
-        columns = columns_of(file, rubric)
+        columns = columns_of(file, rubric, o.long)
         others = [c for c in columns if c not in set(rubric.item_ids)]
         id_col = o.id_column or (others[0] if others else None)
         if id_col is None or id_col not in columns:
@@ -275,7 +280,7 @@ def _feedback360(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str
     from mgrlead.groups.multirater import Anonymity, score_360  # noqa: PLC0415
     from mgrlead.report import charts  # noqa: PLC0415
 
-    columns = columns_of(file, rubric)
+    columns = columns_of(file, rubric, o.long)
     if o.subject_column not in columns:
         raise InputError(f"the file has no column {o.subject_column!r}; use --subject-column")
     person = pick(columns[o.subject_column], o.subject, o.subject_column, "subject")
@@ -295,7 +300,7 @@ def _teams(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, Any]
     from mgrlead.groups.teams import summarize_teams  # noqa: PLC0415
     from mgrlead.report import charts  # noqa: PLC0415
 
-    columns = columns_of(file, rubric)
+    columns = columns_of(file, rubric, o.long)
     with reworded(
         file, {"by": f"choose the grouping column with --by ({_others(columns, rubric)})"}
     ):

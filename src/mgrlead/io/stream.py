@@ -17,6 +17,10 @@ Standard input (``-``) cannot be read twice: imputation from it is refused.
 Line numbers count the header as line 1 and the blank lines the reader skips
 (on standard input too, noted as the text passes), and assume no line breaks
 inside quoted cells.
+
+SPSS (``.sav``, ``.zsav``), Stata (``.dta``) and Excel (``.xlsx``) files are
+read whole by :mod:`mgrlead.io.formats` (optional extras), then scored in the
+same chunks; their locations are rows counted from 0, as in Parquet.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from mgrlead.engines.frames import Extra, band_strings, plain, score_columns
 from mgrlead.errors import AnswerError, InputError, MgrleadError, plural
 from mgrlead.extras import pyarrow
 from mgrlead.io.files import atomic_open
+from mgrlead.io.formats import READ_SUFFIXES, read_arrow
 from mgrlead.io.table import column_kinds, provenance
 from mgrlead.results import column_kinds as metric_kinds
 
@@ -110,6 +115,11 @@ def _batches(
     name = "<stdin>" if path == STDIN else str(path)
     if path == STDIN:
         return _stdin_batches(na_values, on_invalid, lines)
+    if path.suffix.lower() in READ_SUFFIXES:  # SPSS, Stata, Excel: read whole, then in chunks
+        if not path.is_file():
+            raise InputError(f"cannot read {name!r}: No such file or directory")
+        table = read_arrow(path)
+        return list(table.schema.names), iter(table.to_batches(max_chunksize=CHUNK_ROWS))
     if path.suffix.lower() == ".parquet":
         try:
             pf = pa.parquet.ParquetFile(path)
@@ -243,7 +253,7 @@ class _Lines:
         self.path = path
         self.blanks: list[int] | None = None
         self.malformed: list[int] = []  # lines with the wrong number of cells, skipped
-        self.rows = path != STDIN and path.suffix.lower() == ".parquet"
+        self.rows = path != STDIN and path.suffix.lower() in {".parquet", *READ_SUFFIXES}
         #: What a location is called: a Parquet file has rows (from 0, as pandas and
         #: pyarrow count them), a text file lines (from 1, the header included).
         self.key = "row" if self.rows else "line"
@@ -724,7 +734,7 @@ def _find_line(path: Path, text: str) -> int | None:
 
 def count_lines(path: Path) -> int | None:
     """A quick estimate of the data rows of a CSV file (for the progress bar)."""
-    if path == STDIN:
+    if path == STDIN or path.suffix.lower() in READ_SUFFIXES:
         return None
     try:
         size = path.stat().st_size
