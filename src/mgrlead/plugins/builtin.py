@@ -1,7 +1,7 @@
 """mgrlead's built-ins, registered through the same hooks as any plugin.
 
 Registered last (``trylast``) under the name ``mgrlead.builtin``: the four
-dimensions of the article, the ``manager-leader`` rubric, the built-in scoring
+dimensions of the article, the ``manager-leader`` rubric, the rubric formats, the built-in scoring
 strategies and the ``equal`` weighting scheme.
 """
 
@@ -20,6 +20,7 @@ from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrate
 __all__ = [
     "LazyTheta",
     "mgrlead_register_dimensions",
+    "mgrlead_register_rubric_formats",
     "mgrlead_register_rubrics",
     "mgrlead_register_strategies",
     "mgrlead_register_weightings",
@@ -70,6 +71,15 @@ def mgrlead_register_rubrics(register: Registrar) -> None:
     """The rubrics shipped in the package (``manager-leader``)."""
     for name in packaged_rubrics():
         register(packaged_rubric(name))
+
+
+@hookimpl(trylast=True)
+def mgrlead_register_rubric_formats(register: Registrar) -> None:
+    """The rubric sources ``surveyjs``, ``qsf`` and ``psych-keys`` (:mod:`mgrlead.io.survey`)."""
+    from mgrlead.io.survey import BUILTIN_FORMATS  # noqa: PLC0415
+
+    for fmt in BUILTIN_FORMATS:
+        register(fmt)
 
 
 @hookimpl(trylast=True)

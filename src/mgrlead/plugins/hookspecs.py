@@ -40,6 +40,7 @@ __all__ = [
     "hookimpl",
     "mgrlead_contribute_feedback",
     "mgrlead_register_dimensions",
+    "mgrlead_register_rubric_formats",
     "mgrlead_register_rubrics",
     "mgrlead_register_strategies",
     "mgrlead_register_weightings",
@@ -103,6 +104,18 @@ def mgrlead_register_rubrics(register: Registrar) -> None:
 
     Called once when the plugin host is built.  Call ``register(rubric)`` with a
     :class:`~mgrlead.Rubric`; ``mgrlead.load_rubric(rubric.id)`` then returns it.
+    """
+
+
+@_hookspec
+def mgrlead_register_rubric_formats(register: Registrar) -> None:
+    """Register rubric sources: other tools' file formats that rubrics come from or go to.
+
+    Called once when the plugin host is built.  Call ``register(fmt)`` with a
+    :class:`mgrlead.io.survey.RubricFormat`: ``read`` turns a file into a
+    rubric skeleton (``mgrlead rubric import FILE --format id``), ``write`` a
+    rubric into the file (``mgrlead rubric export NAME --format id``).
+    mgrlead's own are ``surveyjs``, ``qsf`` and ``psych-keys``.
     """
 
 

@@ -42,6 +42,7 @@ from mgrlead.errors import (
     closest,
     did_you_mean,
 )
+from mgrlead.io.survey import RubricFormat
 from mgrlead.model import Band, Dimension, Rubric, Weighting
 from mgrlead.plugins import hookspecs
 from mgrlead.strategies import BUILTIN_STRATEGIES, ScoringStrategy
@@ -69,6 +70,7 @@ _REGISTER_HOOKS: Final[tuple[tuple[str, str, type], ...]] = (
     ("mgrlead_register_strategies", "strategy", ScoringStrategy),
     ("mgrlead_register_weightings", "weighting", Weighting),
     ("mgrlead_register_rubrics", "rubric", Rubric),
+    ("mgrlead_register_rubric_formats", "rubric_format", RubricFormat),
 )
 _FEEDBACK_HOOK: Final = "mgrlead_contribute_feedback"
 _HOOK_NAMES: Final = (*(h for h, _, _ in _REGISTER_HOOKS), _FEEDBACK_HOOK)
@@ -80,7 +82,7 @@ class Registration:
     """One object a plugin registered."""
 
     kind: str
-    """``dimension``, ``strategy``, ``weighting``, ``rubric`` or ``feedback``."""
+    """``dimension``, ``strategy``, ``weighting``, ``rubric``, ``rubric_format`` or ``feedback``."""
     name: str
     """The registered id (for feedback: ``dimension/target/field``)."""
     plugin: str
@@ -246,6 +248,11 @@ class PluginHost:
         """A registered scoring strategy."""
         strategy: ScoringStrategy = self._get("strategy", name)
         return strategy
+
+    def rubric_format(self, name: str) -> RubricFormat:
+        """A registered rubric format (a rubric source: ``surveyjs``, ``qsf``, ...)."""
+        fmt: RubricFormat = self._get("rubric_format", name)
+        return fmt
 
     def rubric(self, name: str) -> Rubric:
         """A registered rubric, with contributed feedback and its sources recorded."""
