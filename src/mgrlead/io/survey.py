@@ -208,8 +208,14 @@ def _skeleton(  # noqa: PLR0913 - the parts of a rubric skeleton
     unmapped: list[str],
     texts: _Texts,
     kind: str,
+    label_translations: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
 ) -> Skeleton:
-    """Build the skeleton: ``items`` are ``(id, text, labels, min)``."""
+    """Build the skeleton: ``items`` are ``(id, text, labels, min)``.
+
+    ``label_translations`` are each item's translated scale labels: kept for
+    the rubric's scale (the first item's), reported for the others (mgrlead
+    translates the rubric's scale labels only).
+    """
     if not items:
         listed = "; ".join(unmapped) or "it has no questions"
         raise InputError(f"{source}: no question of this {kind} can be mapped to an item: {listed}")
@@ -235,6 +241,21 @@ def _skeleton(  # noqa: PLR0913 - the parts of a rubric skeleton
     rows: list[dict[str, Any]] = []
     for item_id, text, own_labels, own_min in items:
         row: dict[str, Any] = {"id": item_id, "text": text, "keyed": TODO}
+        translated = (label_translations or {}).get(item_id, {})
+        for lang, there in translated.items():
+            if (own_labels, own_min) != (labels, low):
+                todo.append(
+                    f"item {item_id!r} has a scale of its own: its labels in {lang!r} "
+                    "were not kept (only the rubric's scale labels are translated)"
+                )
+                continue
+            kept = texts.translations.setdefault(lang, {})
+            for key, label in there.items():
+                if kept.setdefault(key, label) != label:
+                    todo.append(
+                        f"item {item_id!r}: its {key} in {lang!r} ({label!r}) differs "
+                        f"from an earlier item's ({kept[key]!r}); the earlier one is kept"
+                    )
         if (own_labels, own_min) != (labels, low):
             row["scale"] = {"min": own_min, "max": own_min + len(own_labels) - 1,
                             "labels": own_labels}  # fmt: skip
@@ -352,6 +373,7 @@ def from_surveyjs(raw: bytes, source: str) -> Skeleton:
     unmapped: list[str] = []
     instructions = ""
     seen: set[str] = set()
+    label_translations: dict[str, dict[str, dict[str, str]]] = {}
     for el in _surveyjs_elements(data):
         if not isinstance(el, dict):
             unmapped.append(f"element {el!r:.40}: not a question object")
@@ -373,13 +395,18 @@ def from_surveyjs(raw: bytes, source: str) -> Skeleton:
         if name in seen:
             unmapped.append(f"{label}: a second question of this name")
             continue
-        scale = _rating_scale(el, texts)
+        own = _Texts()  # its labels' translations: kept if its scale is the rubric's
+        scale = _rating_scale(el, own)
         if isinstance(scale, str):
             unmapped.append(f"{label}: {scale}")
             continue
         seen.add(name)
-        text = texts.text(el.get("title"), f"item.{name}.text").strip() or name
+        text = texts.text(el.get("title"), f"item.{name}.text")
+        if not text.strip():  # SurveyJS shows the name of a question without a title
+            text = name
         items.append((name, text, *scale))
+        if own.translations:
+            label_translations[name] = own.translations
     return _skeleton(
         source=source,
         title=texts.text(data.get("title"), "title"),
@@ -389,6 +416,7 @@ def from_surveyjs(raw: bytes, source: str) -> Skeleton:
         unmapped=unmapped,
         texts=texts,
         kind="SurveyJS survey",
+        label_translations=label_translations,
     )
 
 

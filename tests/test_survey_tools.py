@@ -1,0 +1,254 @@
+"""Other survey tools' instruments: SurveyJS and QSF forms, psych keys lists (issue 20, part 3)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mgrlead
+from mgrlead.errors import InputError, RubricError
+from mgrlead.io.serialize import load_rubric_data, load_rubric_text
+from mgrlead.io.survey import TODO, Skeleton, from_qsf, from_surveyjs, to_surveyjs
+from mgrlead.model import Rubric
+from mgrlead.testing.hypothesis import rubrics
+
+from .helpers import one_line_error, run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SURVEYJS = FIXTURES / "survey-tools-surveyjs.json"
+QSF = FIXTURES / "survey-tools-mixed.qsf"
+
+
+def _items_of(data: dict[str, Any]) -> dict[str, tuple[str, list[str]]]:
+    """Item id -> (text, scale labels) of a skeleton's rubric data, read by hand."""
+    out = {}
+    for dim in data["dimensions"]:
+        for item in dim["items"]:
+            scale = item.get("scale", data["scale"])
+            out[item["id"]] = (item["text"], list(scale["labels"]))
+    return out
+
+
+def _keyed(skeleton: Skeleton, keyed: str) -> Rubric:
+    """The skeleton with every item keyed ``keyed``: what a user does after importing."""
+    data = json.loads(json.dumps(skeleton.data))
+    for dim in data["dimensions"]:
+        for item in dim["items"]:
+            item["keyed"] = keyed
+    return load_rubric_data(data, source="keyed.toml")
+
+
+# ------------------------------------------------------------------ SurveyJS
+def test_builtin_rubric_round_trips_through_surveyjs() -> None:
+    rubric = mgrlead.load_rubric("manager-leader")
+    survey = to_surveyjs(rubric)
+    # a page per dimension, a rating question per item, named by the item id
+    assert [p["name"] for p in survey["pages"]] == [d.id for d in rubric.dimensions]
+    questions = [e for p in survey["pages"] for e in p["elements"] if e["type"] == "rating"]
+    assert [q["name"] for q in questions] == [i.id for i in rubric.items]
+    assert questions[0]["rateValues"][0] == {"value": 1, "text": "Strongly disagree"}
+    skeleton = from_surveyjs(json.dumps(survey).encode(), "ml.json")
+    assert skeleton.unmapped == ()
+    got = _items_of(dict(skeleton.data))
+    assert got == {i.id: (i.text, list(rubric.scale.labels)) for i in rubric.items}
+    assert skeleton.data["title"] == rubric.title
+    assert skeleton.data["instructions"] == rubric.instructions
+
+
+def test_surveyjs_results_score_as_answers() -> None:
+    """SurveyJS's results object ({question name: value}) is what mgrlead.score takes."""
+    rubric = mgrlead.load_rubric("manager-leader")
+    questions = [e for p in to_surveyjs(rubric)["pages"] for e in p["elements"]
+                 if e["type"] == "rating"]  # fmt: skip
+    # the respondent picks the highest rateValue of every question
+    results = json.loads(json.dumps({q["name"]: q["rateValues"][-1]["value"] for q in questions}))
+    profile = mgrlead.score(rubric, results)
+    # every dimension has as many items keyed to each pole: agreeing with all lands mid-way
+    assert {d.percent for d in profile.dimensions} == {50.0}
+    assert all(d.answered == 6 for d in profile.dimensions)
+
+
+def test_surveyjs_translations_become_localized_strings_and_back() -> None:
+    rubric = mgrlead.load_rubric("manager-leader")
+    first = rubric.items[0]
+    rubric = Rubric(**{**{a: getattr(rubric, a) for a in (
+        "id", "version", "title", "scale", "dimensions", "description", "instructions")},
+        "translations": {"de": {"title": "Manager oder Leader?",
+                                f"item.{first.id}.text": "Ein Satz.",
+                                "scale.labels.1": "Stimme gar nicht zu"}}})  # fmt: skip
+    survey = to_surveyjs(rubric)
+    assert survey["title"] == {"default": rubric.title, "de": "Manager oder Leader?"}
+    question = survey["pages"][0]["elements"][1]
+    assert question["title"] == {"default": first.text, "de": "Ein Satz."}
+    assert question["rateValues"][0]["text"] == {"default": rubric.scale.labels[0],
+                                                 "de": "Stimme gar nicht zu"}  # fmt: skip
+    back = from_surveyjs(json.dumps(survey).encode(), "x.json")
+    assert back.data["translations"] == {"de": {
+        "title": "Manager oder Leader?", f"item.{first.id}.text": "Ein Satz.",
+        "scale.labels.1": "Stimme gar nicht zu"}}  # fmt: skip
+
+
+def test_surveyjs_fixture_maps_ratings_and_reports_the_rest() -> None:
+    skeleton = from_surveyjs(SURVEYJS.read_bytes(), str(SURVEYJS))
+    got = _items_of(dict(skeleton.data))
+    assert got == {
+        "th1": ("I plan the week before it starts.", ["Never", "Sometimes", "Often", "Always"]),
+        "th2": ("I ask the team before deciding.", ["1", "2", "3", "4"]),
+        "th3": ("I try new tools early.", [str(p) for p in range(11)]),
+    }
+    assert skeleton.data["instructions"] == "Rate each statement & be honest."
+    assert skeleton.data["translations"]["de"]["title"] == "Teamgewohnheiten"
+    report = "\n".join(skeleton.unmapped)
+    for name in ("'remarks'", "'tools'", "'th4'"):
+        assert name in report
+    assert len(skeleton.unmapped) == 3
+
+
+def test_a_skeleton_is_refused_until_keying_is_decided() -> None:
+    skeleton = from_surveyjs(SURVEYJS.read_bytes(), "team.json")
+    with pytest.raises(RubricError, match=f"item 'th1' is keyed toward '{TODO}'"):
+        load_rubric_text(skeleton.toml(), fmt="toml", source="team.toml")
+    decided = _keyed(skeleton, "+")  # once decided, it scores
+    assert [i.id for i in decided.items] == ["th1", "th2", "th3"]
+    assert decided.item_scale(decided.items[2]).max == 10
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rubric=rubrics(translations=st.booleans()))
+def test_surveyjs_round_trip_keeps_ids_texts_and_labels(rubric: Rubric) -> None:
+    skeleton = from_surveyjs(json.dumps(to_surveyjs(rubric)).encode(), "drawn.json")
+    expected = {}
+    for dim in rubric.walk():
+        for item in dim.items:
+            expected[item.id] = (item.text, list(rubric.item_scale(item).labels))
+    assert _items_of(dict(skeleton.data)) == expected
+    assert skeleton.unmapped == ()
+    back = _keyed(skeleton, "+")  # a valid rubric once keyed: nothing else is missing
+    assert {i.id for i in back.items} == set(expected)
+    for lang, texts in rubric.translations.items():
+        for key, text in texts.items():
+            if key.startswith("item.") or key == "title":
+                assert skeleton.data["translations"][lang][key] == text
+
+
+# ------------------------------------------------------------------ QSF
+def test_qsf_maps_supported_questions_and_reports_the_rest() -> None:
+    skeleton = from_qsf(QSF.read_bytes(), str(QSF))
+    got = _items_of(dict(skeleton.data))
+    assert got == {
+        "ws1": ("I set clear goals & deadlines.", ["Disagree", "Neutral", "Agree"]),
+        "Q3_1": ("I listen before I speak.", ["Disagree", "Neutral", "Agree"]),
+        "Q3_2": ("I share credit.", ["Disagree", "Neutral", "Agree"]),
+    }
+    assert skeleton.data["title"] == "Working styles (test form)"
+    assert [u.split(":")[0] for u in skeleton.unmapped] == ["QID1", "QID4", "QID5", "QID6", "QID7"]
+    assert "text entry" in skeleton.unmapped[1]
+
+
+def test_qsf_with_only_unsupported_questions_is_an_error(tmp_path: Path) -> None:
+    data = json.loads(QSF.read_text("utf-8"))
+    data["SurveyElements"] = [e for e in data["SurveyElements"]
+                              if e.get("PrimaryAttribute") in {"QID4", "QID6"}]  # fmt: skip
+    bad = tmp_path / "open.qsf"
+    bad.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(InputError, match="QID4: text entry") as caught:
+        from_qsf(bad.read_bytes(), str(bad))
+    assert "QID6" in str(caught.value)
+    line = one_line_error(run("rubric", "import", str(bad)))
+    assert str(bad) in line
+    assert "QID4" in line
+
+
+# ------------------------------------------------------------------ CLI
+def test_cli_export_surveyjs_then_import(tmp_path: Path) -> None:
+    out = tmp_path / "survey.json"
+    result = run("rubric", "export", "manager-leader", "-o", str(out), "--format", "surveyjs")
+    assert result.exit_code == 0, result.output
+    survey = json.loads(out.read_text("utf-8"))
+    assert survey["pages"][0]["elements"][1]["name"] == "pr1"
+    skeleton_file = tmp_path / "skeleton.toml"
+    result = run("rubric", "import", str(out), "-o", str(skeleton_file))
+    assert result.exit_code == 0, result.output
+    assert "to decide:" in result.stderr
+    line = one_line_error(run("rubric", "validate", str(skeleton_file)))
+    assert "keyed toward 'TODO'" in line
+
+
+def test_cli_export_existing_formats_unchanged(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    assert run("rubric", "export", "-o", str(out)).exit_code == 0
+    assert "dimensions" in json.loads(out.read_text("utf-8"))
+    line = one_line_error(run("rubric", "export", "--format", "nope"))
+    assert "'nope'" in line
+    assert "surveyjs" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[1, 2]", "not a JSON object"),
+        ("{not json", "not valid JSON"),
+        ('{"pages": [{"elements": [{"type": "text", "name": "q9"}]}]}', "'q9'"),
+    ],
+)
+def test_cli_bad_surveyjs_is_one_line_naming_the_file(
+    tmp_path: Path, text: str, needle: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, "utf-8")
+    line = one_line_error(run("rubric", "import", str(bad)))
+    assert str(bad) in line
+    assert needle in line
+
+
+def test_cli_import_unknown_extension(tmp_path: Path) -> None:
+    odd = tmp_path / "form.xyz"
+    odd.write_text("{}", "utf-8")
+    assert "--format" in one_line_error(run("rubric", "import", str(odd)))
+
+
+# ------------------------------------------------------------------ psych keys
+def test_from_keys_builds_a_scoring_rubric(tmp_path: Path) -> None:
+    keys = tmp_path / "bfi.csv"
+    keys.write_text("# psych-style keys\nagree,A1,-A2,A3\nconsc,C1,-C2\n", "utf-8")
+    out = tmp_path / "bfi.toml"
+    result = run("rubric", "from-keys", str(keys), "--scale", "1..6",
+                 "--labels", 'a,b,c,d,e,"f, g"', "-o", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rubric = mgrlead.load_rubric(str(out))
+    assert rubric.scale.labels == ("a", "b", "c", "d", "e", "f, g")
+    agree = rubric.dimension("agree")
+    assert [(i.id, agree.reverses(i.keyed)) for i in agree.items] == [
+        ("A1", False), ("A2", True), ("A3", False)]  # fmt: skip
+    # psych's reverse keying on the declared scale: min + max - x = 7 - 6 = 1
+    profile = mgrlead.score(rubric, {"A1": 6, "A2": 6, "A3": 6, "C1": 2, "C2": 5})
+    means = {d.dimension: d.mean for d in profile.dimensions}
+    assert means == {"agree": pytest.approx((6 + 1 + 6) / 3), "consc": pytest.approx((2 + 2) / 2)}
+    assert "write each item's statement" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "needle"),
+    [
+        ("agree,A1\nagree,A2\n", (), "line 2: dimension 'agree' is listed twice"),
+        ("agree\n", (), "line 1: dimension 'agree' lists no items"),
+        ("agree,A1,-A1\n", (), "line 1: item 'A1' is listed twice"),
+        ("", (), "no keys"),
+        ("agree,A1\n", ("--scale", "one..five"), "--scale 'one..five'"),
+        ("agree,A1\n", ("--labels", "a,b"), "labels"),
+    ],
+)
+def test_from_keys_bad_input_is_one_line(
+    tmp_path: Path, text: str, args: tuple[str, ...], needle: str
+) -> None:
+    keys = tmp_path / "keys.csv"
+    keys.write_text(text, "utf-8")
+    line = one_line_error(run("rubric", "from-keys", str(keys), *args))
+    assert needle in line
+    if "--scale" not in args:
+        assert str(keys) in line
