@@ -252,3 +252,41 @@ def test_from_keys_bad_input_is_one_line(
     assert needle in line
     if "--scale" not in args:
         assert str(keys) in line
+
+
+# ------------------------------------------------------ SurveyJS results to `mgrlead score`
+def test_cli_scores_surveyjs_results_json(tmp_path: Path) -> None:
+    rubric = mgrlead.load_rubric("manager-leader")
+    ids = [i.id for i in rubric.items]
+    first = dict.fromkeys(ids, 5)
+    second = {i: (1 if n % 2 else 5) for n, i in enumerate(ids)}
+    del second[ids[0]]  # SurveyJS leaves an unanswered question out
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps([first, second]), "utf-8")
+    out = tmp_path / "scores.json"
+    result = run("score", str(results), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rows = json.loads(out.read_text("utf-8"))
+    assert len(rows) == 2
+    for row, answers in zip(rows, (first, second), strict=True):
+        # the file's scores are those of the same answers given to mgrlead.score one by one
+        for dim in mgrlead.score(rubric, answers).dimensions:
+            assert row[f"{dim.dimension}_answered"] == dim.answered
+            assert row[f"{dim.dimension}_percent"] == pytest.approx(dim.percent)
+    assert rows[1][f"{rubric.dimensions[0].id}_missing"] == 1  # left out: missing, never 0
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[3]", "respondent 1 is a int"),
+        ("[]", "an object {item id: answer} per respondent"),
+        ("{oops", "not valid JSON"),
+    ],
+)
+def test_cli_bad_results_json_is_one_line(tmp_path: Path, text: str, needle: str) -> None:
+    bad = tmp_path / "results.json"
+    bad.write_text(text, "utf-8")
+    line = one_line_error(run("score", str(bad)))
+    assert str(bad) in line
+    assert needle in line

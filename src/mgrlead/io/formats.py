@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: The extensions :func:`read_arrow` reads besides CSV and Parquet.
-READ_SUFFIXES: Final = (".sav", ".zsav", ".dta", ".xlsx")
+READ_SUFFIXES: Final = (".sav", ".zsav", ".dta", ".xlsx", ".json")
 #: The extensions :func:`write_scores` writes.
 WRITE_SUFFIXES: Final = (".sav", ".dta", ".rds", ".xlsx")
 
@@ -84,7 +84,10 @@ def _module(name: str) -> Any:  # noqa: ANN401
 
 
 def read_arrow(path: Path) -> Any:  # noqa: ANN401 - a pyarrow Table
-    """A ``.sav``/``.zsav``/``.dta``/``.xlsx`` file as a pyarrow table (no labels applied).
+    """A ``.sav``, ``.zsav``, ``.dta``, ``.xlsx`` or ``.json`` file as a pyarrow table (no labels).
+
+    A ``.json`` file holds answers as SurveyJS results do: one object
+    ``{"item id": answer, ...}`` (one respondent) or a list of them.
 
     Raises:
         InputError: the extra is missing, the file cannot be read, or it has
@@ -94,6 +97,8 @@ def read_arrow(path: Path) -> Any:  # noqa: ANN401 - a pyarrow Table
     name = str(path)
     if suffix == ".xlsx":
         return _read_xlsx(path)
+    if suffix == ".json":
+        return _read_json(path)
     pyreadstat = _module("pyreadstat")
     reader = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
     try:
@@ -103,6 +108,36 @@ def read_arrow(path: Path) -> Any:  # noqa: ANN401 - a pyarrow Table
     except (OSError, pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
         raise InputError(f"cannot read {name!r}: {exc}") from exc
     return pyarrow().Table.from_pandas(frame, preserve_index=False)
+
+
+def _read_json(path: Path) -> Any:  # noqa: ANN401 - a pyarrow Table
+    """Answers as JSON: an object per respondent (SurveyJS's results), or a list of them."""
+    name = str(path)
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"cannot read {name!r}: {exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{name}: not valid JSON ({exc})") from exc
+    rows = [data] if isinstance(data, dict) else data
+    if not isinstance(rows, list) or not rows:
+        raise InputError(
+            f"{name}: answers in JSON are an object {{item id: answer}} per respondent, "
+            "or a list of them"
+        )
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise InputError(
+                f"{name}: respondent {n} is a {type(row).__name__}, not an object "
+                "{item id: answer}"
+            )
+    pa = pyarrow()
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    try:
+        # a question a respondent did not answer is missing from SurveyJS's results
+        return pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise InputError(f"{name}: the answers cannot be read as a table: {exc}") from exc
 
 
 def read_long(  # noqa: PLR0913 - the file, the rubric, then each column's name
