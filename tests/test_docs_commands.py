@@ -27,7 +27,9 @@ def _commands(page: str) -> list[list[str]]:
     return [shlex.split(line, comments=True)[1:] for line in lines if line.startswith("mgrlead ")]
 
 
-@pytest.mark.parametrize("page", ["reports.md", "long-format.md", "file-formats.md"])
+@pytest.mark.parametrize(
+    "page", ["reports.md", "long-format.md", "file-formats.md", "survey-tools.md"]
+)
 def test_every_command_of_the_page_runs_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
 ) -> None:
