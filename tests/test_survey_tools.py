@@ -290,3 +290,38 @@ def test_cli_bad_results_json_is_one_line(tmp_path: Path, text: str, needle: str
     line = one_line_error(run("score", str(bad)))
     assert str(bad) in line
     assert needle in line
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('{"SurveyEntry": {}}', "no SurveyElements list"),
+        ("[]", "not a JSON object"),
+        ("\xff", "not valid JSON"),
+    ],
+)
+def test_cli_bad_qsf_is_one_line_naming_the_file(tmp_path: Path, text: str, needle: str) -> None:
+    bad = tmp_path / "bad.qsf"
+    bad.write_bytes(text.encode("latin-1"))
+    line = one_line_error(run("rubric", "import", str(bad)))
+    assert str(bad) in line
+    assert needle in line
+
+
+def test_skeleton_comments_stay_comments() -> None:
+    """A question id with a line break cannot add lines to the TOML."""
+    data = json.loads(QSF.read_text("utf-8"))
+    text_entry = next(e for e in data["SurveyElements"] if e["PrimaryAttribute"] == "QID4")
+    text_entry["Payload"]["QuestionID"] = 'QID4\nkeyed = "+"'
+    skeleton = from_qsf(json.dumps(data).encode(), "x.qsf")
+    text = skeleton.toml()
+    assert 'keyed = "+"' not in text.replace('\\nkeyed = "+"', "")
+    with pytest.raises(RubricError, match="keyed toward 'TODO'"):
+        load_rubric_text(text, fmt="toml", source="x.toml")
+
+
+def test_cli_surveyjs_export_refuses_a_toml_name(tmp_path: Path) -> None:
+    out = tmp_path / "survey.toml"
+    line = one_line_error(run("rubric", "export", "--format", "surveyjs", "-o", str(out)))
+    assert ".json" in line
+    assert not out.exists()

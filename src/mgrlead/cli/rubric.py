@@ -95,8 +95,13 @@ def rubric_export(name: str, fmt: str | None, output: Path | None) -> None:
     )
     formats = {".toml": "toml", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
     if fmt is not None and fmt not in formats.values():
-        writer = _rubric_format(fmt, "write").write
+        chosen = _rubric_format(fmt, "write")
+        writer = chosen.write
         assert writer is not None  # noqa: S101 - _rubric_format checked it
+        if output is not None and chosen.suffixes and output.suffix.lower() not in chosen.suffixes:
+            raise InputError(
+                f"-o {str(output)!r}: a {fmt} file ends with {', '.join(chosen.suffixes)}"
+            )
         text = writer(rubric_of(name))
     else:
         text = dump_rubric(rubric_of(name), output_format(output, fmt, formats, default="toml"))

@@ -88,6 +88,8 @@ class Skeleton:
         if self.unmapped:
             lines += ["#", "# Not mapped (left out of this file):"]
             lines += [f"#  - {line}" for line in self.unmapped]
+        # a comment line stays one line, whatever the form's texts hold
+        lines = [line.replace("\r", "\\r").replace("\n", "\\n") for line in lines]
         return "\n".join(lines) + "\n\n" + dump_text(dict(self.data), "toml")
 
     def report(self) -> list[str]:
