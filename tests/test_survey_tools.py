@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import types
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mgrlead
-from mgrlead.errors import InputError, RubricError
+from mgrlead import hookimpl
+from mgrlead.errors import InputError, PluginWarning, RubricError
 from mgrlead.io.serialize import load_rubric_data, load_rubric_text
-from mgrlead.io.survey import TODO, Skeleton, from_qsf, from_surveyjs, to_surveyjs
+from mgrlead.io.survey import TODO, RubricFormat, Skeleton, from_qsf, from_surveyjs, to_surveyjs
 from mgrlead.model import Rubric
+from mgrlead.plugins.host import get_plugin_host, set_default_host
 from mgrlead.testing.hypothesis import rubrics
 
 from .helpers import one_line_error, run
@@ -325,3 +328,52 @@ def test_cli_surveyjs_export_refuses_a_toml_name(tmp_path: Path) -> None:
     line = one_line_error(run("rubric", "export", "--format", "surveyjs", "-o", str(out)))
     assert ".json" in line
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ formats are plugins
+def _lines_plugin() -> types.ModuleType:
+    def read(raw: bytes, source: str) -> Skeleton:
+        items = [{"id": f"q{n}", "text": t, "keyed": TODO}
+                 for n, t in enumerate(raw.decode().splitlines(), start=1)]  # fmt: skip
+        dims = [{"id": "todo_dimension", "name": "TODO", "items": items}]
+        scale = {"min": 1, "max": 3, "labels": ["a", "b", "c"]}
+        data = {"id": "lines", "version": "1", "title": source, "scale": scale, "dimensions": dims}
+        return Skeleton(data=data, todo=["key the items"])
+
+    @hookimpl
+    def mgrlead_register_rubric_formats(register: Any) -> None:
+        register(RubricFormat(id="lines", suffixes=(".txt",), read=read))
+
+    plugin = types.ModuleType("mgrlead_lines")
+    plugin.mgrlead_register_rubric_formats = mgrlead_register_rubric_formats  # type: ignore[attr-defined]
+    return plugin
+
+
+def test_an_organisation_format_is_offered_by_the_cli(tmp_path: Path) -> None:
+    host = get_plugin_host(entrypoints=False, plugins=[_lines_plugin()], environ={})
+    assert host.source("rubric_format", "lines").startswith("mgrlead_lines")
+    form = tmp_path / "form.txt"
+    form.write_text("I plan.\nI listen.\n", "utf-8")
+    previous = set_default_host(host)
+    try:
+        result = run("rubric", "import", str(form))
+        refused = run("rubric", "export", "--format", "lines")
+    finally:
+        set_default_host(previous)
+    assert result.exit_code == 0, result.output
+    assert 'text = "I listen."' in result.stdout
+    assert "to decide: key the items" in result.stderr
+    line = one_line_error(refused)  # it reads only
+    assert "'lines' is no rubric format that can write" in line
+
+
+def test_the_hook_takes_only_rubric_formats() -> None:
+    @hookimpl
+    def mgrlead_register_rubric_formats(register: Any) -> None:
+        register({"id": "dict"})
+
+    plugin = types.ModuleType("mgrlead_sloppy")
+    plugin.mgrlead_register_rubric_formats = mgrlead_register_rubric_formats  # type: ignore[attr-defined]
+    with pytest.warns(PluginWarning, match="this hook takes a RubricFormat"):
+        host = get_plugin_host(entrypoints=False, plugins=[plugin], environ={})
+    assert host.names("rubric_format") == ("surveyjs", "qsf", "psych-keys")
