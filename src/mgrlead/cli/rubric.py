@@ -80,7 +80,7 @@ def rubric_validate(name: str) -> None:
     "--format", "fmt", default=None, metavar="toml|json|yaml|FORMAT",
     help="File format [default: from the extension of -o (.toml, .json, .yaml, .yml); "
     "toml on standard output], or a rubric format that writes, such as surveyjs "
-    "(a SurveyJS survey JSON; see `mgrlead plugins`).",
+    "(a SurveyJS survey JSON; see `mgrlead plugins --all`).",
 )  # fmt: skip
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -120,7 +120,7 @@ def _rubric_format(name: str, does: str) -> RubricFormat:
     if name not in able:
         raise InputError(
             f"--format {name!r} is no rubric format that can {does}; use {plain}"
-            f"{', '.join(able) or '(none registered)'} (see `mgrlead plugins`)"
+            f"{', '.join(able) or '(none registered)'} (see `mgrlead plugins --all`)"
         )
     return host.rubric_format(name)
 
