@@ -377,3 +377,12 @@ def test_the_hook_takes_only_rubric_formats() -> None:
     with pytest.warns(PluginWarning, match="this hook takes a RubricFormat"):
         host = get_plugin_host(entrypoints=False, plugins=[plugin], environ={})
     assert host.names("rubric_format") == ("surveyjs", "qsf", "psych-keys")
+
+
+def test_blank_surveyjs_translations_are_not_kept() -> None:
+    """SurveyJS Creator leaves empty strings for languages not written yet."""
+    question = {"type": "rating", "name": "a1", "title": {"default": "Q", "de": "F", "fr": " "}}
+    survey = {"title": {"default": "T", "fr": ""}, "elements": [question]}
+    skeleton = from_surveyjs(json.dumps(survey).encode(), "t.json")
+    assert skeleton.data["translations"] == {"de": {"item.a1.text": "F"}}
+    assert _keyed(skeleton, "+").translations == {"de": {"item.a1.text": "F"}}

@@ -194,7 +194,7 @@ class _Texts:
         if isinstance(value, dict):
             inline = value.get("default", "")
             for lang, there in value.items():
-                if lang != "default" and isinstance(there, str):
+                if lang != "default" and isinstance(there, str) and there.strip():
                     self.translations.setdefault(lang, {})[key] = there
             return str(inline) if isinstance(inline, str) else ""
         return value if isinstance(value, str) else ""
