@@ -386,3 +386,10 @@ def test_blank_surveyjs_translations_are_not_kept() -> None:
     skeleton = from_surveyjs(json.dumps(survey).encode(), "t.json")
     assert skeleton.data["translations"] == {"de": {"item.a1.text": "F"}}
     assert _keyed(skeleton, "+").translations == {"de": {"item.a1.text": "F"}}
+
+
+def test_a_question_without_title_is_reported() -> None:
+    question = {"type": "rating", "name": "a1", "title": {"de": "Nur Deutsch"}}
+    skeleton = from_surveyjs(json.dumps({"elements": [question]}).encode(), "t.json")
+    assert _items_of(dict(skeleton.data)) == {"a1": ("a1", ["1", "2", "3", "4", "5"])}
+    assert any("'a1' has no title" in line for line in skeleton.todo)

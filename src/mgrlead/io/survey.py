@@ -211,6 +211,7 @@ def _skeleton(  # noqa: PLR0913 - the parts of a rubric skeleton
     texts: _Texts,
     kind: str,
     label_translations: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
+    notes: list[str] | None = None,
 ) -> Skeleton:
     """Build the skeleton: ``items`` are ``(id, text, labels, min)``.
 
@@ -238,6 +239,7 @@ def _skeleton(  # noqa: PLR0913 - the parts of a rubric skeleton
             "'-' (reverse keyed), or name a pole of its dimension"
         ),
     ]
+    todo += notes or []
     _, _, labels, low = items[0]
     scale = {"min": low, "max": low + len(labels) - 1, "labels": labels}
     rows: list[dict[str, Any]] = []
@@ -376,6 +378,7 @@ def from_surveyjs(raw: bytes, source: str) -> Skeleton:
     instructions = ""
     seen: set[str] = set()
     label_translations: dict[str, dict[str, dict[str, str]]] = {}
+    notes: list[str] = []
     for el in _surveyjs_elements(data):
         if not isinstance(el, dict):
             unmapped.append(f"element {el!r:.40}: not a question object")
@@ -406,6 +409,8 @@ def from_surveyjs(raw: bytes, source: str) -> Skeleton:
         text = texts.text(el.get("title"), f"item.{name}.text")
         if not text.strip():  # SurveyJS shows the name of a question without a title
             text = name
+            notes.append(f"question {name!r} has no title (in the default language): its "
+                         "item's text is its name; write the statement")  # fmt: skip
         items.append((name, text, *scale))
         if own.translations:
             label_translations[name] = own.translations
@@ -419,6 +424,7 @@ def from_surveyjs(raw: bytes, source: str) -> Skeleton:
         texts=texts,
         kind="SurveyJS survey",
         label_translations=label_translations,
+        notes=notes,
     )
 
 
