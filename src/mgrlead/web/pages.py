@@ -174,6 +174,17 @@ class Pages:
 
         return run
 
+    def round_closed(self, request: Request, stored: StoredSession) -> Response:
+        """The friendly 409 page for a rater whose 360 round was closed."""
+        assert stored.round_closed_at is not None  # noqa: S101 - the callers check
+        return self.error_page(
+            request,
+            409,
+            "This feedback round is closed",
+            f"The round this link belongs to was closed on {stored.round_closed_at:%Y-%m-%d} "
+            "and takes no more answers. Thank you; nothing more is needed from you.",
+        )
+
     async def form(self, request: Request) -> dict[str, str]:
         """The POSTed form, CSRF-checked.
 
@@ -274,6 +285,8 @@ class Pages:
         stored = await run_in_threadpool(self.api.store.get, token)
         if stored.finished_at is not None:
             return RedirectResponse(self._link(request, token, "/result"), status_code=303)
+        if stored.round_closed_at is not None:
+            return self.round_closed(request, stored)
         rubric = self.api.session_rubric(stored)
         count = self.api.page_count(rubric)
         raw = request.query_params.get("page")
@@ -331,6 +344,8 @@ class Pages:
         stored, rubric = await self._open_session(token)
         if stored.finished_at is not None:
             return RedirectResponse(self._link(request, token, "/result"), status_code=303)
+        if stored.round_closed_at is not None:
+            return self.round_closed(request, stored)
         count = self.api.page_count(rubric)
         raw = data.pop("page", "")
         page = int(raw) if raw.isdigit() and 1 <= int(raw) <= count else 1
