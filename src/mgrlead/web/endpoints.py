@@ -592,14 +592,17 @@ class Api:
 
     def round_json(self, request: Request, stored: StoredRound) -> dict[str, Any]:
         """A round as the admin API shows it: subject, rubric, rules, counts per group."""
+        from mgrlead.groups.multirater import DEFAULT_GROUPS  # noqa: PLC0415
+
+        order = list(DEFAULT_GROUPS)  # the library's display order
         groups = [
             {
                 "group": g,
-                "invited": n,
+                "invited": stored.invited[g],
                 "started": stored.started.get(g, 0),
                 "finished": stored.finished.get(g, 0),
             }
-            for g, n in stored.invited.items()
+            for g in sorted(stored.invited, key=order.index)
         ]
         rid = stored.id
         return {
