@@ -392,3 +392,26 @@ def test_round_errors_have_their_codes(client: TestClient) -> None:
     assert error["field"] == "format"
     assert re.search(r"csv or parquet", error["message"])
     assert _error(client.get(f"{API}/admin/rounds/x", headers=AUTH), 404)["type"] == "NotFound"
+
+
+# ------------------------------------------------------------------ openapi
+def test_the_openapi_schemas_describe_the_round_responses(client: TestClient) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = client.get(f"{API}/openapi.json").json()
+
+    def check(instance: Any, name: str) -> None:
+        schema = {"$ref": f"#/components/schemas/{name}", "components": doc["components"]}
+        jsonschema.Draft202012Validator(schema).validate(instance)
+
+    body = {"subject": "Dana Lee", "rubric": "manager-leader", "raters": GROUPS,
+            "anonymity": {"default": 2, "minimum": {"peer": 3}, "below": "merge"}}  # fmt: skip
+    check(body, "RoundCreate")
+    created, _given = _run_round(client, **body)
+    check(created, "RoundCreated")
+    rid = created["id"]
+    check(client.get(f"{API}/admin/rounds/{rid}", headers=AUTH).json(), "Round")
+    check(client.get(f"{API}/admin/rounds/{rid}/report", headers=AUTH).json(), "RoundReport")
+    check(client.post(f"{API}/admin/rounds/{rid}/close", headers=AUTH).json(), "Round")
+    check(client.get(f"{API}/admin/rounds/{rid + 1}", headers=AUTH).json(), "Error")
+    with pytest.raises(jsonschema.ValidationError):
+        check(body | {"raters": {"peer": -1}}, "RoundCreate")
