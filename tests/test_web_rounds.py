@@ -415,3 +415,43 @@ def test_the_openapi_schemas_describe_the_round_responses(client: TestClient) ->
     check(client.get(f"{API}/admin/rounds/{rid + 1}", headers=AUTH).json(), "Error")
     with pytest.raises(jsonschema.ValidationError):
         check(body | {"raters": {"peer": -1}}, "RoundCreate")
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_mgrlead_score_and_report_read_the_export(
+    client: TestClient, tmp_path: Path, kind: str
+) -> None:
+    from helpers import run  # noqa: PLC0415
+
+    created, given = _run_round(client)
+    r = client.get(f"{API}/admin/rounds/{created['id']}/export?format={kind}", headers=AUTH)
+    path = tmp_path / f"round.{kind}"
+    path.write_bytes(r.content)
+    out = tmp_path / "scores.csv"
+    result = run("score", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    scored = pd.read_csv(out)
+    expected = sorted(mgrlead.score(RUBRIC, a)["process_results"].percent for _g, _t, a in given)
+    assert sorted(scored["process_results_percent"]) == pytest.approx(expected)
+    assert sorted(scored["rater_group"]) == sorted(g for g, _t, _a in given)
+    page = tmp_path / "round.html"
+    report = run("report", str(path), "--kind", "360", "--subject", "Dana Lee", "-o", str(page))
+    assert report.exit_code == 0, report.output
+    assert "Dana Lee" in page.read_text(encoding="utf-8")
+
+
+def test_a_rater_deleting_their_session_leaves_the_round(client: TestClient) -> None:
+    created, given = _run_round(client)
+    rid = created["id"]
+    token = given[-1][1]  # a direct report
+    assert client.delete(f"{API}/sessions/{token}").status_code == 204
+    seen = client.get(f"{API}/admin/rounds/{rid}", headers=AUTH).json()
+    counts = {g["group"]: (g["invited"], g["finished"]) for g in seen["groups"]}
+    assert counts["direct_report"] == (2, 2)
+    store = client.app.state.store  # type: ignore[attr-defined]
+    with store.engine.connect() as conn:
+        left = conn.exec_driver_sql("SELECT count(*) FROM raters_360").scalar()
+    assert left == sum(GROUPS.values()) - 1
+    export = client.get(f"{API}/admin/rounds/{rid}/export", headers=AUTH)
+    frame = pd.read_csv(io.BytesIO(export.content))
+    assert len(frame) == sum(GROUPS.values()) - 1
