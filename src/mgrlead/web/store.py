@@ -273,6 +273,16 @@ class StoredSession:
 
 
 @frozen(kw_only=True)
+class _Locked:
+    """A session locked for a write: what the write checks."""
+
+    id: int
+    content_hash: str
+    finished_at: dt.datetime | None
+    round_closed_at: dt.datetime | None
+
+
+@frozen(kw_only=True)
 class RubricCount:
     """How many sessions of one rubric version were started and finished."""
 
@@ -433,22 +443,31 @@ class Store:
         msg = "could not draw a new session token; try again"  # pragma: no cover
         raise InputError(msg)  # pragma: no cover
 
-    def _locked_row(self, conn: Connection, token: str) -> Any:  # noqa: ANN401 - a Row (2.0, 2.1 type it apart)
+    def _locked_row(self, conn: Connection, token: str) -> _Locked:
+        """The session's row, locked for update; for a rater, their round's row locked to share.
+
+        The round's share lock makes closing a round (an update of its row) wait
+        for answers under way, and an answer after it see the round closed.
+        """
         row = conn.execute(
-            select(
-                SessionRow.id,
-                SessionRow.content_hash,
-                SessionRow.finished_at,
-                RoundRow.closed_at.label("round_closed_at"),
-            )
-            .outerjoin(RaterRow, RaterRow.session_id == SessionRow.id)
-            .outerjoin(RoundRow, RoundRow.id == RaterRow.round_id)
+            select(SessionRow.id, SessionRow.content_hash, SessionRow.finished_at)
             .where(SessionRow.token_hash == hash_token(token))
-            .with_for_update(of=SessionRow)
+            .with_for_update()
         ).first()
         if row is None:
             raise SessionNotFoundError(_not_found())
-        return row
+        closed = conn.execute(
+            select(RoundRow.closed_at)
+            .join(RaterRow, RaterRow.round_id == RoundRow.id)
+            .where(RaterRow.session_id == row.id)
+            .with_for_update(read=True, of=RoundRow)
+        ).scalar()
+        return _Locked(
+            id=row.id,
+            content_hash=row.content_hash,
+            finished_at=row.finished_at,
+            round_closed_at=closed,
+        )
 
     def get(self, token: str) -> StoredSession:
         """The session with this token, with its answers.
@@ -757,7 +776,7 @@ def closed_error(closed_at: dt.datetime) -> SessionStateError:
     )
 
 
-def _check_open(row: Any, content_hash: str | None) -> None:  # noqa: ANN401 - a Row
+def _check_open(row: _Locked, content_hash: str | None) -> None:
     if row.round_closed_at is not None:
         raise closed_error(row.round_closed_at)
     if row.finished_at is not None:
