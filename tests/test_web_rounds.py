@@ -455,3 +455,22 @@ def test_a_rater_deleting_their_session_leaves_the_round(client: TestClient) -> 
     export = client.get(f"{API}/admin/rounds/{rid}/export", headers=AUTH)
     frame = pd.read_csv(io.BytesIO(export.content))
     assert len(frame) == sum(GROUPS.values()) - 1
+
+
+def test_a_rater_sees_whom_they_rate_escaped_and_as_which_group(client: TestClient) -> None:
+    subject = '<script>alert("x")</script> Dana'
+    created = _create(client, subject=subject)
+    by_group = {r["group"]: r["token"] for r in created["raters"]}
+    state = client.get(f"{API}/sessions/{by_group['peer']}").json()
+    assert state["round"] == {"subject": subject, "group": "peer", "status": "open"}
+    page = client.get(f"/s/{by_group['peer']}")
+    assert "<script>alert" not in page.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Dana" in page.text
+    assert "as one of the group “Peers”" in page.text
+    own = client.get(f"/s/{by_group['self']}").text
+    assert "Your 360° feedback on yourself" in own
+    plain = client.post(f"{API}/sessions", json={"rubric": "manager-leader"}).json()
+    assert "round" not in plain
+    assert 'id="round"' not in client.get(f"/s/{plain['token']}").text
+    client.post(f"{API}/admin/rounds/{created['id']}/close", headers=AUTH)
+    assert client.get(f"{API}/sessions/{by_group['peer']}").json()["round"]["status"] == "closed"

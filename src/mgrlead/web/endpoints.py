@@ -410,6 +410,12 @@ class Api:
             body["page"] = None
         if finished:
             body["profile"] = None if stored.profile is None else json.loads(stored.profile)
+        if stored.round_subject is not None:
+            body["round"] = {
+                "subject": stored.round_subject,
+                "group": stored.rater_group,
+                "status": "open" if stored.round_closed_at is None else "closed",
+            }
         body["links"] = links
         return body
 

@@ -196,6 +196,16 @@ def _schemas() -> dict[str, Any]:
                 ]
             },
             "profile": {"oneOf": [{"type": "null"}, _ref("Profile")]},
+            "round": {
+                "type": "object",
+                "description": "For a rater of a 360 round: whom they rate, as which group.",
+                "required": ["subject", "group", "status"],
+                "properties": {
+                    "subject": {"type": "string"},
+                    "group": {"type": "string"},
+                    "status": {"enum": ["open", "closed"]},
+                },
+            },
             "links": {"type": "object", "additionalProperties": {"type": "string"}},
         },
     }

@@ -86,6 +86,20 @@ def style_hashes(page: str) -> list[str]:
     ]
 
 
+def _rater_context(stored: StoredSession) -> dict[str, str] | None:
+    """Whom a rater of a 360 round rates, and as which group (``None``: no round)."""
+    if stored.round_subject is None:
+        return None
+    from mgrlead.groups.multirater import DEFAULT_GROUPS, SELF  # noqa: PLC0415
+
+    group = stored.rater_group or ""
+    return {
+        "subject": stored.round_subject,
+        "group": DEFAULT_GROUPS.get(group, group),
+        "self": "yes" if group == SELF else "",
+    }
+
+
 @define
 class Pages:
     """The HTML pages, bound to the app's :class:`~mgrlead.web.endpoints.Api`."""
@@ -332,6 +346,7 @@ class Pages:
                 "answered": len(stored.answers),
                 "pending": len(pending),
                 "unanswered": unanswered,
+                "rater": _rater_context(stored),
                 "api": f"{request.scope.get('root_path', '').rstrip('/')}/api/v1/sessions/"
                 f"{token}/answers/",
             },

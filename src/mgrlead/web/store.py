@@ -270,6 +270,10 @@ class StoredSession:
     """The profile JSON stored when it was finished."""
     round_closed_at: dt.datetime | None = None
     """For a rater of a 360 round: when the round was closed (``None``: open, or no round)."""
+    round_subject: str | None = None
+    """For a rater of a 360 round: whom the round is about (``None``: no round)."""
+    rater_group: str | None = None
+    """For a rater of a 360 round: their rater group."""
 
 
 @frozen(kw_only=True)
@@ -494,11 +498,11 @@ class Store:
                 .order_by(AnswerRow.answered_at, AnswerRow.item_id)
             ).all()
         )
-        closed = conn.execute(
-            select(RoundRow.closed_at)
+        rater = conn.execute(
+            select(RoundRow.closed_at, RoundRow.subject, RaterRow.rater_group)
             .join(RaterRow, RaterRow.round_id == RoundRow.id)
             .where(RaterRow.session_id == s["id"])
-        ).scalar()
+        ).first()
         return StoredSession(
             rubric_id=s["rubric_id"],
             rubric_version=s["rubric_version"],
@@ -509,7 +513,9 @@ class Store:
             finished_at=s["finished_at"],
             answers=answers,
             profile=s["profile"],
-            round_closed_at=closed,
+            round_closed_at=None if rater is None else rater.closed_at,
+            round_subject=None if rater is None else rater.subject,
+            rater_group=None if rater is None else rater.rater_group,
         )
 
     def answer(
