@@ -474,3 +474,36 @@ def test_a_rater_sees_whom_they_rate_escaped_and_as_which_group(client: TestClie
     assert 'id="round"' not in client.get(f"/s/{plain['token']}").text
     client.post(f"{API}/admin/rounds/{created['id']}/close", headers=AUTH)
     assert client.get(f"{API}/sessions/{by_group['peer']}").json()["round"]["status"] == "closed"
+
+
+def test_an_answer_waits_for_a_close_under_way_and_is_refused(client: TestClient) -> None:
+    import datetime as dt  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from sqlalchemy import update  # noqa: PLC0415
+
+    from mgrlead.web.store import RoundRow  # noqa: PLC0415
+
+    created = _create(client)
+    token = created["raters"][2]["token"]
+    store = client.app.state.store  # type: ignore[attr-defined]
+    outcome: dict[str, str] = {}
+
+    def answer() -> None:
+        try:
+            store.answer(token, "pr1", 2)
+            outcome["stored"] = "yes"
+        except mgrlead.errors.SessionStateError as exc:
+            outcome["refused"] = str(exc)
+
+    worker = threading.Thread(target=answer)
+    with store._write() as conn:  # a close under way, not committed yet
+        now = dt.datetime.now(dt.timezone.utc)
+        conn.execute(update(RoundRow).where(RoundRow.id == created["id"]).values(closed_at=now))
+        worker.start()
+        time.sleep(0.5)
+        assert worker.is_alive()  # the answer waits for the round's row
+    worker.join(30)
+    assert "closed" in outcome.get("refused", ""), outcome
+    assert store.get(token).answers == {}
