@@ -507,3 +507,21 @@ def test_an_answer_waits_for_a_close_under_way_and_is_refused(client: TestClient
     worker.join(30)
     assert "closed" in outcome.get("refused", ""), outcome
     assert store.get(token).answers == {}
+
+
+def test_a_round_whose_rubric_changed_is_not_scored_with_the_new_one(tmp_path: Path) -> None:
+    import attrs  # noqa: PLC0415
+
+    from mgrlead.model import Scale  # noqa: PLC0415
+
+    db = tmp_path / "x.sqlite3"
+    with TestClient(create_app(database=db, admin_token=ADMIN)) as c:
+        created, _given = _run_round(c)
+    rid = created["id"]
+    changed = attrs.evolve(RUBRIC, version="1.1", scale=Scale.agreement(7))
+    with TestClient(create_app(database=db, admin_token=ADMIN, rubrics=[changed])) as c:
+        for tail in ("/report", "/report.html", "/export?format=csv"):
+            error = _error(c.get(f"{API}/admin/rounds/{rid}{tail}", headers=AUTH), 409)
+            assert "no longer serves as it was" in error["message"]
+        seen = c.get(f"{API}/admin/rounds/{rid}", headers=AUTH).json()  # counts still shown
+        assert seen["finished"] == sum(GROUPS.values())
