@@ -571,7 +571,9 @@ def test_the_openapi_document_is_valid(client: TestClient) -> None:
     assert set(doc["paths"]) == {
         "/rubrics", "/rubrics/{rubric_id}", "/score", "/sessions", "/sessions/{token}",
         "/sessions/{token}/answers/{item_id}", "/sessions/{token}/finish", "/health",
-        "/admin/sessions",
+        "/admin/sessions", "/admin/rounds", "/admin/rounds/{round_id}",
+        "/admin/rounds/{round_id}/close", "/admin/rounds/{round_id}/report",
+        "/admin/rounds/{round_id}/report.html", "/admin/rounds/{round_id}/export",
     }  # fmt: skip
 
 

@@ -22,6 +22,9 @@ def database_for(kind: str, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'db' / 'web.sqlite3'}"
     engine = sa.create_engine(POSTGRESQL)
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS answers, assessment_sessions, alembic_version")
+        conn.exec_driver_sql(
+            "DROP TABLE IF EXISTS raters_360, rounds_360, answers, assessment_sessions, "
+            "alembic_version"
+        )
     engine.dispose()
     return POSTGRESQL

@@ -56,6 +56,7 @@ __all__ = [
     "PluginWarning",
     "ReportError",
     "RequestError",
+    "RoundNotFoundError",
     "RubricError",
     "RubricFileError",
     "RubricNotFoundError",
@@ -304,6 +305,10 @@ class PluginError(MgrleadError):
 
 class SessionNotFoundError(MgrleadError, LookupError):
     """No stored assessment session has that token (or it was deleted)."""
+
+
+class RoundNotFoundError(MgrleadError, LookupError):
+    """No stored 360 round of the web app has that number."""
 
 
 class SessionStateError(MgrleadError, ValueError):

@@ -16,6 +16,12 @@ The addresses (under ``/api/v1``, see :func:`routes`)::
     DELETE /sessions/{token}/answers/{item}   clear an answer
     POST   /sessions/{token}/finish           score it and keep the profile
     GET    /admin/sessions                    sessions per rubric (bearer token)
+    POST   /admin/rounds                      create a 360 round: one private link per rater
+    GET    /admin/rounds/{id}                 the round, with response counts per group
+    POST   /admin/rounds/{id}/close           close it: raters can answer no more
+    GET    /admin/rounds/{id}/report          the 360 result JSON, anonymity applied
+    GET    /admin/rounds/{id}/report.html     the 360 HTML report, anonymity applied
+    GET    /admin/rounds/{id}/export          the responses, ?format=csv|parquet
     GET    /openapi.json                      the OpenAPI document
     GET    /health                            liveness
 """
@@ -40,6 +46,7 @@ from mgrlead.engines.checks import check_answer
 from mgrlead.errors import (
     MgrleadError,
     RequestError,
+    RoundNotFoundError,
     RubricError,
     RubricNotFoundError,
     SessionNotFoundError,
@@ -51,16 +58,17 @@ from mgrlead.errors import (
 from mgrlead.io.serialize import unstructure_rubric
 from mgrlead.plan import content_hash
 from mgrlead.web.openapi import openapi_document
-from mgrlead.web.store import finished_error
+from mgrlead.web.store import closed_error, finished_error
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from starlette.requests import Request
 
+    from mgrlead.groups.multirater import Anonymity, Round360
     from mgrlead.model import Item, Rubric
     from mgrlead.web.safety import RateLimiter
-    from mgrlead.web.store import Store, StoredSession
+    from mgrlead.web.store import Store, StoredRound, StoredSession
 
 __all__ = ["API_PREFIX", "Api", "routes", "status_of"]
 
@@ -71,6 +79,15 @@ API_PREFIX: Final = "/api/v1"
 SCORE_OPTIONS: Final = {"strategy": str, "weighting": str, "missing": str, "careless": bool}
 
 _JSON_TYPES: Final = {str: "a string", bool: "true or false", dict: "an object", int: "an integer"}
+
+#: The most raters one 360 round may invite.
+MAX_RATERS: Final = 500
+
+#: The export formats of a round's responses, with their media types.
+EXPORT_FORMATS: Final = {
+    "csv": "text/csv; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+}
 
 
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -127,7 +144,9 @@ def status_of(exc: MgrleadError) -> int:
     """The HTTP status an error of the library answers with."""
     if isinstance(exc, RequestError):
         return exc.status
-    if isinstance(exc, (SessionNotFoundError, RubricNotFoundError, UnknownIdError)):
+    if isinstance(
+        exc, (SessionNotFoundError, RoundNotFoundError, RubricNotFoundError, UnknownIdError)
+    ):
         return 404
     if isinstance(exc, SessionStateError):
         return 409
@@ -391,6 +410,12 @@ class Api:
             body["page"] = None
         if finished:
             body["profile"] = None if stored.profile is None else json.loads(stored.profile)
+        if stored.round_subject is not None:
+            body["round"] = {
+                "subject": stored.round_subject,
+                "group": stored.rater_group,
+                "status": "open" if stored.round_closed_at is None else "closed",
+            }
         body["links"] = links
         return body
 
@@ -479,7 +504,9 @@ class Api:
         token = request.path_params["token"]
         item_id = request.path_params["item_id"]
         stored = await run_in_threadpool(self.store.get, token)
-        if stored.finished_at is not None:  # before the answer's own checks
+        if stored.round_closed_at is not None:  # before the answer's own checks
+            raise closed_error(stored.round_closed_at)
+        if stored.finished_at is not None:
             raise finished_error(stored.finished_at)
         rubric = self.session_rubric(stored)
         code = self.code_of(rubric, item_id, value)
@@ -544,6 +571,238 @@ class Api:
             }
         )
 
+    # ------------------------------------------------------------- 360 rounds
+    @staticmethod
+    def _anonymity(body: Mapping[str, Any]) -> Anonymity:
+        from mgrlead.groups.multirater import Anonymity  # noqa: PLC0415 - numpy
+
+        _only(body, ("default", "minimum", "below"), "anonymity.")
+        kwargs: dict[str, Any] = {}
+        if "default" in body:
+            kwargs["default"] = _get(body, "default", int, where="anonymity.")
+        if "below" in body:
+            kwargs["below"] = _get(body, "below", str, where="anonymity.")
+        if "minimum" in body:
+            minimum = _get(body, "minimum", dict, where="anonymity.")
+            for group in minimum:
+                _get(minimum, group, int, where="anonymity.minimum.")
+            kwargs["minimum"] = minimum
+        if kwargs.get("default", 1) < 1:
+            raise RequestError("anonymity.default must be at least 1", field="anonymity.default")
+        if kwargs.get("below", "merge") not in {"merge", "suppress"}:
+            raise RequestError(
+                f"anonymity.below must be 'merge' or 'suppress', not {kwargs['below']!r}",
+                field="anonymity.below",
+            )
+        return Anonymity(**kwargs)  # the minimums are checked by the library's rules
+
+    def round_json(self, request: Request, stored: StoredRound) -> dict[str, Any]:
+        """A round as the admin API shows it: subject, rubric, rules, counts per group."""
+        from mgrlead.groups.multirater import DEFAULT_GROUPS  # noqa: PLC0415
+
+        order = list(DEFAULT_GROUPS)  # the library's display order
+        groups = [
+            {
+                "group": g,
+                "invited": stored.invited[g],
+                "started": stored.started.get(g, 0),
+                "finished": stored.finished.get(g, 0),
+            }
+            for g in sorted(stored.invited, key=order.index)
+        ]
+        rid = stored.id
+        return {
+            "id": rid,
+            "subject": stored.subject,
+            "rubric": {
+                "id": stored.rubric_id,
+                "version": stored.rubric_version,
+                "content_hash": stored.content_hash,
+            },
+            "anonymity": json.loads(stored.anonymity),
+            "status": "open" if stored.closed_at is None else "closed",
+            "created_at": _iso(stored.created_at),
+            "closed_at": _iso(stored.closed_at),
+            "groups": groups,
+            "invited": sum(stored.invited.values()),
+            "finished": sum(stored.finished.values()),
+            "links": {
+                "self": str(request.url_for("admin_round", round_id=rid)),
+                "close": str(request.url_for("admin_round_close", round_id=rid)),
+                "report": str(request.url_for("admin_round_report", round_id=rid)),
+                "report_html": str(request.url_for("admin_round_report_html", round_id=rid)),
+                "export": str(request.url_for("admin_round_export", round_id=rid)),
+            },
+        }
+
+    async def create_round(self, request: Request) -> Response:
+        """``POST /admin/rounds``: ``{subject, rubric, raters, anonymity?, language?}``.
+
+        ``raters`` maps each rater group to how many raters it invites.
+
+        201 with the round and one private link per rater (shown this once:
+        only their hashes are stored).
+        """
+        from mgrlead.groups.multirater import ALL_OTHERS, DEFAULT_GROUPS  # noqa: PLC0415
+
+        self.check_admin(request)
+        body = await self.body(request)
+        _only(body, ("subject", "rubric", "raters", "anonymity", "language"))
+        subject = _get(body, "subject", str).strip()
+        if not subject or len(subject) > 200:
+            raise RequestError("subject must be a name of 1 to 200 characters", field="subject")
+        rubric = self.rubric(_get(body, "rubric", str))
+        language = _get(body, "language", str, required=False) or rubric.language
+        try:
+            rubric.localized(language)
+        except RubricError as exc:
+            raise RequestError(str(exc), field="language") from None
+        counts = _get(body, "raters", dict)
+        raters: list[str] = []
+        for group, count in counts.items():
+            if group not in DEFAULT_GROUPS:
+                raise RequestError(
+                    f"raters names the unknown rater group {group!r}"
+                    f"{did_you_mean(group, tuple(DEFAULT_GROUPS))} (the groups: "
+                    f"{', '.join(DEFAULT_GROUPS)})",
+                    field=f"raters.{group}",
+                )
+            if type(count) is not int or count < 0:
+                raise RequestError(
+                    f"raters.{group} must be a whole number of raters (0 or more), not "
+                    f"{json.dumps(count)[:40]}",
+                    field=f"raters.{group}",
+                )
+            raters.extend([group] * count)
+        if not raters or len(raters) > MAX_RATERS:
+            raise RequestError(
+                f"a round needs 1 to {MAX_RATERS} raters; raters gives {len(raters)}",
+                field="raters",
+            )
+        rules = self._anonymity(_get(body, "anonymity", dict, required=False) or {})
+        for group in rules.minimum:
+            if group not in DEFAULT_GROUPS and group != ALL_OTHERS:
+                raise RequestError(
+                    f"anonymity.minimum names the unknown rater group {group!r} (the groups: "
+                    f"{', '.join([*DEFAULT_GROUPS, ALL_OTHERS])})",
+                    field=f"anonymity.minimum.{group}",
+                )
+        rules_json = json.dumps(
+            {"default": rules.default, "minimum": rules.minimum, "below": rules.below}
+        )
+        stored, links = await run_in_threadpool(
+            lambda: self.store.create_round(
+                subject=subject,
+                rubric_id=rubric.id,
+                rubric_version=rubric.version,
+                content_hash=self.hashes[rubric.id],
+                language=language,
+                anonymity=rules_json,
+                raters=raters,
+            )
+        )
+        out = self.round_json(request, stored)
+        out["raters"] = [
+            {
+                "group": group,
+                "token": token,
+                "link": str(request.url_for("form", token=token)),
+                "session": str(request.url_for("session", token=token)),
+            }
+            for group, token in links
+        ]
+        return JSONResponse(out, status_code=201, headers={"Location": out["links"]["self"]})
+
+    async def get_round(self, request: Request) -> Response:
+        """``GET /admin/rounds/{round_id}``: the round and its response counts per group."""
+        self.check_admin(request)
+        stored = await run_in_threadpool(self.store.get_round, request.path_params["round_id"])
+        return JSONResponse(self.round_json(request, stored))
+
+    async def close_round(self, request: Request) -> Response:
+        """``POST /admin/rounds/{round_id}/close``: no more answers; the round as closed."""
+        self.check_admin(request)
+        stored = await run_in_threadpool(self.store.close_round, request.path_params["round_id"])
+        return JSONResponse(self.round_json(request, stored))
+
+    def _round_result(self, round_id: int) -> tuple[StoredRound, Rubric, Round360]:
+        """Score a round's finished responses with the library's 360 rules.
+
+        Raises:
+            SessionStateError: no rater finished yet, or the rubric changed.
+        """
+        from mgrlead.groups.multirater import Anonymity, score_360  # noqa: PLC0415
+
+        stored = self.store.get_round(round_id)
+        rubric = self._round_rubric(stored)
+        responses = self.store.round_responses(round_id)
+        if not responses:
+            raise SessionStateError(
+                f"no rater of round {round_id} has finished yet; the report needs at least "
+                "one finished response (see the counts at GET /admin/rounds/{id})"
+            )
+        columns = _wide(stored.subject, rubric, responses)
+        rules = Anonymity(**json.loads(stored.anonymity))
+        return stored, rubric, score_360(rubric, columns, anonymity=rules)
+
+    def _round_rubric(self, stored: StoredRound) -> Rubric:
+        rubric = self.rubrics.get(stored.rubric_id)
+        if rubric is None or self.hashes[stored.rubric_id] != stored.content_hash:
+            raise SessionStateError(
+                f"round {stored.id} answers rubric {stored.rubric_id!r} version "
+                f"{stored.rubric_version} ({stored.content_hash}), which this server no longer "
+                "serves as it was; serve that rubric again to score the round"
+            )
+        return rubric
+
+    async def round_report(self, request: Request) -> Response:
+        """``GET /admin/rounds/{round_id}/report``: the library's 360 result, anonymity applied."""
+        self.check_admin(request)
+        stored, _rubric, result = await run_in_threadpool(
+            self._round_result, request.path_params["round_id"]
+        )
+        return JSONResponse({"round": self.round_json(request, stored), "result": result.to_dict()})
+
+    async def round_report_html(self, request: Request) -> Response:
+        """``GET /admin/rounds/{round_id}/report.html``: the 360 HTML report, as a download."""
+        from mgrlead.report import feedback360_report  # noqa: PLC0415 - Jinja2, matplotlib
+
+        self.check_admin(request)
+        stored, rubric, result = await run_in_threadpool(
+            self._round_result, request.path_params["round_id"]
+        )
+        text = await run_in_threadpool(feedback360_report, result, rubric, stored.subject)
+        return Response(
+            text,
+            media_type="text/html",
+            headers={"Content-Disposition": f'attachment; filename="round-{stored.id}-360.html"'},
+        )
+
+    async def round_export(self, request: Request) -> Response:
+        """``GET /admin/rounds/{round_id}/export?format=csv|parquet``: the finished responses.
+
+        The wide layout ``mgrlead score``, ``analyze`` and ``score_360`` read:
+        ``subject``, ``rater_group``, then one column per item (empty: not answered).
+        """
+        self.check_admin(request)
+        kind = request.query_params.get("format", "csv")
+        if kind not in EXPORT_FORMATS:
+            raise RequestError(f"format must be csv or parquet, not {kind[:20]!r}", field="format")
+        round_id = request.path_params["round_id"]
+
+        def export() -> tuple[StoredRound, bytes]:
+            stored = self.store.get_round(round_id)
+            rubric = self._round_rubric(stored)
+            columns = _wide(stored.subject, rubric, self.store.round_responses(round_id))
+            return stored, _table_bytes(columns, kind)
+
+        stored, data = await run_in_threadpool(export)
+        return Response(
+            data,
+            media_type=EXPORT_FORMATS[kind],
+            headers={"Content-Disposition": f'attachment; filename="round-{stored.id}.{kind}"'},
+        )
+
     # ------------------------------------------------------------- meta
     async def openapi(self, request: Request) -> Response:
         """``GET /openapi.json``: the OpenAPI 3.1 document of this API."""
@@ -554,6 +813,37 @@ class Api:
     async def health(self, _request: Request) -> Response:
         """``GET /health``: the app answers."""
         return JSONResponse({"status": "ok", "mgrlead": __version__})
+
+
+def _wide(
+    subject: str, rubric: Rubric, responses: list[tuple[str, dict[str, int]]]
+) -> dict[str, list[Any]]:
+    """Responses as the wide columns ``score_360`` reads (``None``: not answered)."""
+    columns: dict[str, list[Any]] = {
+        "subject": [subject] * len(responses),
+        "rater_group": [group for group, _ in responses],
+    }
+    for item in rubric.item_ids:
+        columns[item] = [answers.get(item) for _, answers in responses]
+    return columns
+
+
+def _table_bytes(columns: Mapping[str, list[Any]], kind: str) -> bytes:
+    """The columns as CSV (empty cells for missing answers) or Parquet bytes."""
+    from mgrlead.extras import pyarrow  # noqa: PLC0415 - optional
+
+    pa = pyarrow()
+    arrays = {
+        name: pa.array(values, type=pa.string() if i < 2 else pa.int64())
+        for i, (name, values) in enumerate(columns.items())
+    }
+    table = pa.table(arrays)
+    sink = pa.BufferOutputStream()
+    if kind == "parquet":
+        pa.parquet.write_table(table, sink)
+    else:
+        pa.csv.write_csv(table, sink)
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def routes(api: Api) -> list[BaseRoute]:
@@ -578,7 +868,19 @@ def routes(api: Api) -> list[BaseRoute]:
         Route("/health", api.health, methods=["GET"], name="health"),
     ]
     if api.admin_token is not None:
-        inner.append(
-            Route("/admin/sessions", api.admin_sessions, methods=["GET"], name="admin_sessions")
-        )
+        one = "/admin/rounds/{round_id:int}"
+        inner += [
+            Route("/admin/sessions", api.admin_sessions, methods=["GET"], name="admin_sessions"),
+            Route("/admin/rounds", api.create_round, methods=["POST"], name="admin_rounds"),
+            Route(one, api.get_round, methods=["GET"], name="admin_round"),
+            Route(f"{one}/close", api.close_round, methods=["POST"], name="admin_round_close"),
+            Route(f"{one}/report", api.round_report, methods=["GET"], name="admin_round_report"),
+            Route(
+                f"{one}/report.html",
+                api.round_report_html,
+                methods=["GET"],
+                name="admin_round_report_html",
+            ),
+            Route(f"{one}/export", api.round_export, methods=["GET"], name="admin_round_export"),
+        ]
     return [Mount(API_PREFIX, routes=inner)]

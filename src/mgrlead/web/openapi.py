@@ -196,6 +196,16 @@ def _schemas() -> dict[str, Any]:
                 ]
             },
             "profile": {"oneOf": [{"type": "null"}, _ref("Profile")]},
+            "round": {
+                "type": "object",
+                "description": "For a rater of a 360 round: whom they rate, as which group.",
+                "required": ["subject", "group", "status"],
+                "properties": {
+                    "subject": {"type": "string"},
+                    "group": {"type": "string"},
+                    "status": {"enum": ["open", "closed"]},
+                },
+            },
             "links": {"type": "object", "additionalProperties": {"type": "string"}},
         },
     }
@@ -248,7 +258,103 @@ def _schemas() -> dict[str, Any]:
             "finished": {"type": "integer"},
         },
     }
+    schemas.update(_round_schemas())
     return schemas
+
+
+def _round_schemas() -> dict[str, Any]:
+    """The 360 round bodies of the admin endpoints."""
+    count = {"type": "integer", "minimum": 0}
+    rules = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "default": {"type": "integer", "minimum": 1},
+            "minimum": {
+                "type": "object",
+                "additionalProperties": {"type": "integer", "minimum": 1},
+            },
+            "below": {"enum": ["merge", "suppress"]},
+        },
+    }
+    group_count = {
+        "type": "object",
+        "required": ["group", "invited", "started", "finished"],
+        "properties": {"group": {"type": "string"}, "invited": count, "started": count,
+                       "finished": count},
+    }  # fmt: skip
+    link = {"type": "string"}
+    round_ = {
+        "type": "object",
+        "required": ["id", "subject", "rubric", "anonymity", "status", "groups", "links"],
+        "properties": {
+            "id": {"type": "integer"},
+            "subject": {"type": "string"},
+            "rubric": {
+                "type": "object",
+                "required": ["id", "version", "content_hash"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "version": {"type": "string"},
+                    "content_hash": {"type": "string"},
+                },
+            },
+            "anonymity": rules,
+            "status": {"enum": ["open", "closed"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "closed_at": {"type": ["string", "null"], "format": "date-time"},
+            "groups": {"type": "array", "items": group_count},
+            "invited": count,
+            "finished": count,
+            "links": {"type": "object", "additionalProperties": link},
+        },
+    }
+    rater = {
+        "type": "object",
+        "required": ["group", "token", "link", "session"],
+        "properties": {"group": {"type": "string"}, "token": {"type": "string"},
+                       "link": link, "session": link},
+    }  # fmt: skip
+    return {
+        "RoundCreate": {
+            "type": "object",
+            "required": ["subject", "rubric", "raters"],
+            "additionalProperties": False,
+            "properties": {
+                "subject": {"type": "string", "minLength": 1, "maxLength": 200},
+                "rubric": {"type": "string"},
+                "raters": {
+                    "type": "object",
+                    "description": "How many raters each group invites.",
+                    "additionalProperties": count,
+                },
+                "anonymity": rules,
+                "language": {"type": "string"},
+            },
+        },
+        "Round": round_,
+        "RoundCreated": {
+            "allOf": [
+                _ref("Round"),
+                {
+                    "type": "object",
+                    "required": ["raters"],
+                    "properties": {"raters": {"type": "array", "items": rater}},
+                },
+            ]
+        },
+        "RoundReport": {
+            "type": "object",
+            "required": ["round", "result"],
+            "properties": {
+                "round": _ref("Round"),
+                "result": {
+                    "type": "object",
+                    "description": "Round360.to_dict(): withheld views carry no numbers.",
+                },
+            },
+        },
+    }
 
 
 def _json(schema: str) -> dict[str, Any]:
@@ -266,8 +372,9 @@ def _errors(*codes: int) -> dict[str, Any]:
     words = {
         400: "The body is not JSON, or gives a key twice.",
         401: "No valid administrator token.",
-        404: "No such rubric, session or item.",
-        409: "The session cannot do that now (finished, incomplete, rubric changed).",
+        404: "No such rubric, session, item or round.",
+        409: "The session or round cannot do that now (finished, closed, incomplete, "
+        "rubric changed).",
         413: "The body is too large.",
         415: "The body is not application/json.",
         422: "A field or an answer is invalid; the message names it.",
@@ -409,7 +516,100 @@ def _paths(*, admin: bool) -> dict[str, Any]:
                 "responses": {**_ok("The counts.", "SessionCounts"), **_errors(401)},
             }
         }
+        paths.update(_round_paths())
     return paths
+
+
+_ROUND = {"name": "round_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _round_paths() -> dict[str, Any]:
+    admin: list[dict[str, list[str]]] = [{"admin": []}]
+    one = "/admin/rounds/{round_id}"
+    return {
+        "/admin/rounds": {
+            "post": {
+                "operationId": "createRound",
+                "summary": "Create a 360 round: one private link per rater (shown once).",
+                "security": admin,
+                "requestBody": _body("RoundCreate"),
+                "responses": {
+                    **_ok("The round and its raters' links.", "RoundCreated", "201"),
+                    **_errors(400, 401, 404, 413, 415, 422),
+                },
+            }
+        },
+        one: {
+            "parameters": [_ROUND],
+            "get": {
+                "operationId": "getRound",
+                "summary": "The round and its response counts per rater group.",
+                "security": admin,
+                "responses": {**_ok("The round.", "Round"), **_errors(401, 404)},
+            },
+        },
+        f"{one}/close": {
+            "parameters": [_ROUND],
+            "post": {
+                "operationId": "closeRound",
+                "summary": "Close the round: its raters can answer no more.",
+                "security": admin,
+                "responses": {**_ok("The closed round.", "Round"), **_errors(401, 404)},
+            },
+        },
+        f"{one}/report": {
+            "parameters": [_ROUND],
+            "get": {
+                "operationId": "roundReport",
+                "summary": "score_360 of the finished responses, anonymity applied.",
+                "security": admin,
+                "responses": {**_ok("The report.", "RoundReport"), **_errors(401, 404, 409)},
+            },
+        },
+        f"{one}/report.html": {
+            "parameters": [_ROUND],
+            "get": {
+                "operationId": "roundReportHtml",
+                "summary": "The 360 HTML report, anonymity applied.",
+                "security": admin,
+                "responses": {
+                    "200": {
+                        "description": "The self-contained HTML report.",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
+                    **_errors(401, 404, 409),
+                },
+            },
+        },
+        f"{one}/export": {
+            "parameters": [_ROUND],
+            "get": {
+                "operationId": "roundExport",
+                "summary": "The finished responses, wide: subject, rater_group, the items.",
+                "security": admin,
+                "parameters": [
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"enum": ["csv", "parquet"], "default": "csv"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The file.",
+                        "content": {
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/vnd.apache.parquet": {
+                                "schema": {"type": "string", "contentEncoding": "binary"}
+                            },
+                        },
+                    },
+                    **_errors(401, 404, 409, 422),
+                },
+            },
+        },
+    }
 
 
 @functools.lru_cache(maxsize=8)

@@ -86,6 +86,20 @@ def style_hashes(page: str) -> list[str]:
     ]
 
 
+def _rater_context(stored: StoredSession) -> dict[str, str] | None:
+    """Whom a rater of a 360 round rates, and as which group (``None``: no round)."""
+    if stored.round_subject is None:
+        return None
+    from mgrlead.groups.multirater import DEFAULT_GROUPS, SELF  # noqa: PLC0415
+
+    group = stored.rater_group or ""
+    return {
+        "subject": stored.round_subject,
+        "group": DEFAULT_GROUPS.get(group, group),
+        "self": "yes" if group == SELF else "",
+    }
+
+
 @define
 class Pages:
     """The HTML pages, bound to the app's :class:`~mgrlead.web.endpoints.Api`."""
@@ -173,6 +187,17 @@ class Pages:
                 return page
 
         return run
+
+    def round_closed(self, request: Request, stored: StoredSession) -> Response:
+        """The friendly 409 page for a rater whose 360 round was closed."""
+        assert stored.round_closed_at is not None  # noqa: S101 - the callers check
+        return self.error_page(
+            request,
+            409,
+            "This feedback round is closed",
+            f"The round this link belongs to was closed on {stored.round_closed_at:%Y-%m-%d} "
+            "and takes no more answers. Thank you; nothing more is needed from you.",
+        )
 
     async def form(self, request: Request) -> dict[str, str]:
         """The POSTed form, CSRF-checked.
@@ -274,6 +299,8 @@ class Pages:
         stored = await run_in_threadpool(self.api.store.get, token)
         if stored.finished_at is not None:
             return RedirectResponse(self._link(request, token, "/result"), status_code=303)
+        if stored.round_closed_at is not None:
+            return self.round_closed(request, stored)
         rubric = self.api.session_rubric(stored)
         count = self.api.page_count(rubric)
         raw = request.query_params.get("page")
@@ -319,6 +346,7 @@ class Pages:
                 "answered": len(stored.answers),
                 "pending": len(pending),
                 "unanswered": unanswered,
+                "rater": _rater_context(stored),
                 "api": f"{request.scope.get('root_path', '').rstrip('/')}/api/v1/sessions/"
                 f"{token}/answers/",
             },
@@ -331,6 +359,8 @@ class Pages:
         stored, rubric = await self._open_session(token)
         if stored.finished_at is not None:
             return RedirectResponse(self._link(request, token, "/result"), status_code=303)
+        if stored.round_closed_at is not None:
+            return self.round_closed(request, stored)
         count = self.api.page_count(rubric)
         raw = data.pop("page", "")
         page = int(raw) if raw.isdigit() and 1 <= int(raw) <= count else 1

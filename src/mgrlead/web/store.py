@@ -41,6 +41,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    case,
     create_engine,
     delete,
     event,
@@ -55,19 +56,28 @@ from sqlalchemy.exc import ArgumentError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
-from mgrlead.errors import InputError, SessionNotFoundError, SessionStateError
+from mgrlead.errors import (
+    InputError,
+    RoundNotFoundError,
+    SessionNotFoundError,
+    SessionStateError,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
 __all__ = [
     "MIGRATIONS",
     "AnswerRow",
     "Base",
+    "RaterRow",
+    "RoundRow",
     "RubricCount",
     "SessionRow",
     "Store",
+    "StoredRound",
     "StoredSession",
+    "closed_error",
     "database_url",
     "finished_error",
     "hash_token",
@@ -142,8 +152,8 @@ class Base(DeclarativeBase):
 class SessionRow(Base):
     """One assessment session: who answers which rubric, since when, and its result.
 
-    A 360 round (not built yet) will add a nullable ``round_id`` and a rater
-    group here, and tables of its own; a session stays the unit of answering.
+    A rater of a 360 round answers in a session of their own (a
+    :class:`RaterRow` links the two); a session stays the unit of answering.
     """
 
     __tablename__ = "assessment_sessions"
@@ -173,6 +183,69 @@ class AnswerRow(Base):
     answered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
+class RoundRow(Base):
+    """One 360 round: whom it is about, the rubric, the anonymity rules, open or closed."""
+
+    __tablename__ = "rounds_360"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    rubric_id: Mapped[str] = mapped_column(String(200))
+    rubric_version: Mapped[str] = mapped_column(String(100))
+    content_hash: Mapped[str] = mapped_column(String(80))
+    anonymity: Mapped[str] = mapped_column(Text)
+    """The :class:`~mgrlead.groups.multirater.Anonymity` rules, as JSON."""
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class RaterRow(Base):
+    """One rater of a round: their group and the session they answer in.
+
+    The rater's private token is their session's (stored as its SHA-256 in
+    ``assessment_sessions``); nothing here names the rater.
+    """
+
+    __tablename__ = "raters_360"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds_360.id", ondelete="CASCADE"), index=True
+    )
+    rater_group: Mapped[str] = mapped_column(String(40))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_sessions.id", ondelete="CASCADE"), unique=True
+    )
+
+
+@frozen(kw_only=True)
+class StoredRound:
+    """A 360 round as stored, with how many raters of each group were invited and finished."""
+
+    id: int
+    """The round's number."""
+    subject: str
+    """Whom the round is about."""
+    rubric_id: str
+    """The rubric its raters answer."""
+    rubric_version: str
+    """That rubric's version when the round was created."""
+    content_hash: str
+    """That rubric's content hash."""
+    anonymity: str
+    """The anonymity rules, as JSON (``default``, ``minimum``, ``below``)."""
+    created_at: dt.datetime
+    """When it was created (UTC)."""
+    closed_at: dt.datetime | None
+    """When it was closed, else ``None``."""
+    invited: Mapping[str, int] = field(factory=dict)
+    """Raters invited, per group."""
+    started: Mapping[str, int] = field(factory=dict)
+    """Raters who gave at least one answer, per group."""
+    finished: Mapping[str, int] = field(factory=dict)
+    """Raters who finished, per group."""
+
+
 @frozen(kw_only=True)
 class StoredSession:
     """A session as stored: its rubric, language, times, answers and profile JSON."""
@@ -195,6 +268,22 @@ class StoredSession:
     """Item id to response code, for every item answered."""
     profile: str | None = None
     """The profile JSON stored when it was finished."""
+    round_closed_at: dt.datetime | None = None
+    """For a rater of a 360 round: when the round was closed (``None``: open, or no round)."""
+    round_subject: str | None = None
+    """For a rater of a 360 round: whom the round is about (``None``: no round)."""
+    rater_group: str | None = None
+    """For a rater of a 360 round: their rater group."""
+
+
+@frozen(kw_only=True)
+class _Locked:
+    """A session locked for a write: what the write checks."""
+
+    id: int
+    content_hash: str
+    finished_at: dt.datetime | None
+    round_closed_at: dt.datetime | None
 
 
 @frozen(kw_only=True)
@@ -358,7 +447,12 @@ class Store:
         msg = "could not draw a new session token; try again"  # pragma: no cover
         raise InputError(msg)  # pragma: no cover
 
-    def _locked_row(self, conn: Connection, token: str) -> Any:  # noqa: ANN401 - a Row (2.0, 2.1 type it apart)
+    def _locked_row(self, conn: Connection, token: str) -> _Locked:
+        """The session's row, locked for update; for a rater, their round's row locked to share.
+
+        The round's share lock makes closing a round (an update of its row) wait
+        for answers under way, and an answer after it see the round closed.
+        """
         row = conn.execute(
             select(SessionRow.id, SessionRow.content_hash, SessionRow.finished_at)
             .where(SessionRow.token_hash == hash_token(token))
@@ -366,7 +460,18 @@ class Store:
         ).first()
         if row is None:
             raise SessionNotFoundError(_not_found())
-        return row
+        closed = conn.execute(
+            select(RoundRow.closed_at)
+            .join(RaterRow, RaterRow.round_id == RoundRow.id)
+            .where(RaterRow.session_id == row.id)
+            .with_for_update(read=True, of=RoundRow)
+        ).scalar()
+        return _Locked(
+            id=row.id,
+            content_hash=row.content_hash,
+            finished_at=row.finished_at,
+            round_closed_at=closed,
+        )
 
     def get(self, token: str) -> StoredSession:
         """The session with this token, with its answers.
@@ -393,6 +498,11 @@ class Store:
                 .order_by(AnswerRow.answered_at, AnswerRow.item_id)
             ).all()
         )
+        rater = conn.execute(
+            select(RoundRow.closed_at, RoundRow.subject, RaterRow.rater_group)
+            .join(RaterRow, RaterRow.round_id == RoundRow.id)
+            .where(RaterRow.session_id == s["id"])
+        ).first()
         return StoredSession(
             rubric_id=s["rubric_id"],
             rubric_version=s["rubric_version"],
@@ -403,6 +513,9 @@ class Store:
             finished_at=s["finished_at"],
             answers=answers,
             profile=s["profile"],
+            round_closed_at=None if rater is None else rater.closed_at,
+            round_subject=None if rater is None else rater.subject,
+            rater_group=None if rater is None else rater.rater_group,
         )
 
     def answer(
@@ -495,6 +608,159 @@ class Store:
                 for r, v, h, n, f in rows
             ]
 
+    # ------------------------------------------------------------- 360 rounds
+    def create_round(  # noqa: PLR0913 - the round's fields, by keyword
+        self,
+        *,
+        subject: str,
+        rubric_id: str,
+        rubric_version: str,
+        content_hash: str,
+        language: str,
+        anonymity: str,
+        raters: Sequence[str],
+    ) -> tuple[StoredRound, list[tuple[str, str]]]:
+        """Create a round and one session per rater, in one transaction.
+
+        Args:
+            subject: Whom the round is about.
+            rubric_id: The rubric the raters answer (and its version and hash).
+            rubric_version: Its version.
+            content_hash: Its content hash.
+            language: The language the raters' sessions show.
+            anonymity: The anonymity rules as JSON.
+            raters: The group of each rater, one entry per rater.
+
+        Returns:
+            The round, and each rater's ``(group, private token)`` in the order given.
+        """
+        now = _now()
+        links: list[tuple[str, str]] = []
+        with self._write() as conn:
+            round_id = conn.execute(
+                insert(RoundRow)
+                .values(
+                    subject=subject,
+                    rubric_id=rubric_id,
+                    rubric_version=rubric_version,
+                    content_hash=content_hash,
+                    anonymity=anonymity,
+                    created_at=now,
+                )
+                .returning(RoundRow.id)
+            ).scalar_one()
+            for group in raters:
+                token = new_token()
+                session_id = conn.execute(
+                    insert(SessionRow)
+                    .values(
+                        token_hash=hash_token(token),
+                        rubric_id=rubric_id,
+                        rubric_version=rubric_version,
+                        content_hash=content_hash,
+                        language=language,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    .returning(SessionRow.id)
+                ).scalar_one()
+                conn.execute(
+                    insert(RaterRow).values(
+                        round_id=round_id, rater_group=group, session_id=session_id
+                    )
+                )
+                links.append((group, token))
+            return self._round(conn, round_id), links
+
+    def get_round(self, round_id: int) -> StoredRound:
+        """The round with this number, with its counts per group.
+
+        Raises:
+            RoundNotFoundError: no round has this number.
+        """
+        with self._read() as conn:
+            return self._round(conn, round_id)
+
+    def close_round(self, round_id: int) -> StoredRound:
+        """Close the round (its raters can answer no more); closing twice changes nothing.
+
+        Raises:
+            RoundNotFoundError: no round has this number.
+        """
+        with self._write() as conn:
+            self._round(conn, round_id)
+            conn.execute(
+                update(RoundRow)
+                .where(RoundRow.id == round_id, RoundRow.closed_at.is_(None))
+                .values(closed_at=_now())
+            )
+            return self._round(conn, round_id)
+
+    def round_responses(self, round_id: int) -> list[tuple[str, dict[str, int]]]:
+        """The answers of every rater who finished, with their group, by group then rater.
+
+        Raises:
+            RoundNotFoundError: no round has this number.
+        """
+        with self._read() as conn:
+            self._round(conn, round_id)
+            rows = conn.execute(
+                select(RaterRow.rater_group, SessionRow.id)
+                .join(SessionRow, SessionRow.id == RaterRow.session_id)
+                .where(RaterRow.round_id == round_id, SessionRow.finished_at.is_not(None))
+                .order_by(RaterRow.rater_group, RaterRow.id)
+            ).all()
+            out: list[tuple[str, dict[str, int]]] = []
+            for group, session_id in rows:
+                answers = dict(
+                    conn.execute(
+                        select(AnswerRow.item_id, AnswerRow.value).where(
+                            AnswerRow.session_id == session_id
+                        )
+                    ).all()
+                )
+                out.append((group, answers))
+            return out
+
+    def _round(self, conn: Connection, round_id: int) -> StoredRound:
+        r = (
+            conn.execute(select(RoundRow.__table__).where(RoundRow.id == round_id))
+            .mappings()
+            .first()
+        )
+        if r is None:
+            raise RoundNotFoundError(
+                f"no 360 round has the number {round_id} (it was mistyped, or never created)"
+            )
+        answered = (
+            select(AnswerRow.session_id).where(AnswerRow.session_id == SessionRow.id).exists()
+        )
+        rows = conn.execute(
+            select(
+                RaterRow.rater_group,
+                func.count(),
+                func.count(SessionRow.finished_at),
+                func.sum(case((answered, 1), else_=0)),
+            )
+            .join(SessionRow, SessionRow.id == RaterRow.session_id)
+            .where(RaterRow.round_id == round_id)
+            .group_by(RaterRow.rater_group)
+            .order_by(RaterRow.rater_group)
+        ).all()
+        return StoredRound(
+            id=r["id"],
+            subject=r["subject"],
+            rubric_id=r["rubric_id"],
+            rubric_version=r["rubric_version"],
+            content_hash=r["content_hash"],
+            anonymity=r["anonymity"],
+            created_at=r["created_at"],
+            closed_at=r["closed_at"],
+            invited={g: int(n) for g, n, _f, _s in rows},
+            finished={g: int(f) for g, _n, f, _s in rows},
+            started={g: int(s or 0) for g, _n, _f, s in rows},
+        )
+
 
 def _not_found() -> str:
     return "no session has this token (it was mistyped, or the session was deleted)"
@@ -508,7 +774,17 @@ def finished_error(finished_at: dt.datetime) -> SessionStateError:
     )
 
 
-def _check_open(row: Any, content_hash: str | None) -> None:  # noqa: ANN401 - a Row
+def closed_error(closed_at: dt.datetime) -> SessionStateError:
+    """The error for an answer in a 360 round closed at ``closed_at``."""
+    return SessionStateError(
+        f"this 360 feedback round was closed at {closed_at:%Y-%m-%d %H:%M} UTC; it takes "
+        "no more answers (ask the person who sent you the link if you still want to answer)"
+    )
+
+
+def _check_open(row: _Locked, content_hash: str | None) -> None:
+    if row.round_closed_at is not None:
+        raise closed_error(row.round_closed_at)
     if row.finished_at is not None:
         raise finished_error(row.finished_at)
     if content_hash is not None and row.content_hash != content_hash:
