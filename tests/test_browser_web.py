@@ -270,3 +270,99 @@ def test_pages_have_no_axe_violations(server: str, browser: Any, axe_source: str
     assert all(not v for v in found.values()), found
     assert problems == []
     page.close()
+
+
+ADMIN = "admin-token-for-the-browser-test"
+
+
+@pytest.fixture(scope="module")
+def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with its administrator endpoints on (a token), for a 360 round."""
+    import uvicorn  # noqa: PLC0415
+
+    database = tmp_path_factory.mktemp("web360") / "rounds.sqlite3"
+    app = create_app(database=database, admin_token=ADMIN)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+def test_a_360_round_end_to_end_hides_a_small_group(
+    admin_server: str, browser: Any, shots: Path
+) -> None:
+    # the administrator opens a round (API), the subject rates themself in the
+    # browser with the keyboard, the other raters answer by their links (API);
+    # the round's report has no numbers for the two peers (below the minimum of
+    # 3), and the subject's own link reaches no round URL
+    import httpx  # noqa: PLC0415
+
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    api = httpx.Client(base_url=f"{admin_server}/api/v1/", timeout=30)
+    body = {
+        "subject": "Dana <b>Lee</b>",
+        "rubric": RUBRIC.id,
+        "raters": {"self": 1, "manager": 1, "peer": 2, "direct_report": 3},
+        "anonymity": {"default": 3, "below": "suppress"},
+    }
+    created = api.post("admin/rounds", headers=admin, json=body).json()
+    raters = created["raters"]
+    self_link = next(r for r in raters if r["group"] == "self")
+    rounds = f"admin/rounds/{created['id']}"
+
+    page, problems = _page(browser)
+    page.goto(self_link["link"])
+    assert "Dana <b>Lee</b>" in page.inner_text("main")  # whom they rate, as text
+    for key in ("4", "4", "2", "5"):
+        assert _answer_page_by_keyboard(page, key) == 6
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    assert page.url.endswith("/result")
+    others = [r for r in raters if r["group"] != "self"]
+    for k, rater in enumerate(others):
+        for j, item in enumerate(RUBRIC.item_ids):
+            value = {"value": (j + k) % 5 + 1}
+            reply = api.put(f"sessions/{rater['token']}/answers/{item}", json=value)
+            assert reply.status_code == httpx.codes.OK, reply.text
+        assert api.post(f"sessions/{rater['token']}/finish").status_code == httpx.codes.OK
+
+    for url in (f"{rounds}/report", f"{rounds}/report.html"):
+        assert api.get(url).status_code == httpx.codes.UNAUTHORIZED
+        theirs = {"Authorization": f"Bearer {self_link['token']}"}
+        assert api.get(url, headers=theirs).status_code == httpx.codes.UNAUTHORIZED
+
+    data = api.get(f"{rounds}/report", headers=admin).json()
+    groups = {g["group"]: g for g in data["result"]["people"][0]["groups"]}
+    assert groups["peer"]["raters"] == 2
+    assert all(d["percent"] is None and not d["shown"] for d in groups["peer"]["dimensions"])
+    assert all(d["percent"] is not None for d in groups["manager"]["dimensions"])
+    # the HTML report is a download (self-contained): the administrator opens it
+    html = api.get(f"{rounds}/report.html", headers=admin).text
+    assert "Dana &lt;b&gt;Lee&lt;/b&gt;" in html
+    context = browser.new_context(viewport={"width": 1200, "height": 1000})
+    report = context.new_page()
+    report.set_content(html)
+    text = report.inner_text("body")
+    peer_rows = [line for line in text.splitlines() if line.startswith("Peers")]
+    assert len(peer_rows) == len(RUBRIC.dimensions)
+    assert all("not shown" in row and "%" not in row for row in peer_rows)
+    assert all(row.split("\t")[:2] == ["Peers", "2"] for row in peer_rows)
+    # "all others" leaves the peers out: the manager and the three direct reports
+    others_rows = [line for line in text.splitlines() if line.startswith("All others\t")]
+    assert others_rows
+    assert all(row.split("\t")[1] == "4" for row in others_rows)
+    report.screenshot(path=str(shots / "web-360-report-1200.png"), full_page=True)
+    report.set_viewport_size({"width": 400, "height": 900})
+    report.screenshot(path=str(shots / "web-360-report-400.png"), full_page=True)
+    assert problems == []
+    context.close()
+    page.close()
+    api.close()
