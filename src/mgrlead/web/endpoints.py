@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import secrets
 from typing import TYPE_CHECKING, Any, Final
 
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
 
     from starlette.requests import Request
 
+    from mgrlead.adaptive import AdaptiveSession
     from mgrlead.groups.multirater import Anonymity, Round360
     from mgrlead.model import Item, Rubric
     from mgrlead.web.safety import RateLimiter
@@ -256,14 +258,22 @@ class Api:
 
     # ------------------------------------------------------------- shared by API and pages
     def start(
-        self, request: Request, rubric_id: str, language: str | None
+        self,
+        request: Request,
+        rubric_id: str,
+        language: str | None,
+        adaptive: Mapping[str, Any] | None = None,
     ) -> tuple[str, StoredSession]:
         """Start a session of a served rubric (counted by the rate limit): its token and state.
 
+        ``adaptive`` (the :class:`~mgrlead.adaptive.CatOptions` as a dict, ``{}``
+        for the defaults) starts an adaptive session; ``None`` a session of every item.
+
         Raises:
             UnknownIdError: no such rubric is served.
-            RequestError: the rubric has no texts in ``language`` (422), or the
-                client started too many sessions this minute (429).
+            RequestError: the rubric has no texts in ``language`` (422), bad
+                adaptive options or a rubric without IRT parameters (422, naming
+                the field), or the client started too many sessions this minute (429).
         """
         rubric = self.rubric(rubric_id)
         language = language or rubric.language
@@ -271,13 +281,135 @@ class Api:
             rubric.localized(language)
         except RubricError as exc:
             raise RequestError(str(exc), field="language") from None
+        state = None if adaptive is None else self.adaptive_start(rubric, adaptive).to_json()
         self.limiter.hit(request.client.host if request.client else "unknown")
         return self.store.create(
             rubric_id=rubric.id,
             rubric_version=rubric.version,
             content_hash=self.hashes[rubric.id],
             language=language,
+            adaptive=state,
         )
+
+    @staticmethod
+    def adaptive_start(rubric: Rubric, options: Mapping[str, Any]) -> AdaptiveSession:
+        """A new adaptive session of ``rubric`` with ``options`` (a CatOptions dict).
+
+        Raises:
+            RequestError: an option is unknown or bad (422, field ``adaptive.<name>``),
+                or the rubric's items have no IRT parameters (422, field ``rubric``).
+        """
+        from mgrlead.adaptive import AdaptiveSession, CatOptions  # noqa: PLC0415 - numpy
+        from mgrlead.errors import AdaptiveError  # noqa: PLC0415
+
+        try:
+            opts = CatOptions.from_dict(options)
+        except (AdaptiveError, TypeError, ValueError) as exc:
+            named = re.search(r"options\.(\w+)", str(exc)) or re.search(
+                r"key\(s\) '(\w+)'", str(exc)
+            )
+            where = "adaptive" if named is None else f"adaptive.{named.group(1)}"
+            raise RequestError(
+                f"{where}: {exc} (see docs/adaptive.md for the options)", field=where
+            ) from None
+        try:
+            return AdaptiveSession.start(rubric, opts)
+        except AdaptiveError as exc:
+            raise RequestError(f"adaptive: {exc}", field="adaptive") from None
+        except RubricError as exc:
+            raise RequestError(
+                f"rubric {rubric.id!r} cannot be taken adaptively: {exc}", field="rubric"
+            ) from None
+
+    def adaptive_of(self, stored: StoredSession) -> AdaptiveSession | None:
+        """A stored adaptive session's engine state (``None``: a session of every item).
+
+        Raises:
+            SessionStateError: the rubric is no longer served as it was, or the state
+                does not fit it.
+        """
+        if stored.adaptive is None:
+            return None
+        from mgrlead.adaptive import AdaptiveSession  # noqa: PLC0415 - numpy
+
+        self.session_rubric(stored)  # served, unchanged
+        return AdaptiveSession.from_json(self.rubrics[stored.rubric_id], stored.adaptive)
+
+    @staticmethod
+    def adaptive_json(session: AdaptiveSession) -> dict[str, Any]:
+        """The adaptive block of a session's state: the next item, whether done and why."""
+        target = session.options.se
+        return {
+            "next_item": session.next_item(),
+            "done": session.done,
+            "stopped_by": list(session.stopped_by),
+            "asked": [a.item for a in session.asked],
+            "asked_count": len(session.asked),
+            "max_items": session.options.max_items,
+            "target_se": dict(target) if isinstance(target, tuple) else target,
+            "estimates": {d: {"theta": t, "se": se} for d, (t, se) in session.estimates().items()},
+        }
+
+    def adaptive_answer(
+        self, token: str, stored: StoredSession, item_id: str, code: int | None
+    ) -> tuple[StoredSession, AdaptiveSession]:
+        """Answer (``None``: skip) the item the engine asked, under the session's lock.
+
+        Raises:
+            SessionStateError: ``item_id`` is not the item asked, or the test stopped (409).
+        """
+        done: list[AdaptiveSession] = []
+
+        def step(current: StoredSession) -> tuple[str, int | None, str]:
+            session = self.adaptive_of(current)
+            assert session is not None  # noqa: S101 - only for adaptive sessions
+            expected = session.next_item()
+            if expected is None:
+                raise SessionStateError(
+                    f"the adaptive test has stopped ({', '.join(session.stopped_by)}); finish "
+                    "the session, or take the last answer back (DELETE it) to change it",
+                )
+            if item_id != expected:
+                raise SessionStateError(
+                    f"the adaptive test asks item {expected!r} now, not {item_id!r}; answer "
+                    f"{expected!r} (or skip it with null)",
+                    item=expected,
+                )
+            session.answer(item_id, code)
+            done.append(session)
+            return item_id, code, session.to_json()
+
+        new = self.store.adaptive_step(token, step, content_hash=stored.content_hash)
+        return new, done[0]
+
+    def adaptive_undo(
+        self, token: str, stored: StoredSession, item_id: str | None = None
+    ) -> tuple[StoredSession, AdaptiveSession]:
+        """Take back the last presented item (``item_id``, when given, must be it).
+
+        Raises:
+            SessionStateError: nothing was asked yet, or ``item_id`` is not the last (409).
+        """
+        done: list[AdaptiveSession] = []
+
+        def step(current: StoredSession) -> tuple[str, int | None, str]:
+            session = self.adaptive_of(current)
+            assert session is not None  # noqa: S101 - only for adaptive sessions
+            if not session.asked:
+                raise SessionStateError("nothing was asked yet; there is no answer to take back")
+            last = session.asked[-1].item
+            if item_id is not None and item_id != last:
+                raise SessionStateError(
+                    f"an adaptive session takes back only its last answer, {last!r}, not "
+                    f"{item_id!r}",
+                    item=last,
+                )
+            session.undo()
+            done.append(session)
+            return last, None, session.to_json()
+
+        new = self.store.adaptive_step(token, step, content_hash=stored.content_hash)
+        return new, done[0]
 
     @staticmethod
     def code_of(rubric: Rubric, item_id: str, value: object) -> int | None:
@@ -326,6 +458,16 @@ class Api:
 
         def scored(current: StoredSession) -> str:
             # judged on the answers read under the session's lock, not on a snapshot
+            session = self.adaptive_of(current)
+            if session is not None:
+                if not session.done and not incomplete:
+                    raise SessionStateError(
+                        f"the adaptive test has not stopped yet (it asks {session.next_item()!r} "
+                        'next); answer on, or finish with {"allow_incomplete": true} to score '
+                        "what was answered",
+                        item=session.next_item(),
+                    )
+                return session.profile().to_json()
             pending = [i for i in rubric.item_ids if i not in current.answers]
             if pending and not incomplete:
                 raise SessionStateError(
@@ -381,6 +523,9 @@ class Api:
             "answers": dict(stored.answers),
             "answered_count": len(stored.answers),
         }
+        session = None if rubric is None else self.adaptive_of(stored)
+        if session is not None:
+            body["adaptive"] = self.adaptive_json(session)
         links = {
             "self": str(request.url_for("session", token=token)),
             "finish": str(request.url_for("finish", token=token)),
@@ -392,6 +537,8 @@ class Api:
             body["items_total"] = len(items)
             pending = [item.id for item in items if item.id not in stored.answers]
             body["next_item"] = pending[0] if pending and not finished else None
+            if session is not None:
+                body["next_item"] = None if finished else session.next_item()
             pages = self.page_count(rubric)
             if page is None:
                 page = self.resume_page(rubric, stored.answers)
@@ -462,12 +609,17 @@ class Api:
 
     # ------------------------------------------------------------- sessions
     async def create_session(self, request: Request) -> Response:
-        """``POST /sessions``: ``{rubric, language?}``; 201 with the token and the first page."""
+        """``POST /sessions``: ``{rubric, language?, adaptive?}``; 201 with the token and page 1.
+
+        ``adaptive`` (an object of adaptive options, ``{}`` for the defaults)
+        starts an adaptive session.
+        """
         body = await self.body(request)
-        _only(body, ("rubric", "language"))
+        _only(body, ("rubric", "language", "adaptive"))
         rubric_id = _get(body, "rubric", str)
         language = _get(body, "language", str, required=False)
-        token, stored = await run_in_threadpool(self.start, request, rubric_id, language)
+        adaptive = _get(body, "adaptive", dict, required=False)
+        token, stored = await run_in_threadpool(self.start, request, rubric_id, language, adaptive)
         state = self.state(request, token, stored, page=1)
         return JSONResponse(state, status_code=201, headers={"Location": state["links"]["self"]})
 
@@ -510,6 +662,8 @@ class Api:
             raise finished_error(stored.finished_at)
         rubric = self.session_rubric(stored)
         code = self.code_of(rubric, item_id, value)
+        if stored.adaptive is not None:
+            return await self._adaptive_answer(request, stored, item_id, code)
         stored = await run_in_threadpool(
             self.store.answer, token, item_id, code, content_hash=stored.content_hash
         )
@@ -522,6 +676,31 @@ class Api:
                 "answered_count": len(stored.answers),
                 "items_total": len(items),
                 "next_item": pending[0] if pending else None,
+            }
+        )
+
+    async def _adaptive_answer(
+        self,
+        request: Request,
+        stored: StoredSession,
+        item_id: str,
+        code: int | None,
+    ) -> Response:
+        token = request.path_params["token"]
+        if request.method == "DELETE":  # take the last answer back
+            stored, session = await run_in_threadpool(self.adaptive_undo, token, stored, item_id)
+        else:  # null: skip the item asked
+            stored, session = await run_in_threadpool(
+                self.adaptive_answer, token, stored, item_id, code
+            )
+        return JSONResponse(
+            {
+                "item": item_id,
+                "value": code if request.method != "DELETE" else None,
+                "answered_count": len(stored.answers),
+                "items_total": len(self.rubrics[stored.rubric_id].items),
+                "next_item": session.next_item(),
+                "adaptive": self.adaptive_json(session),
             }
         )
 

@@ -168,6 +168,8 @@ class SessionRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     profile: Mapped[str | None] = mapped_column(Text, nullable=True)
+    adaptive: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """An adaptive session's state (``AdaptiveSession.to_json``); ``None``: all items asked."""
 
 
 class AnswerRow(Base):
@@ -274,6 +276,8 @@ class StoredSession:
     """For a rater of a 360 round: whom the round is about (``None``: no round)."""
     rater_group: str | None = None
     """For a rater of a 360 round: their rater group."""
+    adaptive: str | None = None
+    """An adaptive session's state JSON (``None``: a session of every item)."""
 
 
 @frozen(kw_only=True)
@@ -422,9 +426,18 @@ class Store:
 
     # ------------------------------------------------------------- sessions
     def create(
-        self, *, rubric_id: str, rubric_version: str, content_hash: str, language: str
+        self,
+        *,
+        rubric_id: str,
+        rubric_version: str,
+        content_hash: str,
+        language: str,
+        adaptive: str | None = None,
     ) -> tuple[str, StoredSession]:
-        """Start a session; return its new token and the stored session."""
+        """Start a session; return its new token and the stored session.
+
+        ``adaptive`` is an adaptive session's initial state JSON (``None``: every item).
+        """
         now = _now()
         for _attempt in range(3):  # a clash of 256-bit tokens would be a miracle; still
             token = new_token()
@@ -439,6 +452,7 @@ class Store:
                             language=language,
                             created_at=now,
                             updated_at=now,
+                            adaptive=adaptive,
                         )
                     )
             except IntegrityError:  # pragma: no cover - needs two equal random tokens
@@ -516,6 +530,7 @@ class Store:
             round_closed_at=None if rater is None else rater.closed_at,
             round_subject=None if rater is None else rater.subject,
             rater_group=None if rater is None else rater.rater_group,
+            adaptive=s["adaptive"],
         )
 
     def answer(
@@ -538,6 +553,44 @@ class Store:
             row = self._locked_row(conn, token)
             _check_open(row, content_hash)
             conn.execute(update(SessionRow).where(SessionRow.id == row.id).values(updated_at=now))
+            if value is None:
+                conn.execute(
+                    delete(AnswerRow).where(
+                        AnswerRow.session_id == row.id, AnswerRow.item_id == item_id
+                    )
+                )
+            else:
+                _upsert_answer(conn, row.id, item_id, value, now)
+            return self._load(conn, token)
+
+    def adaptive_step(
+        self,
+        token: str,
+        step: Callable[[StoredSession], tuple[str, int | None, str]],
+        *,
+        content_hash: str | None = None,
+    ) -> StoredSession:
+        """Change an adaptive session: one answer (or its removal) and the new state, together.
+
+        ``step`` gets the session read under its lock and returns ``(item, value,
+        state)``: the answer row of ``item`` is set to ``value`` (``None``: removed)
+        and the session's adaptive state becomes ``state``, in one transaction.
+
+        Raises:
+            SessionNotFoundError: no session has this token.
+            SessionStateError: the session is finished, or its rubric changed (and
+                whatever ``step`` raises; nothing is then written).
+        """
+        now = _now()
+        with self._write() as conn:
+            row = self._locked_row(conn, token)
+            _check_open(row, content_hash)
+            item_id, value, state = step(self._load(conn, token))
+            conn.execute(
+                update(SessionRow)
+                .where(SessionRow.id == row.id)
+                .values(updated_at=now, adaptive=state)
+            )
             if value is None:
                 conn.execute(
                     delete(AnswerRow).where(
