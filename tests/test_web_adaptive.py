@@ -188,3 +188,120 @@ def test_bad_adaptive_options_are_422_naming_the_field(
     error = r.json()["error"]
     assert error["field"] == field, error
     assert re.search(r"\w", error["message"])
+
+
+# ----------------------------------------------------------------- the form pages
+def _csrf(client: TestClient) -> str:
+    token = client.cookies.get("mgrlead_csrf")
+    assert token
+    return token
+
+
+def _start_page(client: TestClient) -> str:
+    """Start an adaptive session with the landing page's second button; its token."""
+    landing = client.get(f"/r/{RUBRIC.id}")
+    assert landing.status_code == 200
+    assert 'name="adaptive" value="1"' in landing.text
+    r = client.post(
+        f"/r/{RUBRIC.id}", data={"csrf": _csrf(client), "adaptive": "1"}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text
+    return r.headers["location"].rsplit("/", 1)[1]
+
+
+def _shown(page: str) -> str | None:
+    """The one statement an adaptive page shows (``None``: none)."""
+    ids = re.findall(r'name="item" value="([^"]+)"', page)
+    assert len(ids) <= 1
+    assert len(re.findall(r'<fieldset class="statement"', page)) == len(ids)
+    return ids[0] if ids else None
+
+
+def _post(client: TestClient, token: str, **data: str) -> Any:
+    return client.post(f"/s/{token}", data={"csrf": _csrf(client), **data}, follow_redirects=False)
+
+
+def test_a_rubric_without_parameters_offers_no_adaptive_start(client: TestClient) -> None:
+    landing = client.get("/r/manager-leader")
+    assert landing.status_code == 200
+    assert 'name="adaptive"' not in landing.text
+
+
+def test_a_whole_adaptive_session_through_the_pages(client: TestClient) -> None:
+    token = _start_page(client)
+    asked: list[str] = []
+    page = client.get(f"/s/{token}")
+    assert "Precision reached: 0%" in page.text
+    assert "Page 1 of" not in page.text
+    while True:
+        item = _shown(page.text)
+        assert item is not None
+        assert item not in asked, "an item was asked twice"
+        asked.append(item)
+        r = _post(client, token, item=item, **{f"a.{item}": str(_code(item))})
+        assert r.status_code == 303, r.text
+        if r.headers["location"].endswith("/result"):
+            break
+        page = client.get(r.headers["location"])
+        assert page.status_code == 200
+    state = client.get(f"{API}/sessions/{token}").json()
+    assert state["finished_at"] is not None
+    assert state["answers"] == {i: _code(i) for i in asked}
+    assert len(asked) < len(RUBRIC.items)
+    # the default options' SE rule stopped it; θ as the library's session on the same answers
+    alone = AdaptiveSession.start(RUBRIC, CatOptions(), seed=0)
+    for item in asked:
+        alone.answer(item, _code(item))
+    assert alone.done
+    assert "se" in alone.stopped_by
+    expected = {s.dimension: s.theta for s in alone.theta().scores}
+    for dim in state["profile"]["dimensions"]:
+        if dim["theta"] is not None:
+            assert dim["theta"]["theta"] == pytest.approx(expected[dim["dimension"]], abs=1e-12)
+    result = client.get(f"/s/{token}/result")
+    assert result.status_code == 200
+    assert RUBRIC.dimensions[0].name in result.text
+
+
+def test_back_on_an_adaptive_page_takes_the_last_answer_back(client: TestClient) -> None:
+    token = _start_page(client)
+    first = _shown(client.get(f"/s/{token}").text)
+    assert first is not None
+    _post(client, token, item=first, **{f"a.{first}": "5"})
+    second = _shown(client.get(f"/s/{token}").text)
+    assert second is not None
+    assert second != first
+    assert "Precision reached: 0%" not in client.get(f"/s/{token}").text
+    r = _post(client, token, item=second, go="back")
+    assert r.status_code == 303
+    page = client.get(f"/s/{token}")
+    assert _shown(page.text) == first
+    assert "Precision reached: 0%" in page.text
+    assert client.get(f"{API}/sessions/{token}").json()["answers"] == {}
+
+
+def test_next_without_an_answer_asks_again_and_skip_skips(client: TestClient) -> None:
+    token = _start_page(client)
+    first = _shown(client.get(f"/s/{token}").text)
+    r = _post(client, token, item=first or "")
+    assert r.status_code == 303
+    page = client.get(r.headers["location"])
+    assert 'id="unanswered"' in page.text
+    assert _shown(page.text) == first
+    _post(client, token, item=first or "", go="skip")
+    state = client.get(f"{API}/sessions/{token}").json()
+    assert state["answers"] == {}
+    assert state["adaptive"]["asked"] == [first]
+    assert _shown(client.get(f"/s/{token}").text) not in {first, None}
+
+
+def test_a_stale_adaptive_page_is_refused_naming_the_item_asked(client: TestClient) -> None:
+    token = _start_page(client)
+    first = _shown(client.get(f"/s/{token}").text)
+    assert first is not None
+    _post(client, token, item=first, **{f"a.{first}": "2"})
+    again = _post(client, token, item=first, **{f"a.{first}": "4"})
+    assert again.status_code == 409
+    nxt = client.get(f"{API}/sessions/{token}").json()["adaptive"]["next_item"]
+    assert nxt in again.text
+    assert client.get(f"{API}/sessions/{token}").json()["answers"] == {first: 2}

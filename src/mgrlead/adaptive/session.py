@@ -360,20 +360,36 @@ class AdaptiveSession:
         :meth:`theta` and :meth:`result` only.
         """
         from mgrlead.errors import RubricError  # noqa: PLC0415
+
+        try:
+            return score(self._theta_rubric(self.rubric), self.answers(), strategy="theta",
+                         missing="available", careless=False)  # fmt: skip
+        except RubricError:
+            return score(self.rubric, self.answers(), missing="available", careless=False)
+
+    def scoring_rubric(self, rubric: Rubric | None = None) -> Rubric:
+        """The rubric :meth:`profile`'s θ profile was scored with (its content hash).
+
+        ``rubric`` (default: the session's; a translation of it, for a report in
+        its language) with the ``theta`` strategy, ``missing="available"`` and the
+        session's prior and quadrature as its θ options: what a report of the
+        profile needs.
+        """
+        from mgrlead.model import MissingPolicy  # noqa: PLC0415
+
+        base = self._theta_rubric(self.rubric if rubric is None else rubric)
+        return evolve(base, strategy="theta", missing=MissingPolicy.named("available"))
+
+    def _theta_rubric(self, base: Rubric) -> Rubric:
         from mgrlead.model import ThetaOptions  # noqa: PLC0415
 
         prior, quad = self.options.prior, self.options.quadrature
-        declared = self.rubric.theta or ThetaOptions()  # its confidence (borderline) is kept
+        declared = base.theta or ThetaOptions()  # its confidence (borderline) is kept
         wanted = evolve(declared, method="eap", prior_mean=prior.mean, prior_sd=prior.sd,
                         points=quad.points, lower=quad.lower, upper=quad.upper)  # fmt: skip
-        rubric = self.rubric
         if wanted != declared:  # the session's prior or grid: the profile says so (its hash)
-            rubric = evolve(rubric, theta=wanted)
-        try:
-            return score(rubric, self.answers(), strategy="theta", missing="available",
-                         careless=False)  # fmt: skip
-        except RubricError:
-            return score(self.rubric, self.answers(), missing="available", careless=False)
+            return evolve(base, theta=wanted)
+        return base
 
     def result(self) -> AdaptiveResult:
         """The profile, θ per dimension, the items asked and why the test stopped."""

@@ -173,6 +173,8 @@ class Api:
     """The limit on new sessions per client."""
     hashes: dict[str, str] = field(factory=dict)
     """Each rubric's content hash, by id."""
+    adaptive_ok: dict[str, bool] = field(factory=dict)
+    """Whether each rubric can be taken adaptively, by id (filled when first asked)."""
 
     def __attrs_post_init__(self) -> None:
         """Compute the rubrics' content hashes once."""
@@ -290,6 +292,19 @@ class Api:
             language=language,
             adaptive=state,
         )
+
+    def adaptable(self, rubric: Rubric) -> bool:
+        """Whether ``rubric`` can be taken adaptively (its items carry IRT parameters)."""
+        known = self.adaptive_ok.get(rubric.id)
+        if known is None:
+            try:
+                self.adaptive_start(rubric, {})
+            except RequestError:
+                known = False
+            else:
+                known = True
+            self.adaptive_ok[rubric.id] = known
+        return known
 
     @staticmethod
     def adaptive_start(rubric: Rubric, options: Mapping[str, Any]) -> AdaptiveSession:

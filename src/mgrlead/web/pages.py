@@ -10,6 +10,10 @@ and read forms.  The addresses::
     POST /r/{rubric_id}          start a session: 303 to its private link
     GET  /s/{token}[?page=N]     a page of the form (no page: where it stopped)
     POST /s/{token}              save the page's answers; back, next or finish
+
+An adaptive session (started with the landing page's second button) shows one
+statement per page, the one the adaptive engine asks next; Back takes the last
+answer back, and the session is finished when the engine stops.
     GET  /s/{token}/result       the results (the HTML report's content)
     GET  /s/{token}/report.html  download: the self-contained HTML report
     GET  /s/{token}/profile.json download: the profile JSON
@@ -46,6 +50,7 @@ if TYPE_CHECKING:
 
     from starlette.requests import Request
 
+    from mgrlead.adaptive import AdaptiveSession
     from mgrlead.model import Rubric
     from mgrlead.web.endpoints import Api
     from mgrlead.web.store import StoredSession
@@ -84,6 +89,36 @@ def style_hashes(page: str) -> list[str]:
         "'sha256-" + base64.b64encode(hashlib.sha256(v.encode()).digest()).decode() + "'"
         for v in sorted(values)
     ]
+
+
+def precision(session: AdaptiveSession) -> dict[str, Any]:
+    """How far an adaptive test is: per dimension its SE and target, and a share (0 to 1).
+
+    A dimension's share is the information gained over the information its target
+    SE needs (``(1/se² - 1/sd²) / (1/target² - 1/sd²)``, capped at 1; ``sd`` the
+    prior's); the test's share is their mean, or the items asked over
+    ``max_items`` when that is more.
+    """
+    opts = session.options
+    prior = 1.0 / opts.prior.sd**2
+    rows = []
+    for dim, (_theta, se) in session.estimates().items():
+        target = opts.per_dimension("se", dim)
+        need = None if target is None else 1.0 / float(target) ** 2 - prior
+        if need is None:  # no SE rule for it
+            share = 0.0
+        elif need <= 0:
+            share = 1.0
+        else:
+            share = min(1.0, max(0.0, (1.0 / se**2 - prior) / need))
+        rows.append({"dimension": dim, "se": se, "target": target, "share": share})
+    share = sum(r["share"] for r in rows) / len(rows) if rows else 1.0
+    if opts.max_items:
+        share = max(share, min(1.0, len(session.asked) / opts.max_items))
+    if session.done:
+        share = 1.0
+    reached = sum(r["share"] >= 1.0 for r in rows)
+    return {"dimensions": rows, "percent": round(100 * share), "reached": reached}
 
 
 def _rater_context(stored: StoredSession) -> dict[str, str] | None:
@@ -272,6 +307,7 @@ class Pages:
                 "items": len(rubric.items),
                 "pages": self.api.page_count(rubric),
                 "minutes": minutes(len(rubric.items)),
+                "adaptive": self.api.adaptable(base),
             },
         )
 
@@ -279,8 +315,9 @@ class Pages:
         """``POST /r/{rubric_id}``: start a session; 303 to its private link."""
         data = await self.form(request)
         rubric_id = request.path_params["rubric_id"]
+        adaptive: dict[str, Any] | None = {} if data.get("adaptive") == "1" else None
         token, _stored = await run_in_threadpool(
-            self.api.start, request, rubric_id, data.get("lang") or None
+            self.api.start, request, rubric_id, data.get("lang") or None, adaptive
         )
         return RedirectResponse(self._link(request, token), status_code=303)
 
@@ -302,6 +339,8 @@ class Pages:
         if stored.round_closed_at is not None:
             return self.round_closed(request, stored)
         rubric = self.api.session_rubric(stored)
+        if stored.adaptive is not None:
+            return await self._adaptive_page(request, token, stored, rubric)
         count = self.api.page_count(rubric)
         raw = request.query_params.get("page")
         if raw is None:
@@ -352,7 +391,7 @@ class Pages:
             },
         )
 
-    async def save_page(self, request: Request) -> Response:
+    async def save_page(self, request: Request) -> Response:  # noqa: PLR0911 - one per outcome
         """``POST /s/{token}``: save the answers given; go back, on, or finish."""
         token = request.path_params["token"]
         data = await self.form(request)
@@ -361,6 +400,8 @@ class Pages:
             return RedirectResponse(self._link(request, token, "/result"), status_code=303)
         if stored.round_closed_at is not None:
             return self.round_closed(request, stored)
+        if stored.adaptive is not None:
+            return await self._adaptive_save(request, token, stored, rubric, data)
         count = self.api.page_count(rubric)
         raw = data.pop("page", "")
         page = int(raw) if raw.isdigit() and 1 <= int(raw) <= count else 1
@@ -399,12 +440,109 @@ class Pages:
             self._link(request, token, page=min(count, page + 1)), status_code=303
         )
 
+    # ------------------------------------------------------------- adaptive sessions
+    async def _adaptive_page(
+        self, request: Request, token: str, stored: StoredSession, rubric: Rubric
+    ) -> Response:
+        """One statement: the item the engine asks next; progress as precision reached."""
+        session = await run_in_threadpool(self.api.adaptive_of, stored)
+        assert session is not None  # noqa: S101 - an adaptive session
+        item_id = session.next_item()
+        statement = None
+        if item_id is not None:
+            item = rubric.items[rubric.item_ids.index(item_id)]
+            scale = rubric.item_scale(item)
+            options = [
+                {"value": v, "label": lab} for v, lab in zip(scale, scale.labels, strict=True)
+            ]
+            options += [{"value": m.code, "label": m.label} for m in scale.missing]
+            statement = {"item": item, "number": len(session.asked) + 1, "options": options}
+        return self.render(
+            request,
+            "web/adaptive.html.j2",
+            {
+                "title": rubric.title,
+                "rubric": rubric,
+                "lang": stored.language,
+                "token": token,
+                "statement": statement,
+                "asked": len(session.asked),
+                "precision": precision(session),
+                "unanswered": request.query_params.get("unanswered") == "1",
+                "rater": _rater_context(stored),
+            },
+        )
+
+    async def _adaptive_save(
+        self,
+        request: Request,
+        token: str,
+        stored: StoredSession,
+        rubric: Rubric,
+        data: dict[str, str],
+    ) -> Response:
+        """Answer (or skip) the statement shown, or go back (undo); finish when it stops."""
+        go = data.pop("go", "next")
+        item_id = data.pop("item", "")
+        if go == "back":
+            current = await run_in_threadpool(self.api.adaptive_of, stored)
+            if current is not None and current.asked:
+                await run_in_threadpool(self.api.adaptive_undo, token, stored)
+            return RedirectResponse(self._link(request, token), status_code=303)
+        if go == "finish":
+            await run_in_threadpool(self.api.finish_session, token, incomplete=False)
+            return RedirectResponse(self._link(request, token, "/result"), status_code=303)
+        unknown = [k for k in data if k != f"a.{item_id}"]
+        if unknown or not item_id:
+            name = unknown[0][:40] if unknown else "item"
+            raise RequestError(
+                f"the form has the unexpected field {name!r}; an adaptive page answers the "
+                "one statement it shows (a.<item id>)",
+                field=name,
+            )
+        value = data.get(f"a.{item_id}")
+        if go == "skip":
+            code = None
+        elif value is None:
+            return RedirectResponse(self._link(request, token, unanswered=1), status_code=303)
+        elif not value.lstrip("-").isdigit():
+            raise RequestError(
+                f"the answer to {item_id!r} is {value[:20]!r}, not one of its codes",
+                field=item_id,
+            )
+        else:
+            code = self.api.code_of(rubric, item_id, int(value))
+        _stored, session = await run_in_threadpool(
+            self.api.adaptive_answer, token, stored, item_id, code
+        )
+        if session.done:
+            await run_in_threadpool(self.api.finish_session, token)
+            return RedirectResponse(self._link(request, token, "/result"), status_code=303)
+        return RedirectResponse(self._link(request, token), status_code=303)
+
     async def _finished(self, request: Request) -> tuple[str, StoredSession, Rubric] | Response:
         token = request.path_params["token"]
         stored = await run_in_threadpool(self.api.store.get, token)
         if stored.finished_at is None or stored.profile is None:
             return RedirectResponse(self._link(request, token), status_code=303)
-        return token, stored, self.api.session_rubric(stored)
+        rubric = self.api.session_rubric(stored)
+        session = await run_in_threadpool(self.api.adaptive_of, stored)
+        if session is not None:  # scored from the answers given, θ with the session's prior
+            import attrs  # noqa: PLC0415
+
+            from mgrlead.model import MissingPolicy  # noqa: PLC0415
+            from mgrlead.plan import content_hash  # noqa: PLC0415
+            from mgrlead.results import Profile  # noqa: PLC0415
+
+            scored = Profile.from_json(stored.profile).content_hash
+            for candidate in (
+                session.scoring_rubric(rubric),
+                attrs.evolve(rubric, missing=MissingPolicy.named("available")),
+            ):
+                if content_hash(candidate) == scored:
+                    rubric = candidate
+                    break
+        return token, stored, rubric
 
     async def result(self, request: Request) -> Response:
         """``GET /s/{token}/result``: the report's content, downloads, print styles."""
