@@ -131,6 +131,12 @@ def _schemas() -> dict[str, Any]:
         "properties": {
             "rubric": {"type": "string"},
             "language": {"type": "string", "description": "Default: the rubric's own."},
+            "adaptive": {
+                "type": "object",
+                "description": "Start an adaptive session with these adaptive options "
+                "(mgrlead.adaptive.CatOptions: se, max_items, ...; {} for the defaults); "
+                "the rubric's items need IRT parameters.",
+            },
         },
     }
     labelled = {
@@ -196,6 +202,22 @@ def _schemas() -> dict[str, Any]:
                 ]
             },
             "profile": {"oneOf": [{"type": "null"}, _ref("Profile")]},
+            "adaptive": {
+                "type": "object",
+                "description": "An adaptive session's engine: the item it asks, whether it "
+                "stopped and why, the items asked, θ and SE per dimension.",
+                "required": ["next_item", "done", "stopped_by", "asked"],
+                "properties": {
+                    "next_item": {"type": ["string", "null"]},
+                    "done": {"type": "boolean"},
+                    "stopped_by": {"type": "array", "items": {"type": "string"}},
+                    "asked": {"type": "array", "items": {"type": "string"}},
+                    "asked_count": {"type": "integer"},
+                    "max_items": {"type": ["integer", "null"]},
+                    "target_se": {},
+                    "estimates": {"type": "object"},
+                },
+            },
             "round": {
                 "type": "object",
                 "description": "For a rater of a 360 round: whom they rate, as which group.",
