@@ -16,6 +16,8 @@ from starlette.testclient import TestClient
 
 import mgrlead
 from mgrlead.adaptive import AdaptiveSession, CatOptions
+from mgrlead.errors import ReportError
+from mgrlead.report import profile_report
 from mgrlead.web import create_app
 from web_helpers import DATABASES, database_for
 
@@ -261,6 +263,19 @@ def test_a_whole_adaptive_session_through_the_pages(client: TestClient) -> None:
     result = client.get(f"/s/{token}/result")
     assert result.status_code == 200
     assert RUBRIC.dimensions[0].name in result.text
+    report = client.get(f"/s/{token}/report.html")
+    assert report.status_code == 200
+    assert "attachment" in report.headers["content-disposition"]
+
+
+def test_the_report_of_an_adaptive_profile_takes_its_scoring_rubric() -> None:
+    session = AdaptiveSession.start(RUBRIC, CatOptions(max_items=4), seed=3)
+    while not session.done:
+        session.answer(session.next_item(), 2)
+    profile = session.profile()
+    with pytest.raises(ReportError, match="another version"):
+        profile_report(profile, RUBRIC)  # the θ strategy and the session's prior differ
+    assert "<html" in profile_report(profile, session.scoring_rubric()).lower()
 
 
 def test_back_on_an_adaptive_page_takes_the_last_answer_back(client: TestClient) -> None:
