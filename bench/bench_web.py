@@ -48,7 +48,10 @@ def start_server(database: str, port: int) -> subprocess.Popen[bytes]:
     code = (
         "import uvicorn, mgrlead.web as w\n"
         f"app = w.create_app(database={database!r}, sessions_per_minute=1_000_000)\n"
-        f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')\n"
+        # keep-alive longer than the longest wait in the queue: with uvicorn's 5 s
+        # a connection the client is about to reuse can be closed under it
+        f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning', "
+        "timeout_keep_alive=120)\n"
     )
     return subprocess.Popen([sys.executable, "-c", code])  # noqa: S603 - our own code
 
