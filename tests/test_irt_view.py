@@ -495,6 +495,25 @@ def test_on_a_terminal_the_tables_have_rules() -> None:
     assert "Marginal reliability: 0.812" in console.export_text()
 
 
+def test_a_60_column_terminal_shows_every_number_whole() -> None:
+    # at 60 columns the thresholds column was squeezed to nothing (its header
+    # blank, its numbers gone); they now get a table of their own
+    from rich.console import Console  # noqa: PLC0415
+
+    from mgrlead.cli.irt_show import parameter_text, show_information  # noqa: PLC0415
+
+    summary = information_summary(COACHING, "coaching")
+    console = Console(record=True, width=60, force_terminal=True)
+    show_information(COACHING, summary, console, plain=False)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert "…" not in text
+    for it in summary.items:
+        assert parameter_text(it.params) in text
+        assert f"{it.peak:.3f}" in text
+        assert f"{it.peak_at:+.2f}" in text
+
+
 def test_theta_words_say_above_or_below_only_when_the_interval_does() -> None:
     from mgrlead.report.texts import theta_words  # noqa: PLC0415
 

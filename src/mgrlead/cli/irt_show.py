@@ -64,6 +64,10 @@ def _range_text(ranges: tuple[tuple[float, float], ...]) -> str:
     return ", ".join(f"{end(lo)} to {end(hi)}" for lo, hi in ranges)
 
 
+#: Below this width the thresholds and steps get a table of their own.
+NARROW_ITEMS = 80
+
+
 def show_information(
     rubric: Rubric,
     summary: DimensionInformation,
@@ -81,18 +85,24 @@ def show_information(
 
     dim = next(d for d in rubric.walk() if d.id == summary.dimension)
     style: Any = None if plain else box.SIMPLE_HEAD
-    items = Table(
-        title=esc(f"{dim.name}  [{dim.id}]: {counted(len(summary.items), 'item')}"),
-        title_justify="left",
-        box=style,
-    )
-    for col in ("item", "keyed", "model", "a", "D", "thresholds / steps", "max info", "at \u03b8"):
+    # on a narrow screen the thresholds get a table of their own (in one table
+    # they would be squeezed out), so every number stays whole
+    narrow = console.width < NARROW_ITEMS
+    title = esc(f"{dim.name}  [{dim.id}]: {counted(len(summary.items), 'item')}")
+    items = Table(title=title, title_justify="left", box=style)
+    params = Table(box=style)
+    columns = ["item", "keyed", "model", "a", "D", "thresholds / steps", "max info", "at \u03b8"]
+    if narrow:
+        columns.remove("thresholds / steps")
+        params.add_column("item", no_wrap=True)
+        params.add_column("thresholds / steps")
+    for col in columns:
         right = col in {"a", "D", "max info", "at \u03b8"}
         wrap = col == "thresholds / steps"  # the rest stay whole (never an ellipsis)
         items.add_column(col, justify="right" if right else "left", no_wrap=not wrap)
     for it in summary.items:
         p = it.params
-        items.add_row(
+        row = [
             it.id,
             "low" if it.reverse else "high",
             p.model,
@@ -101,8 +111,13 @@ def show_information(
             parameter_text(p),
             f"{it.peak:.3f}",
             f"{it.peak_at:+.2f}",
-        )
+        ]
+        if narrow:
+            params.add_row(it.id, row.pop(5))
+        items.add_row(*row)
     console.print(items)
+    if narrow:
+        console.print(params)
     console.print(
         esc(f"Parameters toward the high pole ({dim.high.label}): a low-keyed item's describe "
             "max - x.\n(1): a fixed by the model. D: the logistic scaling.")
