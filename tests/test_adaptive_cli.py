@@ -207,3 +207,24 @@ def test_length_chart_refuses_mixed_input() -> None:
     per_dim = simulate(BIG5, CatOptions(se={"intellect": 0.3}), n=5, full=False)
     with pytest.raises(ReportError, match="one SE target"):
         length_chart([per_dim])
+
+
+def test_a_60_column_terminal_shows_every_simulation_figure_whole() -> None:
+    # at 60 columns the per-dimension table ran past the edge (its last three
+    # columns cut off, "4.8/…"); below 80 columns it is two tables
+    from rich.console import Console  # noqa: PLC0415
+
+    from mgrlead.adaptive import simulate  # noqa: PLC0415
+    from mgrlead.cli.cat import show_simulation  # noqa: PLC0415
+
+    result = simulate(mgrlead.load_rubric(EXAMPLE), CatOptions(se=0.4), n=60, seed=1)
+    console = Console(record=True, width=60, force_terminal=True)
+    show_simulation(result, console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert "…" not in text
+    for d in result.dimensions():
+        assert d.dimension in text
+        assert f"{d.mean_items:.1f}/{d.items}" in text
+        for value in (d.rmse_full, d.rmse_vs_full, d.corr_full):
+            assert f"{value:.3f}" in text

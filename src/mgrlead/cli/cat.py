@@ -75,6 +75,10 @@ def _fmt(v: float, digits: int = 3) -> str:
     return "n/a" if math.isnan(v) else f"{v:.{digits}f}"
 
 
+#: Below this width the per-dimension figures take two tables.
+NARROW_SIMULATION = 80
+
+
 def show_simulation(result: SimulationResult, console: Console, *, top: int = 10) -> None:
     """Print a simulation's summary: lengths, precision per dimension, stops, top exposure."""
     from rich import box  # noqa: PLC0415
@@ -91,24 +95,38 @@ def show_simulation(result: SimulationResult, console: Console, *, top: int = 10
         f"(full length {result.bank_size}: "
         f"{100.0 * (1 - result.mean_length / result.bank_size):.0f}% fewer items on average)"
     )
-    table = Table(
-        title="Per dimension: adaptive θ vs the true θ and the full-length EAP",
-        caption="items: mean asked / all; SE: mean; bias, RMSE: vs the true θ; full: the "
-        "full-length EAP's RMSE; vs full: RMSE against it; r: correlation with it",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        padding=(0, 1),
-    )
-    table.add_column("dimension", no_wrap=True)
-    for name in ("items", "SE", "bias", "RMSE", "full", "vs full", "r"):
-        table.add_column(name, justify="right", no_wrap=True, min_width=5)
-    for d in result.dimensions():
-        table.add_row(
-            esc(d.dimension), f"{d.mean_items:.1f}/{d.items}", _fmt(d.mean_se, 2),
-            _fmt(d.bias), _fmt(d.rmse), _fmt(d.rmse_full), _fmt(d.rmse_vs_full),
-            _fmt(d.corr_full),
+    rows = {
+        d.dimension: {
+            "items": f"{d.mean_items:.1f}/{d.items}", "SE": _fmt(d.mean_se, 2),
+            "bias": _fmt(d.bias), "RMSE": _fmt(d.rmse), "full": _fmt(d.rmse_full),
+            "vs full": _fmt(d.rmse_vs_full), "r": _fmt(d.corr_full),
+        }
+        for d in result.dimensions()
+    }  # fmt: skip
+    against_truth = ("items", "SE", "bias", "RMSE")
+    against_full = ("full", "vs full", "r")
+    words = {
+        "items": "items: mean asked / all", "SE": "SE: mean",
+        "bias": "bias, RMSE: vs the true θ", "full": "full: the full-length EAP's RMSE",
+        "vs full": "vs full: RMSE against it", "r": "r: correlation with it",
+    }  # fmt: skip
+    # on a narrow screen two tables, so that every number stays whole
+    groups: list[tuple[str, ...]] = [against_truth + against_full]
+    if console.width < NARROW_SIMULATION:
+        groups = [against_truth, against_full]
+    for k, names in enumerate(groups):
+        table = Table(
+            title="Per dimension: adaptive θ vs the true θ and the full-length EAP" if k == 0
+            else None,
+            caption="; ".join(words[n] for n in names if n in words),
+            box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
         )  # fmt: skip
-    console.print(table)
+        table.add_column("dimension", no_wrap=True)
+        for name in names:
+            table.add_column(name, justify="right", no_wrap=True, min_width=5)
+        for dim_id, values in rows.items():
+            table.add_row(esc(dim_id), *(values[n] for n in names))
+        console.print(table)
     stops = Table(title="Stopping rules that fired")
     stops.add_column("rule")
     stops.add_column("tests", justify="right")
