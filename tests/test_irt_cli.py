@@ -225,3 +225,24 @@ def test_help_mentions_the_fit_statistics() -> None:
     assert "--fit [c2|m2|m2*|none]" in text
     assert "S-X² item fit and the reliabilities are always shown" in text
     assert "marginal and empirical reliability, per item S-X² with df and p" in text
+
+
+def test_a_60_column_terminal_shows_every_fit_figure_whole(tmp_path: Path) -> None:
+    # at 60 columns the bordered tables cut numbers ("9176…", "0.0…"); below
+    # 80 columns they lose their borders and every figure stays whole
+    from rich.console import Console  # noqa: PLC0415
+
+    from mgrlead.cli.render_irt import show_calibration  # noqa: PLC0415
+    from mgrlead.irt import calibrate  # noqa: PLC0415
+
+    cal = calibrate(mgrlead.load_rubric("manager-leader"), ANSWERS, dimensions=["memos_coaching"])
+    console = Console(record=True, width=60, force_terminal=True)
+    show_calibration(cal, console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert "…" not in text
+    (fit,) = cal.dimensions
+    for value in (fit.minus2ll, fit.aic, fit.bic):
+        assert f"{value:.1f}" in text
+    assert fit.global_fit is not None
+    assert f"{fit.global_fit.statistic:.2f}" in text

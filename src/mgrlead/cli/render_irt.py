@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mgrlead.cli.render import esc, fmt
 from mgrlead.errors import counted
@@ -14,6 +14,18 @@ if TYPE_CHECKING:
     from mgrlead.irt.calibrate import Calibration
 
 __all__ = ["MISFIT_P", "p_value", "show_calibration"]
+
+#: Below this width the tables lose their borders (one space between columns),
+#: so that a 60-column terminal still shows every number whole.
+NARROW = 80
+
+
+def _layout(console: Console) -> dict[str, Any]:
+    if console.width >= NARROW:
+        return {"title_justify": "left"}
+    return {"title_justify": "left", "box": None, "pad_edge": False, "padding": (0, 1),
+            "show_edge": False}  # fmt: skip
+
 
 #: An item whose S-X² p-value is below this is flagged ``misfit``.
 MISFIT_P = 0.01
@@ -30,8 +42,8 @@ def _show_fit(cal: Calibration, console: Console) -> None:
     """The model fit and reliability: per dimension, then per item (S-X²)."""
     from rich.table import Table  # noqa: PLC0415
 
-    tests = Table(title="Model fit", title_justify="left")
-    tests.add_column("dimension", no_wrap=True)
+    tests = Table(title="Model fit", **_layout(console))
+    tests.add_column("dimension", no_wrap=console.width >= NARROW, overflow="fold")
     for col in ("test", "statistic", "df", "p", "RMSEA", "SRMSR", "n"):
         tests.add_column(col, justify="right", no_wrap=True)
     for f in cal.dimensions:
@@ -52,8 +64,8 @@ def _show_fit(cal: Calibration, console: Console) -> None:
         "together); RMSEA, SRMSR: .05 or less is a close fit; -: not computed (see the "
         "notes)\n"
     )
-    reliability = Table(title="Reliability of θ", title_justify="left")
-    reliability.add_column("dimension", no_wrap=True)
+    reliability = Table(title="Reliability of θ", **_layout(console))
+    reliability.add_column("dimension", no_wrap=console.width >= NARROW, overflow="fold")
     for col in ("marginal", "empirical"):
         reliability.add_column(col, justify="right", no_wrap=True)
     for f in cal.dimensions:
@@ -65,9 +77,9 @@ def _show_fit(cal: Calibration, console: Console) -> None:
         "marginal: from the test information over θ ~ N(0, 1); empirical: of the EAP "
         "scores of these respondents\n"
     )
-    items = Table(title="Item fit (S-X²)", title_justify="left")
-    for col in ("dimension", "item"):
-        items.add_column(col, no_wrap=True)
+    items = Table(title="Item fit (S-X²)", **_layout(console))
+    for col in ("dimension", "item"):  # ids fold on a narrow screen, numbers never do
+        items.add_column(col, no_wrap=console.width >= NARROW, overflow="fold")
     for col in ("S-X²", "df", "p", "n"):
         items.add_column(col, justify="right", no_wrap=True)
     items.add_column("flag", no_wrap=True)
@@ -101,8 +113,8 @@ def show_calibration(cal: Calibration, console: Console) -> None:
         f"{cal.quadrature.points} quadrature points on {cal.quadrature.lower:g}.."
         f"{cal.quadrature.upper:g}\n"
     )
-    fits = Table(title="Dimensions", title_justify="left")
-    fits.add_column("dimension", no_wrap=True)
+    fits = Table(title="Dimensions", **_layout(console))
+    fits.add_column("dimension", no_wrap=console.width >= NARROW, overflow="fold")
     for col in ("n", "k", "-2LL", "AIC", "BIC", "EM+Newton"):
         fits.add_column(col, justify="right", no_wrap=True)
     for f in cal.dimensions:
@@ -121,7 +133,7 @@ def show_calibration(cal: Calibration, console: Console) -> None:
         names = list(dict.fromkeys(n for e in estimates for n in e.names))
         table = Table(
             title=f"Items of {esc(f.dimension)} ({f.model}): estimate (standard error)",
-            title_justify="left",
+            **_layout(console),
         )
         table.add_column("item")
         for name in names:
