@@ -228,3 +228,25 @@ def test_a_60_column_terminal_shows_every_simulation_figure_whole() -> None:
         assert f"{d.mean_items:.1f}/{d.items}" in text
         for value in (d.rmse_full, d.rmse_vs_full, d.corr_full):
             assert f"{value:.3f}" in text
+
+
+def test_the_theta_table_keeps_whole_words_at_60_columns() -> None:
+    # "Conscientiousness" was cut to "Conscientiousn…" on a 60-column terminal
+    from rich.console import Console  # noqa: PLC0415
+
+    from mgrlead.cli.assess import _show_theta  # noqa: PLC0415
+
+    rubric = mgrlead.load_rubric(EXAMPLE)
+    session = AdaptiveSession.start(rubric, CatOptions(se=0.5), seed=1)
+    while not session.done:
+        item = session.next_item()
+        assert item is not None
+        session.answer(item, 4)
+    console = Console(record=True, width=60, force_terminal=True)
+    _show_theta(rubric, session.result(), console)
+    text = console.export_text()
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 60
+    for dim in rubric.dimensions:
+        for word in dim.name.split():
+            assert word in text

@@ -185,11 +185,17 @@ def _assess_adaptive(  # noqa: PLR0913, PLR0917 - the adaptive options of assess
 
 def _show_theta(rubric: Rubric, result: Any, screen: Console) -> None:  # noqa: ANN401
     """θ and its SE per dimension, how many statements, and why the test stopped."""
+    from rich import box  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    table = Table(title="Adaptive estimate (θ: 0 is the population mean, SD 1)")
-    for name in ("dimension", "θ", "SE", "percentile", "statements"):
-        table.add_column(name, justify="left" if name == "dimension" else "right")
+    table = Table(title="Adaptive estimate (θ: 0 is the population mean, SD 1)",
+                  box=box.SIMPLE_HEAD)  # fmt: skip
+    # a dimension's name wraps between words, never inside one
+    longest = max((len(w) for s in result.theta.scores
+                   for w in rubric.dimension(s.dimension).name.split()), default=9)  # fmt: skip
+    table.add_column("dimension", min_width=max(longest, 9))
+    for name in ("θ", "SE", "percentile", "statements"):
+        table.add_column(name, justify="right")
     for s in result.theta.scores:
         if s.scorable:
             table.add_row(esc(rubric.dimension(s.dimension).name), f"{s.theta:.2f}",
