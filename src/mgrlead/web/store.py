@@ -553,14 +553,7 @@ class Store:
             row = self._locked_row(conn, token)
             _check_open(row, content_hash)
             conn.execute(update(SessionRow).where(SessionRow.id == row.id).values(updated_at=now))
-            if value is None:
-                conn.execute(
-                    delete(AnswerRow).where(
-                        AnswerRow.session_id == row.id, AnswerRow.item_id == item_id
-                    )
-                )
-            else:
-                _upsert_answer(conn, row.id, item_id, value, now)
+            _set_answer(conn, row.id, item_id, value, now)
             return self._load(conn, token)
 
     def adaptive_step(
@@ -591,14 +584,7 @@ class Store:
                 .where(SessionRow.id == row.id)
                 .values(updated_at=now, adaptive=state)
             )
-            if value is None:
-                conn.execute(
-                    delete(AnswerRow).where(
-                        AnswerRow.session_id == row.id, AnswerRow.item_id == item_id
-                    )
-                )
-            else:
-                _upsert_answer(conn, row.id, item_id, value, now)
+            _set_answer(conn, row.id, item_id, value, now)
             return self._load(conn, token)
 
     def finish(
@@ -846,6 +832,20 @@ def _check_open(row: _Locked, content_hash: str | None) -> None:
             f"now {content_hash}); finish it with the rubric it began with, or start a new "
             "session"
         )
+
+
+def _set_answer(
+    conn: Connection, session_id: int, item_id: str, value: int | None, now: dt.datetime
+) -> None:
+    """Store ``value`` as the session's answer to ``item_id``; ``None`` removes the answer."""
+    if value is None:
+        conn.execute(
+            delete(AnswerRow).where(
+                AnswerRow.session_id == session_id, AnswerRow.item_id == item_id
+            )
+        )
+    else:
+        _upsert_answer(conn, session_id, item_id, value, now)
 
 
 def _upsert_answer(
