@@ -47,11 +47,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _serve(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on 127.0.0.1 (a free port, in a thread) until closed."""
     import uvicorn  # noqa: PLC0415
 
-    app = create_app(database=tmp_path_factory.mktemp("web") / "browser.sqlite3")
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     srv = uvicorn.Server(config)
@@ -65,6 +64,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _serve(create_app(database=tmp_path_factory.mktemp("web") / "browser.sqlite3"))
 
 
 @pytest.fixture(scope="module")
@@ -278,22 +282,8 @@ ADMIN = "admin-token-for-the-browser-test"
 @pytest.fixture(scope="module")
 def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with its administrator endpoints on (a token), for a 360 round."""
-    import uvicorn  # noqa: PLC0415
-
     database = tmp_path_factory.mktemp("web360") / "rounds.sqlite3"
-    app = create_app(database=database, admin_token=ADMIN)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    yield from _serve(create_app(database=database, admin_token=ADMIN))
 
 
 def test_a_360_round_end_to_end_hides_a_small_group(
