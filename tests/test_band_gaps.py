@@ -127,6 +127,15 @@ class TestDeclaration:
             ([_band("a", -10, 50), _band("b", 60, 100, include_upper=True)],
              "bands must lie within 0 to 100, but they run from -10 to 100"),
             ([_band("a", 0, 50), _band("a", 60, 100, include_upper=True)], "band id 'a' is used"),
+            # a gap narrower than the band tolerance: 1e-300 and 1e-60 both count as 0, so
+            # a score of 0 would be in both (found by the contract tests' band sets)
+            ([_band("a", 1e-300, 1e-300, include_upper=True),
+              _band("b", 1e-60, 1e-60, include_upper=True)],
+             r"bands 'a' and 'b' leave a gap narrower than the band tolerance \(1e-09\): 'a' "
+             r"ends at 1e-300 and 'b' starts at 1e-60, so a score between them would count as "
+             r"in both; let them meet"),
+            ([_band("a", 0, 50 - 1e-8), _band("b", 50, 100, include_upper=True)],
+             "leave a gap narrower than the band tolerance"),
         ],
     )  # fmt: skip
     def test_overlaps_are_refused_even_with_gaps_declared(
@@ -620,6 +629,16 @@ def test_the_hypothesis_kit_draws_gaps_and_point_bands() -> None:
         check_bands(gappy, "drawn", gaps=True)
 
     valid()
+
+    # on a range narrower than the band tolerance, every stretch is too narrow
+    # to be a gap (scores in it would count as in both neighbours): the kit
+    # keeps them, so its band sets still pass the check
+    @settings(max_examples=100, deadline=None)
+    @given(mh.band_sets(low=0.0, high=1e-8, gaps=True))
+    def tiny(gappy: tuple[Band, ...]) -> None:
+        check_bands(gappy, "drawn", 0.0, 1e-8, gaps=True)
+
+    tiny()
     seen: list[bool] = []
 
     @settings(max_examples=40, deadline=None)

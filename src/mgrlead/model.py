@@ -574,6 +574,16 @@ def band_slack(bound: float) -> float:
     return BAND_TOLERANCE * max(1.0, abs(float(bound)))
 
 
+def narrow_gap(upper: float, lower: float) -> bool:
+    """Whether a gap from ``upper`` (of one band) to ``lower`` (of the next) is too narrow.
+
+    A score within :func:`band_slack` of either bound counts as on it, so a gap
+    no wider than the two slacks together has scores that count as in both
+    bands; :func:`check_bands` refuses such bands.
+    """
+    return lower - upper <= band_slack(upper) + band_slack(lower)
+
+
 def band_stretches(bands: Sequence[Band], *, tick: float = 1.0) -> list[tuple[int, float, float]]:
     """Where each band lies on a 0-100 track, for drawing: ``(index, left, right)``.
 
@@ -649,6 +659,14 @@ def check_bands(  # noqa: PLR0913 - the bands, whose they are, their range and t
                 f"{left.id!r} ends at {left.upper} but {right.id!r} starts at {right.lower}{fix}"
             )
         if left.upper < right.lower:
+            if narrow_gap(left.upper, right.lower):
+                raise RubricError(
+                    f"{owner}: bands {left.id!r} and {right.id!r} leave a gap narrower than the "
+                    f"band tolerance ({BAND_TOLERANCE:g}): {left.id!r} ends at {left.upper!r} and "
+                    f"{right.id!r} starts at {right.lower!r}, so a score between them would "
+                    f"count as in both; let them meet (upper of {left.id!r} = lower of "
+                    f"{right.id!r}) or leave a wider gap"
+                )
             continue  # a gap, declared
         if left.include_upper and right.include_lower:
             raise RubricError(

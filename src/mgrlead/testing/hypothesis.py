@@ -44,6 +44,7 @@ from mgrlead.model import (
     Rubric,
     Scale,
     Weighting,
+    narrow_gap,
 )
 from mgrlead.strategies import BUILTIN_STRATEGIES
 
@@ -202,6 +203,12 @@ def band_sets(
         lower_included = not upper_included
     if gaps and len(spans) > 1:
         keep = draw(st.lists(st.booleans(), min_size=len(spans), max_size=len(spans)))
+        # a stretch narrower than the band tolerance stays: as a gap, it would
+        # leave scores in both its neighbours (check_bands refuses that)
+        keep = [
+            k or (lo < hi and narrow_gap(lo, hi))
+            for k, (lo, hi, *_) in zip(keep, spans, strict=True)
+        ]
         if any(keep):
             spans = [span for span, kept in zip(spans, keep, strict=True) if kept]
     return tuple(
