@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mgrlead.i18n import N_
+
 if TYPE_CHECKING:
     from mgrlead.irt import ThetaScore
     from mgrlead.model import Band, Dimension, Pole, Rubric
@@ -52,7 +54,7 @@ def scale_note(rubric: Rubric) -> str:
 
 
 #: Said of a score that falls in a gap the rubric leaves between its bands.
-IN_NO_BAND = "Your score falls between the bands, so no band describes it."
+IN_NO_BAND = N_("Your score falls between the bands, so no band describes it.")
 
 
 def band_words(label: str | None, *, scored: bool = True) -> str:
