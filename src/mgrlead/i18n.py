@@ -174,13 +174,13 @@ def format_decimal(value: float, digits: int = 1) -> str:
 
 
 def format_integer(value: int) -> str:
-    """A whole number as the current language writes it (``12,345`` / ``12.345``)."""
+    """A whole number as the current language writes it (``12,345``, ``12.345``, ``12 345``)."""
     lang = _LANGUAGE.get()
     if lang == "en":
         return f"{value:,}"
     from babel.numbers import format_decimal as babel_decimal  # noqa: PLC0415
 
-    return str(babel_decimal(value, format="#,##0", locale=lang))
+    return str(babel_decimal(value, locale=lang))  # the locale's grouping (Babel's CLDR data)
 
 
 def language_name(lang: str) -> str:
