@@ -246,3 +246,31 @@ def test_a_60_column_terminal_shows_every_fit_figure_whole(tmp_path: Path) -> No
         assert f"{value:.1f}" in text
     assert fit.global_fit is not None
     assert f"{fit.global_fit.statistic:.2f}" in text
+
+
+def test_fit_reads_long_data_as_the_wide_file(tmp_path: Path) -> None:
+    # the same answers, one row per respondent and item (a blank answer: no row)
+    rows = ["who,question,answer"]
+    rows += [
+        f"p{n},{item},{int(v)}"
+        for n, row in enumerate(ANSWERS)
+        for item, v in zip(ML.item_ids, row, strict=True)
+        if not np.isnan(v)
+    ]
+    long = tmp_path / "long.csv"
+    long.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    wide_out, long_out = tmp_path / "wide.toml", tmp_path / "long.toml"
+    common = ["--dimension", "process_results", "--fit", "none"]
+    wide = run("irt", "fit", str(_csv(tmp_path / "wide.csv")), "-o", str(wide_out), *common)
+    assert wide.exit_code == 0, wide.output
+    result = run(
+        "irt", "fit", str(long), "-o", str(long_out), *common, "--long", "--long-id", "who",
+        "--long-item", "question", "--long-response", "answer",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert mgrlead.load_rubric(str(long_out)) == mgrlead.load_rubric(str(wide_out))
+    unknown = run("irt", "fit", str(long), "-o", str(tmp_path / "x.toml"), "--long")
+    assert unknown.exit_code == 2
+    assert one_line_error(unknown) == (
+        f"mgrlead: error: {long} has no column 'id' for the id; name it with --long-id"
+    )

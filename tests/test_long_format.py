@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from tests.helpers import run
 
 import mgrlead
 from mgrlead import InputError
+from mgrlead.errors import ColumnError
+from mgrlead.io.formats import read_long
 from mgrlead.testing import hypothesis as mh
 
 RUBRIC = mgrlead.load_rubric("manager-leader")
@@ -194,6 +197,20 @@ def test_cli_score_long_duplicate_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert result.output.strip().count("\n") == 0
     assert "repeats 1 (id, item) pair: ('a', 'pr1')" in result.output
+
+
+def test_cli_a_column_not_in_the_long_file_names_the_option_that_names_it(
+    tmp_path: Path,
+) -> None:
+    long = tmp_path / "long.csv"
+    long.write_text("who,question,answer\na,pr1,1\n")
+    result = run("score", str(long), "--long", "--long-id", "who", "--long-item", "item")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"mgrlead: error: {long} has no column 'item' for the item; name it with --long-item"
+    )
+    with pytest.raises(ColumnError, match=rf"^{re.escape(str(long))} has no column"):
+        read_long(long, RUBRIC, [], id="who")  # the library names the file too
 
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -228,14 +228,23 @@ class ColumnError(InputError):
     """
 
     def __init__(
-        self, problem: str, *, fix: str, row: int | None = None, argument: str | None = None
+        self,
+        problem: str,
+        *,
+        fix: str,
+        row: int | None = None,
+        argument: str | None = None,
+        data: str = "the data",
     ) -> None:
-        """Build the error from its parts (the message follows from them)."""
+        """Build the error from its parts (the message follows from them).
+
+        ``data`` is what the message calls the data (a file's name).
+        """
         self.problem = problem
         self.fix = fix
         self.row = row
         self.argument = argument
-        super().__init__(self.worded())
+        super().__init__(self.worded(data=data))
 
     def worded(
         self, *, data: str = "the data", row: str | None = None, fix: str | None = None

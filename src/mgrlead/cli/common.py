@@ -437,7 +437,9 @@ def widened(
     from mgrlead.extras import pyarrow  # noqa: PLC0415
     from mgrlead.io.formats import read_long  # noqa: PLC0415
 
-    table = read_long(file, rubric, list(na_values), **long)
+    fixes = {what: f"name it with --long-{what}" for what in ("id", "item", "response", "rater")}
+    with reworded(file, fixes):
+        table = read_long(file, rubric, list(na_values), **long)
     with tempfile.TemporaryDirectory(prefix="mgrlead-long-") as folder:
         wide = Path(folder) / f"{file.stem}.wide.parquet"
         pyarrow().parquet.write_table(table, wide)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
 from mgrlead.cli.common import (
     DEFAULT_NA,
     MgrleadGroup,
+    long_options,
     output_format,
     read_responses,
     refuse_overwriting,
@@ -89,6 +91,7 @@ irt.add_command(show)
     "--na", "na_values", multiple=True, default=DEFAULT_NA, show_default=True,
     help="A cell text that means 'not answered' (repeat for several).",
 )  # fmt: skip
+@long_options()
 def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     file: Path,
     rubric_name: str,
@@ -103,13 +106,15 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     min_respondents: int,
     fit_test: str,
     na_values: Sequence[str],
+    long: dict[str, Any] | None,
 ) -> None:
     """Calibrate item parameters from a responses file.
 
     Writes the rubric that carries them to -o.
 
     FILE is read as `mgrlead score` reads it (CSV or Parquet, one row per
-    respondent, a column per item; `-` for CSV on standard input).  Each
+    respondent, a column per item; `-` for CSV on standard input), or with
+    --long one row per respondent and item.  Each
     dimension is fitted by marginal maximum likelihood (Bock-Aitkin EM, then
     Newton steps); the summary shows every estimate with its standard error
     and each dimension's -2 log-likelihood, AIC, BIC and iterations, then the
@@ -127,7 +132,7 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     refuse_overwriting({"-o": output}, {"FILE": file, "rubric file": rubric_file})
     target = output_format(output, fmt, _FORMATS, default="toml")
     rubric = rubric_of(rubric_name)
-    _, _, matrix = read_responses(file, rubric, set(na_values))
+    _, _, matrix = read_responses(file, rubric, set(na_values), long)
     cal = calibrate(
         rubric, matrix, model=model, dimensions=list(dimensions) or None, refit=refit,
         version=rubric_version, max_iter=max_iter, tol=tol, min_respondents=min_respondents,

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from mgrlead.errors import InputError
+from mgrlead.errors import ColumnError, InputError
 from mgrlead.extras import pyarrow
 
 if TYPE_CHECKING:
@@ -175,6 +175,9 @@ def read_long(  # noqa: PLR0913 - the file, the rubric, then each column's name
         raise InputError(f"cannot read {name!r}: {exc}") from exc
     try:
         return from_long(table, id=id, item=item, response=response, rater=rater, rubric=rubric)
+    except ColumnError as exc:  # the file named; its parts kept for a caller's own words
+        raise ColumnError(exc.problem, fix=exc.fix, row=exc.row, argument=exc.argument,
+                          data=name) from exc  # fmt: skip
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from exc
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from mgrlead.errors import InputError, counted, did_you_mean
+from mgrlead.errors import ColumnError, InputError, counted, did_you_mean
 from mgrlead.results import CARELESS_METRICS, DIMENSION_METRICS, OVERALL_METRICS
 
 if TYPE_CHECKING:
@@ -106,9 +106,10 @@ def from_long(  # noqa: PLR0913, PLR0915 - one check after the other, each with 
     )
     for what, name in named.items():
         if name not in columns:
-            raise InputError(
-                f"the long data has no column {name!r} for the {what}"
-                f"{did_you_mean(name, columns)}; name it with {what}=..."
+            raise ColumnError(
+                f"no column {name!r} for the {what}{did_you_mean(name, columns)}",
+                fix=f"name it with {what}=...",
+                argument=what,
             )
     if len(set(named.values())) < len(named):
         raise InputError(f"the id, item, response and rater columns must differ: {named}")
