@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import types
 from pathlib import Path
@@ -393,3 +394,60 @@ def test_a_question_without_title_is_reported() -> None:
     skeleton = from_surveyjs(json.dumps({"elements": [question]}).encode(), "t.json")
     assert _items_of(dict(skeleton.data)) == {"a1": ("a1", ["1", "2", "3", "4", "5"])}
     assert any("'a1' has no title" in line for line in skeleton.todo)
+
+
+# ------------------------------------------------------------------ SurveyJS matrices
+MATRIX = {
+    "title": "Habits",
+    "pages": [{"elements": [
+        {"type": "matrix", "name": "habits", "title": "How true is each?",
+         "columns": [{"value": 1, "text": {"default": "Never", "de": "Nie"}},
+                     {"value": 2, "text": "Sometimes"}, {"value": 3, "text": "Always"}],
+         "rows": [{"value": "h1", "text": {"default": "I plan ahead.", "fr": "Je planifie."}},
+                  {"value": "h2", "text": "I ask first."}, "h3"]},
+        {"type": "matrix", "name": "odd", "columns": ["a", "b"], "rows": ["x1"]},
+        {"type": "matrix", "name": "again", "columns": [1, 2, 3], "rows": ["h1"]},
+    ]}],
+}  # fmt: skip
+
+
+def test_a_surveyjs_matrix_gives_an_item_per_row() -> None:
+    skeleton = from_surveyjs(json.dumps(MATRIX).encode(), "habits.json")
+    labels = ["Never", "Sometimes", "Always"]
+    assert _items_of(dict(skeleton.data)) == {
+        "h1": ("I plan ahead.", labels),
+        "h2": ("I ask first.", labels),
+        "h3": ("h3", labels),  # a row without text: its value, with a note
+    }
+    assert skeleton.data["translations"]["fr"]["item.h1.text"] == "Je planifie."
+    assert any("row 'h3' has no text" in line for line in skeleton.todo)
+    report = "\n".join(skeleton.unmapped)
+    assert "question 'odd' (type 'matrix'): its columns ['a', 'b'] are not whole numbers" in report
+    assert "question 'again' (type 'matrix'), row 'h1': a second item of this id" in report
+
+
+def test_surveyjs_matrix_results_score_their_rows(tmp_path: Path) -> None:
+    rubric = _keyed(from_surveyjs(json.dumps(MATRIX).encode(), "habits.json"), "high")
+    results = tmp_path / "results.json"
+    # SurveyJS keeps a matrix's answers under its name; the first left h3 out
+    results.write_text(json.dumps([{"habits": {"h1": 3, "h2": 1}}, {"habits": {"h1": 1, "h3": 2}}]))
+    out = tmp_path / "scores.csv"
+    rubric_file = tmp_path / "habits.toml"
+    from mgrlead.io.serialize import dump_rubric  # noqa: PLC0415
+
+    rubric_file.write_text(dump_rubric(rubric, "toml"), "utf-8")
+    result = run("score", str(results), "--rubric", str(rubric_file), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(line for line in out.read_text("utf-8").splitlines()
+                               if not line.startswith("#")))  # fmt: skip
+    dim = rubric.dimensions[0].id
+    assert [(r[f"{dim}_answered"], r[f"{dim}_missing"]) for r in rows] == [("2", "1"), ("2", "1")]
+    assert float(rows[0][f"{dim}_percent"]) == 50.0  # 3 and 1 on 1..3: the middle
+    assert float(rows[1][f"{dim}_percent"]) == 25.0  # 1 and 2
+    clash = tmp_path / "clash.json"
+    clash.write_text(json.dumps({"h1": 2, "habits": {"h1": 3}}))
+    line = one_line_error(run("score", str(clash), "--rubric", str(rubric_file)))
+    assert line == (
+        f"mgrlead: error: {clash}: respondent 1 answers 'h1' twice ('h1' and row 'h1' of "
+        "matrix 'habits'); give each item one answer"
+    )

@@ -87,7 +87,8 @@ def read_arrow(path: Path) -> Any:  # noqa: ANN401 - a pyarrow Table
     """A ``.sav``, ``.zsav``, ``.dta``, ``.xlsx`` or ``.json`` file as a pyarrow table (no labels).
 
     A ``.json`` file holds answers as SurveyJS results do: one object
-    ``{"item id": answer, ...}`` (one respondent) or a list of them.
+    ``{"item id": answer, ...}`` (one respondent) or a list of them; a matrix
+    question's object ``{"matrix": {"item id": answer}}`` gives its rows.
 
     Raises:
         InputError: the extra is missing, the file cannot be read, or it has
@@ -108,6 +109,33 @@ def read_arrow(path: Path) -> Any:  # noqa: ANN401 - a pyarrow Table
     except (OSError, pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
         raise InputError(f"cannot read {name!r}: {exc}") from exc
     return pyarrow().Table.from_pandas(frame, preserve_index=False)
+
+
+def _flat(row: dict[str, Any], name: str, n: int) -> dict[str, Any]:
+    """One respondent's answers with a matrix question's rows as answers of their own.
+
+    SurveyJS keeps a matrix's answers in an object under the question's name
+    (``{"q1": {"pr1": 4, "pr2": 2}}``); each row is an item.
+
+    Raises:
+        InputError: a row's id is also a question's name (or another matrix's row).
+    """
+    if not any(isinstance(v, dict) for v in row.values()):
+        return row
+    out: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    for key, value in row.items():
+        entries = value.items() if isinstance(value, dict) else [(key, value)]
+        for column, answer in entries:
+            said = f"row {column!r} of matrix {key!r}" if isinstance(value, dict) else f"{key!r}"
+            if column in out:
+                raise InputError(
+                    f"{name}: respondent {n} answers {column!r} twice ({where[column]} and "
+                    f"{said}); give each item one answer"
+                )
+            out[column] = answer
+            where[column] = said
+    return out
 
 
 def _read_json(path: Path) -> Any:  # noqa: ANN401 - a pyarrow Table
@@ -131,6 +159,7 @@ def _read_json(path: Path) -> Any:  # noqa: ANN401 - a pyarrow Table
                 f"{name}: respondent {n} is a {type(row).__name__}, not an object "
                 "{item id: answer}"
             )
+    rows = [_flat(row, name, n) for n, row in enumerate(rows, start=1)]
     pa = pyarrow()
     columns = list(dict.fromkeys(key for row in rows for key in row))
     try:

@@ -360,13 +360,76 @@ def _rating_scale(q: Mapping[str, Any], texts: _Texts) -> tuple[list[str], int] 
     return [str(p) for p in range(low, high + 1)], low
 
 
+def _matrix_rows(
+    el: Mapping[str, Any], texts: _Texts, own: _Texts
+) -> tuple[list[tuple[str, str]], tuple[list[str], int]] | str:
+    """A single-choice matrix's rows (value, text) and scale, or why it cannot be mapped.
+
+    Its ``columns`` are the scale (values counting up by one, their texts the
+    labels); each row is a statement.
+    """
+    columns = el.get("columns") or []
+    values = [c.get("value") if isinstance(c, dict) else c for c in columns]
+    low = _consecutive(values)
+    if low is None:
+        return f"its columns {values!r} are not whole numbers counting up by one"
+    labels = []
+    for n, c in enumerate(columns):
+        shown = own.text(c.get("text"), f"scale.labels.{low + n}") if isinstance(c, dict) else ""
+        labels.append(shown or str(low + n))
+    rows: list[tuple[str, str]] = []
+    for row in el.get("rows") or []:
+        value = row.get("value") if isinstance(row, dict) else row
+        if not isinstance(value, str) or not _ITEM_ID.fullmatch(value):
+            return f"its row {value!r} is not a valid item id (letters, digits, _ . -)"
+        text = texts.text(row.get("text"), f"item.{value}.text") if isinstance(row, dict) else ""
+        rows.append((value, text))
+    if not rows:
+        return "it has no rows"
+    return rows, (labels, low)
+
+
+def _add_matrix(
+    el: Mapping[str, Any],
+    label: str,
+    texts: _Texts,
+    *,
+    found: tuple[list[_Row], set[str], list[str], list[str], dict[str, dict[str, dict[str, str]]]],
+) -> None:
+    """Add a matrix's rows as items to ``found`` (items, ids seen, unmapped, notes, labels)."""
+    items, seen, unmapped, notes, label_translations = found
+    own = _Texts()
+    mapped = _matrix_rows(el, texts, own)
+    if isinstance(mapped, str):
+        unmapped.append(f"{label}: {mapped}")
+        return
+    rows, scale = mapped
+    for row_id, text in rows:
+        if row_id in seen:
+            unmapped.append(f"{label}, row {row_id!r}: a second item of this id")
+            continue
+        seen.add(row_id)
+        shown = text
+        if not text.strip():  # SurveyJS shows the row's value
+            shown = row_id
+            notes.append(
+                f"{label} row {row_id!r} has no text (in the default language): its item's "
+                "text is its value; write the statement"
+            )
+        items.append((row_id, shown, *scale))
+        if own.translations:
+            label_translations[row_id] = own.translations
+
+
 def from_surveyjs(raw: bytes, source: str) -> Skeleton:
     """A rubric skeleton from a SurveyJS survey JSON.
 
     Rating questions become items (name → id, title → text, ``rateValues`` or
-    ``rateMin``/``rateMax`` → scale); an ``html`` element named
-    ``instructions`` becomes the instructions; every other element is listed
-    in :attr:`Skeleton.unmapped`.
+    ``rateMin``/``rateMax`` → scale); a single-choice ``matrix`` gives an item
+    per row (the row's value → id, its text → text, the columns → scale), as
+    its results hold each row's answer under the row's value; an ``html``
+    element named ``instructions`` becomes the instructions; every other
+    element is listed in :attr:`Skeleton.unmapped`.
 
     Raises:
         InputError: not a SurveyJS survey, or no rating question in it.
@@ -391,8 +454,11 @@ def from_surveyjs(raw: bytes, source: str) -> Skeleton:
                     lang["instructions"] = html.unescape(lang["instructions"])
             continue
         label = f"question {name!r} (type {kind!r})"
+        if kind == "matrix":
+            _add_matrix(el, label, texts, found=(items, seen, unmapped, notes, label_translations))
+            continue
         if kind != "rating":
-            unmapped.append(f"{label}: only rating questions become items")
+            unmapped.append(f"{label}: only rating and single-choice matrix questions become items")
             continue
         if not isinstance(name, str) or not _ITEM_ID.fullmatch(name):
             unmapped.append(f"{label}: its name is not a valid item id (letters, digits, _ . -)")
