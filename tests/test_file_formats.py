@@ -35,6 +35,7 @@ def _scores() -> pd.DataFrame:
 
 
 PROVENANCE = {"rubric": "manager-leader", "rubric_version": "1.0", "content_hash": "sha256:x"}
+HASH = "sha256:" + "0123456789abcdef" * 4  # a whole content hash: 71 characters
 
 
 def test_sav_round_trip_with_labels(tmp_path: Path) -> None:
@@ -75,7 +76,12 @@ def test_dta_round_trip_with_labels(tmp_path: Path) -> None:
         2: "Balanced",
         3: "Leader-leaning",
     }
-    assert meta.file_label == "mgrlead scores: manager-leader 1.0"
+    assert meta.file_label == "mgrlead scores: manager-leader 1.0 sha256:x"
+    # a whole content hash does not fit in Stata's 80 characters: its start does
+    write_scores(out, scores, RUBRIC, DIMS, provenance={**PROVENANCE, "content_hash": HASH})
+    label = pyreadstat.read_dta(out, metadataonly=True)[1].file_label
+    assert label == "mgrlead scores: manager-leader 1.0 " + HASH[:45]
+    assert len(label) == 80
 
 
 def test_invalid_names_are_mapped_and_kept_in_the_label(tmp_path: Path) -> None:

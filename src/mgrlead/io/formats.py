@@ -337,8 +337,9 @@ def write_scores(  # noqa: PLR0913 - the file, the tables, and what labels them
             the item columns after the score columns' id columns; Excel gives
             them a sheet of their own.
         provenance: Rubric id, version, content hash, mgrlead version, options:
-            an SPSS file note, a Stata data label, an Excel sheet; an ``.rds``
-            data frame has no place for it.
+            an SPSS file note (and the file label), a Stata data label (rubric,
+            version and the start of the content hash: 80 characters), an
+            Excel sheet; an ``.rds`` data frame has no place for it.
 
     Raises:
         InputError: an unknown extension, a missing extra, a band column with a
@@ -434,12 +435,12 @@ def _write_labelled(
         if suffix == ".sav":
             pyreadstat.write_sav(
                 frame, out.name, column_labels=column_labels, variable_value_labels=value_labels,
-                note=note, file_label=_file_label(provenance)[:64],
+                note=note, file_label=_file_label(provenance, 64),
             )  # fmt: skip
         else:
             pyreadstat.write_dta(
                 frame, out.name, column_labels=column_labels, variable_value_labels=value_labels,
-                file_label=_file_label(provenance)[:80],
+                file_label=_file_label(provenance, 80),
             )  # fmt: skip
 
 
@@ -452,9 +453,24 @@ def _refused(path: Path, *errors: type[BaseException]) -> Iterator[None]:
         raise InputError(f"cannot write {str(path)!r}: {exc}") from exc
 
 
-def _file_label(provenance: Mapping[str, Any]) -> str:
+#: The shortest start of a content hash a file label carries (``sha256:`` and 12 digits).
+_SHORTEST_HASH: Final = 19
+
+
+def _file_label(provenance: Mapping[str, Any], limit: int) -> str:
+    """``mgrlead scores: <rubric> <version> <content hash>``, at most ``limit`` characters.
+
+    The content hash is cut to fit (its start identifies the rubric's scoring
+    content; an SPSS file's note holds it whole), and left out when not even
+    its first 12 digits fit.
+    """
     parts = [str(provenance[k]) for k in ("rubric", "rubric_version") if k in provenance]
-    return "mgrlead scores" + (": " + " ".join(parts) if parts else "")
+    label = "mgrlead scores" + (": " + " ".join(parts) if parts else "")
+    digest = str(provenance.get("content_hash", ""))
+    room = limit - len(label) - 1
+    if digest and room >= min(_SHORTEST_HASH, len(digest)):
+        label += " " + digest[:room]
+    return label[:limit]
 
 
 def _write_xlsx(
