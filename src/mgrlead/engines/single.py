@@ -443,9 +443,28 @@ class _Writer:
         present = [ops.present(c) for c in codes]
         values = kernel.careless(ops, codes, units, present, plan.careless)
         names = [f.name for f in _careless_fields()]
+        exprs = {}
+        if complete and len(plan.items) > 1:
+            # every answer there: the longest run is scanned in straight-line
+            # code, each break ending a run (the kernel's prefix maxima of the
+            # breaks, specialised: a third of the operations)
+            names.remove("longest_run")
+            self.emit("run = best = 1", 2)
+            for j in range(1, len(plan.items)):
+                self.emit(f"if c{j} == c{j - 1}:", 2)
+                self.emit("run += 1", 3)
+                self.emit("elif run > best:", 2)
+                self.emit("best = run", 3)
+                self.emit("run = 1", 3)
+                self.emit("else:", 2)
+                self.emit("run = 1", 3)
+            self.emit("if run > best:", 2)
+            self.emit("best = run", 3)
+            exprs["longest_run"] = "best"
         self.flush(trace, [values[name] for name in names], 2)
+        exprs.update({name: trace.expr(values[name]) for name in names})
         self.build(CarelessIndicators, "indicators",
-                   {name: trace.expr(values[name]) for name in names}, 2)  # fmt: skip
+                   {f.name: exprs[f.name] for f in _careless_fields()}, 2)  # fmt: skip
 
 
 def _careless_fields() -> tuple[Any, ...]:
