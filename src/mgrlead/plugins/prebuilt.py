@@ -17,7 +17,7 @@ __all__ = ["PREBUILT"]
 #: File name (without ``.toml``) to (SHA-256 of the file, builder).
 PREBUILT: dict[str, tuple[str, Callable[[], Rubric]]] = {
     "manager-leader": (
-        "8dbae264981b70e2513f41372a04249b3dafa827647db05ef6b1674b5745c517",
+        "acdb3ba509046e37a42ac545ccab070dabdd2794caa0f3f03ffaf3c9af4fc5b1",
         lambda: Rubric(
             id="manager-leader",
             version="1.0",
@@ -481,7 +481,7 @@ PREBUILT: dict[str, tuple[str, Callable[[], Rubric]]] = {
                     "band.balanced.feedback": "Sus respuestas se sitúan entre ambos estilos: según la situación, recurre tanto a la forma de trabajar gerencial como a la del liderazgo.",
                     "band.leader_leaning.label": "Más líder que gerente",
                     "band.leader_leaning.feedback": "Sus respuestas se inclinan hacia el estilo de liderazgo: tiende a centrarse en los resultados, en el desarrollo de las personas y en el cambio.",
-                    "dimension.process_results.name": "Orientación a procesos frente a orientación a resultados",
+                    "dimension.process_results.name": "Orientación a procesos frente a resultados",
                     "dimension.process_results.description": "Refleja si dirige siguiendo procesos probados o en función de los resultados que logra el equipo, sea cual sea la forma de conseguirlos.",
                     "dimension.process_results.low.label": "Orientación a procesos",
                     "dimension.process_results.low.description": "Prefiere que todo el mundo siga las pautas y los procesos ya probados: si funcionó antes, volverá a funcionar.",
@@ -499,9 +499,9 @@ PREBUILT: dict[str, tuple[str, Callable[[], Rubric]]] = {
                     "item.pr4.text": "Animo a las personas a probar una nueva forma de trabajar cuando podría dar un mejor resultado.",
                     "item.pr5.text": "Antes de cambiar nuestra forma de trabajar, quiero pruebas claras de que el proceso actual está fallando.",
                     "item.pr6.text": "Pido ideas sobre cómo alcanzar nuestros objetivos a personas de todos los niveles, no solo a quienes están al mando.",
-                    "dimension.staff_counsel.name": "Organizar y dotar de personal frente a guiar y aconsejar",
+                    "dimension.staff_counsel.name": "Organizar y cubrir puestos frente a guiar y aconsejar",
                     "dimension.staff_counsel.description": "Refleja si considera que su tarea es mantener cubiertos todos los puestos y que la organización funcione a pleno rendimiento, o bien defender a las personas de su equipo y hacerlas crecer hasta ocupar esos puestos.",
-                    "dimension.staff_counsel.low.label": "Organizar y dotar de personal",
+                    "dimension.staff_counsel.low.label": "Organizar y cubrir puestos",
                     "dimension.staff_counsel.low.description": "Se asegura de que cada puesto esté bien cubierto para que los engranajes de la organización encajen y sigan funcionando a pleno rendimiento.",
                     "dimension.staff_counsel.low.strengths": "Roles y responsabilidades claros; las vacantes se detectan y se cubren con rapidez; el equipo tiene la capacidad que necesita para cumplir.",
                     "dimension.staff_counsel.low.risks": "Las personas pueden llegar a sentirse como piezas que rellenan un puesto; el talento que ya hay en el equipo puede pasar desapercibido, y quienes quieren crecer pueden buscar en otra parte.",
@@ -535,7 +535,7 @@ PREBUILT: dict[str, tuple[str, Callable[[], Rubric]]] = {
                     "item.mc4.text": "Reservo tiempo para acompañar a las personas de forma individual, incluso cuando la agenda está muy llena.",
                     "item.mc5.text": "Me apoyo en instrucciones escritas, como correos electrónicos y pautas, para indicar cómo deben hacerse las cosas.",
                     "item.mc6.text": "Prefiero ayudar a las personas a encontrar la respuesta por sí mismas antes que decirles qué hacer.",
-                    "dimension.structure_strategy.name": "Pensamiento estructurado frente a pensamiento estratégico",
+                    "dimension.structure_strategy.name": "Pensamiento estructurado frente a estratégico",
                     "dimension.structure_strategy.description": "Refleja si piensa en estructuras claras y sistemas de varios pasos que logran los resultados esperados, o en riesgos estratégicos que hacen avanzar a la organización.",
                     "dimension.structure_strategy.low.label": "Pensamiento estructurado",
                     "dimension.structure_strategy.low.description": "Le encanta la estructura: pautas fáciles de seguir y sistemas de varios pasos que logran los resultados esperados.",
