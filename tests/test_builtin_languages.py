@@ -23,9 +23,13 @@ import pytest
 import mgrlead
 from helpers import run
 from mgrlead.plan import content_hash
+from mgrlead.plugins.builtin import packaged_rubric
 
+#: The rubric file as shipped: its texts, with no plugin's contributed feedback.
+FILE = packaged_rubric("manager-leader")
+ENGLISH = FILE.text_keys()
+#: The built-in rubric as people get it (what scores and the command line use).
 ML = mgrlead.load_rubric("manager-leader")
-ENGLISH = ML.text_keys()
 LANGUAGES = ("de", "fr", "es")
 SRC = Path(mgrlead.__file__).resolve().parents[1]
 
@@ -42,7 +46,7 @@ FRENCH_SPACES = {"\u00a0", "\u202f"}
 
 
 def texts(lang: str) -> dict[str, str]:
-    return dict(ML.translations[lang])
+    return dict(FILE.translations[lang])
 
 
 def flat(text: str) -> str:
@@ -52,8 +56,9 @@ def flat(text: str) -> str:
 
 # ------------------------------------------------------------------ complete
 def test_the_built_in_rubric_ships_exactly_these_languages() -> None:
-    assert ML.language == "en"
-    assert sorted(ML.translations) == sorted(LANGUAGES)
+    assert FILE.language == ML.language == "en"
+    assert sorted(FILE.translations) == sorted(LANGUAGES)
+    assert ML.translations == FILE.translations
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -64,7 +69,7 @@ def test_every_text_is_translated(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_localized_shows_the_translation_of_every_text(lang: str) -> None:
-    shown = ML.localized(lang).text_keys()
+    shown = FILE.localized(lang).text_keys()
     expected = {key: texts(lang)[key] for key, text in ENGLISH.items() if text}
     assert {key: text for key, text in shown.items() if text} == expected
 
@@ -77,7 +82,7 @@ def test_no_translation_is_the_english_left_in_place(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_texts_that_tell_things_apart_stay_apart(lang: str) -> None:
-    there = ML.localized(lang)
+    there = FILE.localized(lang)
     groups = {
         "scale labels": list(there.scale.labels),
         "band labels": [b.label for b in there.bands],
