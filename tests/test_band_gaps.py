@@ -131,9 +131,9 @@ class TestDeclaration:
             # a score of 0 would be in both (found by the contract tests' band sets)
             ([_band("a", 1e-300, 1e-300, include_upper=True),
               _band("b", 1e-60, 1e-60, include_upper=True)],
-             r"bands 'a' and 'b' leave a gap narrower than the band tolerance \(1e-09\): 'a' "
-             r"ends at 1e-300 and 'b' starts at 1e-60, so a score between them would count as "
-             r"in both; let them meet"),
+             (r"bands 'a' and 'b' leave a gap narrower than the band tolerance \(1e-09\): 'a' "
+              r"ends at 1e-300 and 'b' starts at 1e-60, so a score between them would count as "
+              r"in both; let them meet")),
             ([_band("a", 0, 50 - 1e-8), _band("b", 50, 100, include_upper=True)],
              "leave a gap narrower than the band tolerance"),
         ],

@@ -244,3 +244,14 @@ def test_assess_asks_in_german_in_a_terminal(tmp_path: Path) -> None:
     assert "Strongly agree" not in shown
     profile = mgrlead.Profile.from_json((tmp_path / "me.json").read_text("utf-8"))
     assert _numbers(profile) == _numbers(mgrlead.score(ML, dict.fromkeys(ML.item_ids, 4)))
+
+
+def test_a_localized_rubric_says_its_language_and_goes_back() -> None:
+    english = FILE
+    german = english.localized("de")
+    assert german.language == "de"
+    assert sorted(german.translations) == ["en", "es", "fr"]
+    assert german.translations["en"]["item.pr1.text"] == english.items[0].text
+    assert german.localized("en") == english  # every text back, translations included
+    assert german.localized("fr") == english.localized("fr")
+    assert german.localized("de") is german

@@ -55,13 +55,21 @@ def test_builtin_rubric_round_trips_through_surveyjs() -> None:
     assert [p["name"] for p in survey["pages"]] == [d.id for d in rubric.dimensions]
     questions = [e for p in survey["pages"] for e in p["elements"] if e["type"] == "rating"]
     assert [q["name"] for q in questions] == [i.id for i in rubric.items]
-    assert questions[0]["rateValues"][0] == {"value": 1, "text": "Strongly disagree"}
+    first = questions[0]["rateValues"][0]  # the built-in rubric's languages come along
+    assert first["value"] == 1
+    assert first["text"]["default"] == "Strongly disagree"
+    assert first["text"]["de"] == "Stimme überhaupt nicht zu"
     skeleton = from_surveyjs(json.dumps(survey).encode(), "ml.json")
     assert skeleton.unmapped == ()
     got = _items_of(dict(skeleton.data))
     assert got == {i.id: (i.text, list(rubric.scale.labels)) for i in rubric.items}
     assert skeleton.data["title"] == rubric.title
     assert skeleton.data["instructions"] == rubric.instructions
+    for lang in ("de", "fr", "es"):
+        assert (
+            skeleton.data["translations"][lang]["item.pr1.text"]
+            == (rubric.translations[lang]["item.pr1.text"])
+        )
 
 
 def test_surveyjs_results_score_as_answers() -> None:

@@ -1238,7 +1238,11 @@ class Rubric:
     def localized(self, language: str) -> Rubric:
         """This rubric with its texts in ``language``; untranslated texts fall back.
 
-        Scores do not change: only texts do.
+        Scores do not change, nor does the content hash: only texts do.  The
+        result's :attr:`language` is ``language``, and the texts it replaced
+        are its translation into the language they were in, so
+        ``rubric.localized("de").localized("en") == rubric`` for a complete
+        translation.
 
         Raises:
             RubricError: the rubric has no translation into ``language``.
@@ -1281,6 +1285,9 @@ class Rubric:
             labels=[t(f"scale.labels.{p}", lab) for p, lab in zip(self.scale, self.scale.labels,
                                                                   strict=True)],
         )  # fmt: skip
+        # the inline language becomes a translation, so the texts can go back
+        inline = {key: text for key, text in self.text_keys().items() if text.strip()}
+        others = {lang: dict(t) for lang, t in self.translations.items() if lang != language}
         return evolve(
             self,
             title=t("title", self.title),
@@ -1291,6 +1298,8 @@ class Rubric:
             scale=scale,
             bands=[band(b, "band") for b in self.bands],
             dimensions=[dimension(d) for d in self.dimensions],
+            language=language,
+            translations={self.language: inline, **others},
         )
 
     @property
