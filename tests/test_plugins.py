@@ -313,10 +313,51 @@ def test_feedback_append_replace_and_bands() -> None:
     assert mgrlead.score(rubric, answers).dimensions == mgrlead.score(builtin, answers).dimensions
 
 
+def test_feedback_reaches_the_rubric_in_every_language() -> None:
+    # the built-in rubric has German, French and Spanish texts: what a plugin
+    # contributes must show there too, never vanish behind a translation
+    def mgrlead_contribute_feedback(register: Any) -> None:
+        register(dimension="process_results", target="low", field="risks", text="Extra risk.",
+                 translations={"de": "Zusätzliches Risiko."})  # fmt: skip
+        register(dimension="process_results", target="high", field="development",
+                 text="Only this.", mode="replace")  # fmt: skip
+        register(dimension="memos_coaching", target="balanced", field="feedback",
+                 text="Team note.", translations={"fr": "Note d'équipe."})  # fmt: skip
+
+    h = host(make_plugin("words", mgrlead_contribute_feedback=mgrlead_contribute_feedback))
+    rubric = h.rubric("manager-leader")
+    plain = host().rubric("manager-leader")
+    german, french = rubric.localized("de"), rubric.localized("fr")
+    old_de, old_fr = plain.localized("de"), plain.localized("fr")
+    pr, old = german.dimension("process_results"), old_de.dimension("process_results")
+    assert pr.low.risks == f"{old.low.risks} Zusätzliches Risiko."  # its own German words
+    assert french.dimension("process_results").low.risks == (
+        f"{old_fr.dimension('process_results').low.risks} Extra risk."  # no French: as written
+    )
+    assert pr.high.development == "Only this."  # replaced: not the old text's translation
+    memos, old_memos = french.dimension("memos_coaching"), old_fr.dimension("memos_coaching")
+    assert memos.bands is not None
+    balanced = {b.id: b for b in memos.bands}["balanced"]
+    old_balanced = {b.id: b for b in old_fr.bands}["balanced"]
+    assert balanced.feedback == f"{old_balanced.feedback} Note d'équipe."
+    # the dimension's own copy of the rubric's bands keeps their French labels
+    assert [b.label for b in memos.bands] == [b.label for b in old_fr.bands]
+    assert old_memos.bands is None
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"dimension": "nope", "target": "low", "field": "risks"}, "unknown dimension 'nope'"),
+        (
+            {
+                "dimension": "process_results",
+                "target": "low",
+                "field": "risks",
+                "translations": {"de": " "},
+            },
+            "translations must map a language tag to a text that is not blank",
+        ),
         ({"dimension": "process_results", "target": "mid", "field": "risks"}, "target 'mid'"),
         ({"dimension": "process_results", "target": "low", "field": "tone"}, "field 'tone'"),
         (

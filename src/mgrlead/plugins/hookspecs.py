@@ -29,6 +29,7 @@ is an error that names both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 import pluggy
@@ -65,7 +66,7 @@ class Registrar(Protocol):
 class FeedbackRegistrar(Protocol):
     """The ``register`` callback of :func:`mgrlead_contribute_feedback`."""
 
-    def __call__(
+    def __call__(  # noqa: PLR0913 - the keywords of one contribution
         self,
         *,
         dimension: str,
@@ -73,6 +74,7 @@ class FeedbackRegistrar(Protocol):
         field: str,
         text: str,
         mode: str = "append",
+        translations: Mapping[str, str] | None = None,
     ) -> None:
         """Contribute feedback text.
 
@@ -81,8 +83,13 @@ class FeedbackRegistrar(Protocol):
             target: ``"low"`` or ``"high"`` for a pole, or a band id.
             field: For a pole ``description``, ``strengths``, ``risks`` or
                 ``development``; for a band ``feedback``.
-            text: The text.
+            text: The text (in the rubric's own language).
             mode: ``"append"`` (after the existing text) or ``"replace"``.
+            translations: The text in other languages (``{"de": "..."}``), for
+                rubrics translated into them (the built-in rubric is, into
+                German, French and Spanish).  In a translated language without
+                one, an appended text is appended as written, and a replaced
+                text's translation is dropped, so the replacement shows.
         """
 
 

@@ -25,7 +25,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from typing import Any, Final
 
@@ -101,6 +101,8 @@ class FeedbackEdit:
     text: str
     mode: str
     plugin: str
+    translations: tuple[tuple[str, str], ...] = ()
+    """The text in other languages, as (language, text) pairs."""
 
 
 @frozen
@@ -260,12 +262,13 @@ class PluginHost:
             if name not in self._rubrics:
                 rubric: Rubric = self._get("rubric", name)
                 dims = [self._apply_feedback(d, rubric.bands) for d in rubric.dimensions]
+                translations = self._translated_feedback(rubric, dims)
                 source = self.source("rubric", name)
                 sources = {f"rubric:{rubric.id}": source}
                 sources.update({f"dimension:{d.id}": source for d in rubric.dimensions})
                 sources.update(self._side_sources(rubric.strategy, rubric.weighting.id, source))
                 self._rubrics[name] = attrs.evolve(
-                    rubric, dimensions=dims, sources=sources, host=self
+                    rubric, dimensions=dims, sources=sources, host=self, translations=translations
                 )
             return self._rubrics[name]
 
@@ -343,6 +346,50 @@ class PluginHost:
         return self.strategy(name)
 
     # ----------------------------------------------------------- feedback
+    def _translated_feedback(
+        self, rubric: Rubric, dims: Sequence[Dimension]
+    ) -> dict[str, dict[str, str]]:
+        """The rubric's translations with the contributed feedback in them too.
+
+        A contribution's text in a language goes into that language's
+        translation; without one, an appended text is appended as it was
+        written (nothing a plugin adds goes missing in another language) and a
+        replaced text's translation is dropped (the replacement shows, not a
+        translation of the text it replaced).  A dimension that got its own
+        copy of the rubric's bands takes their translated labels and feedback.
+        """
+        out = {lang: dict(texts) for lang, texts in rubric.translations.items()}
+        if not out or not self._feedback:
+            return out
+        before = {d.id: d for d in rubric.walk()}
+        for dim in _walk(dims):
+            old = before[dim.id]
+            prefix = f"dimension.{dim.id}"
+            if old.bands is None and dim.bands is not None:  # a copy of the rubric's
+                for texts in out.values():
+                    for band in dim.bands:
+                        for name in ("label", "feedback"):
+                            there = texts.get(f"band.{band.id}.{name}")
+                            if there is not None:
+                                texts[f"{prefix}.band.{band.id}.{name}"] = there
+            for edit in (e for e in self._feedback if e.dimension == dim.id):
+                if edit.target in {"low", "high"}:
+                    key = f"{prefix}.{edit.target}.{edit.field}"
+                    inline = getattr(getattr(old, edit.target), edit.field)
+                else:
+                    key = f"{prefix}.band.{edit.target}.feedback"
+                    bands = rubric.bands_of(old)
+                    inline = next((b.feedback for b in bands if b.id == edit.target), "")
+                theirs = dict(edit.translations)
+                for lang, texts in out.items():
+                    if lang in theirs:
+                        texts[key] = _combine(texts.get(key, inline), theirs[lang], edit.mode)
+                    elif edit.mode == "replace":
+                        texts.pop(key, None)
+                    elif key in texts:
+                        texts[key] = _combine(texts[key], edit.text, edit.mode)
+        return out
+
     def _apply_feedback(self, dim: Dimension, rubric_bands: tuple[Band, ...] | None) -> Dimension:
         edits = [e for e in self._feedback if e.dimension == dim.id]
         subs = [self._apply_feedback(s, rubric_bands) for s in dim.dimensions]
@@ -371,6 +418,11 @@ class PluginHost:
             dimensions=subs,
             bands=bands if band_changed else dim.bands,
         )
+
+
+def _walk(dims: Iterable[Dimension]) -> Iterator[Dimension]:
+    for dim in dims:
+        yield from dim.walk()
 
 
 def _combine(old: str, new: str, mode: str) -> str:
@@ -532,17 +584,29 @@ def _stage_all(
 def _make_callback(hook_name: str, stage: _Stage, problems: list[str]) -> Callable[..., None]:
     if hook_name == _FEEDBACK_HOOK:
 
-        def feedback(
-            *, dimension: str, target: str, field: str, text: str, mode: str = "append"
+        def feedback(  # noqa: PLR0913 - the hook's keywords
+            *,
+            dimension: str,
+            target: str,
+            field: str,
+            text: str,
+            mode: str = "append",
+            translations: Mapping[str, str] | None = None,
         ) -> None:
+            given: dict[Any, Any] = dict(translations or {})
             if not all(isinstance(v, str) for v in (dimension, target, field, text, mode)):
                 problems.append("feedback arguments must all be strings")
             elif mode not in {"append", "replace"}:
                 problems.append(f"feedback mode {mode!r} must be 'append' or 'replace'")
-            else:
-                stage.feedback.append(
-                    FeedbackEdit(dimension, target, field, text, mode, stage.plugin)
+            elif not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                         for k, v in given.items()):  # fmt: skip
+                problems.append(
+                    "feedback translations must map a language tag to a text that is not blank"
                 )
+            else:
+                stage.feedback.append(FeedbackEdit(
+                    dimension, target, field, text, mode, stage.plugin, tuple(given.items())
+                ))  # fmt: skip
 
         return feedback
     kind, expected = next((k, t) for h, k, t in _REGISTER_HOOKS if h == hook_name)

@@ -71,4 +71,11 @@ def mgrlead_contribute_feedback(register: FeedbackRegistrar) -> None:
         field="development",
         text="Pair each strategic change with one person who will check how it lands.",
         mode="append",
+        translations={
+            "de": "Stellen Sie jeder strategischen Veränderung eine Person zur Seite, die "
+            "prüft, wie sie ankommt.",
+            "fr": "Associez à chaque changement stratégique une personne qui vérifie comment "
+            "il est reçu.",
+            "es": "Asigne a cada cambio estratégico una persona que compruebe cómo se recibe.",
+        },
     )
