@@ -10,6 +10,7 @@ their own for the rubric's translations.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -220,6 +221,23 @@ def test_the_questions_in_a_terminal_speak_french(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
+
+
+def test_norm_lines_in_german(tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    norms = tmp_path / "norms.toml"
+    assert run("norms", "build", str(examples / "responses.csv"), "-o", str(norms)).exit_code == 0
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps({i: 1 + k % 5 for k, i in enumerate(ML.item_ids)}), "utf-8")
+    done = run("assess", "--answers", str(answers), "--norms", str(norms), "--lang", "de")
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.stdout.split())
+    assert "Verglichen mit der Gruppe \u201e" in text
+    assert re.search(r"Perzentil \d+, z [+-]\d+,\d\d, T \d+, Sten \d+\.", text)
+    assert re.search(r"95-%-Intervall des Werts: \d+,\d bis \d+,\d \(von 100\)\.", text)
+    for english in ("Compared with group", "95% interval", "Borderline:"):
+        assert english not in text, english
+    assert not re.search(r"percentile \d", text)
 
 
 # ------------------------------------------------------------------ mgrlead score
