@@ -22,6 +22,7 @@ from mgrlead.adaptive.options import STOP_RULES, CatOptions, check_whole
 from mgrlead.api import score
 from mgrlead.engines.checks import check_answer
 from mgrlead.errors import AdaptiveError, AnswerError, SessionStateError
+from mgrlead.i18n import gettext as _
 from mgrlead.irt.scoring import ThetaProfile, ThetaScore
 from mgrlead.model import Rubric
 
@@ -339,7 +340,7 @@ class AdaptiveSession:
                     percentile=float(prior.percentile(st["theta"][k : k + 1])[0]) if ok else None,
                     answered=n,
                     scorable=ok,
-                    reason="" if ok else "no item of the dimension has been answered yet",
+                    reason="" if ok else _("no item of the dimension has been answered yet"),
                 )
             )
         return ThetaProfile(method="eap", prior=prior, scores=tuple(scores))

@@ -13,9 +13,19 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mgrlead.api import score
-from mgrlead.cli.common import EXIT_INTERRUPTED, composed, norm_table, output, rubric_options
+from mgrlead.cli.common import (
+    EXIT_INTERRUPTED,
+    composed,
+    lang_option,
+    languages,
+    norm_table,
+    output,
+    rubric_options,
+)
 from mgrlead.cli.render import console, esc, show_profile
 from mgrlead.errors import InputError, counted
+from mgrlead.i18n import N_, format_decimal, ngettext, use_language
+from mgrlead.i18n import gettext as _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,7 +62,7 @@ __all__ = ["ask", "assess", "read_answers"]
     default=None,
     help="Also save the profile as JSON in this file (for `mgrlead report FILE`).",
 )
-@click.option("--lang", default=None, help="Ask and answer in this language (if translated).")
+@lang_option
 @click.option(
     "--norms",
     "norms_file",
@@ -111,9 +121,27 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
     --answers answer whichever statements the test chooses; --json then prints
     the profile with θ, SE and the record of what was asked and why it stopped.
     """
-    rubric = composed(rubric_name, dimensions, weighting, strategy)
-    if lang is not None:
-        rubric = rubric.localized(lang)
+    rubric, interface = languages(composed(rubric_name, dimensions, weighting, strategy), lang)
+    with use_language(interface):
+        _assess(
+            rubric, seed, answers_file, as_json, output_file, norms_file, norm_group,
+            adaptive, target_se, max_items,
+        )  # fmt: skip
+
+
+def _assess(  # noqa: PLR0913, PLR0917 - the options of assess
+    rubric: Rubric,
+    seed: int | None,
+    answers_file: Path | None,
+    as_json: bool,
+    output_file: Path | None,
+    norms_file: Path | None,
+    norm_group: str | None,
+    adaptive: bool,
+    target_se: float,
+    max_items: int | None,
+) -> None:
+    """``assess`` in the interface language: ask, score, show."""
     if adaptive:
         if norms_file is not None:
             raise InputError("--norms does not apply to --adaptive (the profile rests on θ)")
@@ -129,13 +157,13 @@ def assess(  # noqa: PLR0913, PLR0917 - one parameter per option
         try:
             answers = ask(rubric, seed)
         except (KeyboardInterrupt, click.Abort, EOFError):
-            click.echo("\nAssessment cancelled; nothing was saved.", err=True)
+            click.echo("\n" + _("Assessment cancelled; nothing was saved."), err=True)
             sys.exit(EXIT_INTERRUPTED)
     profile = score(rubric, answers, norms=norm_table(norms_file), group=norm_group)
     if output_file is not None:
         with output(output_file) as out:
             out.write(profile.to_json(indent=2) + "\n")
-        click.echo(f"saved the profile in {output_file}", err=True)
+        click.echo(_("saved the profile in {path}").format(path=output_file), err=True)
     if as_json:
         click.echo(profile.to_json(indent=2))
     else:
@@ -168,13 +196,13 @@ def _assess_adaptive(  # noqa: PLR0913, PLR0917 - the adaptive options of assess
         else:
             _ask_adaptive(rubric, session)
     except (KeyboardInterrupt, click.Abort, EOFError):
-        click.echo("\nAssessment cancelled; nothing was saved.", err=True)
+        click.echo("\n" + _("Assessment cancelled; nothing was saved."), err=True)
         sys.exit(EXIT_INTERRUPTED)
     result = session.result()
     if output_file is not None:
         with output(output_file) as out:
             out.write(result.profile.to_json(indent=2) + "\n")
-        click.echo(f"saved the profile in {output_file}", err=True)
+        click.echo(_("saved the profile in {path}").format(path=output_file), err=True)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -188,23 +216,33 @@ def _show_theta(rubric: Rubric, result: Any, screen: Console) -> None:  # noqa: 
     from rich import box  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
-    table = Table(title="Adaptive estimate (θ: 0 is the population mean, SD 1)",
+    # TRANSLATORS: θ (theta) is the estimated trait; SD: standard deviation
+    table = Table(title=_("Adaptive estimate (θ: 0 is the population mean, SD 1)"),
                   box=box.SIMPLE_HEAD)  # fmt: skip
     # a dimension's name wraps between words, never inside one
     longest = max((len(w) for s in result.theta.scores
                    for w in rubric.dimension(s.dimension).name.split()), default=9)  # fmt: skip
-    table.add_column("dimension", min_width=max(longest, 9))
-    for name in ("θ", "SE", "percentile", "statements"):
+    table.add_column(_("dimension"), min_width=max(longest, 9))
+    # TRANSLATORS: column headings of the adaptive estimate: θ, its standard error (SE), ...
+    for name in ("θ", _("SE"), _("percentile"), _("statements")):
         table.add_column(name, justify="right")
     for s in result.theta.scores:
         if s.scorable:
-            table.add_row(esc(rubric.dimension(s.dimension).name), f"{s.theta:.2f}",
-                          f"{s.se:.2f}", f"{s.percentile:.0f}", str(s.answered))  # fmt: skip
+            table.add_row(esc(rubric.dimension(s.dimension).name), format_decimal(s.theta, 2),
+                          format_decimal(s.se, 2), format_decimal(s.percentile, 0),
+                          str(s.answered))  # fmt: skip
         else:
             table.add_row(esc(rubric.dimension(s.dimension).name), "-", "-", "-", str(s.answered))
     screen.print(table)
-    why = ", ".join(result.stopped_by) or "not finished"
-    screen.print(esc(f"{counted(len(result.asked), 'statement')} asked; stopped by: {why}."))
+    asked = len(result.asked)
+    if result.stopped_by:
+        # TRANSLATORS: {rules} are the ids of the stopping rules (se, max_items, ...): keep them
+        said = ngettext("{n} statement asked; stopped by: {rules}.",
+                        "{n} statements asked; stopped by: {rules}.", asked)  # fmt: skip
+    else:
+        said = ngettext("{n} statement asked; stopped by: not finished.",
+                        "{n} statements asked; stopped by: not finished.", asked)  # fmt: skip
+    screen.print(esc(said.format(n=asked, rules=", ".join(result.stopped_by))))
 
 
 def _precision(session: Any) -> tuple[float, int]:  # noqa: ANN401 - an AdaptiveSession
@@ -245,8 +283,8 @@ def _piped_answer(line: str, number: int, item_id: str, scale: Scale) -> int | N
 def _read_piped_adaptive(rubric: Rubric, session: Any) -> None:  # noqa: ANN401
     """Piped answers, one a line, to the statements the adaptive test chooses."""
     screen = console(stderr=True)
-    screen.print("Reading answers from standard input, one a line, for the statements the "
-                 "adaptive test chooses")  # fmt: skip
+    screen.print(_("Reading answers from standard input, one a line, for the statements the "
+                   "adaptive test chooses"))  # fmt: skip
     number = 0
     while not session.done:
         item = rubric.item(session.next_item())
@@ -268,8 +306,14 @@ def _read_piped_adaptive(rubric: Rubric, session: Any) -> None:  # noqa: ANN401
     extra = [line for line in sys.stdin if line.strip()]
     if extra:  # the test's length is not known in advance: say so, do not fail
         first = extra[0].strip()
-        screen.print(esc(f"The test stopped; {counted(len(extra), 'more line')} of standard "
-                         f"input (the first: {first!r}) were not needed."))  # fmt: skip
+        said = ngettext(
+            "The test stopped; {n} more line of standard input (the first: {first}) were not "
+            "needed.",
+            "The test stopped; {n} more lines of standard input (the first: {first}) were not "
+            "needed.",
+            len(extra),
+        )
+        screen.print(esc(said.format(n=len(extra), first=repr(first))))
 
 
 def _ask_adaptive(rubric: Rubric, session: Any) -> None:  # noqa: ANN401 - an AdaptiveSession
@@ -281,9 +325,10 @@ def _ask_adaptive(rubric: Rubric, session: Any) -> None:  # noqa: ANN401 - an Ad
 
     screen = console(stderr=True)
     intro = [esc(rubric.instructions)] if rubric.instructions else []
-    intro.append("[dim]An adaptive test: each statement is chosen from your earlier answers, "
-                 "and it stops as soon as every score is precise enough.[/dim]")  # fmt: skip
-    intro.append(f"[dim]{esc(KEYS_HELP)}[/dim]")
+    intro.append("[dim]" + _("An adaptive test: each statement is chosen from your earlier "
+                             "answers, and it stops as soon as every score is precise "
+                             "enough.") + "[/dim]")  # fmt: skip
+    intro.append(f"[dim]{esc(_(KEYS_HELP))}[/dim]")
     screen.print(Panel("\n\n".join(intro), title=f"[bold]{esc(rubric.title)}[/bold]",
                        title_align="left", padding=(0, 1)))  # fmt: skip
     keys = _Keys()
@@ -299,14 +344,15 @@ def _ask_adaptive(rubric: Rubric, session: Any) -> None:  # noqa: ANN401 - an Ad
             head = Table.grid(padding=(0, 1))
             head.add_row(f"[bold]{len(session.asked) + 1}[/bold]",
                          ProgressBar(total=100, completed=round(100 * share), width=30),
-                         f"precision: {reached}/{dims} dimensions reached")  # fmt: skip
+                         _("precision: {reached}/{dims} dimensions reached").format(
+                             reached=reached, dims=dims))  # fmt: skip
             screen.print(head)
             screen.print(Padding(f"[bold]{esc(item.text)}[/bold]", (0, 0, 0, 2)))
             screen.print(Padding(_choices(scale, previous), (0, 0, 0, 2)))
             step = _read_answer(screen, keys, scale, previous)
             if step == "back":
                 if session.undo() is None:
-                    screen.print("  [dim]This is the first statement.[/dim]")
+                    screen.print("  [dim]" + _("This is the first statement.") + "[/dim]")
                 continue
             value = previous if step == "skip" else step
             session.answer(item.id, value)
@@ -351,13 +397,24 @@ def read_piped(rubric: Rubric, seed: int | None) -> dict[str, object]:
     """
     items = list(rubric.items)
     if seed is None:
-        how = "in the rubric's order"
+        how = ngettext(
+            "Reading {n} answer from standard input, one a line, in the rubric's order: {ids}",
+            "Reading {n} answers from standard input, one a line, in the rubric's order: {ids}",
+            len(items),
+        )
     else:
         random.Random(seed).shuffle(items)  # noqa: S311 - an order, not a secret
-        how = f"in the order of --seed {seed}"
+        # TRANSLATORS: keep "--seed" (an option of the command)
+        how = ngettext(
+            "Reading {n} answer from standard input, one a line, in the order of --seed "
+            "{seed}: {ids}",
+            "Reading {n} answers from standard input, one a line, in the order of --seed "
+            "{seed}: {ids}",
+            len(items),
+        )
     screen = console(stderr=True)
     ids = ", ".join(item.id for item in items)
-    screen.print(esc(f"Reading {len(items)} answers from standard input, one a line, {how}: {ids}"))
+    screen.print(esc(how.format(n=len(items), seed=seed, ids=ids)))
     answers: dict[str, object] = {}
     position = 0
     number = 0
@@ -393,7 +450,8 @@ def read_piped(rubric: Rubric, seed: int | None) -> dict[str, object]:
 LEFT, RIGHT, UP, DOWN = "\x1b[D", "\x1b[C", "\x1b[A", "\x1b[B"
 ENTER = frozenset({"\r", "\n"})
 BACKSPACE = frozenset({"\x7f", "\b"})
-KEYS_HELP = (
+# TRANSLATORS: b, s and q are the keys to press (they stay b, s and q in every language)
+KEYS_HELP = N_(
     "Press the number of your answer (no Enter needed). "
     "← or b: back one statement · → or s: skip (an earlier answer is kept) · "
     "q: quit · Ctrl-C: leave at once. Nothing is saved until the end."
@@ -447,7 +505,7 @@ def _ask_terminal(rubric: Rubric, items: list[Item]) -> dict[str, object]:
 
     screen = console(stderr=True)  # standard output is for the profile only
     intro = [esc(rubric.instructions)] if rubric.instructions else []
-    intro.append(f"[dim]{esc(KEYS_HELP)}[/dim]")
+    intro.append(f"[dim]{esc(_(KEYS_HELP))}[/dim]")
     screen.print(Panel("\n\n".join(intro), title=f"[bold]{esc(rubric.title)}[/bold]",
                        title_align="left", padding=(0, 1)))  # fmt: skip
     keys = _Keys()
@@ -468,7 +526,7 @@ def _ask_terminal(rubric: Rubric, items: list[Item]) -> dict[str, object]:
             step = _read_answer(screen, keys, scale, previous)
             if step == "back":
                 if position == 0:
-                    screen.print("  [dim]This is the first statement.[/dim]")
+                    screen.print("  [dim]" + _("This is the first statement.") + "[/dim]")
                 else:
                     position -= 1
                 continue
@@ -503,22 +561,27 @@ def _read_answer(screen: Console, keys: _Keys, scale: Scale, previous: object) -
         click.Abort: the person chose to quit.
     """
     points = [str(p) for p in scale]
-    kept = "" if previous is None else f", Enter keeps {previous}"
-    prompt = f"  Your answer ({scale.min}-{scale.max}, ← back, → skip, q quit{kept}): "
+    if previous is None:
+        # TRANSLATORS: q is the key to quit (it stays q)
+        wide = _("Your answer ({low}-{high}, ← back, → skip, q quit): ")
+        narrow = _("Answer {low}-{high}: ")
+    else:
+        wide = _("Your answer ({low}-{high}, ← back, → skip, q quit, Enter keeps {previous}): ")
+        narrow = _("Answer {low}-{high}, Enter = {previous}: ")
+    prompt = "  " + wide.format(low=scale.min, high=scale.max, previous=previous)
     echo = max(len(f"{p} {scale.label(p)}") for p in scale)
     if len(prompt) + echo >= screen.width:  # narrow: the keys are in the introduction
-        kept = "" if previous is None else f", Enter = {previous}"
-        prompt = f"  Answer {scale.min}-{scale.max}{kept}: "
+        prompt = "  " + narrow.format(low=scale.min, high=scale.max, previous=previous)
     screen.print(esc(prompt), end="", soft_wrap=True)
     typed = ""
     typed_now = True
     while True:
         key = keys()
         if key in {LEFT, "b", "B"}:
-            screen.print("back")
+            screen.print(_("back"))
             return "back"
         if key in {RIGHT, "s", "S"}:
-            screen.print("kept" if previous is not None else "skipped")
+            screen.print(_("kept") if previous is not None else _("skipped"))
             return "skip"
         if key in {"q", "Q"}:
             if _confirm_quit(screen, keys):
@@ -554,11 +617,13 @@ def _read_answer(screen: Console, keys: _Keys, scale: Scale, previous: object) -
 def _confirm_quit(screen: Console, keys: _Keys) -> bool:
     """Ask before quitting; only ``y`` quits."""
     screen.print()
-    question = "  Quit without saving your answers? (y = quit, any other key = go on) "
-    if len(question) + len("going on") >= screen.width:
-        question = "  Quit without saving? (y: quit, other: go on) "
-    screen.print(question, end="", soft_wrap=True)
+    # TRANSLATORS: y is the key that quits (it stays y in every language)
+    question = "  " + _("Quit without saving your answers? (y = quit, any other key = go on) ")
+    going_on = _("going on")
+    if len(question) + len(going_on) >= screen.width:
+        question = "  " + _("Quit without saving? (y: quit, other: go on) ")
+    screen.print(esc(question), end="", soft_wrap=True)
     key = keys()
     quit_now = key in {"y", "Y"}
-    screen.print("quit" if quit_now else "going on")
+    screen.print(_("quit") if quit_now else going_on)
     return quit_now

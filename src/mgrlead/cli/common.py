@@ -43,6 +43,8 @@ __all__ = [
     "columns_of",
     "composed",
     "fail",
+    "lang_option",
+    "languages",
     "long_options",
     "norm_table",
     "output",
@@ -257,6 +259,54 @@ def norm_table(path: Path | None) -> NormTable | None:
     if warning is not None:  # every command that compares with norms says so
         click.echo(f"mgrlead: warning: {warning}", err=True)
     return table
+
+
+#: ``--lang`` (or ``MGRLEAD_LANG``): the language of the interface and of the rubric's texts.
+lang_option = click.option(
+    "--lang", envvar="MGRLEAD_LANG", default=None, metavar="LANG",
+    help="Show the interface and the rubric's texts in this language (de, fr, es; "
+    "a rubric's own translations too, e.g. pt) [env var: MGRLEAD_LANG; default: English].",
+)  # fmt: skip
+
+
+def languages(rubric: Rubric, lang: str | None) -> tuple[Rubric, str]:
+    """The rubric in ``--lang``'s language and the interface language to show it in.
+
+    The interface is shipped in :data:`mgrlead.i18n.LANGUAGES` (``de-CH`` is
+    ``de``); a language only the rubric has (``pt``) gets the rubric's texts
+    in it and an English interface; a shipped language the rubric has no
+    texts in gets the interface in it and the rubric's own texts, with a
+    warning line.  ``None``: the rubric as it is, in English.
+
+    Raises:
+        InputError: neither the interface nor the rubric has the language;
+            the message names the languages each has.
+    """
+    from mgrlead.i18n import LANGUAGES, LanguageError, resolve_language  # noqa: PLC0415
+
+    if lang is None:
+        return rubric, "en"
+    try:
+        interface: str | None = resolve_language(lang)
+    except LanguageError:
+        interface = None
+    tag = lang.strip().replace("_", "-")
+    own = [rubric.language, *rubric.translations]
+    by_lower = {t.lower(): t for t in own}
+    texts = by_lower.get(tag.lower()) or by_lower.get(tag.split("-", 1)[0].lower())
+    if texts is None and interface is None:
+        raise InputError(
+            f"--lang {lang!r}: the interface is in {', '.join(LANGUAGES)} and rubric "
+            f"{rubric.id!r} has texts in {', '.join(own)}; choose one of these"
+        )
+    if texts is None:
+        click.echo(
+            f"mgrlead: warning: rubric {rubric.id!r} has no texts in {lang!r} (it has "
+            f"{', '.join(own)}); its statements are shown in {rubric.language!r}",
+            err=True,
+        )
+        return rubric, interface or "en"
+    return rubric.localized(texts), interface or "en"
 
 
 @contextlib.contextmanager

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mgrlead.errors import counted
+from mgrlead.i18n import format_decimal, ngettext
+from mgrlead.i18n import gettext as _
 from mgrlead.report.texts import (
     bands_on_percent,
     norm_table_words,
@@ -36,9 +38,11 @@ __all__ = [
     "json_safe",
     "norm_lines",
     "progress",
+    "shortest",
     "show_analysis",
     "show_profile",
     "show_rubric",
+    "signed",
 ]
 
 
@@ -191,7 +195,7 @@ def _score_row(  # noqa: PLR0913 - one bar's texts, number, bands and layout
     head = Table.grid(padding=(0, 1), expand=True)
     head.add_column(ratio=1)
     head.add_column(justify="right", no_wrap=True)
-    number = "" if percent is None else f"[bold]{percent:.1f}[/bold] "
+    number = "" if percent is None else f"[bold]{format_decimal(percent, 1)}[/bold] "
     head.add_row(f"[bold]{esc(name)}[/bold]", f"{number}{esc(label)}")
     line = Table.grid(padding=(0, 1), expand=True)
     if width < NARROW:
@@ -226,7 +230,7 @@ def _legend(bands: Sequence[Band]) -> Any:  # noqa: ANN401
     entries = []
     for k, b in enumerate(bands):
         entry = Text("━━ ", style=BAND_STYLES[k % len(BAND_STYLES)], no_wrap=True)
-        entry.append(f"{b.label} {b.lower:g}-{b.upper:g}", style="default")
+        entry.append(f"{b.label} {shortest(b.lower)}-{shortest(b.upper)}", style="default")
         entries.append(entry)
     return Columns(entries, padding=(0, 2))
 
@@ -239,13 +243,13 @@ def _pole_texts(pole: Pole) -> Any:  # noqa: ANN401
     grid.add_column(no_wrap=True, style="italic")
     grid.add_column(ratio=1)
     for title, text in (
-        ("What it means", pole.description),
-        ("Strengths", pole.strengths),
-        ("Risks", pole.risks),
-        ("To develop", pole.development),
+        (_("What it means:"), pole.description),
+        (_("Strengths:"), pole.strengths),
+        (_("Risks:"), pole.risks),
+        (_("To develop:"), pole.development),
     ):
         if text:
-            grid.add_row(f"{title}:", esc(text))
+            grid.add_row(esc(title), esc(text))
     from rich.console import Group  # noqa: PLC0415
 
     return Group(f"[bold]{esc(pole.label)}[/bold]", grid)
@@ -278,16 +282,24 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
     for dim in rubric.walk():
         result = profile[dim.id]
         label = band_words(result.band_label, scored=result.scorable)
-        if result.norm is not None and result.norm.borderline:
-            label += " (borderline)"
-        elif result.theta is not None and result.theta.theta_borderline:
-            label += " (borderline)"  # θ ± z·SE reaches into another band
+        borderline = result.norm is not None and result.norm.borderline
+        # or θ ± z·SE reaches into another band
+        borderline = borderline or (result.theta is not None and result.theta.theta_borderline)
+        if borderline:
+            # TRANSLATORS: {label} is a band's name; the score is close to the next band
+            label = _("{label} (borderline)").format(label=label)
         console.print(_dimension_row(rubric, dim, result.percent, label, width, ends))
-        counts = f"{result.answered} of {counted(result.n_items, 'statement')} answered"
+        counts = ngettext(
+            "{answered} of {n_items} statement answered",
+            "{answered} of {n_items} statements answered",
+            result.n_items,
+        ).format(answered=result.answered, n_items=result.n_items)
         if not result.scorable:
             # the reason says how many were answered; without one, the counts do
             why = (
-                f"Not scorable: {result.reason}." if result.reason else f"Not scorable ({counts})."
+                _("Not scorable: {reason}.").format(reason=result.reason)
+                if result.reason
+                else _("Not scorable ({counts}).").format(counts=counts)
             )
             console.print(Padding(f"[dim]{esc(why)}[/dim]", (0, 0, 1, 2)))
             continue
@@ -306,8 +318,15 @@ def show_profile(rubric: Rubric, profile: Profile, console: Console) -> None:
         if result.theta is not None:  # the theta strategy (docs/irt.md)
             t = result.theta
             lines.append(
-                f"θ {t.theta:.2f} (standard error {t.theta_se:.2f}); T-score {t.t_score:.1f}; "
-                f"percentile {t.theta_percentile:.0f} of the calibration population"
+                _(
+                    "θ {theta} (standard error {se}); T-score {t_score}; percentile "
+                    "{percentile} of the calibration population"
+                ).format(
+                    theta=format_decimal(t.theta, 2),
+                    se=format_decimal(t.theta_se, 2),
+                    t_score=format_decimal(t.t_score, 1),
+                    percentile=format_decimal(t.theta_percentile, 0),
+                )
             )
         lines.append(f"[dim]{counts}[/dim]")
         for line in lines:
@@ -327,7 +346,7 @@ def _bands_explained(rubric: Rubric, console: Console) -> None:
 
     if not uses_rubric_bands(rubric) or not any(b.feedback for b in rubric.bands):
         return
-    console.print("[bold]What the bands mean[/bold]")
+    console.print("[bold]" + esc(_("What the bands mean")) + "[/bold]")
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1)
@@ -347,7 +366,7 @@ def _careless(profile: Profile, rubric: Rubric, console: Console) -> None:
     notes = careless_notes(profile, rubric)
     if not notes:
         return
-    console.print("[bold]How you answered[/bold]")
+    console.print("[bold]" + esc(_("How you answered")) + "[/bold]")
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1)
@@ -364,7 +383,7 @@ def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
 
     width = console.width
     ends = _pole_widths(rubric)
-    console.print(Rule("[bold]Your profile at a glance[/bold]"))
+    console.print(Rule("[bold]" + esc(_("Your profile at a glance")) + "[/bold]"))
     for dim in rubric.walk():
         result = profile[dim.id]
         label = band_words(result.band_label, scored=result.scorable)
@@ -373,7 +392,7 @@ def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
     if rubric.overall:
         console.print(
             _score_row(
-                "Overall",
+                _("Overall"),
                 (rubric.low_label, rubric.high_label),
                 percent=overall.percent,
                 label=band_words(overall.band_label, scored=overall.scorable),
@@ -384,7 +403,8 @@ def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
         )
     if uses_rubric_bands(rubric):
         console.print(_legend(rubric.bands))
-    console.print("[dim]0 and 100 are the two poles, 50 the middle; it is not a grade.[/dim]")
+    said = _("0 and 100 are the two poles, 50 the middle; it is not a grade.")
+    console.print(f"[dim]{esc(said)}[/dim]")
 
 
 def show_rubric(r: Rubric, console: Console) -> None:
@@ -442,24 +462,65 @@ def norm_lines(
     """
     if norm is None:
         return []
-    fell = " (your group has no norms: compared with the fallback group)" if norm.fallback else ""
-    group = f"[italic]Compared with group '{esc(norm.group)}'[/italic]"
-    head = f"{group} of {esc(norm_table_words(table))}{fell}"
-    numbers = f"percentile {norm.percentile:.0f}, z {norm.z:+.2f}, T {norm.t:.0f}, sten {norm.sten}"
-    lines = [f"{head}: {numbers}."]
+    group = esc(norm.group)
+    table_words = esc(norm_table_words(table))
+    numbers = _("percentile {percentile}, z {z}, T {t}, sten {sten}").format(
+        percentile=format_decimal(norm.percentile, 0), z=signed(norm.z, 2),
+        t=format_decimal(norm.t, 0), sten=norm.sten,
+    )  # fmt: skip
+    if norm.fallback:
+        # TRANSLATORS: [italic]...[/italic] is markup: keep it around the same words
+        head = _(
+            "[italic]Compared with group '{group}'[/italic] of {table} (your group has no "
+            "norms: compared with the fallback group): {numbers}."
+        )
+    else:
+        head = _("[italic]Compared with group '{group}'[/italic] of {table}: {numbers}.")
+    lines = [head.format(group=group, table=table_words, numbers=numbers)]
     if interval is not None:
-        lines.append(f"95% interval of the score: {interval[0]:.1f} to {interval[1]:.1f} (of 100).")
+        lines.append(
+            esc(_("95% interval of the score: {low} to {high} (of 100).")).format(
+                low=format_decimal(interval[0], 1), high=format_decimal(interval[1], 1)
+            )
+        )
     elif norm.ci_low is not None and norm.ci_high is not None:
         lines.append(
-            f"95% interval of the {esc(metric)} the norms describe: {norm.ci_low:.2f} to "
-            f"{norm.ci_high:.2f} (not on the 0-100 scale)."
+            esc(
+                _(
+                    "95% interval of the {metric} the norms describe: {low} to {high} (not on "
+                    "the 0-100 scale)."
+                )
+            ).format(
+                metric=esc(metric),
+                low=format_decimal(norm.ci_low, 2),
+                high=format_decimal(norm.ci_high, 2),
+            )
         )
     if norm.borderline:
+        # TRANSLATORS: [bold]...[/bold] is markup: keep it around the same word
         lines.append(
-            "[bold]Borderline:[/bold] the interval crosses a band boundary, so the label "
-            "above is uncertain; read the neighbouring band's feedback too."
+            _(
+                "[bold]Borderline:[/bold] the interval crosses a band boundary, so the label "
+                "above is uncertain; read the neighbouring band's feedback too."
+            )
         )
     return lines
+
+
+def shortest(value: float) -> str:
+    """A bound as ``f"{value:g}"`` writes it (``40``, ``33.5``), in the current language."""
+    text = f"{value:g}"
+    if "e" in text or "." not in text:
+        return text
+    return format_decimal(value, len(text.split(".", 1)[1]))
+
+
+def signed(value: float, digits: int) -> str:
+    """``value`` with its sign always written (``+0.50``, ``-1.25``), in the current language."""
+    text = format_decimal(value, digits)
+    if not text.startswith(("-", "\u2212")):  # as f"{value:+.2f}": +nan, +inf too
+        return "+" + text
+    return text
 
 
 def bands_table(bands: Sequence[Band], title: str, *, gaps: bool = False) -> Table:

@@ -13,6 +13,8 @@ from mgrlead.api import scoring_plan
 from mgrlead.cli.common import (
     DEFAULT_NA,
     composed,
+    lang_option,
+    languages,
     long_options,
     norm_table,
     output,
@@ -24,6 +26,7 @@ from mgrlead.cli.common import (
 from mgrlead.cli.render import console, progress
 from mgrlead.cli.score_view import ScoreView, parse_metrics, selector
 from mgrlead.errors import InputError, counted
+from mgrlead.i18n import use_language
 
 __all__ = ["score_command"]
 
@@ -87,6 +90,7 @@ LABELLED: Final = frozenset({"sav", "dta", "rds", "xlsx"})
     "--skipped", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Where skipped rows go (default: next to the input, NAME.skipped.csv).",
 )  # fmt: skip
+@lang_option
 def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     file: Path,
     rubric_name: str,
@@ -104,6 +108,7 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     norms_file: Path | None,
     on_error: str,
     skipped: Path | None,
+    lang: str | None,
 ) -> None:
     """Score every row of a file: one row per respondent, one column per item.
 
@@ -113,7 +118,8 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     cells and `NA` mean "not answered"; so do SPSS user-missing codes.
 
     On a terminal the scores are a table for people; in a pipe or a file (-o)
-    every column at full precision, in the format of -o's extension.
+    every column at full precision, in the format of -o's extension.  --lang
+    shows the table in another language (the columns of files keep their names).
     """
     from mgrlead.io.stream import STDIN, skipped_file_for  # noqa: PLC0415
 
@@ -137,7 +143,7 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     on_screen = "table" if sys.stdout.isatty() else "csv"
     fmt = output_format(output_path, fmt, FORMATS, default=on_screen)
     metrics = parse_metrics(metric_list, norms=norms_file is not None)
-    rubric = composed(rubric_name, dimensions, weighting, strategy)
+    rubric, interface = languages(composed(rubric_name, dimensions, weighting, strategy), lang)
     plan = scoring_plan(rubric, missing=missing)
     norms = norm_table(norms_file)
     extra = None
@@ -163,7 +169,7 @@ def score_command(  # noqa: PLR0913, PLR0917 - one parameter per option
             "--on-error skip works on rows of a wide file; with --long fix the rows or "
             "leave out --on-error skip"
         )
-    with widened(file, rubric, long, na_values) as source:
+    with use_language(interface), widened(file, rubric, long, na_values) as source:
         _score(
             plan, rubric, source, fmt, output_path, metrics, digits, list(na_values),
             on_error, skipped, extra, with_answers,

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from attrs import define, field
 
 from mgrlead.errors import InputError
+from mgrlead.i18n import format_decimal, ngettext
+from mgrlead.i18n import gettext as _
 from mgrlead.results import (
     CARELESS_METRICS,
     DIMENSION_METRICS,
@@ -191,6 +193,8 @@ class ScoreView:
 
     def _columns(self, short: bool) -> tuple[list[_Column], str]:
         """The table's columns after the first (the respondent), and the band legend."""
+        from mgrlead.cli.render import esc  # noqa: PLC0415
+
         digits = DEFAULT_DIGITS if self.digits is None else self.digits
         number = 3 + (digits + 1 if digits else 0)  # 100.0
         theta = self.plan.strategy.scores_theta  # θ, its SE and the band: a column each
@@ -207,7 +211,7 @@ class ScoreView:
                 cells = []
                 for row in self.rows:
                     if row.get(f"{group}_percent") is None:
-                        cells.append("[dim]not scored[/dim]")
+                        cells.append("[dim]" + esc(_("not scored")) + "[/dim]")
                         continue
                     parts = [_cell(row.get(f"{group}_{m}"), m, digits, bands) for m in metrics]
                     if metrics[0] == "percent":
@@ -257,29 +261,43 @@ class ScoreView:
             console.print(_table([first, *page]))
         more = self.total - len(self.rows)
         if more > 0:
-            console.print(
-                f"... and {more} more rows: write them all with -o FILE (.csv, .json, .parquet)"
+            # TRANSLATORS: keep "-o FILE" and the file extensions (they are typed as they are)
+            said = ngettext(
+                "... and {more} more row: write them all with -o FILE (.csv, .json, .parquet)",
+                "... and {more} more rows: write them all with -o FILE (.csv, .json, .parquet)",
+                more,
             )
+            console.print(esc(said.format(more=more)))
         if legend:
-            console.print(f"Bands: {esc(legend)}")
+            console.print(esc(_("Bands: {legend}").format(legend=legend)))
         notes = [(i, flags) for i, row in zip(idents, self.rows, strict=True)
                  if (flags := self.flags(row))]  # fmt: skip
         if notes:
-            console.print("[bold]Worth a second look[/bold]")
+            console.print("[bold]" + esc(_("Worth a second look")) + "[/bold]")
             for ident, flags in notes:
                 console.print(f"  {esc(ident)}: {esc('; '.join(flags))}")
         left_out = [p for p in self.passthrough if p != key]
-        not_shown = f" Not shown: {esc(', '.join(left_out))}." if left_out else ""
-        scale = (
-            "θ in SDs of the calibration sample (0: its mean), with its standard error"
-            if self.plan.strategy.scores_theta
-            else "percent from 0 (the first pole) to 100 (the second)"
-        )
-        console.print(
-            f"[dim]{self.total} respondent{'s' if self.total != 1 else ''}; {scale}."
-            f"{not_shown} Every column at full precision: -o FILE, --format csv|json, or a "
-            "pipe.[/dim]"
-        )
+        if self.plan.strategy.scores_theta:
+            # TRANSLATORS: θ (theta) is the IRT estimate; SDs: standard deviations
+            said = ngettext(
+                "{n} respondent; θ in SDs of the calibration sample (0: its mean), with its "
+                "standard error.",
+                "{n} respondents; θ in SDs of the calibration sample (0: its mean), with its "
+                "standard error.",
+                self.total,
+            )
+        else:
+            said = ngettext(
+                "{n} respondent; percent from 0 (the first pole) to 100 (the second).",
+                "{n} respondents; percent from 0 (the first pole) to 100 (the second).",
+                self.total,
+            )
+        parts = [said.format(n=self.total)]
+        if left_out:
+            parts.append(_("Not shown: {columns}.").format(columns=", ".join(left_out)))
+        # TRANSLATORS: keep the options as they are typed (-o FILE, --format csv|json)
+        parts.append(_("Every column at full precision: -o FILE, --format csv|json, or a pipe."))
+        console.print(f"[dim]{esc(' '.join(parts))}[/dim]")
 
     def flags(self, row: dict[str, Any]) -> list[str]:
         """Notes on one row: dimensions not scored, answers filled in, careless-looking answers."""
@@ -291,21 +309,38 @@ class ScoreView:
         for dim_id in unscored:
             answered = row.get(f"{dim_id}_answered")
             total = next(len(d.members) for d in self.plan.dimensions if d.id == dim_id)
-            notes.append(f"{dim_id} not scored ({answered} of {total} answered)")
+            # TRANSLATORS: {dimension} is a dimension's id; {total}: its number of items
+            notes.append(
+                _("{dimension} not scored ({answered} of {total} answered)").format(
+                    dimension=dim_id, answered=answered, total=total
+                )
+            )
         imputed = sum(int(row.get(f"{d.id}_imputed") or 0) for d in self.plan.dimensions
                       if d.parent is None)  # fmt: skip
         if imputed:
-            notes.append(f"{imputed} answer{'s' if imputed != 1 else ''} filled in")
+            notes.append(
+                ngettext("{n} answer filled in", "{n} answers filled in", imputed).format(n=imputed)
+            )
         irv = row.get("careless_irv")
         run = row.get("careless_longest_run")
         n_items = len(self.plan.items)
         if irv == 0.0:
-            notes.append("the same answer to every item")
+            notes.append(_("the same answer to every item"))
         elif isinstance(run, int) and run >= max(LONG_RUN, n_items // 2):
-            notes.append(f"{run} identical answers in a row")
+            notes.append(
+                ngettext(
+                    "{n} identical answer in a row", "{n} identical answers in a row", run
+                ).format(n=run)
+            )
         both = row.get("careless_both_poles")
         if isinstance(both, int) and both > 0:
-            notes.append(f"agreed with both poles of {both} dimension{'s' if both != 1 else ''}")
+            notes.append(
+                ngettext(
+                    "agreed with both poles of {n} dimension",
+                    "agreed with both poles of {n} dimensions",
+                    both,
+                ).format(n=both)
+            )
         return notes
 
 
@@ -329,7 +364,7 @@ def _cell(value: Any, metric: str, digits: int, labels: dict[str, str]) -> str: 
     if isinstance(value, float):
         import numpy as np  # noqa: PLC0415
 
-        return f"{float(np.round(value, digits)):.{digits}f}"
+        return format_decimal(float(np.round(value, digits)), digits)
     return esc(str(value))
 
 

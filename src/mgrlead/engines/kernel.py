@@ -75,7 +75,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from attrs import define, frozen
 
-from mgrlead.errors import counted
+from mgrlead.i18n import N_, ngettext
+from mgrlead.i18n import gettext as _
 from mgrlead.plan import NO_BAND
 from mgrlead.strategies import BUILTIN_STRATEGIES, DimensionStats, ScoringStrategy
 
@@ -474,28 +475,40 @@ def overall_masked(ops: Ops, result: OverallResult) -> dict[str, Value]:
 def reason(
     answered: int, required: int, n_items: int, weight_zero: bool, imputed: int = 0
 ) -> str | None:
-    """Why a dimension is not scorable, or ``None`` when it is."""
+    """Why a dimension is not scorable, or ``None`` when it is (in the current language)."""
     if answered < required:
-        return f"{answered} of {counted(n_items, 'item')} answered; at least {required} needed"
+        # TRANSLATORS: why a dimension has no score; an item is one statement of the assessment
+        return ngettext(
+            "{answered} of {n_items} item answered; at least {required} needed",
+            "{answered} of {n_items} items answered; at least {required} needed",
+            n_items,
+        ).format(answered=answered, n_items=n_items, required=required)
     if answered + imputed == 0:  # a policy that needs no answer, and nothing to rest on
         if n_items == 1:
-            return "its one item not answered, and it could not be imputed"
-        return f"none of its {n_items} items answered, and none could be imputed"
+            return _("its one item not answered, and it could not be imputed")
+        # TRANSLATORS: {n_items} is at least 2; "imputed": filled in from the other answers
+        return ngettext(
+            "none of its {n_items} item answered, and none could be imputed",
+            "none of its {n_items} items answered, and none could be imputed",
+            n_items,
+        ).format(n_items=n_items)
     if weight_zero:
-        return "every answered item has weight 0"
+        return _("every answered item has weight 0")
     return None
 
 
-#: Why a rubric that declares no overall result has none.
-NO_OVERALL = "the rubric declares no overall result"
+#: Why a rubric that declares no overall result has none (English: translate it
+#: with :func:`mgrlead.i18n.gettext` where it is shown, as :func:`overall_reason` does).
+NO_OVERALL = N_("the rubric declares no overall result")
 
 
 def overall_reason(blocked: Sequence[str]) -> str:
-    """Why the overall result is not scorable: the dimensions that are not."""
+    """Why the overall result is not scorable: the dimensions that are not (current language)."""
     if not blocked:
-        return NO_OVERALL
+        return _(NO_OVERALL)
     names = ", ".join(repr(b) for b in blocked)
-    return f"dimension {names} could not be scored"
+    # TRANSLATORS: {names} is one or more dimension ids in quotes, separated by commas
+    return _("dimension {names} could not be scored").format(names=names)
 
 
 def imputation_refused(dim: DimensionPlan) -> str:

@@ -25,6 +25,7 @@ from mgrlead.engines.batch import answer_matrix, code_indices
 from mgrlead.engines.checks import all_valid, check_answer, check_matrix
 from mgrlead.engines.ops import NUMPY
 from mgrlead.errors import AnswerError, RubricError, counted, plural
+from mgrlead.i18n import N_, gettext, ngettext
 from mgrlead.irt.models import category_log_probabilities, item_information, log_probability
 from mgrlead.model import Rubric, ThetaOptions
 from mgrlead.plan import compile_plan
@@ -63,21 +64,27 @@ __all__ = [
     "plan_for",
     "prior_weights",
     "score_theta",
+    "status_reason",
 ]
 
 #: The estimators: ``eap`` (posterior mean), ``map`` (posterior mode), ``ml`` (no prior).
 METHODS: Final = ("eap", "map", "ml")
 #: Rows scored at a time (every temporary is ``BLOCK_ROWS`` by the grid, or by the items).
 BLOCK_ROWS: Final = 1 << 12
-#: Why a θ is missing, by status code (0: scored).
+#: Why a θ is missing, by status code (0: scored), in English (results give
+#: them in the current language: :func:`status_reason`).
 STATUS: Final = {
     0: "",
-    1: "too few items answered for the dimension's missing-data policy",
-    2: "every answer is in the lowest category: the ML estimate is -infinity "
-    "(not estimable; use EAP or MAP)",
-    3: "every answer is in the highest category: the ML estimate is +infinity "
-    "(not estimable; use EAP or MAP)",
-    4: "the Newton iterations did not converge",
+    1: N_("too few items answered for the dimension's missing-data policy"),
+    2: N_(
+        "every answer is in the lowest category: the ML estimate is -infinity "
+        "(not estimable; use EAP or MAP)"
+    ),
+    3: N_(
+        "every answer is in the highest category: the ML estimate is +infinity "
+        "(not estimable; use EAP or MAP)"
+    ),
+    4: N_("the Newton iterations did not converge"),
 }
 #: Newton iterations and the step size that counts as converged (MAP, ML).
 MAX_ITERATIONS: Final = 200
@@ -217,7 +224,7 @@ class ThetaColumns:
 
     def reasons(self) -> list[str]:
         """Each row's reason for not being scored (``""`` when scored)."""
-        return [STATUS[int(s)] for s in self.status]
+        return [status_reason(int(s)) for s in self.status]
 
 
 @frozen(kw_only=True, eq=False)
@@ -485,14 +492,22 @@ def score_theta(  # noqa: PLR0913 - the estimator's options
     return ThetaProfile(method=method, prior=table.prior, scores=tuple(scores))
 
 
+def status_reason(status: int) -> str:
+    """Why a θ with this status code is missing, in the current language (``""``: scored)."""
+    text = STATUS[status]
+    return gettext(text) if text else ""  # the empty text's translation is the catalogue's header
+
+
 def _reason(plan: IrtPlan, dimension: str, status: int, answered: int) -> str:
     if status != 1:
-        return STATUS[status]
+        return status_reason(status)
     dim = next(d for d in plan.dimensions if d.id == dimension)
-    return (
-        f"answered {answered} of {len(dim.members)} items; the missing-data policy "
-        f"needs {dim.required}"
-    )
+    n_items = len(dim.members)
+    return ngettext(
+        "answered {answered} of {n_items} item; the missing-data policy needs {required}",
+        "answered {answered} of {n_items} items; the missing-data policy needs {required}",
+        n_items,
+    ).format(answered=answered, n_items=n_items, required=dim.required)
 
 
 def _row(plan: IrtPlan, answers: Mapping[str, object]) -> Floats:
@@ -825,8 +840,13 @@ class ThetaStrategy(ScoringStrategy):
     def reason(self, status: int, answered: int) -> str:
         """Why a dimension that its missing-data policy would score has no θ."""
         if status == 1:
-            return f"{answered} items answered: θ needs at least one answer (it never imputes)"
-        return STATUS[status]
+            # TRANSLATORS: {answered} is 0 here; θ (theta) is the IRT estimate of the trait
+            return ngettext(
+                "{answered} item answered: θ needs at least one answer (it never imputes)",
+                "{answered} items answered: θ needs at least one answer (it never imputes)",
+                answered,
+            ).format(answered=answered)
+        return status_reason(status)
 
 
 def _irt_plan(strategy: ThetaStrategy, plan: ScoringPlan) -> IrtPlan:
