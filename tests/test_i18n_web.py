@@ -34,7 +34,7 @@ import mgrlead
 from mgrlead.i18n import LANGUAGES
 from mgrlead.web import create_app
 from mgrlead.web.endpoints import Api
-from mgrlead.web.pages import browser_language
+from mgrlead.web.pages import browser_language, own_name
 from test_web_pages import ITEMS, RUBRIC, _csrf, _pages, _start, _submit
 
 if TYPE_CHECKING:
@@ -357,6 +357,12 @@ def test_a_language_the_rubric_lacks_is_named_in_the_note(client: TestClient) ->
     page = _text(client.get(f"/r/{RUBRIC.id}?lang=it", headers={"Accept-Language": "de"}))
     assert '<html lang="en">' in page
     assert "It has: English, Deutsch, Français, Español." in page
+
+
+def test_languages_the_interface_lacks_are_named_in_themselves_too() -> None:
+    assert own_name("it") == "Italiano"
+    assert own_name("de-CH") == "Deutsch (Schweiz)"
+    assert own_name("qq-zz") == "qq-zz"  # no such language: its tag as given
 
 
 def test_the_accept_language_header_is_parsed_by_quality() -> None:

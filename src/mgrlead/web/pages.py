@@ -151,7 +151,8 @@ def own_name(tag: str) -> str:
     """A language's name in itself, capitalised for a menu (``Deutsch``, ``Français``).
 
     Shipped languages are named by :func:`mgrlead.i18n.language_name`; other
-    languages a rubric has by Babel, or by their tag when Babel knows none.
+    languages a rubric has by Babel (``Italiano``), or by their tag when Babel
+    knows no such language.
     """
     if tag in LANGUAGES:
         name = language_name(tag)
@@ -159,9 +160,10 @@ def own_name(tag: str) -> str:
         from babel import Locale, UnknownLocaleError  # noqa: PLC0415
 
         try:
-            name = str(Locale.parse(tag, sep="-").get_display_name(Locale.parse(tag, sep="-")))
+            locale = Locale.parse(tag, sep="-")
         except (ValueError, TypeError, UnknownLocaleError):
-            name = tag
+            return tag
+        name = str(locale.get_display_name(locale))
     return name[:1].upper() + name[1:]
 
 
