@@ -30,6 +30,8 @@ from mgrlead.errors import (
     RequestError,
     UnknownIdError,
 )
+from mgrlead.i18n import gettext as _
+from mgrlead.i18n import use_language
 from mgrlead.model import Rubric
 from mgrlead.web.endpoints import API_PREFIX, Api, routes, status_of
 from mgrlead.web.pages import Pages, page_routes
@@ -98,13 +100,17 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     pages: Pages | None = getattr(request.app.state, "pages", None)
     path = request.scope.get("path", "")
     if pages is not None and f"{API_PREFIX}/" not in f"{path}/" and exc.status_code in _HTTP_KINDS:
-        if exc.status_code == 404:
+        with use_language(pages.request_language(request)):  # no session: the browser's
+            if exc.status_code == 404:
+                return pages.error_page(
+                    request, 404, _("Page not found"), _("There is no page at this address.")
+                )
             return pages.error_page(
-                request, 404, "Page not found", "There is no page at this address."
+                request,
+                405,
+                _("Not allowed"),
+                _("This page cannot be reached that way; go back."),
             )
-        return pages.error_page(
-            request, 405, "Not allowed", "This page cannot be reached that way; go back."
-        )
     kind = _HTTP_KINDS.get(exc.status_code, "HTTPError")
     message = "no such address in the API (see /api/v1/openapi.json)"
     if exc.status_code == 405:

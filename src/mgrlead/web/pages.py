@@ -22,11 +22,18 @@ answer back, and the session is finished when the engine stops.
 Forms are protected from cross-site requests by the double-submit cookie
 pattern: a random token in a ``SameSite=Strict`` cookie and in a hidden field
 of every form; a POST whose two differ is refused with a 403 page.
+
+The pages' own words go through :mod:`mgrlead.i18n` and are rendered in the
+request's language (:meth:`Pages.speak`): a session's stored language, the
+landing page's ``?lang=``, or else the language the browser's
+``Accept-Language`` prefers among those the rubric (or, with no rubric, the
+interface) has.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import math
@@ -41,12 +48,22 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from mgrlead.errors import MgrleadError, RequestError, RubricError, SessionNotFoundError
+from mgrlead.errors import MgrleadError, RequestError, SessionNotFoundError
+from mgrlead.i18n import (
+    LANGUAGES,
+    LanguageError,
+    current_language,
+    language_name,
+    ngettext,
+    resolve_language,
+    use_language,
+)
+from mgrlead.i18n import gettext as _
 from mgrlead.web.endpoints import status_of
 from mgrlead.web.safety import DEFAULT_CSP
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Sequence
 
     from starlette.requests import Request
 
@@ -55,7 +72,15 @@ if TYPE_CHECKING:
     from mgrlead.web.endpoints import Api
     from mgrlead.web.store import StoredSession
 
-__all__ = ["CSRF_COOKIE", "SECONDS_PER_ITEM", "Pages", "page_routes"]
+__all__ = [
+    "CSRF_COOKIE",
+    "SECONDS_PER_ITEM",
+    "Pages",
+    "browser_language",
+    "interface_language",
+    "own_name",
+    "page_routes",
+]
 
 #: The cookie (and form field) of the double-submit CSRF token.
 CSRF_COOKIE: Final = "mgrlead_csrf"
@@ -89,6 +114,57 @@ def style_hashes(page: str) -> list[str]:
         "'sha256-" + base64.b64encode(hashlib.sha256(v.encode()).digest()).decode() + "'"
         for v in sorted(values)
     ]
+
+
+def browser_language(header: str | None, available: Sequence[str]) -> str | None:
+    """The language of ``available`` that an ``Accept-Language`` header prefers most.
+
+    Werkzeug parses the header (quality values; ``q=0`` refuses a language) and
+    Babel's :func:`~babel.core.negotiate_locale` takes the first preferred
+    language that is available, itself or its base language (``fr-CH`` takes
+    ``fr``).  ``None`` when the header is missing or accepts none of them.
+    """
+    if not header or not available:
+        return None
+    from babel.core import negotiate_locale  # noqa: PLC0415
+    from werkzeug.datastructures import LanguageAccept  # noqa: PLC0415
+    from werkzeug.http import parse_accept_header  # noqa: PLC0415
+
+    accept = parse_accept_header(header, LanguageAccept)  # by quality, best first
+    preferred = [value.replace("_", "-") for value, q in accept if q > 0 and value != "*"]
+    best = negotiate_locale(preferred, available, sep="-")
+    if best is None:
+        return None
+    spelled = {tag.lower(): tag for tag in available}  # Babel gives the header's spelling
+    return spelled.get(best.lower())
+
+
+def interface_language(tag: str) -> str:
+    """The shipped interface language for a rubric's language tag (English when none fits)."""
+    try:
+        return resolve_language(tag)
+    except LanguageError:
+        return "en"
+
+
+def own_name(tag: str) -> str:
+    """A language's name in itself, capitalised for a menu (``Deutsch``, ``Français``).
+
+    Shipped languages are named by :func:`mgrlead.i18n.language_name`; other
+    languages a rubric has by Babel (``Italiano``), or by their tag when Babel
+    knows no such language.
+    """
+    if tag in LANGUAGES:
+        name = language_name(tag)
+    else:
+        from babel import Locale, UnknownLocaleError  # noqa: PLC0415
+
+        try:
+            locale = Locale.parse(tag, sep="-")
+        except (ValueError, TypeError, UnknownLocaleError):
+            return tag
+        name = str(locale.get_display_name(locale))
+    return name[:1].upper() + name[1:]
 
 
 def precision(session: AdaptiveSession) -> dict[str, Any]:
@@ -153,9 +229,25 @@ class Pages:
         from mgrlead.report import environment  # noqa: PLC0415 - needs Jinja2
 
         self.env = environment("mgrlead.web")
+        # the pages' words through gettext, in the current language (newstyle:
+        # `_("%(n)s of %(total)s", n=..., total=...)`, the values escaped)
+        self.env.add_extension("jinja2.ext.i18n")
+        self.env.install_gettext_callables(_, ngettext, newstyle=True)
         self.static = {name: _static(name) for name in _STATIC}
 
     # ------------------------------------------------------------- helpers
+    def speak(self, request: Request, language: str) -> str:
+        """Render the rest of ``request`` in ``language`` (a rubric's language tag).
+
+        The interface words take the shipped language that fits it (English when
+        none does), until the request is answered; the page's ``<html lang>``
+        is ``language``.  Returns the interface language.  Only within
+        :meth:`guarded` (which ends the language with the request).
+        """
+        stack: contextlib.ExitStack[bool | None] = request.state.mgrlead_languages
+        request.state.mgrlead_language = language
+        return stack.enter_context(use_language(interface_language(language)))
+
     def render(
         self,
         request: Request,
@@ -174,7 +266,7 @@ class Pages:
             "csrf": token,
             "base": base,
             "version": __version__,
-            "lang": "en",
+            "lang": getattr(request.state, "mgrlead_language", None) or current_language(),
         } | context
         text = self.env.get_template(template).render(context)
         headers = {}
@@ -193,7 +285,7 @@ class Pages:
         return response
 
     def error_page(self, request: Request, status: int, heading: str, message: str) -> Response:
-        """A friendly error page with a link home."""
+        """A friendly error page with a link home (``heading`` and ``message`` as shown)."""
         return self.render(
             request,
             "web/error.html.j2",
@@ -205,23 +297,42 @@ class Pages:
         """``handler`` with the library's errors shown as HTML pages."""
 
         async def run(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except SessionNotFoundError:
-                return self.error_page(
-                    request,
-                    404,
-                    "No such assessment",
-                    "This private link leads to no assessment: it may be mistyped, cut off, "
-                    "or the assessment was deleted. Check the link you were given.",
-                )
-            except MgrleadError as exc:
-                page = self.error_page(request, status_of(exc), "That did not work", str(exc))
-                if isinstance(exc, RequestError) and exc.retry_after is not None:
-                    page.headers["Retry-After"] = str(exc.retry_after)
-                return page
+            # the language lives as long as the request: a handler that learns a
+            # better one (the session's) switches to it with speak(), and an
+            # error page after that is in it too; every request has its own
+            # context, so concurrent requests keep their languages apart
+            with contextlib.ExitStack() as languages:
+                request.state.mgrlead_languages = languages
+                languages.enter_context(use_language(self.request_language(request)))
+                try:
+                    return await handler(request)
+                except SessionNotFoundError:
+                    return self.error_page(
+                        request,
+                        404,
+                        _("No such assessment"),
+                        _(
+                            "This private link leads to no assessment: it may be mistyped, "
+                            "cut off, or the assessment was deleted. Check the link you were "
+                            "given."
+                        ),
+                    )
+                except MgrleadError as exc:
+                    # the library's message stays as it was raised (see mgrlead.i18n)
+                    heading = _("That did not work")
+                    page = self.error_page(request, status_of(exc), heading, str(exc))
+                    if isinstance(exc, RequestError) and exc.retry_after is not None:
+                        page.headers["Retry-After"] = str(exc.retry_after)
+                    return page
 
         return run
+
+    def request_language(self, request: Request) -> str:
+        """The interface language a request without a session or rubric is shown in.
+
+        The shipped language its ``Accept-Language`` prefers, else English.
+        """
+        return browser_language(request.headers.get("accept-language"), LANGUAGES) or "en"
 
     def round_closed(self, request: Request, stored: StoredSession) -> Response:
         """The friendly 409 page for a rater whose 360 round was closed."""
@@ -229,9 +340,11 @@ class Pages:
         return self.error_page(
             request,
             409,
-            "This feedback round is closed",
-            f"The round this link belongs to was closed on {stored.round_closed_at:%Y-%m-%d} "
-            "and takes no more answers. Thank you; nothing more is needed from you.",
+            _("This feedback round is closed"),
+            _(
+                "The round this link belongs to was closed on {date} and takes no more "
+                "answers. Thank you; nothing more is needed from you."
+            ).format(date=f"{stored.round_closed_at:%Y-%m-%d}"),
         )
 
     async def form(self, request: Request) -> dict[str, str]:
@@ -262,12 +375,13 @@ class Pages:
         cookie = request.cookies.get(CSRF_COOKIE, "")
         given = data.pop("csrf", "")
         if not cookie or not secrets.compare_digest(cookie.encode(), given.encode()):
-            raise RequestError(
+            # TRANSLATORS: shown to a respondent on the 403 page of a web form
+            message = _(
                 "this form could not be accepted: it did not come from this site's own page, "
                 "or your browser keeps no cookies for it. Go back, reload the page and send "
-                "it again (cookies for this site must be allowed).",
-                status=403,
+                "it again (cookies for this site must be allowed)."
             )
+            raise RequestError(message, status=403)
         return data
 
     def _languages(self, rubric: Rubric) -> list[str]:
@@ -278,31 +392,42 @@ class Pages:
         """``GET /``: every rubric served, with a link to its landing page."""
         rubrics = list(self.api.rubrics.values())
         return self.render(
-            request, "web/index.html.j2", {"title": "Assessments", "rubrics": rubrics}
+            request, "web/index.html.j2", {"title": _("Assessments"), "rubrics": rubrics}
         )
 
     async def landing(self, request: Request) -> Response:
         """``GET /r/{rubric_id}``: title, description, instructions, length, start button."""
         base = self.api.rubric(request.path_params["rubric_id"])
+        languages = self._languages(base)
         wanted = request.query_params.get("lang")
+        missing = bool(wanted) and wanted not in languages
+        if wanted and not missing:
+            lang = wanted
+        elif wanted:
+            lang = base.language
+        else:  # the browser's choice among the rubric's languages
+            accept = request.headers.get("accept-language")
+            lang = browser_language(accept, languages) or base.language
+        rubric = base.localized(lang)
+        self.speak(request, lang)
         note = ""
-        rubric = base
-        if wanted:
-            try:
-                rubric = base.localized(wanted)
-            except RubricError:
-                note = (
-                    f"This assessment has no texts in {wanted!r}; it is shown in "
-                    f"{base.language!r}. It has: {', '.join(self._languages(base))}."
-                )
+        if missing:
+            note = _(
+                "This assessment has no texts in {wanted}; it is shown in {shown}. "
+                "It has: {languages}."
+            ).format(
+                wanted=repr(wanted),
+                shown=own_name(base.language),
+                languages=", ".join(own_name(code) for code in languages),
+            )
         return self.render(
             request,
             "web/landing.html.j2",
             {
                 "title": rubric.title,
                 "rubric": rubric,
-                "lang": rubric.language if rubric is base else wanted,
-                "languages": self._languages(base),
+                "lang": lang,
+                "languages": [{"code": code, "name": own_name(code)} for code in languages],
                 "language_note": note,
                 "items": len(rubric.items),
                 "pages": self.api.page_count(rubric),
@@ -334,6 +459,7 @@ class Pages:
         """``GET /s/{token}[?page=N]``: one page of statements (default: where it stopped)."""
         token = request.path_params["token"]
         stored = await run_in_threadpool(self.api.store.get, token)
+        self.speak(request, stored.language)
         if stored.finished_at is not None:
             return RedirectResponse(self._link(request, token, "/result"), status_code=303)
         if stored.round_closed_at is not None:
@@ -349,7 +475,10 @@ class Pages:
             page = int(raw)
         else:
             return self.error_page(
-                request, 404, "No such page", f"This assessment has pages 1 to {count}."
+                request,
+                404,
+                _("No such page"),
+                _("This assessment has pages 1 to {count}.").format(count=count),
             )
         items = self.api.page_items(rubric, page)
         first = (page - 1) * self.api.page_size
@@ -396,6 +525,7 @@ class Pages:
         token = request.path_params["token"]
         data = await self.form(request)
         stored, rubric = await self._open_session(token)
+        self.speak(request, stored.language)
         if stored.finished_at is not None:
             return RedirectResponse(self._link(request, token, "/result"), status_code=303)
         if stored.round_closed_at is not None:
@@ -523,6 +653,7 @@ class Pages:
     async def _finished(self, request: Request) -> tuple[str, StoredSession, Rubric] | Response:
         token = request.path_params["token"]
         stored = await run_in_threadpool(self.api.store.get, token)
+        self.speak(request, stored.language)
         if stored.finished_at is None or stored.profile is None:
             return RedirectResponse(self._link(request, token), status_code=303)
         rubric = self.api.session_rubric(stored)
@@ -555,10 +686,7 @@ class Pages:
         token, stored, rubric = opened
         assert stored.profile is not None  # noqa: S101 - checked by _finished
         profile = Profile.from_json(stored.profile)
-        context = profile_context(profile, rubric) | {
-            "lang": stored.language,
-            "token": token,
-        }
+        context = profile_context(profile, rubric) | {"lang": stored.language, "token": token}
         page = self.render(request, "web/result.html.j2", context)
         text = bytes(page.body).decode("utf-8")
         style_src = " ".join(["'self'", "'unsafe-hashes'", *style_hashes(text)])
@@ -599,7 +727,7 @@ class Pages:
         """``GET /static/{name}``: a style sheet or the optional script."""
         name = request.path_params["name"]
         if name not in self.static:
-            return self.error_page(request, 404, "Not found", "There is no such file here.")
+            return self.error_page(request, 404, _("Not found"), _("There is no such file here."))
         return Response(
             self.static[name],
             media_type=_STATIC[name][2],
