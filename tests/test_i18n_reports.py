@@ -348,10 +348,11 @@ def test_a_regional_tag_uses_its_base_language() -> None:
 
 def test_the_current_language_is_the_default() -> None:
     with use_language("fr"):
-        html = profile_report(_profile(), _ml())
+        html = profile_report(_profile(), _translated_rubric("fr"))
         context = profile_context(_profile(), _ml())
     assert '<html lang="fr">' in html
     assert "En un coup d\u2019œil" in html
+    assert "Titel fr" in html  # the rubric's translation into the current language
     assert context["scale_note"].startswith("Chaque score")
 
 

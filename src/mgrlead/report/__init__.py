@@ -114,9 +114,9 @@ def signed_decimal(value: float, digits: int = 1) -> str:
 def report_languages(rubric: Rubric, lang: str | None) -> tuple[str | None, Rubric, str]:
     """The interface language, the rubric's texts and the page's ``lang`` of a report in ``lang``.
 
-    ``lang`` ``None``: the current language (:func:`mgrlead.i18n.current_language`)
-    and the rubric as given; the page says the rubric's language, or the
-    current language when that is not English.  Otherwise the interface
+    ``lang`` ``None``: the current language (:func:`mgrlead.i18n.current_language`);
+    in English the rubric as given, and the page says the rubric's language.
+    Otherwise the interface
     speaks ``lang`` (a shipped language, or its base: ``de-CH`` is ``de``) and
     the rubric's texts are its translation into ``lang`` (or its base) when it
     has one; a rubric without that translation keeps its own texts.  A
@@ -132,8 +132,9 @@ def report_languages(rubric: Rubric, lang: str | None) -> tuple[str | None, Rubr
         LanguageError: neither the interface nor the rubric has texts in ``lang``.
     """
     if lang is None:
-        current = current_language()
-        return None, rubric, rubric.language if current == "en" else current
+        lang = current_language()
+        if lang == "en":
+            return None, rubric, rubric.language
     tag = lang.strip().replace("_", "-")
     base = tag.split("-", 1)[0].lower()
     shown: Rubric | None = None
