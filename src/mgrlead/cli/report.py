@@ -21,6 +21,7 @@ from mgrlead.cli.common import (
     rubric_options,
 )
 from mgrlead.errors import InputError, ReportError
+from mgrlead.i18n import use_language
 
 if TYPE_CHECKING:
     from mgrlead.irt import ThetaProfile
@@ -47,6 +48,9 @@ class _Options:
     min_size: int
     theta: bool
     long: dict[str, Any] | None
+    lang: str | None
+    texts: Rubric
+    """The rubric with the texts the charts show (its translation into ``lang``, if any)."""
 
 
 @click.command("report")
@@ -130,6 +134,12 @@ class _Options:
     "and show it on the information curve.",
 )
 @click.option(
+    "--lang",
+    default=None,
+    help="Write the report in this language (de, fr, es, en); the rubric's texts too when "
+    "it has them.",
+)
+@click.option(
     "--charts",
     "charts_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -174,8 +184,11 @@ def report_command(  # noqa: PLR0913, PLR0917 - click passes each option; kinds 
     if options["theta"] and kind != "profile":
         raise InputError(f"--theta is for --kind profile, not --kind {kind}")
     rubric = composed(rubric_name, dimensions, weighting, strategy)
+    # a language neither the interface nor the rubric speaks is refused before any work
+    interface, texts, _page = report.report_languages(rubric, options["lang"])
     make = {"profile": _profile, "360": _feedback360, "team": _teams}[kind]
-    html, figures = make(file, rubric, _Options(**options))
+    with use_language(interface):
+        html, figures = make(file, rubric, _Options(**options, texts=texts))
     try:
         with _write(target) as out:
             out.write(html)
@@ -255,16 +268,16 @@ def _profile(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, An
     theta = _theta(rubric, answers) if answers is not None and o.theta else None
     try:
         html = report.profile_report(
-            profile, rubric, respondent=who, norm_caveat=caveat, theta=theta
+            profile, rubric, respondent=who, norm_caveat=caveat, theta=theta, lang=o.lang
         )
     except ReportError as exc:
         raise ReportError(f"{file}: {exc}") from exc
-    figures: dict[str, Any] = {"profile": charts.profile_chart(profile, rubric)}
+    figures: dict[str, Any] = {"profile": charts.profile_chart(profile, o.texts)}
     if theta is not None:
         from mgrlead.report.irt_charts import theta_chart  # noqa: PLC0415
 
         scored = [s for s in theta.scores if s.scorable]
-        figures |= {f"theta-{s.dimension}": theta_chart(rubric, s) for s in scored}
+        figures |= {f"theta-{s.dimension}": theta_chart(o.texts, s) for s in scored}
     return html, figures
 
 
@@ -291,8 +304,9 @@ def _feedback360(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str
             gap=o.gap,
         )  # fmt: skip
     match = next(p.subject for p in result.people if str(p.subject) == person)
-    html = report.feedback360_report(result, rubric, match)
-    return html, {"feedback360": charts.feedback360_chart(result[match], rubric)}
+    html = report.feedback360_report(result, rubric, match, lang=o.lang)
+    chart = charts.feedback360_chart(result[match], o.texts, labels=report.group_labels(result))
+    return html, {"feedback360": chart}
 
 
 def _teams(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, Any]]:
@@ -306,8 +320,8 @@ def _teams(file: Path, rubric: Rubric, o: _Options) -> tuple[str, dict[str, Any]
     ):
         summary = summarize_teams(rubric, columns, by=o.by, min_size=o.min_size)
     figures = {
-        f"team-{k}": charts.team_chart(stats, rubric)
+        f"team-{k}": charts.team_chart(stats, o.texts)
         for k, stats in enumerate(summary.teams, start=1)
         if stats.shown
     }
-    return report.team_report(summary, rubric), figures
+    return report.team_report(summary, rubric, lang=o.lang), figures

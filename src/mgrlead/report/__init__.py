@@ -11,6 +11,12 @@ autoescaping: an item or a team called ``<script>`` shows as that text.
 
 Reports only read results: they refuse a rubric whose content hash is not the
 one the results were scored with.
+
+Every report is written in a language (``lang``, see :func:`report_languages`):
+the interface's fixed texts come from mgrlead's catalogues
+(:mod:`mgrlead.i18n`), numbers are written as the language writes them, and
+the rubric's own texts (dimensions, poles, bands, feedback) from the rubric's
+translation into that language when it has one.
 """
 
 from __future__ import annotations
@@ -20,6 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mgrlead.errors import ReportError
+from mgrlead.i18n import (
+    N_,
+    LanguageError,
+    current_language,
+    format_decimal,
+    resolve_language,
+    use_language,
+)
+from mgrlead.i18n import gettext as _
 from mgrlead.plan import content_hash as content_hash_of
 from mgrlead.report.charts import (
     chart_bytes,
@@ -40,8 +55,10 @@ __all__ = [
     "ReportError",
     "environment",
     "feedback360_report",
+    "group_labels",
     "profile_context",
     "profile_report",
+    "report_languages",
     "team_report",
     "write_charts",
 ]
@@ -71,11 +88,70 @@ def environment(*packages: str) -> Any:  # noqa: ANN401 - jinja2 is optional and
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    from mgrlead.i18n import gettext, ngettext  # noqa: PLC0415
+
+    # the current language at render time (use_language around the rendering)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["band_words"] = band_words  # a scored result's band label, or "in no band"
     env.filters["band_range"] = _band_range
+    env.filters["dec"] = format_decimal  # 52.5 (English), 52,5 (German, French, Spanish)
+    env.filters["signed"] = signed_decimal  # +0.25, -1.50
     env.globals["in_no_band"] = IN_NO_BAND
     return env
+
+
+def signed_decimal(value: float, digits: int = 1) -> str:
+    """``value`` with its sign always written (``+0.25``), as the current language writes numbers.
+
+    English gives what ``f"{value:+.{digits}f}"`` gives.
+    """
+    plus = f"{value:+.{digits}f}".startswith("+")
+    return ("+" if plus else "") + format_decimal(value, digits)
+
+
+def report_languages(rubric: Rubric, lang: str | None) -> tuple[str | None, Rubric, str]:
+    """The interface language, the rubric's texts and the page's ``lang`` of a report in ``lang``.
+
+    ``lang`` ``None``: the current language (:func:`mgrlead.i18n.current_language`);
+    in English the rubric as given, and the page says the rubric's language.
+    Otherwise the interface
+    speaks ``lang`` (a shipped language, or its base: ``de-CH`` is ``de``) and
+    the rubric's texts are its translation into ``lang`` (or its base) when it
+    has one; a rubric without that translation keeps its own texts.  A
+    language the interface is not shipped in is refused, unless the rubric
+    has texts in it: then the rubric speaks that language and the interface
+    falls back to English.
+
+    Returns:
+        The language to pass to :func:`mgrlead.i18n.use_language` (``None``:
+        keep the current one), the rubric to show, and the page's ``lang``.
+
+    Raises:
+        LanguageError: neither the interface nor the rubric has texts in ``lang``.
+    """
+    if lang is None:
+        lang = current_language()
+        if lang == "en":
+            return None, rubric, rubric.language
+    tag = lang.strip().replace("_", "-")
+    base = tag.split("-", 1)[0].lower()
+    shown: Rubric | None = None
+    for candidate in (tag, base):
+        if candidate == rubric.language:
+            shown = rubric
+            break
+        if candidate in rubric.translations:
+            shown = rubric.localized(candidate)
+            break
+    try:
+        interface = resolve_language(tag)
+    except LanguageError as exc:
+        if shown is None:
+            raise LanguageError(f"{exc} (rubric {rubric.id!r} has no texts in it either)") from None
+        interface = "en"
+    return interface, rubric if shown is None else shown, tag
 
 
 def _data_uri(figure: Figure) -> str:
@@ -114,7 +190,7 @@ def _check_rubric(
     )
 
 
-def _common(rubric: Rubric, title: str, content_hash: str) -> dict[str, Any]:
+def _common(rubric: Rubric, title: str, content_hash: str, lang: str) -> dict[str, Any]:
     from mgrlead._version import __version__  # noqa: PLC0415
 
     return {
@@ -122,8 +198,13 @@ def _common(rubric: Rubric, title: str, content_hash: str) -> dict[str, Any]:
         "title": title,
         "content_hash": content_hash or content_hash_of(rubric),
         "version": __version__,
-        "lang": rubric.language,
+        "lang": lang,
     }
+
+
+def _band_label(bands: tuple[Band, ...], band_id: str | None, label: str | None) -> str | None:
+    """A result's band label in the rubric's texts shown (a translation's), else the stored one."""
+    return next((b.label for b in bands if b.id == band_id), label)
 
 
 def _band_feedback(dim: Dimension | None, rubric: Rubric, band_id: str | None) -> str:
@@ -178,6 +259,7 @@ def profile_report(  # noqa: PLR0913 - the profile, its rubric and what else to 
     title: str | None = None,
     norm_caveat: str | None = None,
     theta: ThetaProfile | None = None,
+    lang: str | None = None,
 ) -> str:
     """An individual profile as a self-contained HTML page: everything ``mgrlead assess`` says.
 
@@ -201,15 +283,21 @@ def profile_report(  # noqa: PLR0913 - the profile, its rubric and what else to 
             dimension's θ, its 95 % interval and θ on the dimension's
             information curve, in plain words.  Without it there is no such
             section.
+        lang: The language of the page (``"de"``, ``"fr"``, ``"es"``, ...; see
+            :func:`report_languages`); ``None``: the current language.
 
     Raises:
         ReportError: the rubric is not the one the profile was scored with,
             or ``theta`` names a dimension the rubric has no parameters for.
+        LanguageError: neither the interface nor the rubric has texts in ``lang``.
     """
-    context = profile_context(
-        profile, rubric, respondent=respondent, title=title, norm_caveat=norm_caveat, theta=theta
-    )
-    return str(environment().get_template("profile.html.j2").render(context))
+    interface, _shown, _page = report_languages(rubric, lang)
+    with use_language(interface):
+        context = profile_context(
+            profile, rubric, respondent=respondent, title=title, norm_caveat=norm_caveat,
+            theta=theta, lang=lang,
+        )  # fmt: skip
+        return str(environment().get_template("profile.html.j2").render(context))
 
 
 def profile_context(  # noqa: PLR0913 - the arguments of profile_report
@@ -220,15 +308,40 @@ def profile_context(  # noqa: PLR0913 - the arguments of profile_report
     title: str | None = None,
     norm_caveat: str | None = None,
     theta: ThetaProfile | None = None,
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """What ``profile.html.j2`` renders: the context :func:`profile_report` gives it.
 
     Pages that show a profile inside another frame (the web app's results
     page) render the same template with this context and their own blocks.
+    The context's texts are in ``lang`` (or the current language); render the
+    template within ``use_language`` of the same language, so its own texts
+    match.
 
     Raises:
         ReportError: as :func:`profile_report`.
+        LanguageError: as :func:`profile_report`.
     """
+    interface, shown, page_lang = report_languages(rubric, lang)
+    with use_language(interface):
+        return _profile_context(
+            profile, rubric, shown, page_lang, respondent=respondent, title=title,
+            norm_caveat=norm_caveat, theta=theta,
+        )  # fmt: skip
+
+
+def _profile_context(  # noqa: PLR0913 - the arguments of profile_report, the languages resolved
+    profile: Profile,
+    scored: Rubric,
+    rubric: Rubric,
+    lang: str,
+    *,
+    respondent: object,
+    title: str | None,
+    norm_caveat: str | None,
+    theta: ThetaProfile | None,
+) -> dict[str, Any]:
+    """:func:`profile_context` of ``scored`` with the texts of ``rubric`` (its translation)."""
     from mgrlead.report.texts import (  # noqa: PLC0415
         band_words,
         bands_on_percent,
@@ -241,16 +354,23 @@ def profile_context(  # noqa: PLR0913 - the arguments of profile_report
         uses_rubric_bands,
     )
 
-    _check_rubric(rubric, profile.content_hash, "profile", (profile.rubric, profile.rubric_version))
+    _check_rubric(scored, profile.content_hash, "profile", (profile.rubric, profile.rubric_version))
+    translated = rubric is not scored
     rows = []
     bars = []
     for dim in rubric.walk():
         score = profile[dim.id]
         interval = percent_interval(score, dim, rubric)
         bands = bands_on_percent(rubric, dim)
+        band_label = (
+            _band_label(rubric.bands_of(dim), score.band, score.band_label)
+            if translated
+            else score.band_label
+        )
+        borderline = score.norm is not None and score.norm.borderline
         bar = _bar(dim.name, dim.low.label, dim.high.label, percent=score.percent,
-                   label=band_words(score.band_label, scored=score.scorable)
-                   + (" (borderline)" if score.norm is not None and score.norm.borderline else ""),
+                   label=band_words(band_label, scored=score.scorable)
+                   + (" " + _("(borderline)") if borderline else ""),
                    bands=bands,
                    interval=interval)  # fmt: skip
         bars.append(bar)
@@ -259,6 +379,7 @@ def profile_context(  # noqa: PLR0913 - the arguments of profile_report
             {
                 "dimension": dim,
                 "score": score,
+                "band_label": band_label,
                 "bar": bar,
                 "interval": interval,
                 "metric": norm_metric(score),
@@ -269,16 +390,22 @@ def profile_context(  # noqa: PLR0913 - the arguments of profile_report
             }
         )
     overall = profile.overall
-    overall_bar = _bar("Overall", rubric.low_label, rubric.high_label,
+    overall_label = (
+        _band_label(rubric.bands, overall.band, overall.band_label)
+        if translated
+        else overall.band_label
+    )
+    overall_bar = _bar(_("Overall"), rubric.low_label, rubric.high_label,
                        percent=overall.percent,
-                       label=band_words(overall.band_label, scored=overall.scorable),
+                       label=band_words(overall_label, scored=overall.scorable),
                        bands=rubric.bands)  # fmt: skip
     from mgrlead.report.charts import band_colour  # noqa: PLC0415
 
     # every band, point bands too (a band of no width is still a band a score can be in)
     legend = [{"colour": band_colour(k), "band": b} for k, b in enumerate(rubric.bands)]
-    context = _common(rubric, title or rubric.title, profile.content_hash) | {
+    context = _common(rubric, title or rubric.title, profile.content_hash, lang) | {
         "profile": profile,
+        "overall_band_label": overall_label,
         "respondent": respondent,
         "rows": rows,
         "bars": bars,
@@ -330,7 +457,7 @@ def _theta_context(theta: ThetaProfile | None, rubric: Rubric) -> dict[str, Any]
             try:
                 row["chart"] = _data_uri(theta_chart(rubric, score))
             except ReportError as exc:  # no matplotlib: the numbers and words stay
-                chart_note = f"The charts are left out: {exc}."
+                chart_note = _("The charts are left out: {reason}.").format(reason=exc)
         rows.append(row)
     return {
         "theta": theta,
@@ -340,26 +467,69 @@ def _theta_context(theta: ThetaProfile | None, rubric: Rubric) -> dict[str, Any]
     }
 
 
-def _anonymity_note(result: Round360) -> str:
+#: The default rater groups' labels (:data:`mgrlead.groups.multirater.DEFAULT_GROUPS`),
+#: translated when a round keeps them; labels a round was given are its own.
+_GROUP_LABELS = {
+    "self": N_("Self"),
+    "manager": N_("Manager"),
+    "peer": N_("Peers"),
+    "direct_report": N_("Direct reports"),
+    "other": N_("Others"),
+    "all_others": N_("All others"),
+}
+
+
+def group_labels(result: Round360) -> dict[str, str]:
+    """Every rater group's label as shown: a default label in the current language."""
+    labels = dict(result.group_labels)
+    for view in (v for p in result.people for v in p.groups):
+        labels.setdefault(view.group, view.label)
+    return {
+        group: _(_GROUP_LABELS[group]) if _GROUP_LABELS.get(group) == label else label
+        for group, label in labels.items()
+    }
+
+
+def _anonymity_note(result: Round360, labels: dict[str, str]) -> str:
     rules = result.anonymity
-    special = ", ".join(f"{result.group_labels.get(g, g)} {n}" for g, n in rules.minimum.items())
-    action = "pooled into all others" if rules.below == "merge" else "left out of every figure"
-    return (
-        f"Groups with fewer raters than their minimum ({rules.default}; {special}) are not "
-        f"shown on their own: their ratings are {action}."
-    )
+    special = ", ".join(f"{labels.get(g, g)} {n}" for g, n in rules.minimum.items())
+    if rules.below == "merge":
+        note = _(
+            "Groups with fewer raters than their minimum ({default}; {special}) are not "
+            "shown on their own: their ratings are pooled into all others."
+        )
+    else:
+        note = _(
+            "Groups with fewer raters than their minimum ({default}; {special}) are not "
+            "shown on their own: their ratings are left out of every figure."
+        )
+    return note.format(default=rules.default, special=special)
 
 
-def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str:
+def feedback360_report(
+    result: Round360, rubric: Rubric, subject: object, *, lang: str | None = None
+) -> str:
     """One subject's 360 feedback as a self-contained HTML page, anonymity applied.
 
     Only what :func:`mgrlead.groups.multirater.score_360` lets be shown reaches the
-    page: withheld views carry no numbers to print.
+    page: withheld views carry no numbers to print.  ``lang``: the page's
+    language, as in :func:`profile_report`.  The default rater groups' labels
+    ("Self", "Peers", ...) are translated; labels the round was given are shown
+    as they are.
 
     Raises:
         ReportError: the subject is not in the round, or the rubric differs.
+        LanguageError: neither the interface nor the rubric has texts in ``lang``.
     """
-    _check_rubric(rubric, result.content_hash, "360 round", (result.rubric, result.rubric_version))
+    interface, shown, page_lang = report_languages(rubric, lang)
+    with use_language(interface):
+        return _feedback360_report(result, rubric, shown, subject, page_lang)
+
+
+def _feedback360_report(
+    result: Round360, scored: Rubric, rubric: Rubric, subject: object, lang: str
+) -> str:
+    _check_rubric(scored, result.content_hash, "360 round", (result.rubric, result.rubric_version))
     try:
         feedback = result[subject]
     except KeyError:
@@ -367,31 +537,58 @@ def feedback360_report(result: Round360, rubric: Rubric, subject: object) -> str
         raise ReportError(f"subject {subject!r} is not in the round; it has {known}") from None
     dims = list(rubric.walk())
     rows = []
+    translated = rubric is not scored
     for dim in dims:
-        cells = [{"label": view.label, "score": view[dim.id]} for view in feedback.groups]
+        cells = []
+        for view in feedback.groups:
+            score = view[dim.id]
+            label = score.band_label
+            if translated:
+                label = _band_label(rubric.bands_of(dim), score.band, label)
+            cells.append(
+                {"label": view.label, "group": view.group, "score": score, "band_label": label}
+            )
         rows.append({"dimension": dim, "cells": cells})
     gaps = [
         {"name": dim.name, "high": dim.high.label, "gap": gap}
         for dim, gap in zip(dims, feedback.gaps, strict=True)
     ]
-    context = _common(rubric, f"360\u00b0 feedback: {feedback.subject}", result.content_hash) | {
+    labels = group_labels(result)
+    title = _("360\u00b0 feedback: {subject}").format(subject=feedback.subject)
+    context = _common(rubric, title, result.content_hash, lang) | {
         "feedback": feedback,
         "rows": rows,
         "gaps": gaps,
         "gap_threshold": result.gap_threshold,
-        "anonymity_note": _anonymity_note(result),
-        "chart": _data_uri(feedback360_chart(feedback, rubric)),
+        "group_labels": labels,
+        "anonymity_note": _anonymity_note(result, labels),
+        "chart": _data_uri(feedback360_chart(feedback, rubric, labels=labels)),
     }
     return str(environment().get_template("feedback360.html.j2").render(context))
 
 
-def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = None) -> str:
+def team_report(
+    summary: TeamSummary, rubric: Rubric, *, title: str | None = None, lang: str | None = None
+) -> str:
     """Every group of a :class:`~mgrlead.groups.teams.TeamSummary` as a self-contained HTML page.
 
     The page is named after the grouping ("Team report", "Site report"), and
     says in plain words what each ICC and rwg(j) means and when it cannot be
-    trusted (negative values, few groups, small groups).
+    trusted (negative values, few groups, small groups).  ``lang``: the page's
+    language, as in :func:`profile_report`.
+
+    Raises:
+        ReportError: the rubric is not the one the summary was scored with.
+        LanguageError: neither the interface nor the rubric has texts in ``lang``.
     """
+    interface, shown, page_lang = report_languages(rubric, lang)
+    with use_language(interface):
+        return _team_report(summary, rubric, shown, title, page_lang)
+
+
+def _team_report(
+    summary: TeamSummary, scored: Rubric, rubric: Rubric, title: str | None, lang: str
+) -> str:
     from mgrlead.report.texts import (  # noqa: PLC0415
         FEW_GROUPS,
         FEW_MEMBERS,
@@ -404,7 +601,7 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
     )
 
     _check_rubric(
-        rubric, summary.content_hash, "team summary", (summary.rubric, summary.rubric_version)
+        scored, summary.content_hash, "team summary", (summary.rubric, summary.rubric_version)
     )
     dims = {d.id: d for d in rubric.walk()}
     teams = []
@@ -413,7 +610,7 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
         for d in stats.dimensions:
             bands = [(b.label, d.bands[b.id]) for b in rubric.bands_of(dims[d.dimension])]
             if d.in_no_band:  # scored in a gap between bands
-                bands.append(("in no band", d.in_no_band))
+                bands.append((_("in no band"), d.in_no_band))
             rows.append(
                 {
                     "name": dims[d.dimension].name,
@@ -434,7 +631,9 @@ def team_report(summary: TeamSummary, rubric: Rubric, *, title: str | None = Non
         for i in summary.icc
     ]
     group = group_label(summary.by)
-    context = _common(rubric, title or f"{group} report", summary.content_hash) | {
+    # TRANSLATORS: {group} is the grouping column's name, capitalised ("Team", "Site")
+    heading = title or _("{group} report").format(group=group)
+    context = _common(rubric, heading, summary.content_hash, lang) | {
         "summary": summary,
         "group": group,
         "teams": teams,

@@ -4,14 +4,21 @@ Every chart function returns a :class:`matplotlib.figure.Figure` built
 without ``pyplot`` (no global state, no display needed);
 :func:`chart_bytes` renders it as PNG or SVG.  SVG text is drawn as paths, so
 no text from a rubric file or the data ever becomes markup.
+
+The charts' own words (titles, legends, notes) are in the current language
+(:func:`mgrlead.i18n.use_language` around building the figure), and so are the
+numbers on their axes (``0,5`` in German).
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mgrlead.errors import ReportError, counted
+from mgrlead.errors import ReportError
+from mgrlead.i18n import format_decimal, ngettext
+from mgrlead.i18n import gettext as _
 from mgrlead.report.texts import band_words, bands_on_percent, percent_interval
 
 if TYPE_CHECKING:
@@ -28,6 +35,7 @@ __all__ = [
     "band_colour",
     "chart_bytes",
     "feedback360_chart",
+    "localize_ticks",
     "new_figure",
     "profile_chart",
     "team_chart",
@@ -65,6 +73,24 @@ def new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def localize_ticks(ax: Axes) -> None:
+    """Write the tick numbers of ``ax`` as the current language writes numbers (``0,5``).
+
+    Nothing changes in a language that writes a decimal point, as English does.
+    """
+    point = format_decimal(0.5, 1)[1]
+    if point == ".":
+        return
+    from matplotlib.ticker import ScalarFormatter  # noqa: PLC0415
+
+    class _Localized(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x, pos).replace(".", point)
+
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(_Localized())
+
+
 def chart_bytes(figure: Figure, fmt: str = "svg") -> bytes:
     """Render a chart as ``"png"`` or ``"svg"`` bytes (reproducible: no dates, fixed ids)."""
     import matplotlib as mpl  # noqa: PLC0415
@@ -92,6 +118,7 @@ def _pole_axis(ax: Axes, rubric: Rubric, dims: list[Dimension], bands: bool = Tr
                 color="#555555")  # fmt: skip
         if bands:
             _shade_bands(ax, row, bands_on_percent(rubric, dim))
+    localize_ticks(ax)
     ax.set_xlabel(f"{rubric.low_label} (0) \u2014 {rubric.high_label} (100)")
 
 
@@ -115,7 +142,7 @@ def profile_chart(profile: Profile, rubric: Rubric) -> Figure:
     for row, dim in enumerate(dims):
         s = profile[dim.id]
         if s.percent is None:
-            ax.text(50, row, "not scorable", ha="center", va="center", color="#a61e4d")
+            ax.text(50, row, _("not scorable"), ha="center", va="center", color="#a61e4d")
             continue
         interval = percent_interval(s, dim, rubric)
         if interval is not None:
@@ -124,14 +151,20 @@ def profile_chart(profile: Profile, rubric: Rubric) -> Figure:
                 markeredgecolor="white", zorder=3, clip_on=False)  # fmt: skip
         align = "left" if s.percent < 15 else "right" if s.percent > 85 else "center"
         label = band_words(s.band_label)  # scored: its band, or in no band
-        ax.text(s.percent, row - 0.32, f"{s.percent:.0f} \u00b7 {label}", ha=align,
-                va="center", fontsize=8)  # fmt: skip
+        ax.text(s.percent, row - 0.32, f"{format_decimal(s.percent, 0)} \u00b7 {label}",
+                ha=align, va="center", fontsize=8)  # fmt: skip
     ax.set_title(rubric.title)
     return fig
 
 
-def feedback360_chart(feedback: Feedback360, rubric: Rubric) -> Figure:
-    """Each shown rater group's mean per dimension; withheld groups are not drawn."""
+def feedback360_chart(
+    feedback: Feedback360, rubric: Rubric, *, labels: Mapping[str, str] | None = None
+) -> Figure:
+    """Each shown rater group's mean per dimension; withheld groups are not drawn.
+
+    ``labels``: the rater groups' labels in the legend, by group (default:
+    each view's own label).
+    """
     dims = list(rubric.walk())
     fig = new_figure(7.5, 0.85 * len(dims) + 1.6)
     ax = fig.add_subplot()
@@ -147,10 +180,10 @@ def feedback360_chart(feedback: Feedback360, rubric: Rubric) -> Figure:
                 xs.append(s.percent)
                 ys.append(row + offsets[view.group])
         ax.plot(xs, ys, linestyle="none", marker=marker, color=colour, markersize=8,
-                label=view.label, zorder=3)  # fmt: skip
+                label=(labels or {}).get(view.group, view.label), zorder=3)  # fmt: skip
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=min(len(views), 6),
               frameon=False)  # fmt: skip
-    ax.set_title(f"{rubric.title}: 360\u00b0 view")
+    ax.set_title(_("{title}: 360\u00b0 view").format(title=rubric.title))
     return fig
 
 
@@ -163,8 +196,9 @@ def team_chart(team: TeamStats, rubric: Rubric) -> Figure:
     for row, dim in enumerate(dims):
         stats = team[dim.id]
         if not stats.shown:  # too few members counted: nothing about them is drawn
-            ax.text(50, row, f"withheld: {stats.scored} scored, too few to show", ha="center",
-                    va="center", fontsize=9, style="italic", color="#868e96")  # fmt: skip
+            withheld = _("withheld: {scored} scored, too few to show").format(scored=stats.scored)
+            ax.text(50, row, withheld, ha="center", va="center", fontsize=9, style="italic",
+                    color="#868e96")  # fmt: skip
             continue
         bands = rubric.bands_of(dim)
         scored = max(stats.scored, 1)
@@ -182,5 +216,10 @@ def team_chart(team: TeamStats, rubric: Rubric) -> Figure:
                         color="#1864ab", linewidth=2)  # fmt: skip
             ax.plot([stats.mean], [row - 0.33], marker="|", markersize=12, color="#1864ab",
                     markeredgewidth=2.5)  # fmt: skip
-    ax.set_title(f"{rubric.title}: team {team.team} ({counted(team.members, 'member')})")
+    title = ngettext(
+        "{title}: team {team} ({members} member)",
+        "{title}: team {team} ({members} members)",
+        team.members,
+    ).format(title=rubric.title, team=team.team, members=team.members)
+    ax.set_title(title)
     return fig

@@ -13,7 +13,10 @@ import math
 from typing import TYPE_CHECKING, Final
 
 from mgrlead.errors import ReportError
-from mgrlead.report.charts import new_figure
+from mgrlead.i18n import format_decimal
+from mgrlead.i18n import gettext as _
+from mgrlead.report.charts import localize_ticks, new_figure
+from mgrlead.report.texts import percent_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -212,17 +215,26 @@ def theta_chart(rubric: Rubric, score: ThetaScore) -> Figure:
     info = dimension_information(rubric, score.dimension, theta)
     fig = new_figure(7.5, 3.2)
     ax = fig.add_subplot()
-    ax.axvspan(low, high, color=_INTERVAL, zorder=0, label="95% interval")
-    ax.plot(theta, info, color="#495057", linewidth=1.5, label="information")
+    level = _("{level} interval").format(level=percent_words(95))
+    ax.axvspan(low, high, color=_INTERVAL, zorder=0, label=level)
+    ax.plot(theta, info, color="#495057", linewidth=1.5, label=_("information"))
     at = float(dimension_information(rubric, score.dimension, [score.theta])[0])
     ax.axvline(score.theta, color=_INFO, linewidth=1, zorder=2)
-    ax.plot([score.theta], [at], marker="o", markersize=9, color=_INFO,
-            markeredgecolor="white", zorder=3, linestyle="none", label="your \u03b8")  # fmt: skip
+    ax.plot([score.theta], [at], marker="o", markersize=9, color=_INFO, markeredgecolor="white",
+            zorder=3, linestyle="none", label=_("your \u03b8"))  # fmt: skip
     ax.set_xlim(theta[0], theta[-1])
     ax.set_ylim(bottom=0)
     ax.set_xlabel(_theta_label(dim))
-    ax.set_ylabel("information")
+    ax.set_ylabel(_("information"))
     ax.grid(color="#dddddd", linewidth=0.5)
     ax.legend(loc="upper left", frameon=False, fontsize=8)
-    ax.set_title(f"{dim.name}: \u03b8 {score.theta:.2f}, 95% interval {low:.2f} to {high:.2f}")
+    localize_ticks(ax)
+    title = _("{dimension}: \u03b8 {theta}, {level} interval {lower} to {upper}").format(
+        dimension=dim.name,
+        theta=format_decimal(score.theta, 2),
+        lower=format_decimal(low, 2),
+        upper=format_decimal(high, 2),
+        level=percent_words(95),
+    )
+    ax.set_title(title)
     return fig

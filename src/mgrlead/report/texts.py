@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mgrlead.i18n import N_
+from mgrlead.i18n import N_, current_language, format_decimal
+from mgrlead.i18n import gettext as _
 
 if TYPE_CHECKING:
     from mgrlead.irt import ThetaScore
@@ -28,6 +29,7 @@ __all__ = [
     "norm_metric",
     "norm_table_words",
     "percent_interval",
+    "percent_words",
     "rwg_words",
     "scale_note",
     "theta_alt",
@@ -42,15 +44,25 @@ LONG_RUN = 8
 ACQUIESCENCE = 0.5
 
 
+def percent_words(value: float, digits: int = 0) -> str:
+    """A percentage (``value`` in percent) as the current language writes it.
+
+    English ``95%``; German, French and Spanish ``95 %`` (a no-break space).
+    """
+    if current_language() == "en":
+        return f"{value:.{digits}f}%"
+    return f"{format_decimal(value, digits)}\u00a0%"
+
+
 def scale_note(rubric: Rubric) -> str:
     """What the 0-100 numbers mean."""
-    return (
+    return _(
         "Each score runs from 0 to 100: 0 means every answer points to the pole on the left "
-        f"(the {rubric.low_label} side), 100 every answer to the pole on the right (the "
-        f"{rubric.high_label} side), and 50 sits exactly between them. It describes where "
+        "(the {low} side), 100 every answer to the pole on the right (the "
+        "{high} side), and 50 sits exactly between them. It describes where "
         "your answers lie, not how good they are, and it is not a percentile (compare with "
         "a norm table for that)."
-    )
+    ).format(low=rubric.low_label, high=rubric.high_label)
 
 
 #: Said of a score that falls in a gap the rubric leaves between its bands.
@@ -64,26 +76,25 @@ def band_words(label: str | None, *, scored: bool = True) -> str:
     """
     if label is not None:
         return label
-    return "in no band" if scored else "not scorable"
+    return _("in no band") if scored else _("not scorable")
 
 
 def leaning(dim: Dimension, position: float) -> tuple[str, tuple[Pole, ...]]:
     """Which pole a score leans toward, in words, and the poles whose texts apply."""
     if position > 0:
-        return f"Your answers lean toward {dim.high.label}.", (dim.high,)
+        return _("Your answers lean toward {pole}.").format(pole=dim.high.label), (dim.high,)
     if position < 0:
-        return f"Your answers lean toward {dim.low.label}.", (dim.low,)
+        return _("Your answers lean toward {pole}.").format(pole=dim.low.label), (dim.low,)
     return (
-        (
-            f"Your answers sit exactly between {dim.low.label} and {dim.high.label}; "
-            "both are described."
+        _("Your answers sit exactly between {low} and {high}; both are described.").format(
+            low=dim.low.label, high=dim.high.label
         ),
         (dim.low, dim.high),
     )
 
 
 #: The metrics a norm score may compare, in words, as :func:`norm_metric` names them.
-_METRIC_WORDS = {"percent": "percent", "mean": "item mean", "sum": "item sum"}
+_METRIC_WORDS = {"percent": N_("percent"), "mean": N_("item mean"), "sum": N_("item sum")}
 
 
 def _norm_source(score: DimensionScore) -> str | None:
@@ -100,17 +111,17 @@ def _norm_source(score: DimensionScore) -> str | None:
 def norm_table_words(norms: str | None) -> str:
     """A profile's norm table (``"id version"``) in words: ``norm table 'id' (version 1)``."""
     if not norms:
-        return "the norm table"
-    table_id, _, version = norms.rpartition(" ")
+        return _("the norm table")
+    table_id, _sep, version = norms.rpartition(" ")
     if not table_id:
-        return f"norm table '{norms}'"
-    return f"norm table '{table_id}' (version {version})"
+        return _("norm table '{table}'").format(table=norms)
+    return _("norm table '{table}' (version {version})").format(table=table_id, version=version)
 
 
 def norm_metric(score: DimensionScore) -> str:
     """Which of a score's numbers its norm comparison is about, in words."""
     source = _norm_source(score)
-    return "score" if source is None else _METRIC_WORDS[source]
+    return _("score") if source is None else _(_METRIC_WORDS[source])
 
 
 def percent_interval(
@@ -168,35 +179,48 @@ def careless_notes(profile: Profile, rubric: Rubric) -> list[str]:
     if c.longest_run >= answered > 1:
         from mgrlead.api import scoring_plan  # noqa: PLC0415
 
-        effect = (
-            "The statements point both ways, so the same answer everywhere puts every score "
-            "near the middle"
-            if scoring_plan(rubric).careless.pairs
-            else "The same answer everywhere pushes every score to the same end"
-        )
-        notes.append(
-            f"You gave the same answer to all {answered} statements you answered. {effect} "
-            "whatever you think: the profile says little. Take it again and weigh each "
-            "statement on its own."
-        )
+        if scoring_plan(rubric).careless.pairs:
+            note = _(
+                "You gave the same answer to all {answered} statements you answered. The "
+                "statements point both ways, so the same answer everywhere puts every score "
+                "near the middle whatever you think: the profile says little. Take it again "
+                "and weigh each statement on its own."
+            )
+        else:
+            note = _(
+                "You gave the same answer to all {answered} statements you answered. The same "
+                "answer everywhere pushes every score to the same end whatever you think: the "
+                "profile says little. Take it again and weigh each statement on its own."
+            )
+        notes.append(note.format(answered=answered))
         return notes
     if c.longest_run >= max(LONG_RUN, answered // 2):
         notes.append(
-            f"{c.longest_run} of your answers in a row (in the rubric's order of statements) "
-            "were the same. If that was haste rather than how you see yourself, the scores "
-            "are less telling."
+            _(
+                "{run} of your answers in a row (in the rubric's order of statements) "
+                "were the same. If that was haste rather than how you see yourself, the scores "
+                "are less telling."
+            ).format(run=c.longest_run)
         )
     if c.acquiescence is not None and abs(c.acquiescence) >= ACQUIESCENCE:
-        verb = "agreed" if c.acquiescence > 0 else "disagreed"
-        notes.append(
-            f"You {verb} with most statements, including ones that say opposite things. "
-            "That pulls every score toward the middle."
-        )
+        if c.acquiescence > 0:
+            note = _(
+                "You agreed with most statements, including ones that say opposite things. "
+                "That pulls every score toward the middle."
+            )
+        else:
+            note = _(
+                "You disagreed with most statements, including ones that say opposite things. "
+                "That pulls every score toward the middle."
+            )
+        notes.append(note)
     if c.both_poles:
         bipolar = sum(1 for d in rubric.walk() if d.bipolar)
         notes.append(
-            f"On {c.both_poles} of {bipolar} dimensions you agreed with statements on both "
-            "sides: a middle score there may mean 'both', not 'neither'."
+            _(
+                "On {both} of {bipolar} dimensions you agreed with statements on both "
+                "sides: a middle score there may mean 'both', not 'neither'."
+            ).format(both=c.both_poles, bipolar=bipolar)
         )
     return notes
 
@@ -209,104 +233,128 @@ FEW_MEMBERS = 10
 RELIABLE_ICC2 = 0.7
 #: rwg(j) bands of LeBreton & Senter (2008): (lowest value, words).
 RWG_WORDS = (
-    (0.91, "very strong agreement"),
-    (0.71, "strong agreement"),
-    (0.51, "moderate agreement"),
-    (0.31, "weak agreement"),
-    (float("-inf"), "no real agreement"),
+    (0.91, N_("very strong agreement")),
+    (0.71, N_("strong agreement")),
+    (0.51, N_("moderate agreement")),
+    (0.31, N_("weak agreement")),
+    (float("-inf"), N_("no real agreement")),
 )
 
 
 def group_label(by: str) -> str:
-    """A grouping column as a title word: ``team`` is ``Team``, ``cost_centre`` ``Cost centre``."""
+    """A grouping column as a title word: ``team`` is ``Team``, ``cost_centre`` ``Cost centre``.
+
+    The column's name is the data's and stays as it is (capitalised); only the
+    word for a column without a name is translated.
+    """
     words = by.replace("_", " ").strip()
-    return words[:1].upper() + words[1:] if words else "Group"
+    return words[:1].upper() + words[1:] if words else _("Group")
 
 
 def icc1_words(icc1: float | None) -> str:
     """What an ICC(1) says, in a few plain words."""
     if icc1 is None:
-        return "ICC(1) not computed: too few groups or members shown."
+        return _("ICC(1) not computed: too few groups or members shown.")
     if icc1 < 0:
-        return (
+        return _(
             "ICC(1) below 0: the groups differ less than chance would make them; read it "
             "as 0 (no group effect)."
         )
-    return f"ICC(1): about {icc1:.0%} of the differences between people lie between groups."
+    # TRANSLATORS: {percent} is a percentage with its sign ("12 %")
+    return _(
+        "ICC(1): about {percent} of the differences between people lie between groups."
+    ).format(percent=percent_words(icc1 * 100))
 
 
 def icc2_words(icc2: float | None) -> str:
     """What an ICC(2) says, in a few plain words."""
     if icc2 is None:
-        return "ICC(2) not computed."
+        return _("ICC(2) not computed.")
     if icc2 < 0:
-        return (
+        return _(
             "ICC(2) below 0: the group means cannot tell the groups apart; how far below "
             "0 means nothing more."
         )
     if icc2 < RELIABLE_ICC2:
-        return f"ICC(2) below {RELIABLE_ICC2:.2f}: the group means are too unreliable to compare."
-    return "ICC(2): the group means are reliable enough to compare the groups."
+        return _("ICC(2) below {reliable}: the group means are too unreliable to compare.").format(
+            reliable=format_decimal(RELIABLE_ICC2, 2)
+        )
+    return _("ICC(2): the group means are reliable enough to compare the groups.")
 
 
 def few_groups(groups: int) -> str:
     """A warning when there are too few groups for ICCs to mean much (empty otherwise)."""
     if groups >= FEW_GROUPS:
         return ""
-    return (
-        f"Only {groups} groups: every ICC here is very uncertain (a member more or less can "
-        f"change it a lot); read them as a hint, not a finding. {FEW_GROUPS} or more groups "
+    return _(
+        "Only {groups} groups: every ICC here is very uncertain (a member more or less can "
+        "change it a lot); read them as a hint, not a finding. {few} or more groups "
         "are needed before they say much."
-    )
+    ).format(groups=groups, few=FEW_GROUPS)
 
 
 def rwg_words(rwg: float | None, members: int) -> str:
     """What a group's rwg(j) says, in plain words."""
     if rwg is None:
-        return "not computed (too few members answered every statement)"
-    words = next(w for floor, w in RWG_WORDS if rwg >= floor)
+        return _("not computed (too few members answered every statement)")
+    words = _(next(w for floor, w in RWG_WORDS if rwg >= floor))
     if members < FEW_MEMBERS:
-        words += f"; only {members} members, so uncertain"
+        # TRANSLATORS: follows an agreement such as "strong agreement"
+        words += _("; only {members} members, so uncertain").format(members=members)
     return words
 
 
 #: What θ and its standard error mean, said once above the θ results.
 _THETA_METHODS = {
-    "eap": "the average of the values your answers make likely (EAP)",
-    "map": "the most likely value given your answers (MAP)",
-    "ml": "the value that makes your answers most likely (ML)",
+    "eap": N_("the average of the values your answers make likely (EAP)"),
+    "map": N_("the most likely value given your answers (MAP)"),
+    "ml": N_("the value that makes your answers most likely (ML)"),
 }
 
 
 def theta_note(method: str) -> str:
     """What θ, its standard error and its 95 % interval mean, in plain words."""
-    how = _THETA_METHODS.get(method, method)
-    return (
+    how = _(_THETA_METHODS[method]) if method in _THETA_METHODS else method
+    return _(
         "\u03b8 (theta) places you on the trait the statements measure, on the scale of the "
         "people the statements were calibrated with: 0 is their average and 1 their standard "
         "deviation, so \u03b8 = 1 is one standard deviation above the average (T-score 60). "
-        f"It is {how}. The standard error (SE) says how precise \u03b8 is: the 95% interval, "
-        "\u03b8 \u00b1 1.96 SE, holds the true value in 95 of 100 cases. The chart shows how "
+        "It is {how}. The standard error (SE) says how precise \u03b8 is: the {level} interval, "
+        "\u03b8 \u00b1 {z} SE, holds the true value in 95 of 100 cases. The chart shows how "
         "much the statements tell about each point of the scale (their information): the "
         "higher the curve at your \u03b8, the smaller the SE."
-    )
+    ).format(how=how, z=format_decimal(1.96, 2), level=percent_words(95))
 
 
 def theta_words(dim: Dimension, interval: tuple[float, float]) -> str:
     """Where a θ with this 95 % interval lies, in words: above or below 0 only when sure."""
     if interval[0] > 0:
-        where = f"above the calibration average, toward {dim.high.label}"
-    elif interval[1] < 0:
-        where = f"below the calibration average, toward {dim.low.label}"
-    else:
-        where = "not clearly above or below the calibration average (the interval includes 0)"
-    return f"Your answers place you {where}."
+        return _("Your answers place you above the calibration average, toward {pole}.").format(
+            pole=dim.high.label
+        )
+    if interval[1] < 0:
+        return _("Your answers place you below the calibration average, toward {pole}.").format(
+            pole=dim.low.label
+        )
+    return _(
+        "Your answers place you not clearly above or below the calibration average (the "
+        "interval includes 0)."
+    )
 
 
 def theta_alt(score: ThetaScore, dim: Dimension, interval: tuple[float, float]) -> str:
     """The text alternative of a θ chart: what the picture shows."""
-    return (
-        f"Information of {dim.name} along \u03b8, from {dim.low.label} (left) to "
-        f"{dim.high.label} (right), with your \u03b8 {score.theta:.2f} marked on the curve "
-        f"and its 95% interval, {interval[0]:.2f} to {interval[1]:.2f}, shaded."
+    theta = float("nan") if score.theta is None else score.theta
+    return _(
+        "Information of {dimension} along \u03b8, from {low} (left) to "
+        "{high} (right), with your \u03b8 {theta} marked on the curve "
+        "and its {level} interval, {lower} to {upper}, shaded."
+    ).format(
+        dimension=dim.name,
+        low=dim.low.label,
+        high=dim.high.label,
+        theta=format_decimal(theta, 2),
+        lower=format_decimal(interval[0], 2),
+        upper=format_decimal(interval[1], 2),
+        level=percent_words(95),
     )
