@@ -314,9 +314,14 @@ def test_a_rubric_translation_gives_the_rubric_texts_and_band_labels() -> None:
 
 
 def test_a_rubric_without_the_translation_keeps_its_texts() -> None:
-    html = profile_report(_profile(), _ml(), lang="de")
-    assert _ml().dimensions[0].name in html
+    english_only = attrs.evolve(_ml(), translations={})
+    html = profile_report(_profile(), english_only, lang="de")
+    assert english_only.dimensions[0].name in html
     assert "Auf einen Blick" in html
+    # the built-in rubric has German texts: they come with the German interface
+    german = profile_report(_profile(), _ml(), lang="de")
+    assert _ml().localized("de").dimensions[0].name in german
+    assert _ml().dimensions[0].name not in german
 
 
 def test_a_language_only_the_rubric_speaks_falls_back_to_english_interface() -> None:

@@ -32,7 +32,6 @@ from starlette.testclient import TestClient
 
 import mgrlead
 from mgrlead.i18n import LANGUAGES
-from mgrlead.report import environment
 from mgrlead.web import create_app
 from mgrlead.web.endpoints import Api
 from mgrlead.web.pages import browser_language, own_name
@@ -232,17 +231,6 @@ def test_the_result_page_in_each_language(client: TestClient, lang: str) -> None
     _check(_text(client.get(r.headers["location"])), "result", lang)
 
 
-def _report_numbers_are_localised() -> bool:
-    """Whether the report's templates write numbers in the language (branch i18n-reports)."""
-    return "dec" in environment().filters
-
-
-@pytest.mark.xfail(
-    not _report_numbers_are_localised(),
-    strict=True,
-    reason="the result page's numbers are the report's profile.html.j2's, written in the "
-    "language's format on branch i18n-reports (its `dec` filter); runs once that is merged",
-)
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_the_result_page_writes_a_decimal_comma(client: TestClient, lang: str) -> None:
     token = _start(client, lang=lang)

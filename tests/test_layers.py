@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "mgrlead"
 #: Each layer's modules (a name stands for the module or the whole package under it).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("mgrlead._version", "mgrlead.errors", "mgrlead.strategies", "mgrlead.conversion",
-     "mgrlead.extras"),
+     "mgrlead.extras", "mgrlead.i18n"),
     ("mgrlead.results",),
     ("mgrlead.model",),
     ("mgrlead.plan",),

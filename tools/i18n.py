@@ -51,6 +51,9 @@ def update() -> None:
         run(["pybabel", "update", "--no-wrap", "--no-fuzzy-matching",
              "--ignore-obsolete", "-D", "mgrlead", "-i", str(POT), "-d", str(LOCALE),
              "-l", lang])  # fmt: skip
+        # pybabel writes the project without a version as "mgrlead " after a space
+        text = po.read_text("utf-8")
+        po.write_text(text.replace("Project-Id-Version:  mgrlead", "Project-Id-Version: mgrlead"))
 
 
 def compile_all() -> None:

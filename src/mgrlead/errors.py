@@ -50,6 +50,7 @@ __all__ = [
     "FitError",
     "IncomparableError",
     "InputError",
+    "LanguageError",
     "MgrleadError",
     "NormError",
     "PluginError",
@@ -376,3 +377,7 @@ class Terminated(BaseException):
     nothing catches it by accident; the command line turns it into one line and
     exit status 143.
     """
+
+
+class LanguageError(MgrleadError, ValueError):
+    """A language the interface is not shipped in (see :mod:`mgrlead.i18n`)."""

@@ -37,7 +37,7 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
-from mgrlead.errors import MgrleadError
+from mgrlead.errors import LanguageError
 
 __all__ = [
     "LANGUAGES",
@@ -63,10 +63,6 @@ DOMAIN: Final = "mgrlead"
 LOCALE_DIR: Final = Path(__file__).parent / "locale"
 
 _LANGUAGE: contextvars.ContextVar[str] = contextvars.ContextVar("mgrlead_language", default="en")
-
-
-class LanguageError(MgrleadError, ValueError):
-    """A language the interface is not shipped in."""
 
 
 def resolve_language(tag: str) -> str:

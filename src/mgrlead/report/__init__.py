@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ReportError",
+    "default_group_label",
     "environment",
     "feedback360_report",
     "group_labels",
@@ -471,12 +472,19 @@ def _theta_context(theta: ThetaProfile | None, rubric: Rubric) -> dict[str, Any]
 #: translated when a round keeps them; labels a round was given are its own.
 _GROUP_LABELS = {
     "self": N_("Self"),
+    # TRANSLATORS: the rater group of the person's own boss (360 feedback), not the pole
     "manager": N_("Manager"),
     "peer": N_("Peers"),
     "direct_report": N_("Direct reports"),
     "other": N_("Others"),
     "all_others": N_("All others"),
 }
+
+
+def default_group_label(group: str) -> str | None:
+    """A default rater group's label in the current language (``None``: not a default group)."""
+    label = _GROUP_LABELS.get(group)
+    return None if label is None else _(label)
 
 
 def group_labels(result: Round360) -> dict[str, str]:

@@ -202,11 +202,12 @@ def _rater_context(stored: StoredSession) -> dict[str, str] | None:
     if stored.round_subject is None:
         return None
     from mgrlead.groups.multirater import DEFAULT_GROUPS, SELF  # noqa: PLC0415
+    from mgrlead.report import default_group_label  # noqa: PLC0415
 
     group = stored.rater_group or ""
     return {
         "subject": stored.round_subject,
-        "group": DEFAULT_GROUPS.get(group, group),
+        "group": default_group_label(group) or DEFAULT_GROUPS.get(group, group),
         "self": "yes" if group == SELF else "",
     }
 
