@@ -280,3 +280,30 @@ def test_missing_columns_and_bad_options_are_refused() -> None:
         score_360(ONE_DIM, data, groups={"all_others": "x"})
     with pytest.raises(MgrleadError, match="group 'peer'"):
         Anonymity(minimum={"peer": 0})
+
+
+def test_the_reasons_a_view_is_withheld_are_in_the_current_language() -> None:
+    from mgrlead.i18n import use_language  # noqa: PLC0415
+
+    with use_language("de"):
+        result = score_360("manager-leader", _read_example())
+    blake, casey = result["blake"], result["casey"]
+    assert blake["direct_report"].dimensions[0].reason == (
+        "2 Bewertende, weniger als die 3, die zum Anzeigen nötig sind; mit allen anderen "
+        "zusammengefasst"
+    )
+    assert casey["manager"].dimensions[0].reason == (
+        "mit allen anderen zusammengefasst, damit die dort gebündelten kleineren Gruppen "
+        "nicht zu unterscheiden sind"
+    )
+    data = _frame([("s", "self", (5, 1, 5, 1)), ("s", "manager", (1, 5, 1, 5))])
+    with use_language("es"):
+        person = score_360(ONE_DIM, data)["s"]
+    assert person[ALL_OTHERS].dimensions[0].reason == (
+        "1 evaluador más, menos de los 3 necesarios para mostrarse"
+    )
+    # in English, as before
+    english = score_360("manager-leader", _read_example())["blake"]
+    assert english["direct_report"].dimensions[0].reason == (
+        "2 raters, fewer than the 3 needed to be shown; merged into all others"
+    )

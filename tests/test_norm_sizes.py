@@ -52,6 +52,17 @@ def test_small_groups_are_listed_and_the_big_one_is_not() -> None:
     # the 95% margin of a mean of 5: Student's t with 4 degrees of freedom, 2.776445
     assert f"uncertain by {2.776445 / math.sqrt(5):.2f} SD" in warning
     assert "group 'tiny' (n = 5) rests on" in warning
+    from mgrlead.i18n import use_language  # noqa: PLC0415
+
+    with use_language("de"):  # shown in reports, in the report's language
+        german = table.size_warning()
+    margin = f"{2.776445 / math.sqrt(5):.2f}".replace(".", ",")
+    assert german == (
+        "Normtabelle 'n': Die Gruppe 'tiny' (n = 5) beruht auf weniger als 200 Personen, zu "
+        f"wenige, um ihr zu trauen: bei 5 Personen ist der Mittelwert einer Gruppe um {margin} "
+        "SD unsicher (95%), und z, T, Perzentile und Stens verschieben sich mit ihm; erheben "
+        "Sie mehr Daten, fassen Sie Gruppen zusammen oder verwenden Sie veröffentlichte Normen"
+    )
 
 
 def test_without_scipy_the_margin_is_a_lower_bound(monkeypatch: pytest.MonkeyPatch) -> None:

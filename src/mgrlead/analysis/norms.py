@@ -41,8 +41,9 @@ from mgrlead.errors import (
     RubricError,
     RubricFileError,
     counted,
-    plural,
 )
+from mgrlead.i18n import format_decimal, ngettext
+from mgrlead.i18n import gettext as _
 from mgrlead.io.serialize import FORMATS, dump_text, make_converter, parse_text
 from mgrlead.plan import ScoringPlan
 from mgrlead.plugins.resolve import plan_for, resolve_rubric
@@ -227,18 +228,29 @@ class NormTable:
         try:
             from scipy.stats import t  # noqa: PLC0415 - the analysis extra
         except ImportError:
-            quantile, bound = NormalDist().inv_cdf(0.975), "at least "
+            quantile, lower_bound = NormalDist().inv_cdf(0.975), True
         else:
-            quantile, bound = float(t.ppf(0.975, smallest - 1)), ""
-        margin = quantile / math.sqrt(smallest)
+            quantile, lower_bound = float(t.ppf(0.975, smallest - 1)), False
+        margin = format_decimal(quantile / math.sqrt(smallest), 2)
         listed = ", ".join(f"{g.id!r} (n = {g.n})" for g in small)
-        return (
-            f"norm table {self.id!r}: {plural(len(small), 'group')} {listed} "
-            f"{plural(len(small), 'rests', 'rest')} on fewer than {self.min_n} people, too few "
-            f"to trust: with {smallest} people a group's "
-            f"mean is uncertain by {bound}{margin:.2f} SD (95%), and z, T, percentiles and "
-            "stens shift with it; collect more data, merge groups, or use published norms"
+        head = ngettext(
+            "norm table {table}: group {listed} rests on fewer than {min_n} people, too few "
+            "to trust: ",
+            "norm table {table}: groups {listed} rest on fewer than {min_n} people, too few "
+            "to trust: ",
+            len(small),
+        ).format(table=repr(self.id), listed=listed, min_n=self.min_n)
+        # TRANSLATORS: "SD (95%)": standard deviations, with 95 % confidence
+        uncertain = (
+            _("with {n} people a group's mean is uncertain by at least {margin} SD (95%)")
+            if lower_bound
+            else _("with {n} people a group's mean is uncertain by {margin} SD (95%)")
+        ).format(n=smallest, margin=margin)
+        tail = _(
+            ", and z, T, percentiles and stens shift with it; collect more data, merge groups, "
+            "or use published norms"
         )
+        return head + uncertain + tail
 
     def __attrs_post_init__(self) -> None:
         """Group ids are unique; the fallback is one of them."""

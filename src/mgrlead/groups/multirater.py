@@ -45,7 +45,7 @@ from mgrlead.engines import kernel
 from mgrlead.engines.batch import score_matrix
 from mgrlead.engines.frames import columns_to_matrix, frame_columns, plain
 from mgrlead.engines.ops import PYTHON
-from mgrlead.errors import ColumnError, InputError, MgrleadError, counted
+from mgrlead.errors import ColumnError, InputError, MgrleadError
 from mgrlead.groups.common import (
     RowsExport,
     find,
@@ -54,6 +54,8 @@ from mgrlead.groups.common import (
     refuse_sample_imputation,
     uncounted,
 )
+from mgrlead.i18n import gettext as _
+from mgrlead.i18n import ngettext
 from mgrlead.plugins.resolve import plan_for, resolve_rubric
 
 if TYPE_CHECKING:
@@ -339,16 +341,25 @@ def _dimension_views(
     reasons: dict[str, str] = {}
     for g in groups:
         if not members[g]:
-            reasons[g] = (
+            reasons[g] = _(
                 "no rater of this group could be counted on this dimension (scored on it, "
                 "and, where it is linked to others, complete on them)"
             )
         elif g not in shown:
             n, need = len(members[g]), anonymity.minimum_for(g)
-            action = "merged into all others" if anonymity.below == "merge" else "left out"
-            reasons[g] = (
-                f"{counted(n, 'rater')}, fewer than the {need} needed to be shown; {action}"
-            )
+            if anonymity.below == "merge":
+                said = ngettext(
+                    "{n} rater, fewer than the {need} needed to be shown; merged into all others",
+                    "{n} raters, fewer than the {need} needed to be shown; merged into all others",
+                    n,
+                )
+            else:
+                said = ngettext(
+                    "{n} rater, fewer than the {need} needed to be shown; left out",
+                    "{n} raters, fewer than the {need} needed to be shown; left out",
+                    n,
+                )
+            reasons[g] = said.format(n=n, need=need)
     need_all = anonymity.minimum_for(ALL_OTHERS)
     blocked = None
     if anonymity.below == "merge":
@@ -362,7 +373,7 @@ def _dimension_views(
         while pool and total >= need_all and not _pool_ok(pool, members, need_all):
             candidates = [g for g in others if g in shown and g not in folded]
             if not candidates:
-                blocked = (
+                blocked = _(
                     "showing all others would give away a group below its minimum; "
                     "lower the minimums or wait for more raters"
                 )
@@ -373,7 +384,7 @@ def _dimension_views(
             pool.append(fold)
         for fold in folded:
             shown.discard(fold)
-            reasons[fold] = (
+            reasons[fold] = _(
                 "merged into all others, so that the smaller groups pooled there "
                 "cannot be told apart"
             )
@@ -394,11 +405,13 @@ def _dimension_views(
     ok = bool(everyone) and len(everyone) >= need_all and blocked is None
     reason = None
     if not everyone:
-        reason = "no other rater could be scored on this dimension"
+        reason = _("no other rater could be scored on this dimension")
     elif len(everyone) < need_all:
-        reason = (
-            f"{counted(len(everyone), 'other rater')}, fewer than the {need_all} needed to be shown"
-        )
+        reason = ngettext(
+            "{n} other rater, fewer than the {need} needed to be shown",
+            "{n} other raters, fewer than the {need} needed to be shown",
+            len(everyone),
+        ).format(n=len(everyone), need=need_all)
     elif blocked is not None:
         reason = blocked
     views[ALL_OTHERS] = GroupScore(
