@@ -408,43 +408,59 @@ def _summary(rubric: Rubric, profile: Profile, console: Console) -> None:
 
 
 def show_rubric(r: Rubric, console: Console) -> None:
-    """Print a rubric: its scale, strategy, dimensions with their items, and bands."""
+    """Print a rubric: its scale, strategy, dimensions with their items, and bands.
+
+    In the current language (:mod:`mgrlead.i18n`); ids, keys and numbers as
+    the rubric file writes them.
+    """
     from rich.table import Table  # noqa: PLC0415
 
     console.print(f"[bold]{esc(r.title)}[/bold]  {r.id} {r.version}")
     if r.description:
         console.print(esc(r.description))
     labels = ", ".join(f"{p} = {esc(r.scale.label(p))}" for p in r.scale)
-    console.print(f"\nScale: {labels}")
-    share = f"{r.missing.min_share:.0%}"
-    console.print(
-        f"Strategy: {r.strategy}; weighting: {r.weighting.id}; "
-        f"a dimension needs {share} of its items answered\n"
+    console.print("\n" + _("Scale: {labels}").format(labels=labels))
+    policy = _(
+        "Strategy: {strategy}; weighting: {weighting}; a dimension needs {share}% of its "
+        "items answered"
     )
+    share = format_decimal(100 * r.missing.min_share, 0)
+    console.print(policy.format(strategy=r.strategy, weighting=r.weighting.id, share=share) + "\n")
     for dim in r.walk():
-        kind = "" if dim.bipolar else ", unipolar"
         caption = (
-            f"0 = {esc(dim.low.label)} ({dim.low.id}), "
-            f"100 = {esc(dim.high.label)} ({dim.high.id}){kind}"
-        )
+            _("0 = {low} ({low_id}), 100 = {high} ({high_id})")
+            if dim.bipolar
+            else _("0 = {low} ({low_id}), 100 = {high} ({high_id}), unipolar")
+        ).format(
+            low=esc(dim.low.label), low_id=dim.low.id, high=esc(dim.high.label),
+            high_id=dim.high.id,
+        )  # fmt: skip
         if dim.dimensions:
-            caption += f"; also scored from {', '.join(s.id for s in dim.dimensions)}"
+            caption += _("; also scored from {dimensions}").format(
+                dimensions=", ".join(s.id for s in dim.dimensions)
+            )
         table = Table(title=esc(f"{dim.name}  [{dim.id}]"), caption=caption,
                       title_justify="left")  # fmt: skip
-        for col in ("item", "keyed", "weight", "statement"):
-            table.add_column(col, justify="right" if col == "weight" else "left")
+        # TRANSLATORS: the columns of a rubric's items: id, keying, weight, the statement
+        for col in (_("item"), _("keyed"), _("weight"), _("statement")):
+            table.add_column(col, justify="right" if col == _("weight") else "left")
         for item in dim.items:
             table.add_row(item.id, item.keyed, f"{item.weight:g}", esc(item.text))
         for ref in dim.item_refs:
-            table.add_row(ref.id, ref.keyed, "", "[dim](defined in another dimension)[/dim]")
+            table.add_row(
+                ref.id, ref.keyed, "", "[dim]" + esc(_("(defined in another dimension)")) + "[/dim]"
+            )
         if dim.items or dim.item_refs:
             console.print(table)
         else:
             console.print(f"[bold]{esc(dim.name)}[/bold]  {esc(f'[{dim.id}]')}: {caption}\n")
         if dim.bands is not None:
-            console.print(bands_table(dim.bands, f"Bands of {dim.id} (on its {dim.band_on})",
-                                      gaps=dim.band_gaps))  # fmt: skip
-    console.print(bands_table(r.bands, "Bands (0-100)", gaps=r.band_gaps))
+            # TRANSLATORS: {metric} is percent, mean or score (as the rubric file says)
+            title = _("Bands of {dimension} (on its {metric})").format(
+                dimension=dim.id, metric=dim.band_on
+            )
+            console.print(bands_table(dim.bands, title, gaps=dim.band_gaps))
+    console.print(bands_table(r.bands, _("Bands (0-100)"), gaps=r.band_gaps))
 
 
 def norm_lines(
@@ -527,9 +543,10 @@ def bands_table(bands: Sequence[Band], title: str, *, gaps: bool = False) -> Tab
     """A table of bands with their bounds (``gaps``: they declare gaps, said below)."""
     from rich.table import Table  # noqa: PLC0415
 
-    caption = "A score outside these bands is in no band (band_gaps)." if gaps else None
+    caption = _("A score outside these bands is in no band (band_gaps).") if gaps else None
     table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
-    for col in ("band", "label", "from", "to"):
+    # TRANSLATORS: the columns of a table of bands: id, label, lower and upper bound
+    for col in (_("band"), _("label"), _("from"), _("to")):
         table.add_column(col)
     for band in bands:
         lower = ("[" if band.include_lower else "(") + f"{band.lower:g}"

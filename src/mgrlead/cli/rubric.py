@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 import click
 
 from mgrlead.api import builtin_rubrics, load_rubric
-from mgrlead.cli.common import MgrleadGroup, output_format, refuse_overwriting, rubric_of
+from mgrlead.cli.common import (
+    MgrleadGroup,
+    lang_option,
+    languages,
+    output_format,
+    refuse_overwriting,
+    rubric_of,
+)
 from mgrlead.cli.common import output as write_to
 from mgrlead.cli.render import console, show_rubric
 from mgrlead.errors import InputError, counted
@@ -223,10 +230,11 @@ def rubric_from_keys(file: Path, scale: str, labels: str | None, output: Path | 
 
 @rubric.command("show")
 @click.argument("name", default="manager-leader", metavar="[NAME|FILE]")
-@click.option("--lang", default=None, help="Show the texts in this language.")
+@lang_option
 def rubric_show(name: str, lang: str | None) -> None:
     """Show the dimensions, poles, items and bands of a rubric."""
-    r = rubric_of(name)
-    if lang is not None:
-        r = r.localized(lang)
-    show_rubric(r, console())
+    from mgrlead.i18n import use_language  # noqa: PLC0415
+
+    r, interface = languages(rubric_of(name), lang)
+    with use_language(interface):
+        show_rubric(r, console())
