@@ -27,6 +27,7 @@ from mgrlead.plugins.builtin import packaged_rubric
 
 #: The rubric file as shipped: its texts, with no plugin's contributed feedback.
 FILE = packaged_rubric("manager-leader")
+FILE_PATH = Path(mgrlead.__file__).parent / "plugins" / "rubrics" / "manager-leader.toml"
 ENGLISH = FILE.text_keys()
 #: The built-in rubric as people get it (what scores and the command line use).
 ML = mgrlead.load_rubric("manager-leader")
@@ -226,7 +227,7 @@ def test_assess_asks_in_german_in_a_terminal(tmp_path: Path) -> None:
     child.logfile_read = io.StringIO()
     for n in range(1, 25):
         child.expect(f"{n}/24")
-        child.expect("Your answer|Answer")
+        child.expect("Ihre Antwort")  # the interface speaks German too
         child.send("4")
     child.expect(pexpect.EOF)
     child.close()
@@ -242,6 +243,7 @@ def test_assess_asks_in_german_in_a_terminal(tmp_path: Path) -> None:
     assert t["title"] in shown
     assert t["instructions"] in shown
     assert "Strongly agree" not in shown
+    assert "Your answer" not in shown
     profile = mgrlead.Profile.from_json((tmp_path / "me.json").read_text("utf-8"))
     assert _numbers(profile) == _numbers(mgrlead.score(ML, dict.fromkeys(ML.item_ids, 4)))
 
@@ -255,3 +257,26 @@ def test_a_localized_rubric_says_its_language_and_goes_back() -> None:
     assert german.localized("en") == english  # every text back, translations included
     assert german.localized("fr") == english.localized("fr")
     assert german.localized("de") is german
+
+
+def test_a_rubric_made_from_the_built_in_keeps_the_translations_of_its_texts() -> None:
+    import attrs  # noqa: PLC0415
+
+    one = attrs.evolve(ML, dimensions=ML.dimensions[:1])  # what the docs' examples do
+    german = one.localized("de")
+    assert german.dimensions[0].name == ML.localized("de").dimensions[0].name
+    assert "dimension.staff_counsel.name" not in one.translations["de"]  # its dimension went
+    assert set(one.translations["de"]) <= set(one.text_keys())
+    with pytest.raises(mgrlead.RubricError, match="unknown text key 'titel'; did you mean"):
+        attrs.evolve(ML, translations={"de": {"titel": "Titel"}})  # a key of no text at all
+
+
+def test_a_file_translating_a_text_it_does_not_have_is_refused(tmp_path: Path) -> None:
+    text = FILE_PATH.read_text("utf-8") + '\n[translations.it]\n"item.zz9.text" = "Io"\n'
+    path = tmp_path / "r.toml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(mgrlead.RubricFileError, match=(
+        r"translation 'it' has the unknown text key 'item.zz9.text'; did you mean "
+        r"'item.\w+.text'\? @ \$.translations.it"
+    )):  # fmt: skip
+        mgrlead.load_rubric(str(path))

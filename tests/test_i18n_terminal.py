@@ -347,3 +347,23 @@ def test_theta_reasons_follow_the_language() -> None:
         assert status_reason(0) == ""
         assert status_reason(4) == "die Newton-Iterationen sind nicht konvergiert"
         assert status_reason(2).startswith("jede Antwort liegt in der niedrigsten Kategorie")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("de", ["Skala: 1 = Stimme überhaupt nicht zu", "Gewichtung: equal", "Bereiche (0-100)",
+                "Aussage", "Bezeichnung", "Prozessorientiert vs. ergebnisorientiert"]),
+        ("fr", ["Échelle\u00a0: 1 = Pas du tout d'accord", "Plages (0-100)", "libellé"]),
+        ("es", ["Escala: 1 = Totalmente en desacuerdo", "Rangos (0-100)", "etiqueta"]),
+    ],
+)  # fmt: skip
+def test_rubric_show_speaks_the_language(lang: str, words: list[str]) -> None:
+    shown = " ".join(run("rubric", "show", "--lang", lang).stdout.split())
+    for word in words:
+        assert " ".join(word.split()) in shown, word
+    for english in ("Scale:", "Strategy:", "Bands (0-100)", "statement", "Strongly agree"):
+        assert english not in shown
+    plain = run("rubric", "show").stdout
+    assert "Scale: 1 = Strongly disagree" in plain
+    assert "Bands (0-100)" in plain

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final
 
-from attrs import evolve, field, frozen
+from attrs import evolve, field, fields, frozen
 from attrs.validators import deep_iterable, ge, in_, instance_of, le, matches_re
 
 from mgrlead.conversion import NOT_IN_FILES
@@ -105,6 +105,15 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 
 def _str_dict(value: Mapping[str, str]) -> dict[str, str]:
     return dict(value)
+
+
+#: The shape of a translatable text's key (see :meth:`Rubric.text_keys`).
+_TEXT_KEY: Final = re.compile(
+    r"(title|description|instructions|low_label|high_label|scale\.labels\.-?\d+"
+    r"|band\.[^.]+\.(label|feedback)|item\.[^.]+(\.[^.]+)*\.text"
+    r"|dimension\.[^.]+\.(name|description|(low|high)\.(label|description|strengths|risks"
+    r"|development)|band\.[^.]+\.(label|feedback)))"
+)
 
 
 def _translations(value: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
@@ -1037,7 +1046,11 @@ class Rubric:
     )
     """Texts in other languages: ``{"de": {"item.pr1.text": "...", ...}}``.
 
-    Keys are listed by :meth:`text_keys`; a text not translated falls back to the
+    Keys are listed by :meth:`text_keys`.  A rubric made from another (with
+    ``attrs.evolve``) keeps the translations of the texts it still has: those
+    of items, dimensions, bands or scale points it no longer has are left
+    out (a rubric *file* that translates a text it does not have is an error,
+    naming the key).  A text not translated falls back to the
     inline one.  See :meth:`localized`."""
     sources: Mapping[str, str] = field(
         factory=dict,
@@ -1170,17 +1183,21 @@ class Rubric:
 
     def _check_translations(self, where: str) -> None:
         keys = self.text_keys()
+        kept: dict[str, dict[str, str]] = {}
         for lang, texts in self.translations.items():
             if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", lang):
                 raise RubricError(f"{where}: {lang!r} is not a language tag like 'de' or 'pt-BR'")
             for key, text in texts.items():
-                if key not in keys:
+                if key not in keys and not _TEXT_KEY.fullmatch(key):
                     hint = did_you_mean(key, keys)
                     raise RubricError(
                         f"{where}: translation {lang!r} has the unknown text key {key!r}{hint}"
                     )
                 if not text.strip():
                     raise RubricError(f"{where}: translation {lang!r} of {key!r} is empty")
+            kept[lang] = {key: text for key, text in texts.items() if key in keys}
+        if kept != self.translations:  # texts of parts this rubric no longer has
+            object.__setattr__(self, "translations", kept)
 
     def members(self, dim: Dimension) -> tuple[tuple[str, bool], ...]:
         """Every item that counts toward ``dim``, with whether it is reverse-scored there.
@@ -1401,6 +1418,30 @@ class Rubric:
             strategy=strategy,
             missing=missing if missing is not None else MissingPolicy(),
         )
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # noqa: ANN401 - the protocol
+        """How pretty-printers (IPython, hypothesis' failing examples) show a rubric.
+
+        Every field, as hypothesis shows attrs classes, except that long
+        translations are counted rather than written out (the built-in
+        rubric's would take 50 kB).
+        """
+        if cycle:
+            p.text("Rubric(...)")
+            return
+        names = [a.name for a in fields(type(self)) if a.init and a.repr]
+        with p.group(len("Rubric("), "Rubric(", ")"):
+            for n, name in enumerate(names):
+                if n:
+                    p.text(",")
+                    p.breakable()
+                p.text(f"{name}=")
+                value = getattr(self, name)
+                if name == "translations" and sum(len(str(t)) for t in value.values()) > 2000:
+                    shown = ", ".join(f"{lang!r}: <{len(t)} texts>" for lang, t in value.items())
+                    p.text("{" + shown + "}")
+                else:
+                    p.pretty(value)
 
     def __repr__(self) -> str:
         """``<Rubric id version: N dimensions, M items>``."""

@@ -33,6 +33,7 @@ from mgrlead.errors import (
     RubricError,
     RubricFileError,
     closest,
+    did_you_mean,
 )
 from mgrlead.model import Rubric
 from mgrlead.plan import compile_plan
@@ -128,8 +129,30 @@ def load_rubric_data(
             rubric = make_converter().structure(data, Rubric)
         except structure_errors() as exc:
             raise RubricFileError(source, problems(exc)) from exc
+    _check_translation_keys(rubric, data.get("translations"), source)
     _check_required_plugins(rubric, source, context)
     return rubric
+
+
+def _check_translation_keys(rubric: Rubric, translations: object, source: str) -> None:
+    """A file's translations name only texts the rubric has (the model leaves others out).
+
+    Raises:
+        RubricFileError: naming each unknown key, with the closest known one.
+    """
+    if not isinstance(translations, Mapping):
+        return
+    keys = rubric.text_keys()
+    unknown = [
+        f"translation {lang!r} has the unknown text key {key!r}{did_you_mean(key, keys)} "
+        f"@ $.translations.{lang}"
+        for lang, texts in translations.items()
+        if isinstance(texts, Mapping)
+        for key in texts
+        if key not in keys
+    ]
+    if unknown:
+        raise RubricFileError(source, unknown)
 
 
 #: How many ``extends`` may chain (a file extending a file extending ...).
