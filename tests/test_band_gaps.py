@@ -144,6 +144,16 @@ class TestDeclaration:
         with pytest.raises(RubricError, match=message):
             _rubric(ON_MEAN, bands)
 
+    def test_a_band_narrower_than_the_tolerance_is_refused(self) -> None:
+        # between bands that own its bounds its cuts would fall out of order
+        with pytest.raises(
+            RubricError,
+            match=r"band 'b' runs from 50 to 50.000000000001, narrower than the band tolerance "
+            r"\(1e-09\): a score in it counts as on both its bounds; make it a point band",
+        ):
+            _band("b", 50, 50 + 1e-12, include_lower=False)
+        assert _band("p", 50, 50, include_upper=True).lower == 50  # a point band is fine
+
     def test_a_dimension_declares_gaps_only_for_bands_of_its_own(self) -> None:
         with pytest.raises(
             RubricError, match=r"dimension 'n': band_gaps = true needs bands of its own"
@@ -608,6 +618,7 @@ def test_the_hypothesis_kit_draws_gaps_and_point_bands() -> None:
     # the kit's band sets: without gaps they cover 0..100 once (a cut may be a
     # point band); with gaps some stretches are in no band; both always valid
     from hypothesis import find, given, settings  # noqa: PLC0415
+    from hypothesis.errors import InvalidArgument  # noqa: PLC0415
 
     from mgrlead.model import check_bands  # noqa: PLC0415
     from mgrlead.testing import hypothesis as mh  # noqa: PLC0415
@@ -627,18 +638,24 @@ def test_the_hypothesis_kit_draws_gaps_and_point_bands() -> None:
     def valid(full: tuple[Band, ...], gappy: tuple[Band, ...]) -> None:
         check_bands(full, "drawn", gaps=False)
         check_bands(gappy, "drawn", gaps=True)
+        for bands, gaps in ((full, False), (gappy, True)):  # the compiled cuts stay in order
+            cuts = [bound for bound, _ in boundaries(bands, gaps=gaps).cuts]
+            assert cuts == sorted(cuts), (bands, cuts)
 
     valid()
 
-    # on a range narrower than the band tolerance, every stretch is too narrow
-    # to be a gap (scores in it would count as in both neighbours): the kit
-    # keeps them, so its band sets still pass the check
+    # on a range barely wider than the band tolerance, cuts drawn closer than it
+    # are merged (a band that narrow, or a gap, would hold scores that count as
+    # on both its bounds): the kit's band sets still pass the check
     @settings(max_examples=100, deadline=None)
-    @given(mh.band_sets(low=0.0, high=1e-8, gaps=True))
-    def tiny(gappy: tuple[Band, ...]) -> None:
+    @given(mh.band_sets(low=0.0, high=1e-8, gaps=True), mh.band_sets(low=0.0, high=1e-8))
+    def tiny(gappy: tuple[Band, ...], full: tuple[Band, ...]) -> None:
         check_bands(gappy, "drawn", 0.0, 1e-8, gaps=True)
+        check_bands(full, "drawn", 0.0, 1e-8)
 
     tiny()
+    with pytest.raises(InvalidArgument, match="closer than the band tolerance"):
+        find(mh.band_sets(low=0.0, high=1e-10), lambda _: True)
     seen: list[bool] = []
 
     @settings(max_examples=40, deadline=None)

@@ -552,6 +552,12 @@ class Band:
                 "but does not include it: a point band needs include_lower and include_upper "
                 "both true"
             )
+        if self.lower < self.upper and narrow_gap(self.lower, self.upper):
+            raise RubricError(
+                f"band {self.id!r} runs from {self.lower!r} to {self.upper!r}, narrower than "
+                f"the band tolerance ({BAND_TOLERANCE:g}): a score in it counts as on both "
+                "its bounds; make it a point band (lower = upper) or wider"
+            )
 
     def contains(self, value: float) -> bool:
         """Whether a 0-100 score falls in this band.

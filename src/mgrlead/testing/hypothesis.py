@@ -177,6 +177,9 @@ def band_sets(
     if not low < high:
         msg = f"low={low} must be less than high={high}"
         raise InvalidArgument(msg)
+    if narrow_gap(low, high):
+        msg = f"low={low} and high={high} are closer than the band tolerance (no band fits)"
+        raise InvalidArgument(msg)
     n = draw(st.integers(1, max_bands))
     cuts = sorted(
         draw(
@@ -188,7 +191,14 @@ def band_sets(
             )
         )
     )
-    edges = [low, *cuts, high]
+    # cuts closer than the band tolerance would make bands that narrow (refused)
+    edges = [low]
+    for cut in [*cuts, high]:
+        if not narrow_gap(edges[-1], cut):
+            edges.append(cut)
+        elif cut == high:  # the last cut gives way to the end of the range
+            edges[-1] = high
+    n = len(edges) - 1
     spans = []  # (lower, upper, include_lower, include_upper)
     lower_included = True
     for k in range(n):
