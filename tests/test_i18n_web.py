@@ -36,6 +36,7 @@ from mgrlead.web import create_app
 from mgrlead.web.endpoints import Api
 from mgrlead.web.pages import browser_language, own_name
 from test_web_pages import ITEMS, RUBRIC, _csrf, _pages, _start, _submit
+from web_helpers import serving
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -175,15 +176,8 @@ def _check(page: str, kind: str, lang: str) -> None:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Starlette]:
-    app = create_app(database=tmp_path / "web.sqlite3", rubrics=[TEST_RUBRIC], admin_token=ADMIN)
-    yield app
-    app.state.store.close()
-
-
-@pytest.fixture
-def client(app: Starlette) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        yield c
+    with serving(tmp_path / "web.sqlite3", rubrics=[TEST_RUBRIC], admin_token=ADMIN) as app:
+        yield app
 
 
 def _finish(client: TestClient, token: str, skip: int = 0) -> Any:

@@ -31,7 +31,7 @@ from mgrlead.results import Profile
 from mgrlead.testing import hypothesis as mh
 from mgrlead.web import Store, create_app
 from mgrlead.web.safety import RateLimiter
-from web_helpers import DATABASES, database_for
+from web_helpers import DATABASES, database_for, serving
 
 ADMIN = "an-admin-token-of-some-length"
 RUBRIC = mgrlead.load_rubric("manager-leader")
@@ -40,15 +40,8 @@ API = "/api/v1"
 
 @pytest.fixture(params=DATABASES)
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Starlette]:
-    app = create_app(database=database_for(request.param, tmp_path), admin_token=ADMIN)
-    yield app
-    app.state.store.close()
-
-
-@pytest.fixture
-def client(app: Starlette) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        yield c
+    with serving(database_for(request.param, tmp_path), admin_token=ADMIN) as app:
+        yield app
 
 
 def _session(client: TestClient, **body: Any) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import mgrlead.report
 from mgrlead.model import Pole
 from mgrlead.results import Profile
 from mgrlead.web import create_app
-from web_helpers import DATABASES, database_for
+from web_helpers import DATABASES, database_for, serving
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -44,15 +44,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def app(database: str) -> Iterator[Starlette]:
-    app = create_app(database=database)
-    yield app
-    app.state.store.close()
-
-
-@pytest.fixture
-def client(app: Starlette) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        yield c
+    with serving(database) as app:
+        yield app
 
 
 def _csrf(client: TestClient) -> str:

@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 import mgrlead
 from mgrlead.groups.multirater import Anonymity
 from mgrlead.web import create_app
-from web_helpers import DATABASES, database_for
+from web_helpers import DATABASES, database_for, serving
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -38,15 +38,8 @@ GROUPS = {"self": 1, "manager": 1, "peer": 2, "direct_report": 3}
 
 @pytest.fixture(params=DATABASES)
 def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Starlette]:
-    app = create_app(database=database_for(request.param, tmp_path), admin_token=ADMIN)
-    yield app
-    app.state.store.close()
-
-
-@pytest.fixture
-def client(app: Starlette) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        yield c
+    with serving(database_for(request.param, tmp_path), admin_token=ADMIN) as app:
+        yield app
 
 
 def _error(r: Any, status: int) -> dict[str, Any]:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 #: A PostgreSQL database the tests may empty and use, e.g.
 #: ``postgresql+psycopg://postgres@127.0.0.1:5432/mgrlead_test`` (else: SQLite only).
@@ -28,3 +34,15 @@ def database_for(kind: str, tmp_path: Path) -> str:
         )
     engine.dispose()
     return POSTGRESQL
+
+
+@contextlib.contextmanager
+def serving(database: str | Path, **options: Any) -> Iterator[Starlette]:
+    """The web app on ``database`` (``create_app``'s options as given), its store closed after."""
+    from mgrlead.web import create_app  # noqa: PLC0415
+
+    app = create_app(database=database, **options)
+    try:
+        yield app
+    finally:
+        app.state.store.close()
