@@ -54,7 +54,6 @@ from mgrlead.i18n import (
     LanguageError,
     current_language,
     language_name,
-    ngettext,
     resolve_language,
     use_language,
 )
@@ -229,11 +228,9 @@ class Pages:
         """Load the templates and the static files."""
         from mgrlead.report import environment  # noqa: PLC0415 - needs Jinja2
 
+        # the report's environment: the pages' words through gettext, in the
+        # current language (newstyle: `_("%(n)s of %(total)s", n=..., total=...)`)
         self.env = environment("mgrlead.web")
-        # the pages' words through gettext, in the current language (newstyle:
-        # `_("%(n)s of %(total)s", n=..., total=...)`, the values escaped)
-        self.env.add_extension("jinja2.ext.i18n")
-        self.env.install_gettext_callables(_, ngettext, newstyle=True)
         self.static = {name: _static(name) for name in _STATIC}
 
     # ------------------------------------------------------------- helpers
