@@ -258,6 +258,16 @@ def test_a_session_page_error_is_in_the_sessions_language(client: TestClient) ->
     assert "Cette évaluation comporte les pages 1 à 4." in page
 
 
+def test_a_refused_form_is_told_in_the_sessions_language(client: TestClient) -> None:
+    token = _start(client, lang="fr")
+    refused = client.post(f"/s/{token}", data={"pr1": "4"})  # no CSRF token: refused
+    assert refused.status_code == 403
+    page = html.unescape(refused.text)
+    assert '<html lang="fr">' in page  # the session's language, not the browser's (none)
+    assert "Cela n’a pas fonctionné" in page
+    assert "That did not work" not in page
+
+
 def test_a_closed_rounds_raters_page_in_the_rounds_language(client: TestClient) -> None:
     auth = {"Authorization": f"Bearer {ADMIN}"}
     body = {"subject": "Dana Lee", "rubric": RUBRIC.id, "language": "de",
@@ -343,9 +353,32 @@ def test_the_language_switcher_names_each_language_in_itself(client: TestClient)
 
 
 def test_a_language_the_rubric_lacks_is_named_in_the_note(client: TestClient) -> None:
+    # a language the rubric lacks: the browser's choice, with a note naming what there is
     page = _text(client.get(f"/r/{RUBRIC.id}?lang=it", headers={"Accept-Language": "de"}))
-    assert '<html lang="en">' in page
+    assert '<html lang="de">' in page
+    assert "'it'" in page
+    assert "English, Deutsch, Français, Español" in page
+    page = _text(client.get(f"/r/{RUBRIC.id}?lang=it"))
+    assert '<html lang="en">' in page  # no browser language: the rubric's own
     assert "It has: English, Deutsch, Français, Español." in page
+
+
+@pytest.mark.parametrize(("wanted", "lang"), [("es-MX", "es"), ("DE", "de"), ("fr_CA", "fr")])
+def test_a_regional_or_upper_case_lang_takes_its_language(
+    client: TestClient, wanted: str, lang: str
+) -> None:
+    page = _text(client.get(f"/r/{RUBRIC.id}?lang={wanted}"))
+    assert f'<html lang="{lang}">' in page
+    assert "has no texts" not in page
+
+
+def test_the_list_of_assessments_shows_their_titles_in_the_browsers_language(
+    client: TestClient,
+) -> None:
+    page = _text(client.get("/", headers={"Accept-Language": "de"}))
+    assert '<html lang="de">' in page
+    assert html.escape(TEST_RUBRIC.localized("de").title) in page
+    assert html.escape(TEST_RUBRIC.title) not in page
 
 
 def test_languages_the_interface_lacks_are_named_in_themselves_too() -> None:

@@ -138,6 +138,13 @@ def browser_language(header: str | None, available: Sequence[str]) -> str | None
     return spelled.get(best.lower())
 
 
+def _among(tag: str, available: Sequence[str]) -> str | None:
+    """The language of ``available`` that ``tag`` names: itself or its base, in any case."""
+    spelled = {code.lower(): code for code in available}
+    norm = tag.strip().replace("_", "-").lower()
+    return spelled.get(norm) or spelled.get(norm.split("-", 1)[0])
+
+
 def interface_language(tag: str) -> str:
     """The shipped interface language for a rubric's language tag (English when none fits)."""
     try:
@@ -388,7 +395,13 @@ class Pages:
     # ------------------------------------------------------------- pages
     async def index(self, request: Request) -> Response:
         """``GET /``: every rubric served, with a link to its landing page."""
-        rubrics = list(self.api.rubrics.values())
+        lang = self.request_language(request)
+        self.speak(request, lang)
+        # each rubric's title in the page's language, where it has texts in it
+        rubrics = []
+        for rubric in self.api.rubrics.values():
+            own = _among(lang, self._languages(rubric))
+            rubrics.append(rubric.localized(own) if own else rubric)
         return self.render(
             request, "web/index.html.j2", {"title": _("Assessments"), "rubrics": rubrics}
         )
@@ -398,14 +411,11 @@ class Pages:
         base = self.api.rubric(request.path_params["rubric_id"])
         languages = self._languages(base)
         wanted = request.query_params.get("lang")
-        missing = bool(wanted) and wanted not in languages
-        if wanted and not missing:
-            lang = wanted
-        elif wanted:
-            lang = base.language
-        else:  # the browser's choice among the rubric's languages
-            accept = request.headers.get("accept-language")
-            lang = browser_language(accept, languages) or base.language
+        chosen = _among(wanted, languages) if wanted else None  # de-CH is de, DE is de
+        missing = bool(wanted) and chosen is None
+        # else the browser's choice among the rubric's languages
+        accept = request.headers.get("accept-language")
+        lang = chosen or browser_language(accept, languages) or base.language
         rubric = base.localized(lang)
         self.speak(request, lang)
         note = ""
@@ -415,7 +425,7 @@ class Pages:
                 "It has: {languages}."
             ).format(
                 wanted=repr(wanted),
-                shown=own_name(base.language),
+                shown=own_name(lang),
                 languages=", ".join(own_name(code) for code in languages),
             )
         return self.render(
@@ -521,9 +531,9 @@ class Pages:
     async def save_page(self, request: Request) -> Response:  # noqa: PLR0911 - one per outcome
         """``POST /s/{token}``: save the answers given; go back, on, or finish."""
         token = request.path_params["token"]
-        data = await self.form(request)
         stored, rubric = await self._open_session(token)
-        self.speak(request, stored.language)
+        self.speak(request, stored.language)  # a refused form is told in it too
+        data = await self.form(request)
         if stored.finished_at is not None:
             return RedirectResponse(self._link(request, token, "/result"), status_code=303)
         if stored.round_closed_at is not None:
