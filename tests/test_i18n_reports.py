@@ -415,3 +415,15 @@ def test_mgrlead_report_refuses_an_unknown_language(tmp_path: Path) -> None:
     assert "'xx'" in line
     assert "de" in line
     assert not out.exists()
+
+
+def test_a_profile_saved_in_german_reads_in_english_in_an_english_report() -> None:
+    # the band label stored with the profile is German; the report shows the
+    # label of the band's id in the texts it is written in
+    ml = _ml()
+    with use_language("de"):
+        german = mgrlead.score(ml.localized("de"), dict.fromkeys(ml.item_ids, 3))
+    assert german.overall.band_label == "Ausgewogen"
+    html = profile_report(german, ml)
+    assert "Ausgewogen" not in html
+    assert "Balanced" in html

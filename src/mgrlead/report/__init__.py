@@ -356,18 +356,15 @@ def _profile_context(  # noqa: PLR0913 - the arguments of profile_report, the la
     )
 
     _check_rubric(scored, profile.content_hash, "profile", (profile.rubric, profile.rubric_version))
-    translated = rubric is not scored
     rows = []
     bars = []
     for dim in rubric.walk():
         score = profile[dim.id]
         interval = percent_interval(score, dim, rubric)
         bands = bands_on_percent(rubric, dim)
-        band_label = (
-            _band_label(rubric.bands_of(dim), score.band, score.band_label)
-            if translated
-            else score.band_label
-        )
+        # by its id, in the texts shown: a profile saved in German keeps
+        # "Ausgewogen", which an English report must not show
+        band_label = _band_label(rubric.bands_of(dim), score.band, score.band_label)
         borderline = score.norm is not None and score.norm.borderline
         bar = _bar(dim.name, dim.low.label, dim.high.label, percent=score.percent,
                    label=band_words(band_label, scored=score.scorable)
@@ -391,11 +388,7 @@ def _profile_context(  # noqa: PLR0913 - the arguments of profile_report, the la
             }
         )
     overall = profile.overall
-    overall_label = (
-        _band_label(rubric.bands, overall.band, overall.band_label)
-        if translated
-        else overall.band_label
-    )
+    overall_label = _band_label(rubric.bands, overall.band, overall.band_label)
     overall_bar = _bar(_("Overall"), rubric.low_label, rubric.high_label,
                        percent=overall.percent,
                        label=band_words(overall_label, scored=overall.scorable),
@@ -545,14 +538,11 @@ def _feedback360_report(
         raise ReportError(f"subject {subject!r} is not in the round; it has {known}") from None
     dims = list(rubric.walk())
     rows = []
-    translated = rubric is not scored
     for dim in dims:
         cells = []
         for view in feedback.groups:
             score = view[dim.id]
-            label = score.band_label
-            if translated:
-                label = _band_label(rubric.bands_of(dim), score.band, label)
+            label = _band_label(rubric.bands_of(dim), score.band, score.band_label)
             cells.append(
                 {"label": view.label, "group": view.group, "score": score, "band_label": label}
             )
