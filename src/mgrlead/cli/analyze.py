@@ -12,6 +12,8 @@ import click
 from mgrlead.cli.common import (
     DEFAULT_NA,
     composed,
+    lang_option,
+    languages,
     long_options,
     read_responses,
     rubric_options,
@@ -30,6 +32,7 @@ __all__ = ["analyze_command"]
     "--miskey-threshold", type=float, default=0.1, show_default=True,
     help="Flag items whose item-rest correlation is below this.",
 )  # fmt: skip
+@lang_option
 def analyze_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     file: Path,
     rubric_name: str,
@@ -39,13 +42,19 @@ def analyze_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     long: dict[str, Any] | None,
     as_json: bool,
     miskey_threshold: float,
+    lang: str | None,
 ) -> None:
-    """Reliability and item analysis of every dimension (agrees with R's psych)."""
+    """Reliability and item analysis of every dimension (agrees with R's psych).
+
+    --lang shows the tables in another language (--json stays as it is).
+    """
     import warnings  # noqa: PLC0415
 
     from mgrlead.analysis.psychometrics import analyze  # noqa: PLC0415
+    from mgrlead.i18n import use_language  # noqa: PLC0415
 
     rubric = composed(rubric_name, dimensions, weighting, strategy)
+    interface = languages(rubric, lang)[1]  # the tables show ids only, no rubric texts
     _, _, matrix = read_responses(file, rubric, set(DEFAULT_NA), long)
     columns: dict[str, Any] = {item: matrix[:, j] for j, item in enumerate(rubric.item_ids)}
     with warnings.catch_warnings(record=True) as caught:
@@ -58,4 +67,5 @@ def analyze_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     if as_json:
         click.echo(json.dumps(json_safe(analysis.to_dict()), indent=2))
         return
-    show_analysis(analysis, console())
+    with use_language(interface):
+        show_analysis(analysis, console())

@@ -12,6 +12,8 @@ from mgrlead.cli.common import (
     MgrleadGroup,
     columns_of,
     composed,
+    lang_option,
+    languages,
     long_options,
     refuse_overwriting,
     reworded,
@@ -19,6 +21,7 @@ from mgrlead.cli.common import (
 )
 from mgrlead.cli.common import output as write_to
 from mgrlead.errors import InputError
+from mgrlead.i18n import gettext as _
 
 if TYPE_CHECKING:
     from mgrlead.analysis.norms import NormGroup
@@ -56,6 +59,7 @@ def norms() -> None:
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
     help="The norm table file to write (.toml, .json or .yaml).",
 )  # fmt: skip
+@lang_option
 def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     file: Path,
     rubric_name: str,
@@ -70,9 +74,14 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
     metric: str,
     min_n: int | None,
     output: Path,
+    lang: str | None,
 ) -> None:
-    """Build a norm table from the respondents in a responses file (wide, or --long)."""
+    """Build a norm table from the respondents in a responses file (wide, or --long).
+
+    --lang says what was written in another language (the file is the same in every language).
+    """
     from mgrlead.analysis.norms import MIN_NORM_N, NormTable, dump_norms  # noqa: PLC0415
+    from mgrlead.i18n import use_language  # noqa: PLC0415
     from mgrlead.io.serialize import FORMATS  # noqa: PLC0415
 
     fmt = FORMATS.get(output.suffix.lower())
@@ -80,6 +89,7 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
         raise InputError(f"cannot write {output.name!r}: use .toml, .json or .yaml")
     refuse_overwriting({"-o": output}, {"FILE": file})
     rubric = composed(rubric_name, dimensions, weighting, strategy)
+    interface = languages(rubric, lang)[1]  # the summary shows ids only, no rubric texts
     columns = columns_of(file, rubric, long)
     with reworded(file, {"group_by": "choose it with --group"}):
         table = NormTable.build(
@@ -88,8 +98,12 @@ def norms_build(  # noqa: PLR0913, PLR0917 - one parameter per option
         )  # fmt: skip
     with write_to(output) as out:
         out.write(dump_norms(table, fmt))
-    groups = ", ".join(f"{g.id} ({_sizes(g)})" for g in table.groups)
-    click.echo(f"{output}: norms for {rubric.id}, groups {groups}", err=True)
+    with use_language(interface):
+        groups = ", ".join(f"{g.id} ({_sizes(g)})" for g in table.groups)
+        # TRANSLATORS: what `mgrlead norms build` wrote: the file, the rubric's id, then
+        # its groups, each with its number of people, e.g. "all (n = 20), sales (n = 12)"
+        done = _("{file}: norms for {rubric}, groups {groups}")
+        click.echo(done.format(file=output, rubric=rubric.id, groups=groups), err=True)
     warning = table.size_warning()
     if warning is not None:
         click.echo(f"mgrlead: warning: {warning}", err=True)
@@ -99,6 +113,10 @@ def _sizes(group: NormGroup) -> str:
     """``n = 20``, or ``n = 19 to 20 by dimension`` when not everyone could be scored on all."""
     sizes = [d.n for d in group.dimensions.values() if d.n is not None]
     if not sizes:
-        return "n not given"
+        # TRANSLATORS: a norm group whose number of people the table does not give
+        return _("n not given")
     low, high = min(sizes), max(sizes)
-    return f"n = {low}" if low == high else f"n = {low} to {high} by dimension"
+    if low == high:
+        return _("n = {n}").format(n=low)
+    # TRANSLATORS: a norm group's number of people, which differs between dimensions
+    return _("n = {low} to {high} by dimension").format(low=low, high=high)

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mgrlead.errors import counted
 from mgrlead.i18n import format_decimal, ngettext
 from mgrlead.i18n import gettext as _
 from mgrlead.report.texts import (
@@ -571,65 +570,99 @@ def fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
+def _decimal(value: float | None, digits: int = 2) -> str:
+    """:func:`fmt` in the current language (``0,85`` in German); ``-`` when there is none."""
+    return "-" if value is None or not math.isfinite(value) else format_decimal(value, digits)
+
+
 def show_analysis(analysis: Any, console: Console) -> None:  # noqa: ANN401
-    """Print a reliability analysis: scales, items, correlations."""
+    """Print a reliability analysis: scales, items, correlations, in the current language."""
     from rich.table import Table  # noqa: PLC0415
 
+    respondents = ngettext("{n} respondent", "{n} respondents", analysis.n).format(n=analysis.n)
+    # TRANSLATORS: the heading of `mgrlead analyze`: a rubric's id and version, then the count
+    heading = _("Reliability")
     console.print(
-        f"[bold]Reliability[/bold]  {analysis.rubric} {analysis.rubric_version}, "
-        f"{counted(analysis.n, 'respondent')}\n"
+        f"[bold]{heading}[/bold]  {analysis.rubric} {analysis.rubric_version}, {respondents}\n"
     )
     from mgrlead.analysis.psychometrics import FELDT_NOTE  # noqa: PLC0415
 
     with_ci = FELDT_NOTE not in analysis.notes  # without scipy the interval is left out
-    scales = Table(title="Scales", title_justify="left")
-    for col in ("dimension", "items", "alpha", *(["95% CI"] if with_ci else []), "std alpha",
-                "G6", "omega", "av r", "S/N", "mean", "sd"):  # fmt: skip
-        scales.add_column(col, justify="left" if col == "dimension" else "right")
+    scales = Table(title=_("Scales"), title_justify="left")
+    # TRANSLATORS: columns of the table of scales of `mgrlead analyze`; alpha, G6, omega, S/N
+    # are the statistics' own names; "95% CI" is the confidence interval of alpha, "std alpha"
+    # standardized alpha, "av r" the average inter-item correlation, "sd" the standard deviation
+    headings = [_("dimension"), _("items"), "alpha", *([_("95% CI")] if with_ci else []),
+                _("std alpha"), "G6", "omega", _("av r"), "S/N", _("mean"), _("sd")]  # fmt: skip
+    for k, col in enumerate(headings):
+        scales.add_column(col, justify="left" if k == 0 else "right")
     for d in analysis.dimensions:
-        ci = f"{fmt(d.alpha_ci_low)}-{fmt(d.alpha_ci_high)}" if d.alpha is not None else "-"
+        ci = (
+            f"{_decimal(d.alpha_ci_low)}-{_decimal(d.alpha_ci_high)}"
+            if d.alpha is not None
+            else "-"
+        )
         scales.add_row(
-            d.dimension, str(d.n_items), fmt(d.alpha), *([ci] if with_ci else []),
-            fmt(d.std_alpha), fmt(d.g6), fmt(d.omega_total), fmt(d.average_r),
-            fmt(d.signal_noise), fmt(d.mean), fmt(d.sd),
+            d.dimension, str(d.n_items), _decimal(d.alpha), *([ci] if with_ci else []),
+            _decimal(d.std_alpha), _decimal(d.g6), _decimal(d.omega_total), _decimal(d.average_r),
+            _decimal(d.signal_noise), _decimal(d.mean), _decimal(d.sd),
         )  # fmt: skip
     console.print(scales)
-    console.print(
-        "alpha = Cronbach's alpha (raw), "
-        + ("95% CI = Feldt, " if with_ci else "")
-        + "std alpha = standardized, G6 = Guttman's lambda 6, omega = McDonald's omega "
-        "total (one factor), av r = average inter-item correlation, S/N = signal/noise\n"
-    )
+    if with_ci:
+        legend = _(
+            "alpha = Cronbach's alpha (raw), 95% CI = Feldt, std alpha = standardized, "
+            "G6 = Guttman's lambda 6, omega = McDonald's omega total (one factor), "
+            "av r = average inter-item correlation, S/N = signal/noise"
+        )
+    else:
+        legend = _(
+            "alpha = Cronbach's alpha (raw), std alpha = standardized, "
+            "G6 = Guttman's lambda 6, omega = McDonald's omega total (one factor), "
+            "av r = average inter-item correlation, S/N = signal/noise"
+        )
+    console.print(legend + "\n")
     for d in analysis.dimensions:
         if d.note:
             console.print(f"[bold]{esc(d.dimension)}[/bold]: {esc(d.note)}")
         if not d.items:
             continue
-        items = Table(title=f"Items of {esc(d.dimension)}", title_justify="left")
-        for col in ("item", "rev", "n", "mean", "sd", "r", "r.cor", "r.drop",
-                    "alpha if deleted", "missing", "flag"):  # fmt: skip
-            items.add_column(col, justify="left" if col in {"item", "flag"} else "right")
+        title = _("Items of {dimension}").format(dimension=esc(d.dimension))
+        items = Table(title=title, title_justify="left")
+        # TRANSLATORS: columns of the table of items of `mgrlead analyze`: "rev" says whether
+        # the item is reverse-keyed (+/-), n, r, r.cor and r.drop are the statistics' own names
+        # (as R's psych writes them), "missing" the share of respondents who left it out
+        cols = [_("item"), _("rev"), "n", _("mean"), _("sd"), "r", "r.cor", "r.drop",
+                _("alpha if deleted"), _("missing"), _("flag")]  # fmt: skip
+        for k, col in enumerate(cols):
+            items.add_column(col, justify="left" if k in {0, len(cols) - 1} else "right")
         for i in d.items:
-            flag = "possibly mis-keyed" if i.possibly_miskeyed else ""
+            flag = _("possibly mis-keyed") if i.possibly_miskeyed else ""
+            # TRANSLATORS: a percentage (the share of respondents who left an item out)
+            missing = _("{percent}%").format(percent=format_decimal(i.missing * 100, 0))
             items.add_row(
-                i.item, "-" if i.reversed else "+", str(i.n), fmt(i.mean), fmt(i.sd),
-                fmt(i.raw_r), fmt(i.r_cor), fmt(i.r_drop), fmt(i.alpha_if_deleted),
-                f"{i.missing:.0%}", flag,
+                i.item, "-" if i.reversed else "+", str(i.n), _decimal(i.mean), _decimal(i.sd),
+                _decimal(i.raw_r), _decimal(i.r_cor), _decimal(i.r_drop),
+                _decimal(i.alpha_if_deleted), missing, flag,
             )  # fmt: skip
         console.print(items)
         for item in d.items:
             if item.possibly_miskeyed:
-                console.print(
-                    f"  [bold]{esc(item.item)}[/bold] may be mis-keyed: item-rest r = "
-                    f"{item.r_drop:.2f}; alpha {fmt(d.alpha)} now, {fmt(item.alpha_if_deleted)}"
-                    f" without it, {fmt(item.alpha_if_reversed)} if it were reversed. "
+                text = _(
+                    "{item} may be mis-keyed: item-rest r = {r}; alpha {alpha} now, "
+                    "{without} without it, {reversed} if it were reversed. "
                     "Nothing was changed: check the item's wording and keying."
-                )
+                ).format(
+                    item=f"[bold]{esc(item.item)}[/bold]", r=format_decimal(item.r_drop, 2),
+                    alpha=_decimal(d.alpha), without=_decimal(item.alpha_if_deleted),
+                    reversed=_decimal(item.alpha_if_reversed),
+                )  # fmt: skip
+                console.print(f"  {text}")
         if d.excluded:
-            console.print(f"  left out (no variance): {', '.join(d.excluded)}")
+            left_out = _("left out (no variance): {items}").format(items=", ".join(d.excluded))
+            console.print(f"  {left_out}")
     ids = [d.dimension for d in analysis.dimensions]
     if len(ids) > 1:
-        cor = Table(title="Scale correlations (raw below, disattenuated above)",
+        cor = Table(title=_("Scale correlations (raw below, disattenuated above)"),
                     title_justify="left")  # fmt: skip
         cor.add_column("")
         for i in ids:
@@ -638,11 +671,11 @@ def show_analysis(analysis: Any, console: Console) -> None:  # noqa: ANN401
             cells = []
             for b_i, b in enumerate(ids):
                 if b_i < a_i:
-                    cells.append(fmt(analysis.correlations[a][b]))
+                    cells.append(_decimal(analysis.correlations[a][b]))
                 elif b_i > a_i:
-                    cells.append(fmt(analysis.disattenuated[a][b]))
+                    cells.append(_decimal(analysis.disattenuated[a][b]))
                 else:
-                    cells.append(fmt(analysis[a].alpha))
+                    cells.append(_decimal(analysis[a].alpha))
             cor.add_row(a, *cells)
         console.print(cor)
 
@@ -652,7 +685,8 @@ def progress(total: int | None) -> Iterator[Callable[[int, str], None]]:
     """A rich progress bar on a terminal (standard error); nothing otherwise.
 
     The callback takes the rows done and what is being done (``scoring``, or
-    ``pass 1 of 2: counting answers`` ...); a new pass starts the bar again.
+    ``pass 1 of 2: counting answers`` ...), shown in the current language; a new
+    pass starts the bar again.
     """
     if not sys.stderr.isatty():
         yield lambda _rows, _what: None
@@ -672,9 +706,11 @@ def progress(total: int | None) -> Iterator[Callable[[int, str], None]]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console(stderr=True), transient=True) as shown:
-        task = shown.add_task("scoring", total=total)
+        # TRANSLATORS: the label of `mgrlead score`'s progress bar
+        task = shown.add_task(_("scoring"), total=total)
 
         def advance(rows: int, what: str) -> None:
-            shown.update(task, completed=rows, description=what)
+            # `what` is one of mgrlead.io.stream's pass names, marked there with N_
+            shown.update(task, completed=rows, description=_(what))
 
         yield advance

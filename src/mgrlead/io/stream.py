@@ -43,6 +43,7 @@ from mgrlead.engines.checks import cell_message, check_no_clash
 from mgrlead.engines.frames import Extra, band_strings, plain, score_columns
 from mgrlead.errors import AnswerError, InputError, MgrleadError, plural
 from mgrlead.extras import pyarrow
+from mgrlead.i18n import N_
 from mgrlead.io.files import atomic_open
 from mgrlead.io.formats import READ_SUFFIXES, read_arrow
 from mgrlead.io.table import column_kinds, provenance
@@ -389,10 +390,12 @@ def _plain_digits(pa: Any, col: Any) -> Any:  # noqa: ANN401
 #: What a streaming run reports after each chunk: rows done, and the pass.
 Progress = Callable[[int, str], None]
 
-#: The names of the passes, as a progress display shows them.
-COUNTING = "pass 1 of 2: counting answers"
-SCORING = "scoring"
-SCORING_SECOND = "pass 2 of 2: scoring"
+#: The names of the passes, in English: a progress display translates them
+#: (``mgrlead.i18n.gettext(COUNTING)``).
+# TRANSLATORS: the labels of `mgrlead score`'s progress bar, for each pass over the file
+COUNTING = N_("pass 1 of 2: counting answers")
+SCORING = N_("scoring")
+SCORING_SECOND = N_("pass 2 of 2: scoring")
 
 
 def _require_items(plan: ScoringPlan, header: list[str], name: str) -> None:
