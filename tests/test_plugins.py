@@ -590,3 +590,21 @@ def test_cli_unknown_plugin_names_are_one_line_errors(with_examples: dict[str, s
 def test_cli_no_plugins() -> None:
     result = CliRunner().invoke(cli, ["plugins"])
     assert "No plugins installed" in result.stdout
+
+
+def test_feedback_in_other_languages_follows_every_edit_in_order() -> None:
+    # a replace without German, then an append with German: German shows the
+    # replacement (as written) and the German addition, never the replaced text
+    def mgrlead_contribute_feedback(register: Any) -> None:
+        register(dimension="process_results", target="high", field="development",
+                 text="Only this.", mode="replace")  # fmt: skip
+        register(dimension="process_results", target="high", field="development",
+                 text="And this.", translations={"DE-de": "Auch dies."})  # fmt: skip
+
+    h = host(make_plugin("words", mgrlead_contribute_feedback=mgrlead_contribute_feedback))
+    rubric = h.rubric("manager-leader")
+    assert rubric.dimension("process_results").high.development == "Only this. And this."
+    german = rubric.localized("de").dimension("process_results").high.development
+    assert german == "Only this. Auch dies."  # the tag's case and region do not matter
+    french = rubric.localized("fr").dimension("process_results").high.development
+    assert french == "Only this. And this."

@@ -372,18 +372,21 @@ class PluginHost:
                             there = texts.get(f"band.{band.id}.{name}")
                             if there is not None:
                                 texts[f"{prefix}.band.{band.id}.{name}"] = there
+            inline: dict[str, str] = {}  # each text as the edits so far left it
             for edit in (e for e in self._feedback if e.dimension == dim.id):
                 if edit.target in {"low", "high"}:
                     key = f"{prefix}.{edit.target}.{edit.field}"
-                    inline = getattr(getattr(old, edit.target), edit.field)
+                    was = getattr(getattr(old, edit.target), edit.field)
                 else:
                     key = f"{prefix}.band.{edit.target}.feedback"
                     bands = rubric.bands_of(old)
-                    inline = next((b.feedback for b in bands if b.id == edit.target), "")
-                theirs = dict(edit.translations)
+                    was = next((b.feedback for b in bands if b.id == edit.target), "")
+                was = inline.get(key, was)
+                inline[key] = _combine(was, edit.text, edit.mode)
+                theirs = {_language_of(tag, out): text for tag, text in edit.translations}
                 for lang, texts in out.items():
-                    if lang in theirs:
-                        texts[key] = _combine(texts.get(key, inline), theirs[lang], edit.mode)
+                    if lang in theirs:  # the text that shows there, with this one added
+                        texts[key] = _combine(texts.get(key, was), theirs[lang], edit.mode)
                     elif edit.mode == "replace":
                         texts.pop(key, None)
                     elif key in texts:
@@ -418,6 +421,13 @@ class PluginHost:
             dimensions=subs,
             bands=bands if band_changed else dim.bands,
         )
+
+
+def _language_of(tag: str, languages: Iterable[str]) -> str | None:
+    """The rubric language a plugin's language tag names (``DE``, ``de-DE`` name ``de``)."""
+    spelled = {lang.lower(): lang for lang in languages}
+    norm = tag.replace("_", "-").lower()
+    return spelled.get(norm) or spelled.get(norm.split("-", 1)[0])
 
 
 def _walk(dims: Iterable[Dimension]) -> Iterator[Dimension]:
