@@ -427,3 +427,25 @@ def test_a_profile_saved_in_german_reads_in_english_in_an_english_report() -> No
     html = profile_report(german, ml)
     assert "Ausgewogen" not in html
     assert "Balanced" in html
+
+
+def test_mgrlead_report_takes_mgrlead_lang_and_warns_in_english(tmp_path: Path) -> None:
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from mgrlead.analysis.norms import NormTable, dump_norms  # noqa: PLC0415
+    from mgrlead.cli import cli  # noqa: PLC0415
+
+    ml = _ml()
+    few = {i: [3, 4, 2] if k % 2 else [2, 5, 3] for k, i in enumerate(ml.item_ids)}  # three
+    norms = tmp_path / "few.toml"
+    norms.write_text(dump_norms(NormTable.build(ml, few, id="few"), "toml"), "utf-8")
+    out = tmp_path / "r.html"
+    result = CliRunner(env={"MGRLEAD_LANG": "fr"}).invoke(cli, [
+        "report", str(EXAMPLES / "responses.csv"), "--respondent", "R001",
+        "--norms", str(norms), "-o", str(out),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = out.read_text("utf-8")
+    assert '<html lang="fr">' in html
+    assert "table de normes" in html  # the report's caveat, in the report's language
+    assert "mgrlead: warning: norm table 'few'" in result.stderr  # the warning line: English

@@ -253,9 +253,11 @@ def norm_table(path: Path | None) -> NormTable | None:
     if path is None:
         return None
     from mgrlead.analysis.norms import load_norms  # noqa: PLC0415
+    from mgrlead.i18n import use_language  # noqa: PLC0415
 
     table = load_norms(path)
-    warning = table.size_warning()
+    with use_language("en"):  # a warning line, for whoever runs the command
+        warning = table.size_warning()
     if warning is not None:  # every command that compares with norms says so
         click.echo(f"mgrlead: warning: {warning}", err=True)
     return table

@@ -135,9 +135,11 @@ class _Options:
 )
 @click.option(
     "--lang",
+    envvar="MGRLEAD_LANG",
     default=None,
+    metavar="LANG",
     help="Write the report in this language (de, fr, es, en); the rubric's texts too when "
-    "it has them.",
+    "it has them [env var: MGRLEAD_LANG; default: English].",
 )
 @click.option(
     "--charts",

@@ -139,12 +139,11 @@ def report_languages(rubric: Rubric, lang: str | None) -> tuple[str | None, Rubr
     tag = lang.strip().replace("_", "-")
     base = tag.split("-", 1)[0].lower()
     shown: Rubric | None = None
-    for candidate in (tag, base):
-        if candidate == rubric.language:
-            shown = rubric
-            break
-        if candidate in rubric.translations:
-            shown = rubric.localized(candidate)
+    spelled = {code.lower(): code for code in (rubric.language, *rubric.translations)}
+    for candidate in (tag.lower(), base):  # pt-br names pt-BR
+        code = spelled.get(candidate)
+        if code is not None:
+            shown = rubric.localized(code)
             break
     try:
         interface = resolve_language(tag)
