@@ -58,6 +58,7 @@ __all__ = [
     "ReportError",
     "RequestError",
     "RoundNotFoundError",
+    "RubricChangedError",
     "RubricError",
     "RubricFileError",
     "RubricNotFoundError",
@@ -381,3 +382,7 @@ class Terminated(BaseException):
 
 class LanguageError(MgrleadError, ValueError):
     """A language the interface is not shipped in (see :mod:`mgrlead.i18n`)."""
+
+
+class RubricChangedError(SessionStateError):
+    """A stored session's rubric changed (or is no longer served) since the session began."""

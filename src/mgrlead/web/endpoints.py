@@ -48,6 +48,7 @@ from mgrlead.errors import (
     MgrleadError,
     RequestError,
     RoundNotFoundError,
+    RubricChangedError,
     RubricError,
     RubricNotFoundError,
     SessionNotFoundError,
@@ -246,12 +247,12 @@ class Api:
         """
         rubric = self.rubrics.get(stored.rubric_id)
         if rubric is None:
-            raise SessionStateError(
+            raise RubricChangedError(
                 f"the session answers rubric {stored.rubric_id!r}, which this server no "
                 "longer serves; serve it again to go on"
             )
         if self.hashes[stored.rubric_id] != stored.content_hash:
-            raise SessionStateError(
+            raise RubricChangedError(
                 f"rubric {stored.rubric_id!r} changed since the session began (it was "
                 f"version {stored.rubric_version}, {stored.content_hash}; it is now version "
                 f"{rubric.version}, {self.hashes[stored.rubric_id]}); start a new session"

@@ -48,7 +48,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from mgrlead.errors import MgrleadError, RequestError, SessionNotFoundError
+from mgrlead.errors import MgrleadError, RequestError, RubricChangedError, SessionNotFoundError
 from mgrlead.i18n import (
     LANGUAGES,
     LanguageError,
@@ -136,6 +136,21 @@ def browser_language(header: str | None, available: Sequence[str]) -> str | None
         return None
     spelled = {tag.lower(): tag for tag in available}  # Babel gives the header's spelling
     return spelled.get(best.lower())
+
+
+def _told(exc: MgrleadError) -> str:
+    """What an error page tells a respondent: in their language where they may meet it."""
+    if isinstance(exc, RubricChangedError):
+        return _(
+            "This assessment was changed after you began it, so your answers cannot be "
+            "added to it. Please start it again from the beginning."
+        )
+    if isinstance(exc, RequestError) and exc.status == 429:
+        return _(
+            "Too many assessments were started from this address in the last minute. "
+            "Please try again in {seconds} seconds."
+        ).format(seconds=exc.retry_after or 60)
+    return str(exc)
 
 
 def _among(tag: str, available: Sequence[str]) -> str | None:
@@ -323,9 +338,10 @@ class Pages:
                         ),
                     )
                 except MgrleadError as exc:
-                    # the library's message stays as it was raised (see mgrlead.i18n)
+                    # the library's message stays as it was raised (see mgrlead.i18n),
+                    # but for what a respondent meets in the normal course of things
                     heading = _("That did not work")
-                    page = self.error_page(request, status_of(exc), heading, str(exc))
+                    page = self.error_page(request, status_of(exc), heading, _told(exc))
                     if isinstance(exc, RequestError) and exc.retry_after is not None:
                         page.headers["Retry-After"] = str(exc.retry_after)
                     return page

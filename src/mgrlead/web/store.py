@@ -59,6 +59,7 @@ from sqlalchemy.pool import StaticPool
 from mgrlead.errors import (
     InputError,
     RoundNotFoundError,
+    RubricChangedError,
     SessionNotFoundError,
     SessionStateError,
 )
@@ -827,7 +828,7 @@ def _check_open(row: _Locked, content_hash: str | None) -> None:
     if row.finished_at is not None:
         raise finished_error(row.finished_at)
     if content_hash is not None and row.content_hash != content_hash:
-        raise SessionStateError(
+        raise RubricChangedError(
             f"the rubric changed since the session began (content hash {row.content_hash}, "
             f"now {content_hash}); finish it with the rubric it began with, or start a new "
             "session"
