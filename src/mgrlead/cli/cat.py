@@ -16,10 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mgrlead.cli.common import MgrleadGroup, output, output_format, refuse_overwriting, rubric_of
+from mgrlead.cli.common import (
+    MgrleadGroup,
+    lang_option,
+    languages,
+    output,
+    output_format,
+    refuse_overwriting,
+    rubric_of,
+)
 from mgrlead.cli.render import console as make_console
 from mgrlead.cli.render import esc
 from mgrlead.errors import InputError
+from mgrlead.i18n import format_decimal, ngettext
+from mgrlead.i18n import gettext as _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -72,7 +82,16 @@ def read_theta(path: Path, dims: tuple[str, ...]) -> dict[str, list[float]]:
 
 
 def _fmt(v: float, digits: int = 3) -> str:
-    return "n/a" if math.isnan(v) else f"{v:.{digits}f}"
+    # TRANSLATORS: a figure a simulation cannot give (e.g. a correlation without variance)
+    return _("n/a") if math.isnan(v) else format_decimal(v, digits)
+
+
+def _se_target(se: object) -> str:
+    """The SE target as the options give it: one number (in the current language), or more."""
+    if isinstance(se, (int, float)):
+        point = format_decimal(0.5, 1)[1]
+        return str(se).replace(".", point)
+    return str(se)
 
 
 #: Below this width the per-dimension figures take two tables.
@@ -80,24 +99,45 @@ NARROW_SIMULATION = 80
 
 
 def show_simulation(result: SimulationResult, console: Console, *, top: int = 10) -> None:
-    """Print a simulation's summary: lengths, precision per dimension, stops, top exposure."""
+    """Print a simulation's summary: lengths, precision per dimension, stops, top exposure.
+
+    The words and numbers are in the current language (:func:`mgrlead.i18n.use_language`).
+    """
     from rich import box  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
     opts = result.options
-    se = opts.to_dict()["se"]
+    se = _se_target(opts.to_dict()["se"])
     console.print(
-        f"[bold]{esc(result.rubric)}[/bold]: {result.n} simulated adaptive tests "
-        f"(selection {opts.selection}, SE target {se}, max items {opts.max_items or 'none'})"
+        ngettext(
+            "[bold]{rubric}[/bold]: {n} simulated adaptive test (selection {selection}, "
+            "SE target {se}, max items {max_items})",
+            "[bold]{rubric}[/bold]: {n} simulated adaptive tests (selection {selection}, "
+            "SE target {se}, max items {max_items})",
+            result.n,
+        ).format(
+            rubric=esc(result.rubric),
+            n=result.n,
+            selection=opts.selection,
+            se=se,
+            # TRANSLATORS: no largest number of items ("max items none")
+            max_items=opts.max_items or _("none"),
+        )
     )
     console.print(
-        f"Test length: mean {result.mean_length:.1f}, max {result.max_length} "
-        f"(full length {result.bank_size}: "
-        f"{100.0 * (1 - result.mean_length / result.bank_size):.0f}% fewer items on average)"
+        _(
+            "Test length: mean {mean}, max {max} (full length {full}: {fewer}% fewer items "
+            "on average)"
+        ).format(
+            mean=format_decimal(result.mean_length, 1),
+            max=result.max_length,
+            full=result.bank_size,
+            fewer=format_decimal(100.0 * (1 - result.mean_length / result.bank_size), 0),
+        )
     )
     rows = {
         d.dimension: {
-            "items": f"{d.mean_items:.1f}/{d.items}", "SE": _fmt(d.mean_se, 2),
+            "items": f"{format_decimal(d.mean_items, 1)}/{d.items}", "SE": _fmt(d.mean_se, 2),
             "bias": _fmt(d.bias), "RMSE": _fmt(d.rmse), "full": _fmt(d.rmse_full),
             "vs full": _fmt(d.rmse_vs_full), "r": _fmt(d.corr_full),
         }
@@ -105,41 +145,54 @@ def show_simulation(result: SimulationResult, console: Console, *, top: int = 10
     }  # fmt: skip
     against_truth = ("items", "SE", "bias", "RMSE")
     against_full = ("full", "vs full", "r")
+    # TRANSLATORS: the column headings of the per-dimension table of `mgrlead cat simulate`
+    # ("full": the full-length test's EAP; "vs full": RMSE of the adaptive θ against it)
+    heads = {
+        "items": _("items"), "SE": _("SE"), "bias": _("bias"), "RMSE": "RMSE",
+        "full": _("full"), "vs full": _("vs full"), "r": "r",
+    }  # fmt: skip
     words = {
-        "items": "items: mean asked / all", "SE": "SE: mean",
-        "bias": "bias, RMSE: vs the true θ", "full": "full: the full-length EAP's RMSE",
-        "vs full": "vs full: RMSE against it", "r": "r: correlation with it",
+        "items": _("items: mean asked / all"), "SE": _("SE: mean"),
+        "bias": _("bias, RMSE: vs the true θ"), "full": _("full: the full-length EAP's RMSE"),
+        "vs full": _("vs full: RMSE against it"), "r": _("r: correlation with it"),
     }  # fmt: skip
     # on a narrow screen two tables, so that every number stays whole
     groups: list[tuple[str, ...]] = [against_truth + against_full]
-    if console.width < NARROW_SIMULATION:
+    # (headings longer than the English ones need that much more room)
+    longer = sum(max(0, len(heads[n]) - max(len(n), 5)) for n in heads)
+    if console.width < NARROW_SIMULATION + longer:
         groups = [against_truth, against_full]
     for k, names in enumerate(groups):
         table = Table(
-            title="Per dimension: adaptive θ vs the true θ and the full-length EAP" if k == 0
+            title=_("Per dimension: adaptive θ vs the true θ and the full-length EAP") if k == 0
             else None,
             caption="; ".join(words[n] for n in names if n in words),
             box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
         )  # fmt: skip
-        table.add_column("dimension", no_wrap=True)
+        table.add_column(_("dimension"), no_wrap=True)
         for name in names:
-            table.add_column(name, justify="right", no_wrap=True, min_width=5)
+            table.add_column(heads[name], justify="right", no_wrap=True, min_width=5)
         for dim_id, values in rows.items():
             table.add_row(esc(dim_id), *(values[n] for n in names))
         console.print(table)
-    stops = Table(title="Stopping rules that fired")
-    stops.add_column("rule")
-    stops.add_column("tests", justify="right")
-    stops.add_column("share", justify="right")
+    stops = Table(title=_("Stopping rules that fired"))
+    stops.add_column(_("rule"))
+    stops.add_column(_("tests"), justify="right")
+    stops.add_column(_("share"), justify="right")
     for rule, count in result.stop_counts().items():
-        stops.add_row(rule, str(count), f"{100.0 * count / result.n:.1f}%")
+        share = _("{percent}%").format(percent=format_decimal(100.0 * count / result.n, 1))
+        stops.add_row(rule, str(count), share)  # the rules' ids, as in the JSON
     console.print(stops)
     exposure = sorted(result.exposure().items(), key=lambda kv: (-kv[1], kv[0]))
-    shown = Table(title=f"Highest exposure\n(of {len(exposure)} items)")
-    shown.add_column("item")
-    shown.add_column("exposure", justify="right")
+    shown = Table(
+        title=ngettext(
+            "Highest exposure\n(of {n} item)", "Highest exposure\n(of {n} items)", len(exposure)
+        ).format(n=len(exposure))
+    )
+    shown.add_column(_("item"))
+    shown.add_column(_("exposure"), justify="right")
     for item, rate in exposure[:top]:
-        shown.add_row(esc(item), f"{rate:.3f}")
+        shown.add_row(esc(item), format_decimal(rate, 3))
     console.print(shown)
 
 
@@ -179,6 +232,7 @@ def show_simulation(result: SimulationResult, console: Console, *, top: int = 10
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also write the results: .json (summary) or .csv "
               "(one row per simulee).")  # fmt: skip
+@lang_option
 def simulate_command(  # noqa: PLR0913, PLR0917 - click passes each option
     rubric_name: str,
     count: int,
@@ -194,6 +248,7 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - click passes each option
     chart_dir: Path | None,
     targets: str,
     output_file: Path | None,
+    lang: str | None,
 ) -> None:
     """Simulate adaptive tests: items needed, precision, bias, RMSE, exposure, stopping rules.
 
@@ -205,10 +260,12 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - click passes each option
 
     from mgrlead.adaptive import CatOptions, simulate, sympson_hetter  # noqa: PLC0415
     from mgrlead.adaptive.engine import compile_bank  # noqa: PLC0415
+    from mgrlead.i18n import use_language  # noqa: PLC0415
 
     refuse_overwriting({"-o": output_file}, {"--theta": theta_file, "--rubric": Path(rubric_name)})
     fmt = output_format(output_file, None, _FORMATS, default="json") if output_file else None
     rubric: Rubric = rubric_of(rubric_name)
+    _shown, interface = languages(rubric, lang)  # the simulation and its files are as they are
     options = CatOptions(
         se=se, max_items=max_items, min_items=min_items, selection=selection,
         randomesque=randomesque, balance_keying=not no_keying_balance,
@@ -224,7 +281,8 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - click passes each option
         k = sympson_hetter(rubric, options, target=exposure_target, n=min(count, 2000), seed=seed)
         options = attrs.evolve(options, exposure=k)
     result = simulate(rubric, options, n=count, seed=seed, theta=theta)
-    show_simulation(result, make_console())
+    with use_language(interface):
+        show_simulation(result, make_console())
     if output_file is not None:
         with output(output_file) as out:
             if fmt == "json":
@@ -236,7 +294,8 @@ def simulate_command(  # noqa: PLR0913, PLR0917 - click passes each option
                 writer.writerows(rows)
         screen.print(f"wrote {esc(str(output_file))}")
     if chart_dir is not None:
-        _charts(rubric, result, chart_dir, _targets(targets), theta)
+        with use_language(interface):
+            _charts(rubric, result, chart_dir, _targets(targets), theta)
 
 
 def _targets(text: str) -> list[float]:

@@ -14,6 +14,8 @@ import click
 from mgrlead.cli.common import (
     DEFAULT_NA,
     MgrleadGroup,
+    lang_option,
+    languages,
     long_options,
     output_format,
     read_responses,
@@ -92,6 +94,7 @@ irt.add_command(show)
     help="A cell text that means 'not answered' (repeat for several).",
 )  # fmt: skip
 @long_options()
+@lang_option
 def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     file: Path,
     rubric_name: str,
@@ -107,6 +110,7 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     fit_test: str,
     na_values: Sequence[str],
     long: dict[str, Any] | None,
+    lang: str | None,
 ) -> None:
     """Calibrate item parameters from a responses file.
 
@@ -122,9 +126,11 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     default; statistic, df, p, RMSEA, SRMSR) and the marginal and empirical
     reliability, per item S-X² with df and p (misfit flagged at p < .01).  A
     statistic the data cannot give is shown as - with a note.  The rubric
-    written to -o scores θ (`mgrlead.irt.score_theta`).
+    written to -o scores θ (`mgrlead.irt.score_theta`); it is the same in
+    every --lang (which translates the summary only).
     """
     from mgrlead.cli.render_irt import show_calibration  # noqa: PLC0415
+    from mgrlead.i18n import use_language  # noqa: PLC0415
     from mgrlead.io.serialize import dump_rubric  # noqa: PLC0415
     from mgrlead.irt import calibrate  # noqa: PLC0415
 
@@ -132,6 +138,7 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     refuse_overwriting({"-o": output}, {"FILE": file, "rubric file": rubric_file})
     target = output_format(output, fmt, _FORMATS, default="toml")
     rubric = rubric_of(rubric_name)
+    _, interface = languages(rubric, lang)  # the rubric calibrated and written is as it is
     _, _, matrix = read_responses(file, rubric, set(na_values), long)
     cal = calibrate(
         rubric, matrix, model=model, dimensions=list(dimensions) or None, refit=refit,
@@ -141,5 +148,6 @@ def fit_command(  # noqa: PLR0913, PLR0917 - one parameter per option
     text = dump_rubric(cal.rubric, target)
     with write_to(output) as out:
         out.write(text)
-    show_calibration(cal, console())
+    with use_language(interface):
+        show_calibration(cal, console())
     click.echo(f"wrote {output} (rubric {cal.rubric.id} {cal.rubric.version})", err=True)

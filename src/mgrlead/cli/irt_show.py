@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from mgrlead.cli.common import rubric_of
+from mgrlead.cli.common import lang_option, languages, rubric_of
 from mgrlead.cli.render import console as make_console
 from mgrlead.cli.render import esc
-from mgrlead.errors import InputError, counted
+from mgrlead.errors import InputError
+from mgrlead.i18n import format_decimal, ngettext
+from mgrlead.i18n import gettext as _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -43,25 +45,42 @@ def _points(text: str) -> tuple[float, ...]:
 
 
 def parameter_text(params: IrtParams) -> str:
-    """An item's thresholds or steps in one line: ``b -2.10 -0.90 0.20 1.40``."""
-    numbers = " ".join(f"{v:.2f}" for v in (params.thresholds or params.steps))
+    """An item's thresholds or steps in one line: ``b -2.10 -0.90 0.20 1.40``.
+
+    The numbers are written as the current language writes them (``-2,10``).
+    """
+    numbers = " ".join(format_decimal(v, 2) for v in (params.thresholds or params.steps))
     if params.model == "grm":
         return f"b {numbers}"
     if params.model == "rsm":
-        return f"\u03bb {params.location or 0.0:.2f}; \u03c4 {numbers}"
+        return f"\u03bb {format_decimal(params.location or 0.0, 2)}; \u03c4 {numbers}"
     return f"d {numbers}"
+
+
+def _localized(text: str) -> str:
+    """A number formatted by Python, with the current language's decimal sign."""
+    point = format_decimal(0.5, 1)[1]
+    return text if point == "." else text.replace(".", point)
+
+
+def _general(value: float) -> str:
+    """``value`` as ``f"{value:g}"`` writes it, in the current language."""
+    return _localized(f"{value:g}")
 
 
 def _range_text(ranges: tuple[tuple[float, float], ...]) -> str:
     if not ranges:
-        return "nowhere"
+        # TRANSLATORS: "SE ≤ 0.4 for θ nowhere": no θ is measured that precisely
+        return _("nowhere")
     if ranges == ((-math.inf, math.inf),):
-        return "everywhere (the prior alone is that precise)"
+        return _("everywhere (the prior alone is that precise)")
 
     def end(v: float) -> str:
-        return "-inf" if v == -math.inf else "+inf" if v == math.inf else f"{v:.2f}"
+        return "-inf" if v == -math.inf else "+inf" if v == math.inf else format_decimal(v, 2)
 
-    return ", ".join(f"{end(lo)} to {end(hi)}" for lo, hi in ranges)
+    # TRANSLATORS: a range of θ, e.g. "-1.20 to 2.35"
+    return ", ".join(_("{lower} to {upper}").format(lower=end(lo), upper=end(hi))
+                     for lo, hi in ranges)  # fmt: skip
 
 
 #: Below this width the thresholds and steps get a table of their own.
@@ -79,8 +98,10 @@ def show_information(
     """Print one dimension's summary: the items table, then information and SE at each θ.
 
     ``plain``: no box drawing (for a pipe or a file); the numbers are the same.
+    The words and numbers are in the current language (:func:`mgrlead.i18n.use_language`).
     """
     from rich import box  # noqa: PLC0415
+    from rich.measure import Measurement  # noqa: PLC0415
     from rich.table import Table  # noqa: PLC0415
 
     dim = next(d for d in rubric.walk() if d.id == summary.dimension)
@@ -88,57 +109,91 @@ def show_information(
     # on a narrow screen the thresholds get a table of their own (in one table
     # they would be squeezed out), so every number stays whole
     narrow = console.width < NARROW_ITEMS
-    title = esc(f"{dim.name}  [{dim.id}]: {counted(len(summary.items), 'item')}")
-    items = Table(title=title, title_justify="left", box=style)
-    params = Table(box=style)
-    columns = ["item", "keyed", "model", "a", "D", "thresholds / steps", "max info", "at \u03b8"]
-    if narrow:
-        columns.remove("thresholds / steps")
-        params.add_column("item", no_wrap=True)
-        params.add_column("thresholds / steps")
-    for col in columns:
-        right = col in {"a", "D", "max info", "at \u03b8"}
-        wrap = col == "thresholds / steps"  # the rest stay whole (never an ellipsis)
-        items.add_column(col, justify="right" if right else "left", no_wrap=not wrap)
-    for it in summary.items:
-        p = it.params
-        row = [
+    n = len(summary.items)
+    title = esc(
+        ngettext("{name}  [{id}]: {n} item", "{name}  [{id}]: {n} items", n).format(
+            name=dim.name, id=dim.id, n=n
+        )
+    )
+    steps, model = _("thresholds / steps"), _("model")
+    # TRANSLATORS: column headings of `mgrlead irt show`: the item, the pole it is keyed
+    # toward (low/high), the IRT model, its largest information and the θ where it is
+    columns = [_("item"), _("keyed"), model, "a", "D", steps, _("max info"), _("at θ")]
+    right = {"a", "D", _("max info"), _("at θ")}
+    rows = [
+        [
             it.id,
-            "low" if it.reverse else "high",
-            p.model,
-            f"{p.discrimination:.2f}" if p.a is not None else "(1)",
-            f"{p.scaling:g}",
-            parameter_text(p),
-            f"{it.peak:.3f}",
-            f"{it.peak_at:+.2f}",
+            # TRANSLATORS: an item keyed toward the low or the high pole
+            _("low") if it.reverse else _("high"),
+            it.params.model,
+            format_decimal(it.params.discrimination, 2) if it.params.a is not None else "(1)",
+            _general(it.params.scaling),
+            parameter_text(it.params),
+            format_decimal(it.peak, 3),
+            _localized(f"{it.peak_at:+.2f}"),
         ]
-        if narrow:
-            params.add_row(it.id, row.pop(5))
-        items.add_row(*row)
+        for it in summary.items
+    ]
+
+    def tables(apart: list[str]) -> tuple[Table, Table]:
+        """The items table, and one of the ``apart`` columns (with the item ids) if any."""
+        items = Table(title=title, title_justify="left", box=style)
+        params = Table(box=style)
+        params.add_column(columns[0], no_wrap=True)
+        for col in columns:
+            wrap = col == steps  # the rest stay whole (never an ellipsis)
+            where = params if col in apart else items
+            where.add_column(col, justify="right" if col in right else "left", no_wrap=not wrap)
+        for row in rows:
+            items.add_row(*(v for v, col in zip(row, columns, strict=True) if col not in apart))
+            params.add_row(
+                row[0], *(v for v, col in zip(row, columns, strict=True) if col in apart)
+            )
+        return items, params
+
+    items, params = tables([steps] if narrow else [])
+    wide = console.options.update(width=10 * console.width)  # how wide the table would like
+    if narrow and Measurement.get(console, wide, items).maximum > console.width:
+        # longer headings (another language) would squeeze a number: the model moves too
+        items, params = tables([model, steps])
     console.print(items)
     if narrow:
         console.print(params)
     console.print(
-        esc(f"Parameters toward the high pole ({dim.high.label}): a low-keyed item's describe "
-            "max - x.\n(1): a fixed by the model. D: the logistic scaling.")
-    )  # fmt: skip
-    prior = (
-        "no prior (ML): SE = 1/sqrt(I)"
-        if summary.prior is None
-        else f"prior N({summary.prior.mean:g}, {summary.prior.sd:g}\u00b2): "
-        "SE = 1/sqrt(I + 1/sd\u00b2)"
+        esc(
+            _(
+                "Parameters toward the high pole ({pole}): a low-keyed item's describe max - x.\n"
+                "(1): a fixed by the model. D: the logistic scaling."
+            ).format(pole=dim.high.label)
+        )
     )
-    console.print(f"Test information and standard error; {prior}")
+    se_name = _("SE")
+    prior = (
+        _("no prior (ML): {se} = 1/sqrt(I)").format(se=se_name)
+        if summary.prior is None
+        else _("prior N({mean}, {sd}²): {se} = 1/sqrt(I + 1/sd²)").format(
+            mean=_general(summary.prior.mean), sd=_general(summary.prior.sd), se=se_name
+        )
+    )
+    console.print(_("Test information and standard error; {prior}").format(prior=prior))
     curve = Table(box=style)
     curve.add_column("\u03b8", justify="right")
-    curve.add_column("information", justify="right")
-    curve.add_column("SE", justify="right")
+    curve.add_column(_("information"), justify="right")
+    curve.add_column(se_name, justify="right")
     for t, info, se in zip(summary.points, summary.information, summary.se, strict=True):
-        curve.add_row(f"{t:+.2f}", f"{info:.3f}", f"{se:.3f}")
+        curve.add_row(_localized(f"{t:+.2f}"), format_decimal(info, 3), format_decimal(se, 3))
     console.print(curve)
-    console.print(f"SE \u2264 {summary.target_se:g} for \u03b8 {_range_text(summary.precise)}")
-    value = "not computed (mgrlead irt fit)" if reliability is None else f"{reliability:.3f}"
-    console.print(f"Marginal reliability: {value}\n")
+    console.print(
+        _("{se} ≤ {target} for θ {where}").format(
+            se=se_name, target=_general(summary.target_se), where=_range_text(summary.precise)
+        )
+    )
+    value = (
+        _("not computed (mgrlead irt fit)")
+        if reliability is None
+        else format_decimal(reliability, 3)
+    )
+    console.print(_("Marginal reliability: {value}").format(value=value) + "\n")
 
 
 @click.command("show")
@@ -174,6 +229,7 @@ def show_information(
     "--chart-format", "chart_formats", type=click.Choice(["png", "svg"]), multiple=True,
     help="Only these chart formats (repeat for both) [default: png and svg].",
 )  # fmt: skip
+@lang_option
 def show(  # noqa: PLR0913, PLR0917 - click passes each option
     rubric_name: str,
     dimensions: Sequence[str],
@@ -183,12 +239,14 @@ def show(  # noqa: PLR0913, PLR0917 - click passes each option
     ml: bool,
     chart_dir: Path | None,
     chart_formats: Sequence[str],
+    lang: str | None,
 ) -> None:
     """Show the item parameters, test information and standard error of each IRT dimension.
 
     Needs a rubric with IRT parameters (docs/irt.md). The charts need the
     report extra: pip install 'mgrlead[report]'.
     """
+    from mgrlead.i18n import use_language  # noqa: PLC0415
     from mgrlead.irt import Prior, information_summary, irt_dimensions  # noqa: PLC0415
 
     if ml and click.get_current_context().get_parameter_source("prior_sd") not in {
@@ -211,11 +269,13 @@ def show(  # noqa: PLR0913, PLR0917 - click passes each option
         information_summary(rubric, d, points=points, prior=prior, ml=ml, target_se=target_se)
         for d in chosen
     ]
+    shown, interface = languages(rubric, lang)  # the dimensions' names and poles in --lang
     out = make_console()
-    for s in summaries:
-        show_information(rubric, s, out, reliability=s.reliability, plain=not out.is_terminal)
-    if chart_dir is not None:
-        _write_charts(rubric, summaries, chart_dir, tuple(chart_formats), prior)
+    with use_language(interface):
+        for s in summaries:
+            show_information(shown, s, out, reliability=s.reliability, plain=not out.is_terminal)
+        if chart_dir is not None:
+            _write_charts(shown, summaries, chart_dir, tuple(chart_formats), prior)
 
 
 def _write_charts(

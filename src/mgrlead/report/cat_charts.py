@@ -3,7 +3,8 @@
 Like :mod:`mgrlead.report.charts` (``pip install 'mgrlead[report]'``): each
 function returns a :class:`matplotlib.figure.Figure` built without ``pyplot``;
 :func:`mgrlead.report.write_charts` writes them.  The numbers are those of
-:func:`mgrlead.adaptive.simulate` (issue 18, part 5).
+:func:`mgrlead.adaptive.simulate` (issue 18, part 5); the words and tick numbers
+are in the current language (:func:`mgrlead.i18n.use_language`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from mgrlead.errors import ReportError
-from mgrlead.report.charts import new_figure
+from mgrlead.i18n import format_decimal, ngettext
+from mgrlead.i18n import gettext as _
+from mgrlead.report.charts import localize_ticks, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -24,6 +27,12 @@ __all__ = ["exposure_chart", "length_chart"]
 _MEAN: Final = "#1864ab"
 _MAX: Final = "#d9480f"
 _FULL: Final = "#495057"
+
+
+def _general(value: float) -> str:
+    """``value`` as ``f"{value:g}"`` writes it, with the current language's decimal sign."""
+    point = format_decimal(0.5, 1)[1]
+    return f"{value:g}".replace(".", point)
 
 
 def length_chart(results: Sequence[SimulationResult]) -> Figure:
@@ -51,16 +60,24 @@ def length_chart(results: Sequence[SimulationResult]) -> Figure:
     fig = new_figure(6.5, 3.8)
     ax = fig.add_subplot()
     ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=_MEAN,
-            linewidth=2, label="mean length")  # fmt: skip
+            linewidth=2, label=_("mean length"))  # fmt: skip
     ax.plot([p[0] for p in points], [p[2] for p in points], marker="s", color=_MAX,
-            linestyle="--", label="longest test")  # fmt: skip
-    ax.axhline(results[0].bank_size, color=_FULL, linestyle=":", label="full length")
-    ax.set_xlabel("SE target")
-    ax.set_ylabel("items asked")
+            linestyle="--", label=_("longest test"))  # fmt: skip
+    ax.axhline(results[0].bank_size, color=_FULL, linestyle=":", label=_("full length"))
+    ax.set_xlabel(_("SE target"))
+    ax.set_ylabel(_("items asked"))
     ax.set_ylim(bottom=0, top=results[0].bank_size * 1.08)
     ax.grid(color="#dddddd", linewidth=0.5)
     ax.legend(loc="upper right", frameon=False, fontsize=8)
-    ax.set_title(f"{results[0].rubric}: test length by SE target ({results[0].n} simulees)")
+    localize_ticks(ax)
+    n = results[0].n
+    ax.set_title(
+        ngettext(
+            "{rubric}: test length by SE target ({n} simulee)",
+            "{rubric}: test length by SE target ({n} simulees)",
+            n,
+        ).format(rubric=results[0].rubric, n=n)
+    )
     return fig
 
 
@@ -72,13 +89,21 @@ def exposure_chart(result: SimulationResult, *, limit: float | None = None) -> F
     rates = sorted(result.exposure().items(), key=lambda kv: (-kv[1], kv[0]))
     fig = new_figure(max(6.5, 0.16 * len(rates) + 1.5), 3.8)
     ax = fig.add_subplot()
-    ax.bar(range(len(rates)), [r for _, r in rates], color=_MEAN)
-    ax.set_xticks(range(len(rates)), [i for i, _ in rates], rotation=90, fontsize=7)
+    localize_ticks(ax)  # before the item ids replace the x ticks' numbers
+    ax.bar(range(len(rates)), [rate for _item, rate in rates], color=_MEAN)
+    ax.set_xticks(range(len(rates)), [item for item, _rate in rates], rotation=90, fontsize=7)
     if limit is not None:
-        ax.axhline(limit, color=_MAX, linestyle=":", label=f"target {limit:g}")
+        target = _("target {rate}").format(rate=_general(limit))
+        ax.axhline(limit, color=_MAX, linestyle=":", label=target)
         ax.legend(loc="upper right", frameon=False, fontsize=8)
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("exposure rate")
+    ax.set_ylabel(_("exposure rate"))
     ax.grid(axis="y", color="#dddddd", linewidth=0.5)
-    ax.set_title(f"{result.rubric}: item exposure ({result.n} simulated tests)")
+    ax.set_title(
+        ngettext(
+            "{rubric}: item exposure ({n} simulated test)",
+            "{rubric}: item exposure ({n} simulated tests)",
+            result.n,
+        ).format(rubric=result.rubric, n=result.n)
+    )
     return fig

@@ -72,6 +72,12 @@ def _theta_label(dim: Dimension) -> str:
     return f"\u03b8 ({dim.low.label} \u2190 \u2192 {dim.high.label})"
 
 
+def _general(value: float) -> str:
+    """``value`` as ``f"{value:g}"`` writes it, with the current language's decimal sign."""
+    point = format_decimal(0.5, 1)[1]
+    return f"{value:g}".replace(".", point)
+
+
 def theta_interval(score: ThetaScore, level: float = 0.95) -> tuple[float, float]:
     """A scored θ's interval, ``θ ± z SE`` (95 %: z = 1.96).
 
@@ -102,10 +108,11 @@ def item_information_chart(rubric: Rubric, dimension: str) -> Figure:
     ax.set_xlim(theta[0], theta[-1])
     ax.set_ylim(bottom=0)
     ax.set_xlabel(_theta_label(dim))
-    ax.set_ylabel("item information")
+    ax.set_ylabel(_("item information"))
     ax.grid(color="#dddddd", linewidth=0.5)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
-    ax.set_title(f"{dim.name}: item information")
+    localize_ticks(ax)
+    ax.set_title(_("{dimension}: item information").format(dimension=dim.name))
     return fig
 
 
@@ -134,27 +141,34 @@ def information_chart(
     se = standard_error(info, used)
     fig = new_figure(7.5, 3.8)
     ax = fig.add_subplot()
-    (i_line,) = ax.plot(theta, info, color=_INFO, linewidth=2, label="test information")
+    (i_line,) = ax.plot(theta, info, color=_INFO, linewidth=2, label=_("test information"))
     ax.set_xlim(theta[0], theta[-1])
     ax.set_ylim(bottom=0)
     ax.set_xlabel(_theta_label(dim))
-    ax.set_ylabel("information", color=_INFO)
+    ax.set_ylabel(_("information"), color=_INFO)
     ax.grid(color="#dddddd", linewidth=0.5)
     right = ax.twinx()
-    words = "SE, no prior" if used is None else f"SE (prior N({used.mean:g}, {used.sd:g}\u00b2))"
+    words = (
+        _("SE, no prior")
+        if used is None
+        else _("SE (prior N({mean}, {sd}²))").format(mean=_general(used.mean), sd=_general(used.sd))
+    )
     (s_line,) = right.plot(theta, se, color=_SE, linewidth=2, linestyle="--", label=words)
     handles = [i_line, s_line]
     if target_se is not None:
+        target = _("SE {target}").format(target=_general(target_se))
         (t_line,) = right.plot(theta[[0, -1]], (target_se, target_se), color=_SE, linewidth=1,
-                               linestyle=":", label=f"SE {target_se:g}")  # fmt: skip
+                               linestyle=":", label=target)  # fmt: skip
         handles.append(t_line)
     finite = se[np.isfinite(se)]
     top = float(finite.max()) if finite.size else 1.0
     right.set_ylim(0, min(top * 1.05, 3.0))
-    right.set_ylabel("standard error", color=_SE)
+    right.set_ylabel(_("standard error"), color=_SE)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2),
               ncol=len(handles), frameon=False, fontsize=8)  # fmt: skip
-    ax.set_title(f"{dim.name}: test information and standard error")
+    localize_ticks(ax)
+    localize_ticks(right)
+    ax.set_title(_("{dimension}: test information and standard error").format(dimension=dim.name))
     return fig
 
 
@@ -192,11 +206,16 @@ def category_chart(rubric: Rubric, item_id: str, dimension: str | None = None) -
     ax.set_xlim(theta[0], theta[-1])
     ax.set_ylim(0, 1)
     ax.set_xlabel(_theta_label(dim))
-    ax.set_ylabel("probability of the answer")
+    ax.set_ylabel(_("probability of the answer"))
     ax.grid(color="#dddddd", linewidth=0.5)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
-    keyed = f"keyed toward {dim.low.label}" if reverse else f"keyed toward {dim.high.label}"
-    ax.set_title(f"{item_id} ({item.irt.model}, {keyed}): category response curves")
+    localize_ticks(ax)
+    pole = dim.low.label if reverse else dim.high.label
+    ax.set_title(
+        _("{item} ({model}, keyed toward {pole}): category response curves").format(
+            item=item_id, model=item.irt.model, pole=pole
+        )
+    )
     return fig
 
 
