@@ -2,7 +2,8 @@
 
 Every fixed text that a respondent or a reader of results sees (the terminal
 assessment, the score tables, the reports, the web pages, the reasons a result
-gives and the warnings shown to respondents) is written in English in the code,
+gives, the warnings shown to respondents, the researchers' tables of
+``analyze``, ``norms``, ``irt`` and ``cat``) is written in English in the code,
 marked for translation, and looked up at run time in the catalogue of the
 *current language*: ``src/mgrlead/locale/<lang>/LC_MESSAGES/mgrlead.po``,
 compiled to ``.mo`` next to it.  Babel extracts the marked texts
@@ -22,8 +23,8 @@ the singular or plural form.  Placeholders are named, ``_("{n} of {total}
 items answered").format(...)``, so a translation may reorder them.
 
 Error messages of :class:`~mgrlead.MgrleadError` are for whoever wrote the
-rubric or the data, and stay English, as do ``--help`` texts and the
-researchers' tables of ``analyze``, ``norms``, ``irt`` and ``cat``.
+rubric or the data, and stay English, as do ``--help`` texts and the warning
+lines on standard error.
 """
 
 from __future__ import annotations
