@@ -335,20 +335,27 @@ def _surveyjs_elements(container: Mapping[str, Any]) -> list[Any]:
     return out
 
 
+def _point_scale(points: list[Any], texts: _Texts, what: str) -> tuple[list[str], int] | str:
+    """The labels and lowest value of a scale's points (SurveyJS ``{value, text}`` or values).
+
+    Returns why not when the values are not whole numbers counting up by one.
+    """
+    values = [p.get("value") if isinstance(p, dict) else p for p in points]
+    low = _consecutive(values)
+    if low is None:
+        return f"its {what} {values!r} are not whole numbers counting up by one"
+    labels = []
+    for n, p in enumerate(points):
+        shown = texts.text(p.get("text"), f"scale.labels.{low + n}") if isinstance(p, dict) else ""
+        labels.append(shown or str(low + n))
+    return labels, low
+
+
 def _rating_scale(q: Mapping[str, Any], texts: _Texts) -> tuple[list[str], int] | str:
     """A rating question's labels and lowest value, or why it cannot be mapped."""
     rate_values = q.get("rateValues")
     if rate_values:
-        values = [v.get("value") if isinstance(v, dict) else v for v in rate_values]
-        low = _consecutive(values)
-        if low is None:
-            return f"its rateValues {values!r} are not whole numbers counting up by one"
-        labels = []
-        for n, v in enumerate(rate_values):
-            shown = texts.text(v.get("text"), f"scale.labels.{low + n}") if isinstance(v, dict) \
-                else ""  # fmt: skip
-            labels.append(shown or str(low + n))
-        return labels, low
+        return _point_scale(rate_values, texts, "rateValues")
     low, high, step = q.get("rateMin", 1), q.get("rateMax", 5), q.get("rateStep", 1)
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high, step)) or (
         step != 1 or high <= low
@@ -368,15 +375,9 @@ def _matrix_rows(
     Its ``columns`` are the scale (values counting up by one, their texts the
     labels); each row is a statement.
     """
-    columns = el.get("columns") or []
-    values = [c.get("value") if isinstance(c, dict) else c for c in columns]
-    low = _consecutive(values)
-    if low is None:
-        return f"its columns {values!r} are not whole numbers counting up by one"
-    labels = []
-    for n, c in enumerate(columns):
-        shown = own.text(c.get("text"), f"scale.labels.{low + n}") if isinstance(c, dict) else ""
-        labels.append(shown or str(low + n))
+    scale = _point_scale(el.get("columns") or [], own, "columns")
+    if isinstance(scale, str):
+        return scale
     rows: list[tuple[str, str]] = []
     for row in el.get("rows") or []:
         value = row.get("value") if isinstance(row, dict) else row
@@ -386,7 +387,7 @@ def _matrix_rows(
         rows.append((value, text))
     if not rows:
         return "it has no rows"
-    return rows, (labels, low)
+    return rows, scale
 
 
 def _add_matrix(
