@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from pathlib import Path
@@ -322,3 +323,74 @@ def test_to_long_names_an_absent_id_column() -> None:
         mgrlead.to_long(scores, RUBRIC, id="idx")
     with pytest.raises(InputError, match=r"shape must be 'metric' or 'dimension'"):
         mgrlead.to_long(scores, RUBRIC, shape="wide")
+
+
+# ---------------------------------------------------------------- the columnar path
+def _plain_cells(frame: Any) -> dict[str, list[Any]]:
+    """A frame's columns as lists, missing cells (null, NaN) as None, whole floats as ints."""
+    import narwhals as nw  # noqa: PLC0415
+
+    def cell(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return None
+        return int(v) if isinstance(v, float) and v.is_integer() else v
+
+    data = frame if isinstance(frame, dict) else nw.from_native(frame).to_dict(as_series=False)
+    return {str(k): [cell(v) for v in vs] for k, vs in data.items()}
+
+
+_LONG_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c", "d"]),  # id
+        st.sampled_from(["self", "peer"]),  # rater
+        st.sampled_from([*ITEMS[:4], "zz9"]),  # item (zz9: not the rubric's)
+        st.one_of(st.none(), st.integers(1, 5)),  # response
+        st.sampled_from(["x", "y"]),  # team: constant within a respondent, or not
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_LONG_ROWS, st.booleans(), st.booleans(), st.sampled_from(["pyarrow", "pandas", "polars"]))
+def test_tables_turn_wide_as_row_by_row_does(
+    rows: list[tuple[str, str, str, int | None, str]],
+    with_rater: bool,
+    with_rubric: bool,
+    backend: str,
+) -> None:
+    # the columnar path (pyarrow, numpy) gives the frame, or the error, of the
+    # row-by-row path, which it hands over to whenever anything is off
+    from mgrlead.io import long as module  # noqa: PLC0415
+
+    data: dict[str, list[Any]] = {
+        "id": [r[0] for r in rows], "rater": [r[1] for r in rows], "item": [r[2] for r in rows],
+        "response": [r[3] for r in rows], "team": [r[4] for r in rows],
+    }  # fmt: skip
+    make = {"pyarrow": pa.table, "pandas": pd.DataFrame, "polars": pl.DataFrame}[backend]
+    options: dict[str, Any] = {"rater": "rater" if with_rater else None,
+                               "rubric": RUBRIC if with_rubric else None}  # fmt: skip
+
+    def outcome(*, columnar: bool) -> Any:
+        from unittest import mock  # noqa: PLC0415
+
+        # without the columnar path: it hands over, as it does when anything is off
+        off = mock.patch.object(module, "_from_long_columnar", return_value=None)
+        with contextlib.nullcontext() if columnar else off:
+            try:
+                return _plain_cells(module.from_long(make(data), **options))
+            except InputError as exc:
+                return ("error", str(exc))
+
+    assert outcome(columnar=True) == outcome(columnar=False)
+
+
+def test_the_columnar_path_serves_a_clean_table() -> None:
+    # a table with nothing wrong does not go row by row (the fast path is used)
+    from mgrlead.io import long as module  # noqa: PLC0415
+
+    long = pa.table({"id": ["a", "a", "b"], "item": ["pr1", "pr2", "pr1"], "response": [4, 2, 5]})
+    assert module._from_long_columnar(
+        long, keys=["id"], item="item", response="response", known=None
+    ).to_pydict() == {"id": ["a", "b"], "pr1": [4, 5], "pr2": [2, None]}

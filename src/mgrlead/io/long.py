@@ -99,6 +99,15 @@ def from_long(  # noqa: PLR0913, PLR0915 - one check after the other, each with 
         >>> from_long(long)
         {'id': ['a', 'b'], 'pr1': [4, 5], 'pr2': [2, None]}
     """
+    if not isinstance(frame, Mapping):  # a table: columnar, when nothing is wrong with it
+        table = _from_long_columnar(
+            frame, keys=[id] if rater is None else [id, rater], item=item, response=response,
+            known=None if rubric is None else rubric.item_ids,
+        )  # fmt: skip
+        if table is not None:
+            return table
+    # a mapping, or a table with something to say about it: row by row, every
+    # check with its message
     columns, namespace = _native_columns(frame, "from_long")
     keys = [id] if rater is None else [id, rater]
     named = {"id": id, "item": item, "response": response} | (
@@ -181,6 +190,127 @@ def from_long(  # noqa: PLR0913, PLR0915 - one check after the other, each with 
     for name in order:
         wide[name] = [cells.get((r, name)) for r in range(len(respondents))]
     return _rebuild(wide, namespace)
+
+
+def _from_long_columnar(  # noqa: PLR0911 - each problem hands over to the row-by-row path
+    frame: Any,  # noqa: ANN401
+    *,
+    keys: list[str],
+    item: str,
+    response: str,
+    known: Sequence[str] | None,
+) -> Any:  # noqa: ANN401
+    """:func:`from_long` of a table with pyarrow and numpy, or ``None`` if anything is off.
+
+    The same wide frame as the row-by-row path, without a Python object per
+    cell (a tenth of the time on 240,000 rows).  Whatever that path refuses (a
+    missing column, a row without an id, an item id that is not text, a
+    repeated pair, an unknown item, a column that changes within a
+    respondent, an item named like a column) gives ``None``, and the row-by-row
+    path says what is wrong, in its words.
+    """
+    import narwhals as nw  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    from mgrlead.extras import pyarrow  # noqa: PLC0415
+
+    pa = pyarrow()
+    pc = pa.compute
+    try:
+        df = nw.from_native(frame, eager_only=True)
+        table = df.to_arrow()
+    except (TypeError, ValueError, pa.ArrowException):
+        return None
+    names = [str(c) for c in table.column_names]
+    if len(set(names)) != len(names) or any(c not in names for c in [*keys, item, response]):
+        return None
+    if len({*keys, item, response}) < len(keys) + 2:
+        return None
+    n = table.num_rows
+    column = {name: table.column(name).combine_chunks() for name in names}
+
+    items = column[item]
+    if pa.types.is_dictionary(items.type):
+        items = items.cast(items.type.value_type)
+    if not (pa.types.is_string(items.type) or pa.types.is_large_string(items.type)):
+        return None
+    if items.null_count or any(pc.any(_missing(column[k])).as_py() for k in keys):
+        return None
+    respondent, firsts = _first_appearance(column, keys)
+    encoded_items = items.dictionary_encode()
+    seen = [str(v) for v in encoded_items.dictionary.to_pylist()]
+    code = encoded_items.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    if known is not None and any(i not in set(known) for i in seen):
+        return None
+    pair = respondent * max(len(seen), 1) + code
+    if n and np.bincount(pair).max() > 1:  # a repeated (respondent, item) pair
+        return None
+    others = [c for c in names if c not in {*keys, item, response}]
+    wide: dict[str, Any] = {k: column[k].take(pa.array(firsts)) for k in keys}
+    for c in others:
+        first_values = _constant(column[c], firsts, respondent)
+        if first_values is None:
+            return None
+        wide[c] = first_values
+    order_items = list(known) if known is not None else seen
+    if any(i in wide for i in order_items):
+        return None
+    where = {name: k for k, name in enumerate(seen)}
+    answers = column[response]
+    rows = np.full((len(seen), len(firsts)), -1, dtype=np.int64)
+    rows[code, respondent] = np.arange(n)
+    for name in order_items:
+        k = where.get(name)
+        index = np.full(len(firsts), -1, dtype=np.int64) if k is None else rows[k]
+        wide[name] = answers.take(pa.array(index, mask=index < 0))
+    out = pa.table(wide)
+    native = nw.get_native_namespace(df)
+    if native is pa:
+        return out
+    return nw.from_arrow(out, backend=native).to_native()
+
+
+def _missing(values: Any) -> Any:  # noqa: ANN401 - an Arrow array
+    """Where an Arrow array has no value: null, or NaN in a float column."""
+    from mgrlead.extras import pyarrow  # noqa: PLC0415
+
+    pa = pyarrow()
+    out = values.is_null()
+    if pa.types.is_floating(values.type):
+        out = pa.compute.or_(out, pa.compute.is_nan(values))
+    return out
+
+
+def _first_appearance(column: Mapping[str, Any], keys: Sequence[str]) -> tuple[Any, Any]:
+    """Each row's respondent (numbered in order of first appearance) and their first rows."""
+    import numpy as np  # noqa: PLC0415
+
+    from mgrlead.extras import pyarrow  # noqa: PLC0415
+
+    pa = pyarrow()
+    n = len(column[keys[0]])
+    who = np.zeros(n, dtype=np.int64)
+    for k in keys:  # the keys' codes, one number per combination
+        encoded = column[k].dictionary_encode()
+        who = who * len(encoded.dictionary) + encoded.indices.to_numpy(zero_copy_only=False)
+    numbered = pa.array(who).dictionary_encode()  # numbers in order of first appearance
+    respondent = numbered.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    firsts = np.full(len(numbered.dictionary), n, dtype=np.int64)
+    np.minimum.at(firsts, respondent, np.arange(n))
+    return respondent, firsts
+
+
+def _constant(values: Any, firsts: Any, respondent: Any) -> Any:  # noqa: ANN401
+    """A column's value for each respondent, or ``None`` if it changes within one."""
+    from mgrlead.extras import pyarrow  # noqa: PLC0415
+
+    pa = pyarrow()
+    pc = pa.compute
+    first_values = values.take(pa.array(firsts))
+    spread = first_values.take(pa.array(respondent))
+    both_missing = pc.and_(_missing(values), _missing(spread))
+    same = pc.or_(pc.fill_null(pc.equal(values, spread), fill_value=False), both_missing)
+    return first_values if pc.all(same).as_py() else None
 
 
 def _who(keys: Sequence[str], who: tuple[Any, ...]) -> str:
