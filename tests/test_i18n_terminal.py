@@ -367,3 +367,24 @@ def test_rubric_show_speaks_the_language(lang: str, words: list[str]) -> None:
     plain = run("rubric", "show").stdout
     assert "Scale: 1 = Strongly disagree" in plain
     assert "Bands (0-100)" in plain
+
+
+def test_long_pole_labels_never_run_together_at_60_columns() -> None:
+    # German pole labels too long to share a line at 60 columns go on a line each
+    import io  # noqa: PLC0415
+
+    from rich.console import Console  # noqa: PLC0415
+
+    from mgrlead.cli.render import show_profile  # noqa: PLC0415
+
+    german = mgrlead.load_rubric("manager-leader").localized("de")
+    answers = dict.fromkeys(german.item_ids, 3)
+    out = io.StringIO()
+    with use_language("de"):
+        show_profile(german, mgrlead.score(german, answers),
+                     Console(file=out, width=60, color_system=None))  # fmt: skip
+    lines = out.getvalue().splitlines()
+    assert "0 Organisieren und Stellen besetzen" in lines
+    assert any(line.endswith("Begleiten und beraten 100") for line in lines)
+    assert not any("besetzenBegleiten" in line for line in lines)
+    assert all(len(line) <= 60 for line in lines)

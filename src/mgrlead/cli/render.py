@@ -198,12 +198,18 @@ def _score_row(  # noqa: PLR0913 - one bar's texts, number, bands and layout
     head.add_row(f"[bold]{esc(name)}[/bold]", f"{number}{esc(label)}")
     line = Table.grid(padding=(0, 1), expand=True)
     if width < NARROW:
-        ends = Table.grid(expand=True)
-        ends.add_column(ratio=1)
-        ends.add_column(justify="right")
-        ends.add_row(f"[dim]0 {esc(low)}[/dim]", f"[dim]{esc(high)} 100[/dim]")
+        from rich.text import Text  # noqa: PLC0415
+
+        left, right = f"[dim]0 {esc(low)}[/dim]", f"[dim]{esc(high)} 100[/dim]"
         line.add_column(ratio=1)
         line.add_row(Bar(percent, bands))
+        if len(low) + len(high) + len("0  100") + 1 > width:  # a line each, never run together
+            return Group(head, Text.from_markup(left), Text.from_markup(right, justify="right"),
+                         line)  # fmt: skip
+        ends = Table.grid(padding=(0, 1), expand=True)
+        ends.add_column(ratio=1)
+        ends.add_column(justify="right")
+        ends.add_row(left, right)
         return Group(head, ends, line)
     line.add_column(justify="right", no_wrap=True, min_width=pole_widths[0] or None)
     line.add_column(ratio=1)
