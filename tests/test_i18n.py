@@ -169,6 +169,17 @@ def test_a_language_tag_resolves_to_its_shipped_base_language() -> None:
     assert issubclass(LanguageError, MgrleadError)
 
 
+def test_a_tag_names_a_language_of_a_list_as_the_list_spells_it() -> None:
+    from mgrlead.i18n import match_language  # noqa: PLC0415
+
+    assert match_language("de-CH", ["en", "de", "fr"]) == "de"
+    assert match_language(" DE ", ["en", "de"]) == "de"
+    assert match_language("de_DE", ["en", "de"]) == "de"
+    assert match_language("pt-br", ["en", "pt-BR"]) == "pt-BR"
+    assert match_language("pt-BR", ["en", "pt"]) == "pt"
+    assert match_language("it", ["en", "de"]) is None
+
+
 def test_use_language_sets_the_language_for_its_block_only() -> None:
     assert current_language() == "en"
     with use_language("fr-BE") as lang:

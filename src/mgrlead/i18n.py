@@ -32,7 +32,7 @@ from __future__ import annotations
 import contextvars
 import gettext as _gettext
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -49,6 +49,7 @@ __all__ = [
     "format_integer",
     "gettext",
     "language_name",
+    "match_language",
     "ngettext",
     "resolve_language",
     "use_language",
@@ -80,6 +81,18 @@ def resolve_language(tag: str) -> str:
     shipped = ", ".join(LANGUAGES)
     msg = f"the interface is not available in {tag!r}; choose one of: {shipped}"
     raise LanguageError(msg)
+
+
+def match_language(tag: str, available: Iterable[str]) -> str | None:
+    """The language of ``available`` that ``tag`` names, as ``available`` spells it.
+
+    The tag itself or its base language, in any case and with ``-`` or ``_``
+    (``de-CH``, ``DE`` and ``de_DE`` name ``de``; ``pt-br`` names ``pt-BR``);
+    ``None`` when it names none of them.
+    """
+    spelled = {code.lower(): code for code in available}
+    norm = tag.strip().replace("_", "-").lower()
+    return spelled.get(norm) or spelled.get(norm.split("-", 1)[0])
 
 
 def current_language() -> str:

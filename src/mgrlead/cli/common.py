@@ -284,7 +284,12 @@ def languages(rubric: Rubric, lang: str | None) -> tuple[Rubric, str]:
         InputError: neither the interface nor the rubric has the language;
             the message names the languages each has.
     """
-    from mgrlead.i18n import LANGUAGES, LanguageError, resolve_language  # noqa: PLC0415
+    from mgrlead.i18n import (  # noqa: PLC0415
+        LANGUAGES,
+        LanguageError,
+        match_language,
+        resolve_language,
+    )
 
     if lang is None:
         return rubric, "en"
@@ -292,10 +297,8 @@ def languages(rubric: Rubric, lang: str | None) -> tuple[Rubric, str]:
         interface: str | None = resolve_language(lang)
     except LanguageError:
         interface = None
-    tag = lang.strip().replace("_", "-")
     own = [rubric.language, *rubric.translations]
-    by_lower = {t.lower(): t for t in own}
-    texts = by_lower.get(tag.lower()) or by_lower.get(tag.split("-", 1)[0].lower())
+    texts = match_language(lang, own)
     if texts is None and interface is None:
         raise InputError(
             f"--lang {lang!r}: the interface is in {', '.join(LANGUAGES)} and rubric "

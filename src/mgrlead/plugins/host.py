@@ -42,6 +42,7 @@ from mgrlead.errors import (
     closest,
     did_you_mean,
 )
+from mgrlead.i18n import match_language
 from mgrlead.io.survey import RubricFormat
 from mgrlead.model import Band, Dimension, Rubric, Weighting
 from mgrlead.plugins import hookspecs
@@ -383,7 +384,7 @@ class PluginHost:
                     was = next((b.feedback for b in bands if b.id == edit.target), "")
                 was = inline.get(key, was)
                 inline[key] = _combine(was, edit.text, edit.mode)
-                theirs = {_language_of(tag, out): text for tag, text in edit.translations}
+                theirs = {match_language(tag, out): text for tag, text in edit.translations}
                 for lang, texts in out.items():
                     if lang in theirs:  # the text that shows there, with this one added
                         texts[key] = _combine(texts.get(key, was), theirs[lang], edit.mode)
@@ -421,13 +422,6 @@ class PluginHost:
             dimensions=subs,
             bands=bands if band_changed else dim.bands,
         )
-
-
-def _language_of(tag: str, languages: Iterable[str]) -> str | None:
-    """The rubric language a plugin's language tag names (``DE``, ``de-DE`` name ``de``)."""
-    spelled = {lang.lower(): lang for lang in languages}
-    norm = tag.replace("_", "-").lower()
-    return spelled.get(norm) or spelled.get(norm.split("-", 1)[0])
 
 
 def _walk(dims: Iterable[Dimension]) -> Iterator[Dimension]:

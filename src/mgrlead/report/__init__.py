@@ -31,6 +31,7 @@ from mgrlead.i18n import (
     LanguageError,
     current_language,
     format_decimal,
+    match_language,
     resolve_language,
     use_language,
 )
@@ -137,14 +138,8 @@ def report_languages(rubric: Rubric, lang: str | None) -> tuple[str | None, Rubr
         if lang == "en":
             return None, rubric, rubric.language
     tag = lang.strip().replace("_", "-")
-    base = tag.split("-", 1)[0].lower()
-    shown: Rubric | None = None
-    spelled = {code.lower(): code for code in (rubric.language, *rubric.translations)}
-    for candidate in (tag.lower(), base):  # pt-br names pt-BR
-        code = spelled.get(candidate)
-        if code is not None:
-            shown = rubric.localized(code)
-            break
+    code = match_language(tag, (rubric.language, *rubric.translations))  # pt-br names pt-BR
+    shown = None if code is None else rubric.localized(code)
     try:
         interface = resolve_language(tag)
     except LanguageError as exc:

@@ -54,6 +54,7 @@ from mgrlead.i18n import (
     LanguageError,
     current_language,
     language_name,
+    match_language,
     resolve_language,
     use_language,
 )
@@ -151,13 +152,6 @@ def _told(exc: MgrleadError) -> str:
             "Please try again in {seconds} seconds."
         ).format(seconds=exc.retry_after or 60)
     return str(exc)
-
-
-def _among(tag: str, available: Sequence[str]) -> str | None:
-    """The language of ``available`` that ``tag`` names: itself or its base, in any case."""
-    spelled = {code.lower(): code for code in available}
-    norm = tag.strip().replace("_", "-").lower()
-    return spelled.get(norm) or spelled.get(norm.split("-", 1)[0])
 
 
 def interface_language(tag: str) -> str:
@@ -416,7 +410,7 @@ class Pages:
         # each rubric's title in the page's language, where it has texts in it
         rubrics = []
         for rubric in self.api.rubrics.values():
-            own = _among(lang, self._languages(rubric))
+            own = match_language(lang, self._languages(rubric))
             rubrics.append(rubric.localized(own) if own else rubric)
         return self.render(
             request, "web/index.html.j2", {"title": _("Assessments"), "rubrics": rubrics}
@@ -427,7 +421,7 @@ class Pages:
         base = self.api.rubric(request.path_params["rubric_id"])
         languages = self._languages(base)
         wanted = request.query_params.get("lang")
-        chosen = _among(wanted, languages) if wanted else None  # de-CH is de, DE is de
+        chosen = match_language(wanted, languages) if wanted else None  # de-CH is de, DE is de
         missing = bool(wanted) and chosen is None
         # else the browser's choice among the rubric's languages
         accept = request.headers.get("accept-language")
